@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto'
+import { crc32 } from 'node:zlib'
+import { BASE62_PATTERN, base62Width, encodeBase62 } from './base62.js'
+import { TollgateError } from './errors.js'
+
+export type TokenKind = 'service' | 'personal'
+
+const PREFIX_BY_KIND: Readonly<Record<TokenKind, string>> = { service: 'tgs_', personal: 'tgp_' }
+const ID_BYTES = 16
+const SECRET_BYTES = 32
+export const TOKEN_ID_LENGTH = base62Width(ID_BYTES)
+const SECRET_LENGTH = base62Width(SECRET_BYTES)
+const CHECKSUM_LENGTH = 6
+const BODY_LENGTH = TOKEN_ID_LENGTH + SECRET_LENGTH
+
+/**
+ * What a secret scanner matches: `tgs_`/`tgp_`, a base62 body (public token id,
+ * then 256 random bits) and a base62 CRC32 of everything before it.
+ */
+export const ACCESS_TOKEN_PATTERN = new RegExp(
+  `^tg[sp]_${BASE62_PATTERN}{${BODY_LENGTH + CHECKSUM_LENGTH}}$`,
+)
+
+/** Longest string worth looking at; anything longer is rejected unread. */
+export const ACCESS_TOKEN_LENGTH = 4 + BODY_LENGTH + CHECKSUM_LENGTH
+
+export interface ParsedAccessToken {
+  readonly kind: TokenKind
+  /** The public id of the token record: the only lookup key an exchange uses. */
+  readonly id: string
+  /** The whole token string, as hashed for storage. */
+  readonly value: string
+}
+
+export interface NewAccessToken extends ParsedAccessToken {
+  /** What listings show instead of the secret: prefix plus the last 4 characters. */
+  readonly hint: string
+}
+
+/** Makes a new token id; exported so records and tokens share one id format. */
+export const newTokenId = (): string => encodeBase62(randomBytes(ID_BYTES), TOKEN_ID_LENGTH)
+
+/**
+ * Mints a new access token string. The id is public (it names the record);
+ * only the 256-bit secret part makes the token unguessable.
+ *
+ * @example
+ * const token = generateAccessToken('service')
+ */
+export const generateAccessToken = (kind: TokenKind, id: string = newTokenId()): NewAccessToken => {
+  const withoutChecksum =
+    PREFIX_BY_KIND[kind] + id + encodeBase62(randomBytes(SECRET_BYTES), SECRET_LENGTH)
+  const value = withoutChecksum + checksumOf(withoutChecksum)
+  return { kind, id, value, hint: tokenHint(value) }
+}
+
+export const tokenHint = (value: string): string => `${value.slice(0, 4)}…${value.slice(-4)}`
+
+/**
+ * Checks prefix, length, alphabet and checksum, so that garbage never costs a
+ * database read. Throws `invalid_token` without echoing the input.
+ */
+export const parseAccessToken = (value: unknown): ParsedAccessToken => {
+  if (typeof value !== 'string' || !ACCESS_TOKEN_PATTERN.test(value)) {
+    throw new TollgateError('invalid_token', 'The access token is malformed.')
+  }
+  const withoutChecksum = value.slice(0, -CHECKSUM_LENGTH)
+  if (checksumOf(withoutChecksum) !== value.slice(-CHECKSUM_LENGTH)) {
+    throw new TollgateError('invalid_token', 'The access token is malformed.')
+  }
+  const kind: TokenKind = value.startsWith(PREFIX_BY_KIND.service) ? 'service' : 'personal'
+  return { kind, id: value.slice(4, 4 + TOKEN_ID_LENGTH), value }
+}
+
+const checksumOf = (text: string): string =>
+  encodeBase62(BigInt(crc32(Buffer.from(text, 'ascii'))), CHECKSUM_LENGTH)

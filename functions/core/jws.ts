@@ -1,0 +1,17 @@
+import type { Signer } from './ports.js'
+
+const encodeJson = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value), 'utf8').toString('base64url')
+
+/**
+ * Builds a compact JWS (RFC 7515) with the signer's key. The header is only
+ * ever `{alg, kid, typ}`: no key material or URLs that a verifier might trust.
+ *
+ * @example
+ * const jwt = await signJwt(signer, { sub: 'sa_1', exp: 1700000000 })
+ */
+export const signJwt = async (signer: Signer, claims: object): Promise<string> => {
+  const signingInput = `${encodeJson({ alg: signer.alg, kid: signer.kid, typ: 'JWT' })}.${encodeJson(claims)}`
+  const signature = await signer.sign(Buffer.from(signingInput, 'ascii'))
+  return `${signingInput}.${Buffer.from(signature).toString('base64url')}`
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto'
+import { parseAccessToken } from '../access-token.js'
+import { buildClaims } from '../claims.js'
+import type { Config } from '../config.js'
+import { TollgateError } from '../errors.js'
+import { signJwt } from '../jws.js'
+import type { Clock, Secrets, Signer, TokenStore } from '../ports.js'
+import { effectiveStatus } from '../records.js'
+import { narrowScopes, parseScopeString } from '../scopes.js'
+import { matchesHash } from '../token-hash.js'
+
+export const DEFAULT_JWT_DURATION_SECONDS = 300
+const MIN_JWT_DURATION_SECONDS = 60
+/** `last_used_at` is a hint for humans; one write a minute per token keeps exchanges cheap. */
+const LAST_USED_RESOLUTION_MS = 60_000
+
+export interface ExchangeDependencies {
+  readonly store: TokenStore
+  readonly signer: Signer
+  readonly secrets: Secrets
+  readonly clock: Clock
+  readonly config: Pick<Config, 'issuer' | 'audience' | 'maxJwtDurationSeconds'>
+}
+
+export interface ExchangeRequest {
+  readonly accessToken: string
+  readonly durationSeconds?: number | undefined
+  readonly scope?: string | undefined
+}
+
+export interface ExchangeResult {
+  readonly jwt: string
+  readonly expiresIn: number
+  /** Epoch milliseconds. */
+  readonly expiresAt: number
+  readonly scope: string
+}
+
+const INVALID = 'The access token is not valid.'
+
+/**
+ * Exchanges a long-lived access token for a short-lived JWT.
+ *
+ * Primary course:
+ * 1. Reject a malformed token before any read.
+ * 2. Read the record once (strongly consistent) and compare its keyed hash in constant time.
+ * 3. Refuse revoked or expired tokens; check duration and scope against the token.
+ * 4. Sign the claims, and record the use at most once a minute.
+ */
+export const exchangeToken = async (
+  deps: ExchangeDependencies,
+  request: ExchangeRequest,
+): Promise<ExchangeResult> => {
+  const parsed = parseAccessToken(request.accessToken)
+  const requestedScopes =
+    request.scope === undefined ? undefined : parseScopeString(request.scope)
+  const durationSeconds = request.durationSeconds ?? DEFAULT_JWT_DURATION_SECONDS
+  checkDurationBounds(durationSeconds, deps.config.maxJwtDurationSeconds)
+
+  const [record, pepper] = await Promise.all([
+    deps.store.getToken(parsed.id),
+    deps.secrets.pepper(),
+  ])
+  // One answer for "no such id", "wrong secret" and "wrong kind", so nothing is learnt by probing.
+  if (
+    record === undefined ||
+    record.kind !== parsed.kind ||
+    !matchesHash(pepper, parsed.value, record.secretHash)
+  ) {
+    throw new TollgateError('invalid_token', INVALID)
+  }
+  const now = deps.clock.now()
+  const status = effectiveStatus(record, now)
+  if (status !== 'active') throw new TollgateError('invalid_token', `The access token is ${status}.`)
+
+  if (record.expiresAt !== null) {
+    const remainingSeconds = Math.floor((record.expiresAt - now) / 1000)
+    if (durationSeconds > remainingSeconds) {
+      throw new TollgateError(
+        'invalid_request',
+        `duration_seconds must not exceed the access token's remaining life (${remainingSeconds} s).`,
+      )
+    }
+  }
+  const scopes = narrowScopes(record.scopes, requestedScopes)
+  const claims = buildClaims({
+    issuer: deps.config.issuer,
+    audience: deps.config.audience,
+    token: record,
+    scopes,
+    issuedAt: now,
+    durationSeconds,
+    jti: randomUUID(),
+  })
+  const recordUse =
+    record.lastUsedAt === null || record.lastUsedAt <= now - LAST_USED_RESOLUTION_MS
+      ? deps.store.recordTokenUse(record.id, now, now - LAST_USED_RESOLUTION_MS)
+      : undefined
+  const [jwt] = await Promise.all([signJwt(deps.signer, claims), recordUse])
+  return {
+    jwt,
+    expiresIn: durationSeconds,
+    expiresAt: claims.exp * 1000,
+    scope: claims.scope,
+  }
+}
+
+const checkDurationBounds = (durationSeconds: number, max: number): void => {
+  if (
+    !Number.isSafeInteger(durationSeconds) ||
+    durationSeconds < MIN_JWT_DURATION_SECONDS ||
+    durationSeconds > max
+  ) {
+    throw new TollgateError(
+      'invalid_request',
+      `duration_seconds must be an integer between ${MIN_JWT_DURATION_SECONDS} and ${max}.`,
+    )
+  }
+}
