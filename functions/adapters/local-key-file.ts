@@ -1,0 +1,128 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto'
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { calculateJwkThumbprint, type JWK } from 'jose'
+import { z } from 'zod'
+import type { KeySet, PublicJwk, Secrets, Signer } from '../core/ports.js'
+
+type Alg = Signer['alg']
+
+const KEY_FILE_NAME = 'keys.json'
+const PRIVATE_FILE_MODE = 0o600
+
+const keyFileSchema = z.object({
+  pepper: z.string().min(43),
+  signing_keys: z.partialRecord(z.enum(['RS256', 'ES256']), z.looseObject({ kty: z.string() })),
+})
+type KeyFile = z.infer<typeof keyFileSchema>
+type PrivateJwk = { kty: string; [member: string]: unknown }
+
+export interface LocalKeys {
+  readonly signer: Signer
+  readonly keySet: KeySet
+  readonly secrets: Secrets
+}
+
+/**
+ * Dev and test key material in `<dataDir>/keys.json` (mode 0600): the pepper
+ * and one private signing key per algorithm, created on first use and stable
+ * afterwards, so tokens and JWTs survive restarts.
+ *
+ * @example
+ * const { signer, keySet, secrets } = await loadLocalKeys('.data', 'RS256')
+ */
+export const loadLocalKeys = async (dataDir: string, alg: Alg): Promise<LocalKeys> => {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  const path = join(dataDir, KEY_FILE_NAME)
+  let file = await readKeyFile(path)
+  if (file === undefined) {
+    file = { pepper: randomBytes(32).toString('base64url'), signing_keys: {} }
+    file.signing_keys[alg] = generatePrivateJwk(alg)
+    if (!(await createExclusive(path, file))) file = await readKeyFile(path)
+  }
+  if (file === undefined) throw new Error(`${path} could not be read after creation`)
+  if (file.signing_keys[alg] === undefined) {
+    file.signing_keys[alg] = generatePrivateJwk(alg)
+    await replace(path, file)
+  }
+  const privateKey = createPrivateKey({ key: file.signing_keys[alg] as JsonWebKey, format: 'jwk' })
+  const publicPart = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK
+  const publicJwk: PublicJwk = {
+    ...publicPart,
+    kid: await calculateJwkThumbprint(publicPart),
+    alg,
+    use: 'sig',
+  }
+  const pepper = Buffer.from(file.pepper, 'base64url')
+  return {
+    signer: createNodeSigner(alg, publicJwk.kid, privateKey),
+    keySet: { publicKeys: async () => [publicJwk] },
+    secrets: { pepper: async () => pepper },
+  }
+}
+
+/** Signs with node:crypto off the main thread; ES256 in JOSE's r||s form. */
+const createNodeSigner = (alg: Alg, kid: string, key: KeyObject): Signer => {
+  const keyWithEncoding = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key
+  return {
+    alg,
+    kid,
+    sign: (signingInput) =>
+      new Promise((resolve, reject) => {
+        sign('sha256', signingInput, keyWithEncoding, (error, signature) =>
+          error ? reject(error) : resolve(signature),
+        )
+      }),
+  }
+}
+
+const generatePrivateJwk = (alg: Alg): PrivateJwk => {
+  const { privateKey } =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  return privateKey.export({ format: 'jwk' }) as PrivateJwk
+}
+
+const readKeyFile = async (path: string): Promise<KeyFile | undefined> => {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  const parsed = keyFileSchema.safeParse(JSON.parse(text))
+  if (!parsed.success) throw new Error(`${path} is not a Tollgate key file`)
+  return parsed.data
+}
+
+/** Creates the file only if absent, so two processes starting at once keep one key set. */
+const createExclusive = async (path: string, file: KeyFile): Promise<boolean> => {
+  try {
+    const handle = await open(path, 'wx', PRIVATE_FILE_MODE)
+    try {
+      await handle.writeFile(JSON.stringify(file, null, 2))
+    } finally {
+      await handle.close()
+    }
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
+const replace = async (path: string, file: KeyFile): Promise<void> => {
+  const temporary = `${path}.${process.pid}.tmp`
+  await writeFile(temporary, JSON.stringify(file, null, 2), { mode: PRIVATE_FILE_MODE })
+  await rename(temporary, path)
+}

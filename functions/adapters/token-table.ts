@@ -1,0 +1,25 @@
+/**
+ * The DynamoDB table's shape: one place for the key schema that the dev
+ * server, the tests and the CDK stack all create.
+ */
+export const TOKEN_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Lists tokens by owner and service accounts by creation, without scans. */
+  ownerIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Epoch seconds after which DynamoDB may delete a record that is no longer usable. */
+  timeToLiveAttribute: 'ttl',
+} as const
+
+/** Item keys; every item kind is named here so no two can collide. */
+export const itemKeys = {
+  token: (id: string) => ({ pk: `TOKEN#${id}`, sk: 'TOKEN' }),
+  serviceAccount: (id: string) => ({ pk: `SA#${id}`, sk: 'SA' }),
+  serviceAccountName: (name: string) => ({ pk: `SA_NAME#${name}`, sk: 'SA_NAME' }),
+  tokenName: (ownerKey: string, name: string) => ({ pk: ownerKey, sk: `TOKEN_NAME#${name}` }),
+  activeTokenCount: (ownerKey: string) => ({ pk: ownerKey, sk: 'ACTIVE_TOKENS' }),
+  bootstrap: () => ({ pk: 'META', sk: 'BOOTSTRAP' }),
+} as const
+
+export const ownerKey = (owner: { readonly type: string; readonly id: string }): string =>
+  `OWNER#${owner.type}#${owner.id}`
