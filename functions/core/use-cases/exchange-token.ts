@@ -30,6 +30,8 @@ export interface ExchangeRequest {
 
 export interface ExchangeResult {
   readonly jwt: string
+  /** Id of the access token the JWT came from, for logs and audit. */
+  readonly atid: string
   readonly expiresIn: number
   /** Epoch milliseconds. */
   readonly expiresAt: number
@@ -99,6 +101,7 @@ export const exchangeToken = async (
   const [jwt] = await Promise.all([signJwt(deps.signer, claims), recordUse])
   return {
     jwt,
+    atid: record.id,
     expiresIn: durationSeconds,
     expiresAt: claims.exp * 1000,
     scope: claims.scope,

@@ -1,0 +1,53 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
+import { DynamoDbTokenStore } from '../adapters/dynamodb-token-store.js'
+import { loadLocalKeys } from '../adapters/local-key-file.js'
+import { systemClock } from '../adapters/system-clock.js'
+import { type Config, parseConfig } from '../core/config.js'
+import type { Clock, KeySet, Secrets, Signer, TokenStore } from '../core/ports.js'
+
+/** Everything a handler needs, built once per process (cold start). */
+export interface Dependencies {
+  readonly config: Config
+  readonly store: TokenStore
+  readonly signer: Signer
+  readonly keySet: KeySet
+  readonly secrets: Secrets
+  readonly clock: Clock
+}
+
+export type DependencyProvider = () => Promise<Dependencies>
+
+/** The composition root: picks an adapter for each port from the config. */
+export const buildDependencies = async (
+  config: Config,
+  dynamoDb: DynamoDBClient,
+): Promise<Dependencies> => {
+  const keys = await loadLocalKeys(config.dataDir, config.jwtAlg)
+  return {
+    config,
+    store: new DynamoDbTokenStore(dynamoDb, config.tableName),
+    signer: keys.signer,
+    keySet: keys.keySet,
+    secrets: keys.secrets,
+    clock: systemClock,
+  }
+}
+
+/**
+ * The Lambda runtime's provider: config is parsed when the module loads, so a
+ * bad variable fails the cold start; adapters are built on first use and kept.
+ */
+export const lambdaDependencies: DependencyProvider = (() => {
+  const config = parseConfig(process.env)
+  let built: Promise<Dependencies> | undefined
+  return () => {
+    built ??= buildDependencies(config, createDynamoDbClient(config.dynamoDbEndpoint)).catch(
+      (error: unknown) => {
+        built = undefined
+        throw error
+      },
+    )
+    return built
+  }
+})()

@@ -1,0 +1,40 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { toTollgateError } from '../core/errors.js'
+import type { Dependencies, DependencyProvider } from './dependencies.js'
+import { type HttpRequest, type ProxyEvent, toHttpRequest } from './http-event.js'
+import { type HttpResponse, problemResponse } from './http-response.js'
+import { logger } from './observability.js'
+
+export type RouteHandler = (request: HttpRequest, dependencies: Dependencies) => Promise<HttpResponse>
+
+export type LambdaHttpHandler = (event: ProxyEvent, context: Context) => Promise<HttpResponse>
+
+/**
+ * The one middy stack for HTTP routes: request-scoped log keys, and an error
+ * boundary that turns every failure into problem+json (internals stay in the log).
+ */
+export const createHttpHandler = (
+  handle: RouteHandler,
+  dependencies: DependencyProvider,
+): LambdaHttpHandler =>
+  middy<ProxyEvent, HttpResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        const error = toTollgateError(request.error)
+        const requestId = request.event?.requestContext?.requestId ?? request.context.awsRequestId
+        if (error.status >= 500) {
+          logger.error('request failed', { code: error.code, request_id: requestId, error: error.cause ?? error })
+        } else {
+          logger.info('request refused', { code: error.code, request_id: requestId })
+        }
+        request.response = problemResponse(error, requestId)
+      },
+    })
+    .handler(async (event) => {
+      const request = toHttpRequest(event)
+      logger.appendKeys({ request_id: request.requestId })
+      return handle(request, await dependencies())
+    })

@@ -1,0 +1,45 @@
+import type { APIGatewayProxyResult } from 'aws-lambda'
+import { TITLE_BY_CODE, type TollgateError } from '../core/errors.js'
+
+/** One response shape that both REST (1.0) and HTTP API (2.0) integrations accept. */
+export type HttpResponse = APIGatewayProxyResult
+
+/** Headers for any response that carries a JWT or a secret (RFC 6749 §5.1). */
+export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
+
+export const jsonResponse = (
+  statusCode: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+})
+
+/**
+ * The only error serializer: RFC 9457 problem details with the stable `code`.
+ * `detail` comes from TollgateError, which never holds token material.
+ */
+export const problemResponse = (error: TollgateError, requestId: string): HttpResponse => ({
+  statusCode: error.status,
+  headers: {
+    'content-type': 'application/problem+json',
+    'cache-control': 'no-store',
+    ...(error.code === 'invalid_token'
+      ? { 'www-authenticate': 'Bearer error="invalid_token"' }
+      : error.code === 'insufficient_scope'
+        ? { 'www-authenticate': 'Bearer error="insufficient_scope"' }
+        : {}),
+  },
+  body: JSON.stringify({
+    type: `urn:tollgate:problem:${error.code}`,
+    title: TITLE_BY_CODE[error.code],
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    request_id: requestId,
+  }),
+  isBase64Encoded: false,
+})

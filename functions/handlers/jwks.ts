@@ -1,0 +1,16 @@
+import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import { createHttpHandler } from './http-middleware.js'
+import { jsonResponse } from './http-response.js'
+
+/** Verifiers refetch on an unknown `kid`, so a short public cache is safe across rotation. */
+const CACHE_CONTROL = 'public, max-age=300'
+
+/** `GET /.well-known/jwks.json`: every key that may have signed a still-valid JWT. */
+export const createJwksHandler = (dependencies: DependencyProvider) =>
+  createHttpHandler(
+    async (_request, deps) =>
+      jsonResponse(200, { keys: await deps.keySet.publicKeys() }, { 'cache-control': CACHE_CONTROL }),
+    dependencies,
+  )
+
+export const handler = createJwksHandler(lambdaDependencies)

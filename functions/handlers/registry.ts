@@ -1,0 +1,15 @@
+import type { HandlerName } from '../core/routes.js'
+import type { DependencyProvider } from './dependencies.js'
+import { createExchangeJwtHandler } from './exchange-jwt.js'
+import type { LambdaHttpHandler } from './http-middleware.js'
+import { createJwksHandler } from './jwks.js'
+import { createOpenidConfigurationHandler } from './openid-configuration.js'
+
+/** Route-table handler names to handler factories; the type makes a missing one a compile error. */
+export const HANDLER_FACTORIES: Readonly<
+  Record<HandlerName, (dependencies: DependencyProvider) => LambdaHttpHandler>
+> = {
+  'exchange-jwt': createExchangeJwtHandler,
+  jwks: createJwksHandler,
+  'openid-configuration': createOpenidConfigurationHandler,
+}

@@ -1,0 +1,41 @@
+import { parseConfig } from '../core/config.js'
+import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
+import { buildDependencies } from '../handlers/dependencies.js'
+import { startDevServer } from './dev-server.js'
+import { openLocalDynamoDb } from './local-dynamodb.js'
+
+/**
+ * `npm start`: DynamoDB Local, local keys, the first admin on an empty data
+ * directory, then the dev server until Ctrl-C.
+ */
+const main = async (): Promise<void> => {
+  const config = parseConfig(process.env)
+  const dynamoDb = await openLocalDynamoDb(config)
+  const dependencies = await buildDependencies(config, dynamoDb.client)
+  if (!(await dependencies.store.isBootstrapped())) {
+    const admin = await bootstrapAdmin(dependencies, { name: 'admin', asFirstAdmin: true })
+    process.stdout.write(
+      `\nFirst start: created service account "${admin.account.name}" (${admin.account.id}) with role admin.\n` +
+        `Its access token is shown this once and stored nowhere; keep it safe:\n\n    ${admin.secret}\n\n`,
+    )
+  }
+  const server = await startDevServer({ dependencies, port: config.port })
+  process.stdout.write(
+    `Tollgate listening on ${server.url} (issuer ${config.issuer}, data in ${config.dataDir})\n`,
+  )
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
+    await server.close()
+    await dynamoDb.release()
+    process.exit(0)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`tollgate: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+})
