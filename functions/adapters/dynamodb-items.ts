@@ -40,7 +40,10 @@ export const itemToToken = (item: Item): AccessTokenRecord => ({
   name: item.name as string,
   description: (item.description as string | undefined) ?? '',
   kind: item.kind as AccessTokenRecord['kind'],
-  owner: { type: item.owner_type as AccessTokenRecord['owner']['type'], id: item.owner_id as string },
+  owner: {
+    type: item.owner_type as AccessTokenRecord['owner']['type'],
+    id: item.owner_id as string,
+  },
   scopes: (item.scopes as string[] | undefined) ?? [],
   roles: (item.roles as string[] | undefined) ?? [],
   createdAt: item.created_at as number,

@@ -2,16 +2,16 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   DynamoDBDocumentClient,
   GetCommand,
-  type TransactWriteCommandInput,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { TollgateError } from '../core/errors.js'
 import type { TokenStore } from '../core/ports.js'
 import type { AccessTokenRecord, ServiceAccountRecord } from '../core/records.js'
-import { itemKeys, ownerKey } from './token-table.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
 import { accountToItem, itemToToken, tokenToItem } from './dynamodb-items.js'
+import { itemKeys, ownerKey } from './token-table.js'
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number]
 
@@ -32,7 +32,11 @@ export class DynamoDbTokenStore implements TokenStore {
   async getToken(id: string): Promise<AccessTokenRecord | undefined> {
     try {
       const { Item } = await this.#documents.send(
-        new GetCommand({ TableName: this.#tableName, Key: itemKeys.token(id), ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: itemKeys.token(id),
+          ConsistentRead: true,
+        }),
       )
       return Item === undefined ? undefined : itemToToken(Item)
     } catch (error) {
@@ -62,7 +66,11 @@ export class DynamoDbTokenStore implements TokenStore {
   async isBootstrapped(): Promise<boolean> {
     try {
       const { Item } = await this.#documents.send(
-        new GetCommand({ TableName: this.#tableName, Key: itemKeys.bootstrap(), ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: itemKeys.bootstrap(),
+          ConsistentRead: true,
+        }),
       )
       return Item !== undefined
     } catch (error) {
@@ -86,7 +94,10 @@ export class DynamoDbTokenStore implements TokenStore {
         item: this.#put({ ...itemKeys.serviceAccountName(account.name), id: account.id }),
         conflict: 'A service account with this name already exists.',
       },
-      { item: this.#put(tokenToItem(token)), conflict: 'An access token with this id already exists.' },
+      {
+        item: this.#put(tokenToItem(token)),
+        conflict: 'An access token with this id already exists.',
+      },
       {
         item: this.#put({ ...itemKeys.tokenName(owner, token.name), id: token.id }),
         conflict: 'The owner already has an access token with this name.',
@@ -106,7 +117,11 @@ export class DynamoDbTokenStore implements TokenStore {
     ]
     if (options.asFirstAdmin) {
       writes.push({
-        item: this.#put({ ...itemKeys.bootstrap(), account_id: account.id, created_at: account.createdAt }),
+        item: this.#put({
+          ...itemKeys.bootstrap(),
+          account_id: account.id,
+          created_at: account.createdAt,
+        }),
         conflict: 'Tollgate is already bootstrapped.',
       })
     }

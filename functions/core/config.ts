@@ -12,7 +12,13 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .string()
     .regex(/^\d+$/, { error: `must be an integer between ${min} and ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max, { error: `must be at most ${max}` }))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min)
+        .max(max, { error: `must be at most ${max}` }),
+    )
 
 const routeScopes = z
   .string()
@@ -48,7 +54,10 @@ const ENV_SCHEMA = z.object({
   /** Dev server port; 0 picks a free one. */
   PORT: integer(0, 65_535).default(3000),
   /** DynamoDB table. */
-  TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/).default('tollgate'),
+  TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/)
+    .default('tollgate'),
   MAX_JWT_DURATION_SECONDS: integer(60, 7 * DAY).default(43_200),
   DEFAULT_TOKEN_TTL_SECONDS: integer(60).default(90 * DAY),
   MAX_TOKEN_TTL_SECONDS: integer(60).default(365 * DAY),
@@ -60,6 +69,8 @@ const ENV_SCHEMA = z.object({
     .regex(/^[^:\s]+$/, { error: 'must be non-empty, without ":" or spaces' })
     .default('tollgate'),
   REVOCATION_CHECK: booleanFlag.default(false),
+  /** HTTP API authorizer answer: simple `{isAuthorized, context}` or an IAM policy. */
+  HTTP_API_AUTHORIZER_RESPONSE: z.enum(['simple', 'iam']).default('simple'),
   /** Required scope per downstream route, e.g. {"GET /datasets/*": "datasets:read"}. */
   ROUTE_SCOPES: routeScopes.default({}),
   /** DynamoDB endpoint override (DynamoDB Local, LocalStack). */
@@ -83,6 +94,7 @@ export interface Config {
   readonly basicAuthEnabled: boolean
   readonly basicAuthUsername: string
   readonly revocationCheck: boolean
+  readonly httpApiAuthorizerResponse: 'simple' | 'iam'
   readonly routeScopes: Readonly<Record<string, string>>
   /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
   readonly dynamoDbEndpoint: string | undefined
@@ -129,6 +141,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     basicAuthEnabled: e.BASIC_AUTH_ENABLED,
     basicAuthUsername: e.BASIC_AUTH_USERNAME,
     revocationCheck: e.REVOCATION_CHECK,
+    httpApiAuthorizerResponse: e.HTTP_API_AUTHORIZER_RESPONSE,
     routeScopes: Object.freeze(e.ROUTE_SCOPES),
     dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
   })

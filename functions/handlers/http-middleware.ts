@@ -7,7 +7,10 @@ import { type HttpRequest, type ProxyEvent, toHttpRequest } from './http-event.j
 import { type HttpResponse, problemResponse } from './http-response.js'
 import { logger } from './observability.js'
 
-export type RouteHandler = (request: HttpRequest, dependencies: Dependencies) => Promise<HttpResponse>
+export type RouteHandler = (
+  request: HttpRequest,
+  dependencies: Dependencies,
+) => Promise<HttpResponse>
 
 export type LambdaHttpHandler = (event: ProxyEvent, context: Context) => Promise<HttpResponse>
 
@@ -26,7 +29,11 @@ export const createHttpHandler = (
         const error = toTollgateError(request.error)
         const requestId = request.event?.requestContext?.requestId ?? request.context.awsRequestId
         if (error.status >= 500) {
-          logger.error('request failed', { code: error.code, request_id: requestId, error: error.cause ?? error })
+          logger.error('request failed', {
+            code: error.code,
+            request_id: requestId,
+            error: error.cause ?? error,
+          })
         } else {
           logger.info('request refused', { code: error.code, request_id: requestId })
         }

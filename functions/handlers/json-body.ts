@@ -18,7 +18,10 @@ export const parseJsonBody = <T>(
   schema: z.ZodType<T>,
 ): T => {
   if (body !== undefined && body.byteLength > MAX_BODY_BYTES) {
-    throw new TollgateError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`)
+    throw new TollgateError(
+      'payload_too_large',
+      `The body must be at most ${MAX_BODY_BYTES} bytes.`,
+    )
   }
   if (body === undefined || body.byteLength === 0) {
     throw new TollgateError('invalid_request', 'A JSON body is required.')

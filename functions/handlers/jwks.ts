@@ -9,7 +9,11 @@ const CACHE_CONTROL = 'public, max-age=300'
 export const createJwksHandler = (dependencies: DependencyProvider) =>
   createHttpHandler(
     async (_request, deps) =>
-      jsonResponse(200, { keys: await deps.keySet.publicKeys() }, { 'cache-control': CACHE_CONTROL }),
+      jsonResponse(
+        200,
+        { keys: await deps.keySet.publicKeys() },
+        { 'cache-control': CACHE_CONTROL },
+      ),
     dependencies,
   )
 

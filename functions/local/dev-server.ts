@@ -34,7 +34,9 @@ export const startDevServer = async (options: {
   readonly host?: string
 }): Promise<DevServer> => {
   const provider = () => Promise.resolve(options.dependencies)
-  const routes = ROUTES.map((route) => compileRoute(route, HANDLER_FACTORIES[route.handler](provider)))
+  const routes = ROUTES.map((route) =>
+    compileRoute(route, HANDLER_FACTORIES[route.handler](provider)),
+  )
   const server = createServer((request, response) => {
     serve(routes, request, response).catch((error: unknown) => {
       const failure = new TollgateError('internal', 'The request could not be completed.', {
@@ -79,7 +81,10 @@ const serve = async (
     return writeResponse(response, problemResponse(error, requestId))
   }
   const event = toHttpApiEvent(request, url, matched, body, requestId)
-  writeResponse(response, await matched.compiled.handle(event, lambdaContext(matched.compiled, requestId)))
+  writeResponse(
+    response,
+    await matched.compiled.handle(event, lambdaContext(matched.compiled, requestId)),
+  )
 }
 
 const compileRoute = (route: Route, handle: LambdaHttpHandler): CompiledRoute => {
@@ -102,7 +107,10 @@ const matchRoute = (routes: readonly CompiledRoute[], method: string, path: stri
     const match = compiled.pattern.exec(path)
     if (match === null) continue
     const pathParameters = Object.fromEntries(
-      compiled.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+      compiled.parameterNames.map((name, index) => [
+        name,
+        decodeURIComponent(match[index + 1] ?? ''),
+      ]),
     )
     return { compiled, pathParameters }
   }
@@ -146,7 +154,9 @@ const toHttpApiEvent = (
     rawQueryString: url.search.slice(1),
     headers,
     ...(url.search === '' ? {} : { queryStringParameters: Object.fromEntries(url.searchParams) }),
-    ...(matched.compiled.parameterNames.length > 0 ? { pathParameters: matched.pathParameters } : {}),
+    ...(matched.compiled.parameterNames.length > 0
+      ? { pathParameters: matched.pathParameters }
+      : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

@@ -8,16 +8,22 @@ import {
 import { TOKEN_TABLE } from '../adapters/token-table.js'
 
 /** Creates the token table as the CDK stack does (keys, index, TTL) unless it exists. */
-export const ensureTokenTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+export const ensureTokenTable = async (
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<void> => {
   const { partitionKey, sortKey, ownerIndex, timeToLiveAttribute } = TOKEN_TABLE
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [partitionKey, sortKey, ownerIndex.partitionKey, ownerIndex.sortKey].map(
-          (name) => ({ AttributeName: name, AttributeType: 'S' }),
-        ),
+        AttributeDefinitions: [
+          partitionKey,
+          sortKey,
+          ownerIndex.partitionKey,
+          ownerIndex.sortKey,
+        ].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
           { AttributeName: sortKey, KeyType: 'RANGE' },

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { parseAccessToken } from '../access-token.js'
 import { buildClaims } from '../claims.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
 import type { Clock, Secrets, Signer, TokenStore } from '../ports.js'
-import { effectiveStatus } from '../records.js'
 import { narrowScopes, parseScopeString } from '../scopes.js'
-import { matchesHash } from '../token-hash.js'
+import { authenticateAccessToken } from './authenticate-access-token.js'
 
 export const DEFAULT_JWT_DURATION_SECONDS = 300
 const MIN_JWT_DURATION_SECONDS = 60
@@ -23,7 +21,7 @@ export interface ExchangeDependencies {
 }
 
 export interface ExchangeRequest {
-  readonly accessToken: string
+  readonly accessToken: unknown
   readonly durationSeconds?: number | undefined
   readonly scope?: string | undefined
 }
@@ -38,43 +36,24 @@ export interface ExchangeResult {
   readonly scope: string
 }
 
-const INVALID = 'The access token is not valid.'
-
 /**
  * Exchanges a long-lived access token for a short-lived JWT.
  *
  * Primary course:
- * 1. Reject a malformed token before any read.
- * 2. Read the record once (strongly consistent) and compare its keyed hash in constant time.
- * 3. Refuse revoked or expired tokens; check duration and scope against the token.
+ * 1. Check the request's own bounds (duration, scope syntax) before any read.
+ * 2. Authenticate the access token (format, one read, constant-time hash, status).
+ * 3. Check duration against the token's remaining life, and scope against its scopes.
  * 4. Sign the claims, and record the use at most once a minute.
  */
 export const exchangeToken = async (
   deps: ExchangeDependencies,
   request: ExchangeRequest,
 ): Promise<ExchangeResult> => {
-  const parsed = parseAccessToken(request.accessToken)
-  const requestedScopes =
-    request.scope === undefined ? undefined : parseScopeString(request.scope)
+  const requestedScopes = request.scope === undefined ? undefined : parseScopeString(request.scope)
   const durationSeconds = request.durationSeconds ?? DEFAULT_JWT_DURATION_SECONDS
   checkDurationBounds(durationSeconds, deps.config.maxJwtDurationSeconds)
 
-  const [record, pepper] = await Promise.all([
-    deps.store.getToken(parsed.id),
-    deps.secrets.pepper(),
-  ])
-  // One answer for "no such id", "wrong secret" and "wrong kind", so nothing is learnt by probing.
-  if (
-    record === undefined ||
-    record.kind !== parsed.kind ||
-    !matchesHash(pepper, parsed.value, record.secretHash)
-  ) {
-    throw new TollgateError('invalid_token', INVALID)
-  }
-  const now = deps.clock.now()
-  const status = effectiveStatus(record, now)
-  if (status !== 'active') throw new TollgateError('invalid_token', `The access token is ${status}.`)
-
+  const { record, now } = await authenticateAccessToken(deps, request.accessToken)
   if (record.expiresAt !== null) {
     const remainingSeconds = Math.floor((record.expiresAt - now) / 1000)
     if (durationSeconds > remainingSeconds) {

@@ -1,0 +1,44 @@
+import { parseAccessToken } from '../access-token.js'
+import { TollgateError } from '../errors.js'
+import type { Clock, Secrets, TokenStore } from '../ports.js'
+import { type AccessTokenRecord, effectiveStatus } from '../records.js'
+import { matchesHash } from '../token-hash.js'
+
+export interface AuthenticationDependencies {
+  readonly store: TokenStore
+  readonly secrets: Secrets
+  readonly clock: Clock
+}
+
+/**
+ * Finds the active record behind an access token string, or throws `invalid_token`.
+ * The exchange and the authorizer's Basic path share it, so both apply one rule set.
+ *
+ * Primary course:
+ * 1. Reject a malformed token before any read.
+ * 2. Read the record once (strongly consistent) and compare its keyed hash in constant time.
+ * 3. Refuse revoked or expired tokens.
+ */
+export const authenticateAccessToken = async (
+  deps: AuthenticationDependencies,
+  token: unknown,
+): Promise<{ readonly record: AccessTokenRecord; readonly now: number }> => {
+  const parsed = parseAccessToken(token)
+  const [record, pepper] = await Promise.all([
+    deps.store.getToken(parsed.id),
+    deps.secrets.pepper(),
+  ])
+  // One answer for "no such id", "wrong secret" and "wrong kind", so probing learns nothing.
+  if (
+    record === undefined ||
+    record.kind !== parsed.kind ||
+    !matchesHash(pepper, parsed.value, record.secretHash)
+  ) {
+    throw new TollgateError('invalid_token', 'The access token is not valid.')
+  }
+  const now = deps.clock.now()
+  const status = effectiveStatus(record, now)
+  if (status !== 'active')
+    throw new TollgateError('invalid_token', `The access token is ${status}.`)
+  return { record, now }
+}
