@@ -11,28 +11,38 @@ import { openLocalDynamoDb } from './local-dynamodb.js'
 const main = async (): Promise<void> => {
   const config = parseConfig(process.env)
   const dynamoDb = await openLocalDynamoDb(config)
-  const dependencies = await buildDependencies(config, dynamoDb.client)
-  if (!(await dependencies.store.isBootstrapped())) {
-    const admin = await bootstrapAdmin(dependencies, { name: 'admin', asFirstAdmin: true })
+  try {
+    const dependencies = await buildDependencies(config, dynamoDb.client)
+    if (!(await dependencies.store.isBootstrapped())) {
+      const admin = await bootstrapAdmin(dependencies, { name: 'admin', asFirstAdmin: true })
+      process.stdout.write(
+        `\nFirst start: created service account "${admin.account.name}" (${admin.account.id}) with role admin.\n` +
+          `Its access token is shown this once and stored nowhere; keep it safe:\n\n    ${admin.secret}\n\n`,
+      )
+    }
+    const server = await startDevServer({ dependencies, port: config.port })
     process.stdout.write(
-      `\nFirst start: created service account "${admin.account.name}" (${admin.account.id}) with role admin.\n` +
-        `Its access token is shown this once and stored nowhere; keep it safe:\n\n    ${admin.secret}\n\n`,
+      `Tollgate listening on ${server.url} (issuer ${config.issuer}, data in ${config.dataDir})\n`,
     )
+    stopOnSignal(async () => {
+      await server.close()
+      await dynamoDb.release()
+    })
+  } catch (error) {
+    await dynamoDb.release()
+    throw error
   }
-  const server = await startDevServer({ dependencies, port: config.port })
-  process.stdout.write(
-    `Tollgate listening on ${server.url} (issuer ${config.issuer}, data in ${config.dataDir})\n`,
-  )
+}
+
+const stopOnSignal = (stop: () => Promise<void>): void => {
   let stopping = false
-  const stop = async () => {
+  const onSignal = () => {
     if (stopping) return
     stopping = true
-    await server.close()
-    await dynamoDb.release()
-    process.exit(0)
+    stop().finally(() => process.exit(0))
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
 }
 
 main().catch((error: unknown) => {
