@@ -6,7 +6,11 @@ const RETENTION_SECONDS = 400 * 86_400
 
 type Item = Record<string, unknown>
 
-/** Storage form of a token: snake_case, and a TTL only once it can stop being usable. */
+/**
+ * Storage form of a token: snake_case, and a TTL only once it can stop being
+ * usable. Absent values are left out rather than stored as NULL, so that
+ * conditions like `attribute_not_exists(last_used_at)` mean what they say.
+ */
 export const tokenToItem = (token: AccessTokenRecord): Item => {
   const endOfUse = token.revokedAt ?? token.expiresAt
   return {
@@ -23,11 +27,11 @@ export const tokenToItem = (token: AccessTokenRecord): Item => {
     roles: [...token.roles],
     created_at: token.createdAt,
     created_by: token.createdBy,
-    expires_at: token.expiresAt,
-    last_used_at: token.lastUsedAt,
+    expires_at: token.expiresAt ?? undefined,
+    last_used_at: token.lastUsedAt ?? undefined,
     status: token.status,
-    revoked_at: token.revokedAt,
-    revoked_by: token.revokedBy,
+    revoked_at: token.revokedAt ?? undefined,
+    revoked_by: token.revokedBy ?? undefined,
     token_hint: token.tokenHint,
     secret_hash: token.secretHash,
     version: token.version,

@@ -1,0 +1,91 @@
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { loadLocalKeys } from '../../functions/adapters/local-key-file.js'
+import { signJwt } from '../../functions/core/jws.js'
+
+const newDataDir = () => mkdtemp(join(tmpdir(), 'tollgate-keys-'))
+
+describe('Function: loadLocalKeys', () => {
+  it('creates the key file with mode 0600 in a 0700 directory', async () => {
+    const dataDir = join(await newDataDir(), 'nested')
+
+    await loadLocalKeys(dataDir, 'RS256')
+
+    expect((await stat(join(dataDir, 'keys.json'))).mode & 0o777).toBe(0o600)
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
+  })
+
+  it('keeps the same kid and pepper across loads', async () => {
+    const dataDir = await newDataDir()
+
+    const first = await loadLocalKeys(dataDir, 'RS256')
+    const second = await loadLocalKeys(dataDir, 'RS256')
+
+    expect(second.signer.kid).toBe(first.signer.kid)
+    expect(await second.secrets.pepper()).toEqual(await first.secrets.pepper())
+  })
+
+  it('agrees on one key set when two processes start at once', async () => {
+    const dataDir = await newDataDir()
+
+    const loads = await Promise.all([1, 2, 3].map(() => loadLocalKeys(dataDir, 'ES256')))
+
+    expect(new Set(loads.map((keys) => keys.signer.kid)).size).toBe(1)
+  })
+
+  it.each(['RS256', 'ES256'] as const)(
+    'signs %s JWTs that jose verifies with the published key',
+    async (alg) => {
+      const keys = await loadLocalKeys(await newDataDir(), alg)
+      const jwks = { keys: [...(await keys.keySet.publicKeys())] }
+
+      const jwt = await signJwt(keys.signer, {
+        sub: 'sa_1',
+        iss: 'https://issuer',
+        exp: 4_000_000_000,
+      })
+      const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
+        algorithms: [alg],
+      })
+
+      expect(payload.sub).toBe('sa_1')
+      expect(protectedHeader).toEqual({ alg, kid: keys.signer.kid, typ: 'JWT' })
+    },
+  )
+
+  it('uses the RFC 7638 thumbprint as kid and publishes no private members', async () => {
+    const keys = await loadLocalKeys(await newDataDir(), 'RS256')
+
+    const [jwk] = await keys.keySet.publicKeys()
+
+    expect(jwk).toBeDefined()
+    expect(jwk?.kid).toBe(await calculateJwkThumbprint(jwk ?? {}))
+    expect(jwk).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' })
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(jwk).not.toHaveProperty(member)
+  })
+
+  it('adds a key for a newly configured algorithm without changing the pepper', async () => {
+    const dataDir = await newDataDir()
+    const rsa = await loadLocalKeys(dataDir, 'RS256')
+
+    const ec = await loadLocalKeys(dataDir, 'ES256')
+    const rsaAgain = await loadLocalKeys(dataDir, 'RS256')
+
+    expect(await ec.secrets.pepper()).toEqual(await rsa.secrets.pepper())
+    expect(rsaAgain.signer.kid).toBe(rsa.signer.kid)
+    expect((await stat(join(dataDir, 'keys.json'))).mode & 0o777).toBe(0o600)
+    expect(
+      JSON.parse(await readFile(join(dataDir, 'keys.json'), 'utf8')).signing_keys,
+    ).toHaveProperty('ES256')
+  })
+
+  it('refuses a file that is not a key file', async () => {
+    const dataDir = await newDataDir()
+    await writeFile(join(dataDir, 'keys.json'), '{"hello":"world"}')
+
+    await expect(loadLocalKeys(dataDir, 'RS256')).rejects.toThrow(/not a Tollgate key file/)
+  })
+})
