@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { generateAccessToken } from '../../functions/core/access-token.js'
+import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
+
+interface Case {
+  readonly name: string
+  /** Built once the server has minted the admin token. */
+  readonly body: (token: string) => string | Buffer
+  readonly headers?: Record<string, string>
+  readonly status: number
+  readonly code: string
+}
+
+describe('HTTP errors', () => {
+  let tollgate: RunningTollgate
+
+  beforeAll(async () => {
+    tollgate = await startTollgate({ MAX_JWT_DURATION_SECONDS: '7200' })
+  })
+  afterAll(() => tollgate.server.close())
+
+  const json = (value: unknown) => JSON.stringify(value)
+  const cases: Case[] = [
+    {
+      name: 'malformed JSON',
+      body: () => '{"access_token": ',
+      status: 400,
+      code: 'invalid_request',
+    },
+    { name: 'a JSON array', body: () => '[]', status: 400, code: 'invalid_request' },
+    { name: 'an empty body', body: () => '', status: 400, code: 'invalid_request' },
+    {
+      name: 'a missing access_token',
+      body: () => json({}),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a numeric access_token',
+      body: () => json({ access_token: 42 }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a string duration',
+      body: (token) => json({ access_token: token, duration_seconds: '3600' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a fractional duration',
+      body: (token) => json({ access_token: token, duration_seconds: 90.5 }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a duration below 60',
+      body: (token) => json({ access_token: token, duration_seconds: 59 }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a duration above MAX_JWT_DURATION_SECONDS',
+      body: (token) => json({ access_token: token, duration_seconds: 7201 }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'an unknown field',
+      body: (token) => json({ access_token: token, grant_type: 'x' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a __proto__ key',
+      body: (token) => `{"access_token":"${token}","__proto__":{"admin":true}}`,
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a nested constructor key',
+      body: (token) => `{"access_token":"${token}","scope":{"constructor":{"prototype":{}}}}`,
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a text/plain body',
+      body: (token) => json({ access_token: token }),
+      headers: { 'content-type': 'text/plain' },
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'an oversized body',
+      body: (token) => json({ access_token: token, scope: 'a'.repeat(20_000) }),
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      name: 'a body past the server limit',
+      body: () => Buffer.alloc(2 * 1024 * 1024, 0x20),
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      name: 'a garbage token',
+      body: () => json({ access_token: 'hunter2' }),
+      status: 401,
+      code: 'invalid_token',
+    },
+    {
+      name: 'a token with a bad checksum',
+      body: (token) =>
+        json({ access_token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` }),
+      status: 401,
+      code: 'invalid_token',
+    },
+    {
+      name: 'a well-formed token nobody issued',
+      body: () => json({ access_token: generateAccessToken('service').value }),
+      status: 401,
+      code: 'invalid_token',
+    },
+    {
+      name: 'a right id with a wrong secret',
+      body: (token) =>
+        json({ access_token: generateAccessToken('service', token.slice(4, 26)).value }),
+      status: 401,
+      code: 'invalid_token',
+    },
+    {
+      name: 'a scope the token lacks',
+      body: (token) => json({ access_token: token, scope: 'tokens:read datasets:write' }),
+      status: 403,
+      code: 'insufficient_scope',
+    },
+    {
+      name: 'a malformed scope',
+      body: (token) => json({ access_token: token, scope: '   ' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+  ]
+
+  it.each(cases.map((c) => [c.name, c] as const))(
+    'answers %s with problem+json',
+    async (_name, c) => {
+      const response = await fetch(`${tollgate.server.url}/access-tokens/jwt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...c.headers },
+        body: c.body(tollgate.adminToken),
+      })
+      const text = await response.text()
+      const body = JSON.parse(text)
+
+      expect(response.status).toBe(c.status)
+      expect(response.headers.get('content-type')).toBe('application/problem+json')
+      expect(body).toEqual({
+        type: `urn:tollgate:problem:${c.code}`,
+        title: expect.any(String),
+        status: c.status,
+        detail: expect.any(String),
+        code: c.code,
+        request_id: expect.any(String),
+      })
+      expect(text).not.toContain(tollgate.adminToken.slice(4))
+      expect(text).not.toMatch(/\bat .*\.(ts|js):\d+/)
+      if (c.status === 401) {
+        expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"')
+      }
+    },
+  )
+
+  it('answers an unknown route and a wrong method with not_found', async () => {
+    const unknown = await fetch(`${tollgate.server.url}/nope`)
+    const wrongMethod = await fetch(`${tollgate.server.url}/access-tokens/jwt`)
+
+    for (const response of [unknown, wrongMethod]) {
+      expect(response.status).toBe(404)
+      expect(await response.json()).toMatchObject({ code: 'not_found' })
+    }
+  })
+
+  it('refuses an expired access token', async () => {
+    const shortLived = await startTollgate({ DEFAULT_TOKEN_TTL_SECONDS: '60' })
+    const realNow = shortLived.dependencies.clock.now
+    try {
+      Object.assign(shortLived.dependencies.clock, { now: () => realNow() + 61_000 })
+      const response = await fetch(`${shortLived.server.url}/access-tokens/jwt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ access_token: shortLived.adminToken, duration_seconds: 60 }),
+      })
+
+      expect(response.status).toBe(401)
+      expect(await response.json()).toMatchObject({
+        code: 'invalid_token',
+        detail: expect.stringMatching(/expired/),
+      })
+    } finally {
+      Object.assign(shortLived.dependencies.clock, { now: realNow })
+      await shortLived.server.close()
+    }
+  })
+
+  it("refuses a duration beyond the access token's remaining life rather than clamping it", async () => {
+    const shortLived = await startTollgate({ DEFAULT_TOKEN_TTL_SECONDS: '600' })
+    try {
+      const response = await fetch(`${shortLived.server.url}/access-tokens/jwt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ access_token: shortLived.adminToken, duration_seconds: 3600 }),
+      })
+
+      expect(response.status).toBe(400)
+      expect(await response.json()).toMatchObject({ code: 'invalid_request' })
+    } finally {
+      await shortLived.server.close()
+    }
+  })
+})

@@ -1,0 +1,112 @@
+import { JwtVerifier } from 'aws-jwt-verify'
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
+
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${url}/access-tokens/jwt`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+
+/** Verifies with aws-jwt-verify, handing it the served JWKS (its own fetcher speaks https only). */
+const verifyWithAwsJwtVerify = async (tollgate: RunningTollgate, jwt: string) => {
+  const discovery = await (
+    await fetch(`${tollgate.server.url}/.well-known/openid-configuration`)
+  ).json()
+  const verifier = JwtVerifier.create({
+    issuer: discovery.issuer,
+    audience: tollgate.config.audience,
+    jwksUri: discovery.jwks_uri,
+  })
+  verifier.cacheJwks(await (await fetch(discovery.jwks_uri)).json())
+  return verifier.verify(jwt)
+}
+
+describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg) => {
+  let tollgate: RunningTollgate
+
+  beforeAll(async () => {
+    tollgate = await startTollgate({ JWT_ALG: alg })
+  })
+  afterAll(() => tollgate.server.close())
+
+  it('exchanges the access token for a JWT that standard verifiers accept via discovery', async () => {
+    const response = await postJson(tollgate.server.url, {
+      access_token: tollgate.adminToken,
+      duration_seconds: 3600,
+      scope: 'tokens:read',
+    })
+    const body = await response.json()
+
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/json')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(body).toEqual({
+      jwt: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 3600,
+      expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      scope: 'tokens:read',
+    })
+    const discovery = await (
+      await fetch(`${tollgate.server.url}/.well-known/openid-configuration`)
+    ).json()
+    expect(discovery).toMatchObject({
+      issuer: tollgate.server.url,
+      jwks_uri: `${tollgate.server.url}/.well-known/jwks.json`,
+      token_endpoint: `${tollgate.server.url}/access-tokens/jwt`,
+      id_token_signing_alg_values_supported: [alg],
+    })
+    const { payload } = await jwtVerify(body.jwt, createRemoteJWKSet(new URL(discovery.jwks_uri)), {
+      issuer: discovery.issuer,
+      audience: 'tollgate',
+      algorithms: [alg],
+    })
+    const awsPayload = await verifyWithAwsJwtVerify(tollgate, body.jwt)
+
+    expect(awsPayload).toEqual(payload)
+    expect(decodeProtectedHeader(body.jwt)).toEqual({ alg, kid: expect.any(String), typ: 'JWT' })
+    expect(payload).toEqual({
+      iss: tollgate.server.url,
+      sub: expect.stringMatching(/^sa_/),
+      aud: 'tollgate',
+      scope: 'tokens:read',
+      roles: ['admin'],
+      token_type: 'service',
+      is_bot: true,
+      atid: expect.any(String),
+      jti: expect.any(String),
+      iat: expect.any(Number),
+      nbf: expect.any(Number),
+      exp: expect.any(Number),
+    })
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600)
+    expect(new Date(body.expires_at).getTime()).toBe((payload.exp ?? 0) * 1000)
+  })
+
+  it('defaults to five minutes and every scope of the token', async () => {
+    const response = await postJson(tollgate.server.url, { access_token: tollgate.adminToken })
+    const body = await response.json()
+
+    expect(body.expires_in).toBe(300)
+    expect(body.scope.split(' ').sort()).toEqual(
+      ['service-accounts:read', 'service-accounts:write', 'tokens:read', 'tokens:write'].sort(),
+    )
+  })
+
+  it('keeps tokens, keys and earlier JWTs valid across a restart, without a second bootstrap', async () => {
+    const before = await (
+      await postJson(tollgate.server.url, { access_token: tollgate.adminToken })
+    ).json()
+
+    tollgate = await tollgate.restart()
+    const after = await postJson(tollgate.server.url, { access_token: tollgate.adminToken })
+    const jwks = createRemoteJWKSet(new URL(`${tollgate.server.url}/.well-known/jwks.json`))
+
+    expect(after.status).toBe(200)
+    await expect(jwtVerify(before.jwt, jwks, { audience: 'tollgate' })).resolves.toBeDefined()
+    expect(await tollgate.dependencies.store.isBootstrapped()).toBe(true)
+  })
+})
