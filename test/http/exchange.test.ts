@@ -3,6 +3,19 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 
+interface Discovery {
+  issuer: string
+  jwks_uri: string
+}
+interface Exchanged {
+  jwt: string
+  expires_in: number
+  expires_at: string
+  scope: string
+}
+
+const getJson = async <T>(url: string): Promise<T> => (await fetch(url)).json() as Promise<T>
+
 const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${url}/access-tokens/jwt`, {
     method: 'POST',
@@ -12,15 +25,15 @@ const postJson = (url: string, body: unknown, headers: Record<string, string> = 
 
 /** Verifies with aws-jwt-verify, handing it the served JWKS (its own fetcher speaks https only). */
 const verifyWithAwsJwtVerify = async (tollgate: RunningTollgate, jwt: string) => {
-  const discovery = await (
-    await fetch(`${tollgate.server.url}/.well-known/openid-configuration`)
-  ).json()
+  const discovery = await getJson<Discovery>(
+    `${tollgate.server.url}/.well-known/openid-configuration`,
+  )
   const verifier = JwtVerifier.create({
     issuer: discovery.issuer,
     audience: tollgate.config.audience,
     jwksUri: discovery.jwks_uri,
   })
-  verifier.cacheJwks(await (await fetch(discovery.jwks_uri)).json())
+  verifier.cacheJwks(await getJson(discovery.jwks_uri))
   return verifier.verify(jwt)
 }
 
@@ -38,7 +51,7 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
       duration_seconds: 3600,
       scope: 'tokens:read',
     })
-    const body = await response.json()
+    const body = (await response.json()) as Exchanged
 
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('application/json')
@@ -50,9 +63,9 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
       expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       scope: 'tokens:read',
     })
-    const discovery = await (
-      await fetch(`${tollgate.server.url}/.well-known/openid-configuration`)
-    ).json()
+    const discovery = await getJson<Discovery>(
+      `${tollgate.server.url}/.well-known/openid-configuration`,
+    )
     expect(discovery).toMatchObject({
       issuer: tollgate.server.url,
       jwks_uri: `${tollgate.server.url}/.well-known/jwks.json`,
@@ -88,7 +101,7 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
 
   it('defaults to five minutes and every scope of the token', async () => {
     const response = await postJson(tollgate.server.url, { access_token: tollgate.adminToken })
-    const body = await response.json()
+    const body = (await response.json()) as Exchanged
 
     expect(body.expires_in).toBe(300)
     expect(body.scope.split(' ').sort()).toEqual(
@@ -97,9 +110,9 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
   })
 
   it('keeps tokens, keys and earlier JWTs valid across a restart, without a second bootstrap', async () => {
-    const before = await (
+    const before = (await (
       await postJson(tollgate.server.url, { access_token: tollgate.adminToken })
-    ).json()
+    ).json()) as Exchanged
 
     tollgate = await tollgate.restart()
     const after = await postJson(tollgate.server.url, { access_token: tollgate.adminToken })

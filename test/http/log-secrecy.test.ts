@@ -32,7 +32,7 @@ describe('logs', () => {
       })
     const secret = tollgate.adminToken
 
-    const ok = await (await exchange({ access_token: secret })).json()
+    const ok = (await (await exchange({ access_token: secret })).json()) as { jwt: string }
     await exchange({ access_token: secret, scope: 'nope:nope' })
     await exchange({ access_token: `${secret}x` })
     await exchange({ access_token: secret, duration_seconds: 1 })
