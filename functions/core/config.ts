@@ -20,24 +20,39 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
         .max(max, { error: `must be at most ${max}` }),
     )
 
-const routeScopes = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' })
-      return z.NEVER
-    }
-  })
-  .pipe(
-    z.record(
-      z.string().regex(/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/, {
-        error: 'keys must look like "GET /path/*"',
-      }),
-      z.string().regex(/^\S+$/, { error: 'values must be one scope' }),
-    ),
+const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
+const SCOPE = /^\S+$/
+
+const parseJsonObject = (text: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const routeScopes = z.string().transform((text, ctx) => {
+  const value = parseJsonObject(text)
+  if (value === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object' })
+    return z.NEVER
+  }
+  // Checked by hand so that a bad key or value is never echoed into the error.
+  const entries = Object.entries(value)
+  const valid = entries.every(
+    ([key, scope]) => ROUTE_KEY.test(key) && typeof scope === 'string' && SCOPE.test(scope),
   )
+  if (!valid) {
+    ctx.addIssue({ code: 'custom', message: 'must map "METHOD /path/*" keys to one scope each' })
+    return z.NEVER
+  }
+  return Object.fromEntries(entries) as Record<string, string>
+})
+
+const endpointUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 /** Environment variables of the contract (DESIGN.md, "Configuration"). */
 const ENV_SCHEMA = z.object({
@@ -74,8 +89,8 @@ const ENV_SCHEMA = z.object({
   /** Required scope per downstream route, e.g. {"GET /datasets/*": "datasets:read"}. */
   ROUTE_SCOPES: routeScopes.default({}),
   /** DynamoDB endpoint override (DynamoDB Local, LocalStack). */
-  AWS_ENDPOINT_URL_DYNAMODB: z.url().optional(),
-  AWS_ENDPOINT_URL: z.url().optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: endpointUrl.optional(),
+  AWS_ENDPOINT_URL: endpointUrl.optional(),
 })
 
 export interface Config {
@@ -110,12 +125,13 @@ export interface Config {
 export const parseConfig = (env: Readonly<Record<string, string | undefined>>): Config => {
   const present = Object.fromEntries(
     Object.entries(env)
-      .filter(([key, value]) => key in ENV_SCHEMA.shape && value !== undefined && value !== '')
-      .map(([key, value]) => [key, value?.trim()]),
+      .map(([key, value]) => [key, value?.trim()] as const)
+      .filter(([key, value]) => key in ENV_SCHEMA.shape && value !== undefined && value !== ''),
   )
   const result = ENV_SCHEMA.safeParse(present)
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)
+    // Only the variable name: deeper path members could be pieces of the value.
+    const problems = result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`)
     throw new TollgateError('internal', `Invalid configuration: ${problems.join('; ')}`)
   }
   const e = result.data

@@ -1,0 +1,354 @@
+import { describe, expect, it } from 'vitest'
+import { parseConfig } from '../../../functions/core/config.js'
+import { TollgateError } from '../../../functions/core/errors.js'
+
+const DAY = 86_400
+const BAD_VALUE = 'abc-secret-xyz'
+
+const configErrorOf = (env: Record<string, string | undefined>): TollgateError => {
+  try {
+    parseConfig(env)
+  } catch (error) {
+    if (error instanceof TollgateError) return error
+    throw error
+  }
+  throw new Error('parseConfig accepted the environment')
+}
+
+describe('parseConfig', () => {
+  describe('defaults', () => {
+    it('serves npm start with no environment at all', () => {
+      // Act
+      const config = parseConfig({})
+
+      // Assess
+      expect(config).toEqual({
+        issuer: 'http://127.0.0.1:3000',
+        audience: 'tollgate',
+        jwtAlg: 'RS256',
+        keySource: 'local',
+        dataDir: '.data',
+        port: 3000,
+        tableName: 'tollgate',
+        maxJwtDurationSeconds: 43_200,
+        defaultTokenTtlSeconds: 90 * DAY,
+        maxTokenTtlSeconds: 365 * DAY,
+        allowNonExpiringTokens: false,
+        maxActiveTokensPerOwner: 10,
+        basicAuthEnabled: false,
+        basicAuthUsername: 'tollgate',
+        revocationCheck: false,
+        httpApiAuthorizerResponse: 'simple',
+        routeScopes: {},
+        dynamoDbEndpoint: undefined,
+      })
+    })
+
+    it('derives the default issuer from PORT', () => {
+      // Act
+      const config = parseConfig({ PORT: '8080' })
+
+      // Assess
+      expect(config.issuer).toBe('http://127.0.0.1:8080')
+      expect(config.port).toBe(8080)
+    })
+
+    it('treats empty or blank strings and undefined as unset', () => {
+      // Act
+      const config = parseConfig({
+        AUDIENCE: '   ',
+        JWT_ALG: '',
+        MAX_JWT_DURATION_SECONDS: '',
+        BASIC_AUTH_ENABLED: '',
+        ISSUER: undefined,
+      })
+
+      // Assess
+      expect(config.audience).toBe('tollgate')
+      expect(config.jwtAlg).toBe('RS256')
+      expect(config.maxJwtDurationSeconds).toBe(43_200)
+      expect(config.basicAuthEnabled).toBe(false)
+      expect(config.issuer).toBe('http://127.0.0.1:3000')
+    })
+
+    it('ignores variables outside the contract', () => {
+      // Act
+      const config = parseConfig({ HOME: '/root', PATH: '/bin', SOMETHING_ELSE: BAD_VALUE })
+
+      // Assess
+      expect(config.audience).toBe('tollgate')
+    })
+
+    it('returns a frozen object', () => {
+      // Act
+      const config = parseConfig({ ROUTE_SCOPES: '{"GET /datasets/*":"datasets:read"}' })
+
+      // Assess
+      expect(Object.isFrozen(config)).toBe(true)
+      expect(Object.isFrozen(config.routeScopes)).toBe(true)
+    })
+  })
+
+  describe('values', () => {
+    it('reads every variable of the contract', () => {
+      // Act
+      const config = parseConfig({
+        ISSUER: 'https://auth.example.com',
+        AUDIENCE: 'data-platform',
+        JWT_ALG: 'ES256',
+        KEY_SOURCE: 'local',
+        DATA_DIR: '/tmp/tollgate',
+        PORT: '0',
+        TABLE_NAME: 'tollgate-prod',
+        MAX_JWT_DURATION_SECONDS: '3600',
+        DEFAULT_TOKEN_TTL_SECONDS: '86400',
+        MAX_TOKEN_TTL_SECONDS: '172800',
+        ALLOW_NON_EXPIRING_TOKENS: 'true',
+        MAX_ACTIVE_TOKENS_PER_OWNER: '1',
+        BASIC_AUTH_ENABLED: 'true',
+        BASIC_AUTH_USERNAME: 'apikey',
+        REVOCATION_CHECK: 'true',
+        HTTP_API_AUTHORIZER_RESPONSE: 'iam',
+        AWS_ENDPOINT_URL: 'http://localhost:4566',
+      })
+
+      // Assess
+      expect(config).toMatchObject({
+        issuer: 'https://auth.example.com',
+        audience: 'data-platform',
+        jwtAlg: 'ES256',
+        dataDir: '/tmp/tollgate',
+        port: 0,
+        tableName: 'tollgate-prod',
+        maxJwtDurationSeconds: 3600,
+        defaultTokenTtlSeconds: DAY,
+        maxTokenTtlSeconds: 2 * DAY,
+        allowNonExpiringTokens: true,
+        maxActiveTokensPerOwner: 1,
+        basicAuthEnabled: true,
+        basicAuthUsername: 'apikey',
+        revocationCheck: true,
+        httpApiAuthorizerResponse: 'iam',
+        dynamoDbEndpoint: 'http://localhost:4566',
+      })
+    })
+
+    it('prefers the DynamoDB-specific endpoint over the generic one', () => {
+      // Act
+      const config = parseConfig({
+        AWS_ENDPOINT_URL: 'http://localhost:4566',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://localhost:8000',
+      })
+
+      // Assess
+      expect(config.dynamoDbEndpoint).toBe('http://localhost:8000')
+    })
+
+    it('trims surrounding whitespace from values', () => {
+      // Act
+      const config = parseConfig({
+        AUDIENCE: '  data-platform\n',
+        JWT_ALG: ' ES256 ',
+        MAX_JWT_DURATION_SECONDS: ' 120 ',
+        BASIC_AUTH_ENABLED: ' true ',
+        ISSUER: ' https://auth.example.com ',
+      })
+
+      // Assess
+      expect(config.audience).toBe('data-platform')
+      expect(config.jwtAlg).toBe('ES256')
+      expect(config.maxJwtDurationSeconds).toBe(120)
+      expect(config.basicAuthEnabled).toBe(true)
+      expect(config.issuer).toBe('https://auth.example.com')
+    })
+
+    it.each([
+      ['https://auth.example.com/', 'https://auth.example.com'],
+      ['https://auth.example.com///', 'https://auth.example.com'],
+      ['https://example.com/tollgate/', 'https://example.com/tollgate'],
+      ['http://localhost:3000', 'http://localhost:3000'],
+    ])('trims trailing slashes from ISSUER %s', (issuer, expected) => {
+      // Act and assess
+      expect(parseConfig({ ISSUER: issuer }).issuer).toBe(expected)
+    })
+
+    it.each([
+      ['true', true],
+      ['false', false],
+    ])('accepts %s as a boolean', (value, expected) => {
+      // Act
+      const config = parseConfig({
+        ALLOW_NON_EXPIRING_TOKENS: value,
+        BASIC_AUTH_ENABLED: value,
+        REVOCATION_CHECK: value,
+      })
+
+      // Assess
+      expect(config.allowNonExpiringTokens).toBe(expected)
+      expect(config.basicAuthEnabled).toBe(expected)
+      expect(config.revocationCheck).toBe(expected)
+    })
+
+    it('parses ROUTE_SCOPES as a JSON object of route patterns to scopes', () => {
+      // Act
+      const config = parseConfig({
+        ROUTE_SCOPES: '{"GET /datasets/*": "datasets:read", "* /admin/*": "admin", "ANY /": "x"}',
+      })
+
+      // Assess
+      expect(config.routeScopes).toEqual({
+        'GET /datasets/*': 'datasets:read',
+        '* /admin/*': 'admin',
+        'ANY /': 'x',
+      })
+    })
+
+    it('accepts the bounds of MAX_JWT_DURATION_SECONDS', () => {
+      // Act and assess
+      expect(parseConfig({ MAX_JWT_DURATION_SECONDS: '60' }).maxJwtDurationSeconds).toBe(60)
+      expect(parseConfig({ MAX_JWT_DURATION_SECONDS: String(7 * DAY) }).maxJwtDurationSeconds).toBe(
+        7 * DAY,
+      )
+    })
+
+    it('accepts a default token lifetime equal to the maximum', () => {
+      // Act
+      const config = parseConfig({
+        DEFAULT_TOKEN_TTL_SECONDS: '3600',
+        MAX_TOKEN_TTL_SECONDS: '3600',
+      })
+
+      // Assess
+      expect(config.defaultTokenTtlSeconds).toBe(config.maxTokenTtlSeconds)
+    })
+  })
+
+  describe('invalid values', () => {
+    it.each([
+      ['ISSUER', 'not a url'],
+      ['ISSUER', 'ftp://auth.example.com'],
+      ['JWT_ALG', 'HS256'],
+      ['JWT_ALG', 'none'],
+      ['JWT_ALG', 'rs256'],
+      ['KEY_SOURCE', 'file'],
+      ['PORT', '-1'],
+      ['PORT', '65536'],
+      ['PORT', '80.5'],
+      ['TABLE_NAME', 'ab'],
+      ['TABLE_NAME', 'my table'],
+      ['MAX_JWT_DURATION_SECONDS', 'abc'],
+      ['MAX_JWT_DURATION_SECONDS', '59'],
+      ['MAX_JWT_DURATION_SECONDS', String(7 * DAY + 1)],
+      ['MAX_JWT_DURATION_SECONDS', '1e3'],
+      ['MAX_JWT_DURATION_SECONDS', '0x100'],
+      ['MAX_JWT_DURATION_SECONDS', '-300'],
+      ['MAX_JWT_DURATION_SECONDS', '99999999999999999999'],
+      ['DEFAULT_TOKEN_TTL_SECONDS', '59'],
+      ['MAX_TOKEN_TTL_SECONDS', '1.5'],
+      ['MAX_ACTIVE_TOKENS_PER_OWNER', '0'],
+      ['MAX_ACTIVE_TOKENS_PER_OWNER', '10001'],
+      ['BASIC_AUTH_USERNAME', 'user:name'],
+      ['BASIC_AUTH_USERNAME', 'user name'],
+      ['HTTP_API_AUTHORIZER_RESPONSE', 'policy'],
+      ['ROUTE_SCOPES', 'not json'],
+      ['ROUTE_SCOPES', '["GET /x"]'],
+      ['ROUTE_SCOPES', '"GET /x"'],
+      ['ROUTE_SCOPES', '{"GET /x": 1}'],
+      ['ROUTE_SCOPES', '{"GET /x": "two scopes"}'],
+      ['AWS_ENDPOINT_URL', 'localhost'],
+      ['AWS_ENDPOINT_URL', 'localhost:8000'],
+      ['ROUTE_SCOPES', 'null'],
+      ['AWS_ENDPOINT_URL_DYNAMODB', 'not a url'],
+    ])('fails the start on %s=%j with a message naming the variable', (name, value) => {
+      // Act
+      const error = configErrorOf({ [name]: value })
+
+      // Assess
+      expect(error.code).toBe('internal')
+      expect(error.message).toContain(name)
+    })
+
+    it.each(['TRUE', 'False', '1', '0', 'yes', 'no', 'on'])(
+      'accepts only true or false as a boolean, not %s',
+      (value) => {
+        for (const name of [
+          'ALLOW_NON_EXPIRING_TOKENS',
+          'BASIC_AUTH_ENABLED',
+          'REVOCATION_CHECK',
+        ]) {
+          // Act
+          const error = configErrorOf({ [name]: value })
+
+          // Assess
+          expect(error.message).toContain(name)
+        }
+      },
+    )
+
+    it.each([
+      ['ISSUER', BAD_VALUE],
+      ['ISSUER', `ftp://${BAD_VALUE}`],
+      ['JWT_ALG', BAD_VALUE],
+      ['KEY_SOURCE', BAD_VALUE],
+      ['PORT', BAD_VALUE],
+      ['TABLE_NAME', `${BAD_VALUE}!`],
+      ['MAX_JWT_DURATION_SECONDS', BAD_VALUE],
+      ['DEFAULT_TOKEN_TTL_SECONDS', BAD_VALUE],
+      ['MAX_TOKEN_TTL_SECONDS', BAD_VALUE],
+      ['ALLOW_NON_EXPIRING_TOKENS', BAD_VALUE],
+      ['MAX_ACTIVE_TOKENS_PER_OWNER', BAD_VALUE],
+      ['BASIC_AUTH_ENABLED', BAD_VALUE],
+      ['BASIC_AUTH_USERNAME', `${BAD_VALUE}:x`],
+      ['REVOCATION_CHECK', BAD_VALUE],
+      ['HTTP_API_AUTHORIZER_RESPONSE', BAD_VALUE],
+      ['ROUTE_SCOPES', BAD_VALUE],
+      ['ROUTE_SCOPES', `[${JSON.stringify(BAD_VALUE)}]`],
+      ['ROUTE_SCOPES', `{"GET /x": "${BAD_VALUE} y"}`],
+      ['ROUTE_SCOPES', `{"${BAD_VALUE}": "x"}`],
+      ['AWS_ENDPOINT_URL', BAD_VALUE],
+      ['AWS_ENDPOINT_URL_DYNAMODB', BAD_VALUE],
+    ])('never echoes a bad %s value (%j)', (name, value) => {
+      // Prepare
+      const env = { AUDIENCE: 'fine', [name]: value }
+
+      // Act
+      const error = configErrorOf(env)
+
+      // Assess
+      expect(error.message).toContain(name)
+      expect(error.message).not.toContain(BAD_VALUE)
+      expect(error.message).not.toContain('secret')
+    })
+
+    it('reports every bad variable at once', () => {
+      // Act
+      const error = configErrorOf({ JWT_ALG: 'HS256', PORT: 'x', REVOCATION_CHECK: 'yes' })
+
+      // Assess
+      expect(error.message).toContain('JWT_ALG')
+      expect(error.message).toContain('PORT')
+      expect(error.message).toContain('REVOCATION_CHECK')
+    })
+
+    it('rejects a default token lifetime above the maximum', () => {
+      // Act
+      const error = configErrorOf({
+        DEFAULT_TOKEN_TTL_SECONDS: '7200',
+        MAX_TOKEN_TTL_SECONDS: '3600',
+      })
+
+      // Assess
+      expect(error.code).toBe('internal')
+      expect(error.message).toContain('DEFAULT_TOKEN_TTL_SECONDS')
+      expect(error.message).toContain('MAX_TOKEN_TTL_SECONDS')
+    })
+
+    it('rejects a maximum token lifetime below the default default', () => {
+      // Act
+      const error = configErrorOf({ MAX_TOKEN_TTL_SECONDS: String(DAY) })
+
+      // Assess
+      expect(error.message).toContain('DEFAULT_TOKEN_TTL_SECONDS')
+    })
+  })
+})

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest'
+import { ACCESS_TOKEN_PATTERN, parseAccessToken } from '../../../../functions/core/access-token.js'
+import { parseConfig } from '../../../../functions/core/config.js'
+import { TollgateError } from '../../../../functions/core/errors.js'
+import { TOLLGATE_SCOPES } from '../../../../functions/core/routes.js'
+import { ADMIN_ROLE, bootstrapAdmin } from '../../../../functions/core/use-cases/bootstrap-admin.js'
+import { exchangeToken } from '../../../../functions/core/use-cases/exchange-token.js'
+import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../../support/fakes.js'
+
+const config = parseConfig({})
+const { signer } = testSigner('ES256')
+
+const setup = () => {
+  const store = new MemoryTokenStore()
+  const clock = fixedClock()
+  const deps = { store, clock, secrets: fixedSecrets(), config }
+  return { store, clock, deps }
+}
+
+const rejectionOf = async (promise: Promise<unknown>): Promise<TollgateError> => {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof TollgateError) return error
+    throw error
+  }
+  throw new Error('expected a TollgateError')
+}
+
+describe('bootstrapAdmin', () => {
+  it('creates an admin service account holding every management scope', async () => {
+    // Prepare
+    const { deps, store, clock } = setup()
+
+    // Act
+    const { account } = await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
+
+    // Assess
+    expect(account).toMatchObject({
+      name: 'admin',
+      roles: [ADMIN_ROLE],
+      scopes: [...TOLLGATE_SCOPES],
+      createdAt: clock.now(),
+    })
+    expect(account.id).toMatch(/^sa_[0-9A-Za-z]{22}$/)
+    expect(store.accounts.get(account.id)).toEqual(account)
+    expect(store.bootstrapped).toBe(true)
+  })
+
+  it('gives the account an active service token with the default lifetime', async () => {
+    // Prepare
+    const { deps, store, clock } = setup()
+
+    // Act
+    const { account, token, secret } = await bootstrapAdmin(deps, {
+      name: 'admin',
+      asFirstAdmin: true,
+    })
+
+    // Assess
+    expect(secret).toMatch(ACCESS_TOKEN_PATTERN)
+    expect(parseAccessToken(secret)).toMatchObject({ kind: 'service', id: token.id })
+    expect(token).toMatchObject({
+      kind: 'service',
+      owner: { type: 'service_account', id: account.id },
+      scopes: [...TOLLGATE_SCOPES],
+      roles: [ADMIN_ROLE],
+      status: 'active',
+      expiresAt: clock.now() + config.defaultTokenTtlSeconds * 1000,
+      lastUsedAt: null,
+      tokenHint: `tgs_…${secret.slice(-4)}`,
+      version: 1,
+    })
+    expect(store.tokens.get(token.id)).toEqual(token)
+  })
+
+  it('returns a secret that exchanges for a JWT', async () => {
+    // Prepare
+    const { deps } = setup()
+    const { secret, token } = await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
+
+    // Act
+    const result = await exchangeToken({ ...deps, signer }, { accessToken: secret })
+
+    // Assess
+    expect(result.atid).toBe(token.id)
+    expect(result.scope).toBe(TOLLGATE_SCOPES.join(' '))
+  })
+
+  it('refuses to bootstrap a second first admin with conflict', async () => {
+    // Prepare
+    const { deps } = setup()
+    await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
+
+    // Act
+    const error = await rejectionOf(bootstrapAdmin(deps, { name: 'admin-2', asFirstAdmin: true }))
+
+    // Assess
+    expect(error.code).toBe('conflict')
+    expect(error.status).toBe(409)
+  })
+
+  it('still mints further admins outside the first-admin path', async () => {
+    // Prepare
+    const { deps, store } = setup()
+    await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
+
+    // Act
+    await bootstrapAdmin(deps, { name: 'admin-2', asFirstAdmin: false })
+
+    // Assess
+    expect(store.accounts.size).toBe(2)
+  })
+
+  it('never stores the secret, only its keyed hash', async () => {
+    // Prepare
+    const { deps, store } = setup()
+
+    // Act
+    const { secret, token } = await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
+
+    // Assess
+    const stored = JSON.stringify({
+      tokens: [...store.tokens.entries()],
+      accounts: [...store.accounts.entries()],
+    })
+    expect(stored).not.toContain(secret)
+    expect(stored).not.toContain(secret.slice(4 + token.id.length, -6))
+    expect(token.secretHash).not.toContain(secret.slice(4 + token.id.length, -6))
+  })
+
+  it('makes a new token id and secret each time', async () => {
+    // Prepare
+    const { deps } = setup()
+
+    // Act
+    const a = await bootstrapAdmin(deps, { name: 'a', asFirstAdmin: false })
+    const b = await bootstrapAdmin(deps, { name: 'b', asFirstAdmin: false })
+
+    // Assess
+    expect(a.token.id).not.toBe(b.token.id)
+    expect(a.secret).not.toBe(b.secret)
+    expect(a.account.id).not.toBe(b.account.id)
+  })
+})

@@ -1,0 +1,544 @@
+import { randomUUID } from 'node:crypto'
+import { crc32 } from 'node:zlib'
+import { decodeProtectedHeader, jwtVerify } from 'jose'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { generateAccessToken, type TokenKind } from '../../../../functions/core/access-token.js'
+import { encodeBase62 } from '../../../../functions/core/base62.js'
+import { parseConfig } from '../../../../functions/core/config.js'
+import { TollgateError } from '../../../../functions/core/errors.js'
+import type { AccessTokenRecord } from '../../../../functions/core/records.js'
+import { TOLLGATE_SCOPES } from '../../../../functions/core/routes.js'
+import { hashAccessToken } from '../../../../functions/core/token-hash.js'
+import { bootstrapAdmin } from '../../../../functions/core/use-cases/bootstrap-admin.js'
+import {
+  DEFAULT_JWT_DURATION_SECONDS,
+  type ExchangeRequest,
+  exchangeToken,
+} from '../../../../functions/core/use-cases/exchange-token.js'
+import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../../support/fakes.js'
+
+const config = parseConfig({})
+const rs256 = testSigner('RS256')
+const es256 = testSigner('ES256')
+const pepper = Buffer.alloc(32, 7)
+const HOUR_MS = 3_600_000
+
+const setup = (signer = rs256) => {
+  const store = new MemoryTokenStore()
+  const clock = fixedClock()
+  const secrets = fixedSecrets(pepper)
+  const deps = { store, clock, secrets, signer: signer.signer, config }
+  const exchange = (request: ExchangeRequest) => exchangeToken(deps, request)
+
+  /** Stores a token record as the create-token use case would, and returns its secret. */
+  const seedToken = (
+    overrides: Partial<AccessTokenRecord> & { kind?: TokenKind } = {},
+  ): { secret: string; record: AccessTokenRecord } => {
+    const kind = overrides.kind ?? 'service'
+    const token = generateAccessToken(kind)
+    const record: AccessTokenRecord = {
+      id: token.id,
+      name: `token-${token.id}`,
+      description: '',
+      kind,
+      owner:
+        kind === 'service'
+          ? { type: 'service_account', id: 'sa_1' }
+          : { type: 'user', id: 'alice' },
+      scopes: ['datasets:read', 'datasets:write', 'tokens:read'],
+      roles: ['reader'],
+      createdAt: clock.now(),
+      createdBy: 'test',
+      expiresAt: clock.now() + 24 * HOUR_MS,
+      lastUsedAt: null,
+      status: 'active',
+      revokedAt: null,
+      revokedBy: null,
+      tokenHint: token.hint,
+      secretHash: hashAccessToken(pepper, token.value),
+      version: 1,
+      ...overrides,
+    }
+    store.tokens.set(record.id, record)
+    return { secret: token.value, record }
+  }
+
+  return { store, clock, secrets, deps, exchange, seedToken }
+}
+
+const rejectionOf = async (promise: Promise<unknown>): Promise<TollgateError> => {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof TollgateError) return error
+    throw error
+  }
+  throw new Error('expected a TollgateError')
+}
+
+const verify = (jwt: string, now: number, signer = rs256) =>
+  jwtVerify(jwt, signer.publicKey, {
+    issuer: config.issuer,
+    audience: config.audience,
+    algorithms: [signer.signer.alg],
+    currentDate: new Date(now),
+  })
+
+/** The same id and secret under the other prefix, with a checksum that passes. */
+const withOtherPrefix = (value: string): string => {
+  const body = `${value.startsWith('tgs_') ? 'tgp_' : 'tgs_'}${value.slice(4, -6)}`
+  return body + encodeBase62(BigInt(crc32(Buffer.from(body, 'ascii'))), 6)
+}
+
+describe('exchangeToken', () => {
+  describe('success', () => {
+    it('mints a JWT that jose verifies, with the claims of the design', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret, record } = seedToken()
+
+      // Act
+      const result = await exchange({ accessToken: secret })
+
+      // Assess
+      const { payload, protectedHeader } = await verify(result.jwt, clock.now())
+      const iat = Math.floor(clock.now() / 1000)
+      expect(protectedHeader).toEqual({ alg: 'RS256', kid: 'test-RS256', typ: 'JWT' })
+      expect(payload).toEqual({
+        iss: 'http://127.0.0.1:3000',
+        sub: 'sa_1',
+        aud: 'tollgate',
+        scope: 'datasets:read datasets:write tokens:read',
+        roles: ['reader'],
+        token_type: 'service',
+        is_bot: true,
+        atid: record.id,
+        jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        iat,
+        nbf: iat,
+        exp: iat + DEFAULT_JWT_DURATION_SECONDS,
+      })
+      expect(result).toEqual({
+        jwt: result.jwt,
+        atid: record.id,
+        expiresIn: 300,
+        expiresAt: (iat + 300) * 1000,
+        scope: 'datasets:read datasets:write tokens:read',
+      })
+    })
+
+    it('mints a fresh jti for every JWT', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken()
+
+      // Act
+      const first = await exchange({ accessToken: secret })
+      const second = await exchange({ accessToken: secret })
+
+      // Assess
+      const a = await verify(first.jwt, clock.now())
+      const b = await verify(second.jwt, clock.now())
+      expect(a.payload.jti).not.toBe(b.payload.jti)
+    })
+
+    it('marks a JWT from a personal token as a person', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken({ kind: 'personal' })
+
+      // Act
+      const result = await exchange({ accessToken: secret })
+
+      // Assess
+      const { payload } = await verify(result.jwt, clock.now())
+      expect(secret.startsWith('tgp_')).toBe(true)
+      expect(payload).toMatchObject({ sub: 'alice', token_type: 'personal', is_bot: false })
+    })
+
+    it.each([60, 301, 3600, 43_200])(
+      'honours a duration of %i seconds exactly',
+      async (duration) => {
+        // Prepare
+        const { exchange, seedToken, clock } = setup()
+        const { secret } = seedToken()
+
+        // Act
+        const result = await exchange({ accessToken: secret, durationSeconds: duration })
+
+        // Assess
+        const { payload } = await verify(result.jwt, clock.now())
+        expect(result.expiresIn).toBe(duration)
+        expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(duration)
+      },
+    )
+
+    it('allows the longest JWT for a token that never expires', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { secret } = seedToken({ expiresAt: null })
+
+      // Act
+      const result = await exchange({ accessToken: secret, durationSeconds: 43_200 })
+
+      // Assess
+      expect(result.expiresIn).toBe(43_200)
+    })
+
+    it('narrows scope to the requested subset', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken()
+
+      // Act
+      const result = await exchange({ accessToken: secret, scope: 'tokens:read  datasets:read' })
+
+      // Assess
+      const { payload } = await verify(result.jwt, clock.now())
+      expect(payload.scope).toBe('tokens:read datasets:read')
+      expect(result.scope).toBe('tokens:read datasets:read')
+    })
+
+    it('signs with ES256 when that is the configured algorithm', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup(es256)
+      const { secret } = seedToken()
+
+      // Act
+      const result = await exchange({ accessToken: secret })
+
+      // Assess
+      expect(decodeProtectedHeader(result.jwt)).toEqual({
+        alg: 'ES256',
+        kid: 'test-ES256',
+        typ: 'JWT',
+      })
+      const { payload } = await verify(result.jwt, clock.now(), es256)
+      expect(payload.aud).toBe('tollgate')
+      await expect(verify(result.jwt, clock.now(), rs256)).rejects.toThrow()
+    })
+
+    it('exchanges the token minted by bootstrap', async () => {
+      // Prepare
+      const { deps, exchange, clock } = setup()
+      const admin = await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
+
+      // Act
+      const result = await exchange({ accessToken: admin.secret })
+
+      // Assess
+      const { payload } = await verify(result.jwt, clock.now())
+      expect(payload).toMatchObject({
+        sub: admin.account.id,
+        roles: ['admin'],
+        scope: TOLLGATE_SCOPES.join(' '),
+        atid: admin.token.id,
+      })
+    })
+  })
+
+  describe('duration_seconds', () => {
+    it.each([
+      ['59', 59],
+      ['0', 0],
+      ['negative', -300],
+      ['max + 1', 43_201],
+      ['fractional', 1.5],
+      ['fractional in range', 300.5],
+      ['NaN', Number.NaN],
+      ['Infinity', Number.POSITIVE_INFINITY],
+    ])('rejects %s as invalid_request', async (_name, durationSeconds) => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { secret } = seedToken({ expiresAt: null })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret, durationSeconds }))
+
+      // Assess
+      expect(error.code).toBe('invalid_request')
+      expect(error.status).toBe(400)
+    })
+
+    it('follows a lower configured maximum', async () => {
+      // Prepare
+      const { deps, seedToken } = setup()
+      const { secret } = seedToken()
+      const strict = { ...deps, config: { ...config, maxJwtDurationSeconds: 600 } }
+
+      // Act
+      const error = await rejectionOf(
+        exchangeToken(strict, { accessToken: secret, durationSeconds: 601 }),
+      )
+
+      // Assess
+      expect(error.code).toBe('invalid_request')
+    })
+
+    it('refuses a duration beyond the token remaining life instead of clamping it', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken({ expiresAt: clock.now() + 1000 * 1000 })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret, durationSeconds: 1001 }))
+      const result = await exchange({ accessToken: secret, durationSeconds: 1000 })
+
+      // Assess
+      expect(error.code).toBe('invalid_request')
+      expect(result.expiresIn).toBe(1000)
+    })
+
+    it('refuses the default duration when the token has less than that left', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken({ expiresAt: clock.now() + 299_999 })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret }))
+
+      // Assess
+      expect(error.code).toBe('invalid_request')
+    })
+
+    it('checks the duration before reading the store', async () => {
+      // Prepare
+      const { exchange, seedToken, store } = setup()
+      const { secret } = seedToken()
+      const getToken = vi.spyOn(store, 'getToken')
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret, durationSeconds: 59 }))
+
+      // Assess
+      expect(error.code).toBe('invalid_request')
+      expect(getToken).not.toHaveBeenCalled()
+    })
+  })
+
+  describe('scope', () => {
+    it('refuses a scope the token lacks with insufficient_scope', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { secret } = seedToken()
+
+      // Act
+      const error = await rejectionOf(
+        exchange({ accessToken: secret, scope: 'datasets:read admin' }),
+      )
+
+      // Assess
+      expect(error.code).toBe('insufficient_scope')
+      expect(error.status).toBe(403)
+    })
+
+    it.each([
+      ['empty', ''],
+      ['blank', '   '],
+      ['malformed', 'datasets:"read"'],
+    ])('rejects a %s scope string as invalid_request', async (_name, scope) => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { secret } = seedToken()
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret, scope }))
+
+      // Assess
+      expect(error.code).toBe('invalid_request')
+    })
+  })
+
+  describe('invalid tokens', () => {
+    it('refuses a revoked token', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken({
+        status: 'revoked',
+        revokedAt: clock.now(),
+        revokedBy: 'admin',
+      })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+      expect(error.status).toBe(401)
+    })
+
+    it('refuses a token once it has expired', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken({ expiresAt: clock.now() + HOUR_MS })
+      await exchange({ accessToken: secret })
+
+      // Act
+      clock.advance(HOUR_MS)
+      const error = await rejectionOf(exchange({ accessToken: secret, durationSeconds: 60 }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+    })
+
+    it('refuses another secret under the right id', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { record } = seedToken()
+      const forged = generateAccessToken('service', record.id).value
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: forged }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+    })
+
+    it('refuses a token presented under the other prefix', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const service = seedToken({ kind: 'service' })
+      const personal = seedToken({ kind: 'personal' })
+
+      // Act
+      const errors = await Promise.all([
+        rejectionOf(exchange({ accessToken: withOtherPrefix(service.secret) })),
+        rejectionOf(exchange({ accessToken: withOtherPrefix(personal.secret) })),
+      ])
+
+      // Assess
+      expect(errors.map((e) => e.code)).toEqual(['invalid_token', 'invalid_token'])
+    })
+
+    it('refuses a record whose kind differs from the prefix even when the hash matches', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { secret, record } = seedToken({ kind: 'service' })
+      seedToken({ ...record, kind: 'personal', owner: { type: 'user', id: 'alice' } })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+    })
+
+    it('refuses a well-formed token with an unknown id', async () => {
+      // Prepare
+      const { exchange } = setup()
+
+      // Act
+      const error = await rejectionOf(
+        exchange({ accessToken: generateAccessToken('service').value }),
+      )
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+    })
+
+    it('refuses a token hashed under another pepper', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { secret, record } = seedToken()
+      seedToken({ ...record, secretHash: hashAccessToken(Buffer.alloc(32, 9), secret) })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+    })
+
+    it.each([
+      ['garbage', 'not-a-token'],
+      ['a number', 42],
+      ['undefined', undefined],
+      ['a UUID', randomUUID()],
+    ])('refuses %s before any read', async (_name, accessToken) => {
+      // Prepare
+      const { exchange, store } = setup()
+      const getToken = vi.spyOn(store, 'getToken')
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+      expect(getToken).not.toHaveBeenCalled()
+    })
+
+    it('never puts the presented token in the error', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { record } = seedToken()
+      const forged = generateAccessToken('service', record.id).value
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: forged }))
+
+      // Assess
+      expect(error.message).not.toContain(forged)
+      expect(error.message).not.toContain(record.id)
+    })
+  })
+
+  describe('last_used_at', () => {
+    let context: ReturnType<typeof setup>
+    let secret: string
+    let id: string
+
+    beforeEach(() => {
+      context = setup()
+      const seeded = context.seedToken({ expiresAt: null })
+      secret = seeded.secret
+      id = seeded.record.id
+    })
+
+    it('is written on the first exchange', async () => {
+      // Act
+      await context.exchange({ accessToken: secret })
+
+      // Assess
+      expect(context.store.uses).toEqual([{ id, at: context.clock.now() }])
+      expect(context.store.tokens.get(id)?.lastUsedAt).toBe(context.clock.now())
+    })
+
+    it('is not written again within a minute', async () => {
+      // Prepare
+      const first = context.clock.now()
+      await context.exchange({ accessToken: secret })
+
+      // Act
+      context.clock.advance(59_999)
+      await context.exchange({ accessToken: secret })
+      await context.exchange({ accessToken: secret })
+
+      // Assess
+      expect(context.store.uses).toEqual([{ id, at: first }])
+    })
+
+    it('is written again once a minute has passed', async () => {
+      // Prepare
+      const first = context.clock.now()
+      await context.exchange({ accessToken: secret })
+
+      // Act
+      context.clock.advance(60_000)
+      await context.exchange({ accessToken: secret })
+
+      // Assess
+      expect(context.store.uses).toEqual([
+        { id, at: first },
+        { id, at: first + 60_000 },
+      ])
+    })
+
+    it('is not written by a refused exchange', async () => {
+      // Act
+      await rejectionOf(context.exchange({ accessToken: secret, scope: 'admin' }))
+
+      // Assess
+      expect(context.store.uses).toEqual([])
+    })
+  })
+})
