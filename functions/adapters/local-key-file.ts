@@ -10,7 +10,7 @@ import {
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, type JWK } from 'jose'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import type { KeySet, PublicJwk, Secrets, Signer } from '../core/ports.js'
 
 type Alg = Signer['alg']
@@ -19,7 +19,7 @@ const KEY_FILE_NAME = 'keys.json'
 const PRIVATE_FILE_MODE = 0o600
 
 const keyFileSchema = z.object({
-  pepper: z.string().min(43),
+  pepper: z.string().check(z.minLength(43)),
   signing_keys: z.partialRecord(z.enum(['RS256', 'ES256']), z.looseObject({ kty: z.string() })),
 })
 type KeyFile = z.infer<typeof keyFileSchema>
@@ -53,6 +53,29 @@ export const loadLocalKeys = async (dataDir: string, alg: Alg): Promise<LocalKey
     file.signing_keys[alg] = generatePrivateJwk(alg)
     await replace(path, file)
   }
+  return keysFromFile(file, alg)
+}
+
+/**
+ * The same keys, read-only: for processes that must never mint key material
+ * (the authorizer; a Lambda's code directory is read-only anyway). Fails when
+ * the file or the algorithm's key is missing, so a caller fails closed.
+ *
+ * @example
+ * const { keySet } = await readLocalKeys('.data', 'RS256')
+ */
+export const readLocalKeys = async (dataDir: string, alg: Alg): Promise<LocalKeys> => {
+  const path = join(dataDir, KEY_FILE_NAME)
+  const file = await readKeyFile(path)
+  if (file?.signing_keys[alg] === undefined) {
+    throw new Error(
+      `${path} has no ${alg} key: start Tollgate (npm start) with this DATA_DIR first`,
+    )
+  }
+  return keysFromFile(file, alg)
+}
+
+const keysFromFile = async (file: KeyFile, alg: Alg): Promise<LocalKeys> => {
   const privateKey = createPrivateKey({ key: file.signing_keys[alg] as JsonWebKey, format: 'jwk' })
   const publicPart = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK
   const publicJwk: PublicJwk = {

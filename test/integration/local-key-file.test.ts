@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { loadLocalKeys } from '../../functions/adapters/local-key-file.js'
+import { loadLocalKeys, readLocalKeys } from '../../functions/adapters/local-key-file.js'
 import { signJwt } from '../../functions/core/jws.js'
 
 const newDataDir = () => mkdtemp(join(tmpdir(), 'tollgate-keys-'))
@@ -87,5 +87,27 @@ describe('Function: loadLocalKeys', () => {
     await writeFile(join(dataDir, 'keys.json'), '{"hello":"world"}')
 
     await expect(loadLocalKeys(dataDir, 'RS256')).rejects.toThrow(/not a Tollgate key file/)
+  })
+})
+
+describe('Function: readLocalKeys', () => {
+  it('reads the keys loadLocalKeys made, without writing anything', async () => {
+    const dataDir = await newDataDir()
+    const made = await loadLocalKeys(dataDir, 'RS256')
+    const before = await stat(join(dataDir, 'keys.json'))
+
+    const read = await readLocalKeys(dataDir, 'RS256')
+
+    expect(read.signer.kid).toBe(made.signer.kid)
+    expect(await read.secrets.pepper()).toEqual(await made.secrets.pepper())
+    expect((await stat(join(dataDir, 'keys.json'))).mtimeMs).toBe(before.mtimeMs)
+  })
+
+  it('fails, rather than minting keys, when there is no key file or no key for the algorithm', async () => {
+    const dataDir = await newDataDir()
+
+    await expect(readLocalKeys(dataDir, 'RS256')).rejects.toThrow(/has no RS256 key/)
+    await loadLocalKeys(dataDir, 'RS256')
+    await expect(readLocalKeys(dataDir, 'ES256')).rejects.toThrow(/has no ES256 key/)
   })
 })

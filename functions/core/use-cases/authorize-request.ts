@@ -1,0 +1,205 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { Config } from '../config.js'
+import { TollgateError } from '../errors.js'
+import { MAX_JWT_LENGTH } from '../jws-parts.js'
+import type { JwtVerifier } from '../jwt-verifier.js'
+import {
+  buildPolicy,
+  type ExecuteApiArn,
+  type PermissionRule,
+  type PolicyDocument,
+  requiredScopes,
+} from '../route-permissions.js'
+import {
+  type AuthenticationDependencies,
+  authenticateAccessToken,
+} from './authenticate-access-token.js'
+
+/** Longest Basic credential decoded: a username plus an access token, base64'd, with room. */
+const MAX_BASIC_CREDENTIALS_LENGTH = 1024
+/** `last_used_at` is written at most once a minute per token, as by the exchange. */
+const LAST_USED_RESOLUTION_MS = 60_000
+const STRICT_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+/** Room for the longest JWT and its scheme; anything longer is refused unread. */
+const MAX_AUTHORIZATION_LENGTH = MAX_JWT_LENGTH + 16
+
+/**
+ * What the authorizer hands API Gateway as `context`: primitives only, the
+ * same keys for a Bearer JWT and for Basic auth.
+ */
+export interface AuthorizerContext {
+  readonly sub: string
+  /** Space-separated, as in the JWT. */
+  readonly scope: string
+  /** Comma-separated. */
+  readonly roles: string
+  readonly token_type: 'service' | 'personal'
+  readonly atid: string
+  /** The JWT's id; empty for Basic auth, where no JWT exists. */
+  readonly jti: string
+}
+
+export type AuthorizationDecision =
+  | {
+      readonly outcome: 'allow'
+      readonly principalId: string
+      readonly context: AuthorizerContext
+      readonly policy: PolicyDocument
+    }
+  | {
+      readonly outcome: 'forbidden'
+      readonly principalId: string
+      readonly context: AuthorizerContext
+      /** The caller's full policy: it explicitly denies the called route (and stays cacheable). */
+      readonly policy: PolicyDocument
+      readonly missingScopes: readonly string[]
+    }
+  | {
+      readonly outcome: 'unauthorized'
+      /** Why, for the log: never token material. */
+      readonly reason: string
+    }
+
+export interface AuthorizeDependencies {
+  readonly config: Pick<Config, 'basicAuthEnabled' | 'basicAuthUsername'>
+  readonly verifier: JwtVerifier
+  readonly rules: readonly PermissionRule[]
+  /**
+   * The access-token store and pepper, for Basic auth only. A function, so the
+   * DynamoDB client is loaded the first time a Basic credential arrives and
+   * never when Basic auth is off.
+   */
+  readonly basicAuth: (() => Promise<AuthenticationDependencies>) | undefined
+}
+
+export interface AuthorizeRequest {
+  /** The raw `Authorization` header value, if any. */
+  readonly authorization: string | undefined
+  /** The route being called (from the methodArn or routeArn). */
+  readonly route: ExecuteApiArn
+}
+
+/**
+ * Decides whether a request may pass API Gateway.
+ *
+ * Primary course:
+ * 1. Read the credential: `Bearer <jwt>`, or `Basic base64(user:access token)` when switched on.
+ * 2. Establish the caller: verify the JWT, or authenticate the access token as an exchange would.
+ * 3. Build the caller's policy for the whole API, then check the route's required scopes.
+ *
+ * An invalid credential is `unauthorized`; any other failure (store outage,
+ * broken keys) is thrown, for the handler to log and deny.
+ */
+export const authorizeRequest = async (
+  deps: AuthorizeDependencies,
+  request: AuthorizeRequest,
+): Promise<AuthorizationDecision> => {
+  let context: AuthorizerContext
+  try {
+    context = await identify(deps, request.authorization)
+  } catch (error) {
+    if (error instanceof TollgateError && error.code === 'invalid_token') {
+      return { outcome: 'unauthorized', reason: error.message }
+    }
+    throw error
+  }
+  const granted = new Set(context.scope.split(' '))
+  const policy = buildPolicy(deps.rules, request.route, granted)
+  const missingScopes = requiredScopes(deps.rules, request.route).filter((s) => !granted.has(s))
+  return missingScopes.length === 0
+    ? { outcome: 'allow', principalId: context.sub, context, policy }
+    : { outcome: 'forbidden', principalId: context.sub, context, policy, missingScopes }
+}
+
+const invalid = (detail: string): TollgateError => new TollgateError('invalid_token', detail)
+
+const identify = async (
+  deps: AuthorizeDependencies,
+  authorization: string | undefined,
+): Promise<AuthorizerContext> => {
+  if (authorization === undefined || authorization.length === 0) {
+    throw invalid('No Authorization header.')
+  }
+  if (authorization.length > MAX_AUTHORIZATION_LENGTH) {
+    throw invalid('The Authorization header is too long.')
+  }
+  // RFC 9110 §11.1: the scheme is case-insensitive; one space separates it from the credential.
+  const space = authorization.indexOf(' ')
+  const scheme = space === -1 ? '' : authorization.slice(0, space).toLowerCase()
+  const credential = authorization.slice(space + 1)
+  if (scheme === 'bearer') {
+    if (credential.length > MAX_JWT_LENGTH) throw invalid('The JWT is too long.')
+    return contextFromJwt(deps, credential)
+  }
+  if (scheme === 'basic' && deps.config.basicAuthEnabled && deps.basicAuth !== undefined) {
+    return contextFromBasic(deps.basicAuth, deps.config.basicAuthUsername, credential)
+  }
+  throw invalid('The Authorization scheme is not accepted.')
+}
+
+const contextFromJwt = async (
+  deps: AuthorizeDependencies,
+  jwt: string,
+): Promise<AuthorizerContext> => {
+  const claims = await deps.verifier.verify(jwt)
+  return {
+    sub: claims.sub,
+    scope: claims.scope,
+    roles: claims.roles.join(','),
+    token_type: claims.token_type,
+    atid: claims.atid,
+    jti: claims.jti,
+  }
+}
+
+/**
+ * Basic auth is an exchange without the JWT: the same `authenticateAccessToken`
+ * (format, one read, constant-time hash, status), the same `last_used_at`
+ * bookkeeping, and the context a JWT minted from this token with all its
+ * scopes would give. `jti` is empty: no JWT exists, and a made-up id would
+ * name nothing in any log (API Gateway caches the result, so it would not
+ * even identify one request).
+ */
+const contextFromBasic = async (
+  basicAuth: () => Promise<AuthenticationDependencies>,
+  username: string,
+  encoded: string,
+): Promise<AuthorizerContext> => {
+  const accessToken = decodeBasicCredentials(encoded, username)
+  const deps = await basicAuth()
+  const { record, now } = await authenticateAccessToken(deps, accessToken)
+  const since = now - LAST_USED_RESOLUTION_MS
+  if (record.lastUsedAt === null || record.lastUsedAt <= since) {
+    await deps.store.recordTokenUse(record.id, now, since)
+  }
+  return {
+    sub: record.owner.id,
+    scope: record.scopes.join(' '),
+    roles: record.roles.join(','),
+    token_type: record.kind,
+    atid: record.id,
+    jti: '',
+  }
+}
+
+/** Strict RFC 7617 decoding: canonical padded base64, `user:password`, the configured user. */
+const decodeBasicCredentials = (encoded: string, username: string): string => {
+  if (
+    encoded.length > MAX_BASIC_CREDENTIALS_LENGTH ||
+    encoded.length % 4 !== 0 ||
+    !STRICT_BASE64.test(encoded)
+  ) {
+    throw invalid('The Basic credentials are malformed.')
+  }
+  const bytes = Buffer.from(encoded, 'base64')
+  if (bytes.toString('base64') !== encoded) throw invalid('The Basic credentials are malformed.')
+  const colon = bytes.indexOf(0x3a)
+  if (colon === -1) throw invalid('The Basic credentials are malformed.')
+  const given = bytes.subarray(0, colon)
+  const expected = Buffer.from(username, 'utf8')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw invalid('The Basic credentials are not valid.')
+  }
+  // Access tokens are ASCII; parseAccessToken rejects anything else before any read.
+  return bytes.subarray(colon + 1).toString('latin1')
+}
