@@ -5,7 +5,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /** Handler modules under functions/handlers/, by file name. */
-export type HandlerName = 'exchange-jwt' | 'jwks' | 'openid-configuration'
+export type HandlerName = 'exchange-jwt' | 'jwks' | 'openid-configuration' | 'whoami'
 
 export interface Route {
   readonly method: HttpMethod
@@ -35,6 +35,7 @@ export const ROUTES: readonly Route[] = [
     handler: 'openid-configuration',
     authorizer: false,
   },
+  { method: 'GET', path: '/whoami', handler: 'whoami', authorizer: true },
 ]
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): string =>

@@ -13,6 +13,8 @@ export interface HttpRequest {
   /** Raw body bytes, base64-decoded when API Gateway encoded them. */
   readonly body: Buffer | undefined
   readonly requestId: string
+  /** What the Lambda authorizer put in its context; empty on unprotected routes. */
+  readonly authorizer: Readonly<Record<string, unknown>>
 }
 
 export const isHttpApiEvent = (event: ProxyEvent): event is APIGatewayProxyEventV2 =>
@@ -34,11 +36,29 @@ export const toHttpRequest = (event: ProxyEvent): HttpRequest => {
         method: event.requestContext.http.method,
         path: event.rawPath,
         requestId: event.requestContext.requestId,
+        authorizer: lambdaAuthorizerContext(event),
       }
     : {
         ...common,
         method: event.httpMethod,
         path: event.path,
         requestId: event.requestContext.requestId,
+        // REST puts the context members next to its own principalId and latency.
+        authorizer: withoutKeys(event.requestContext.authorizer ?? {}, [
+          'principalId',
+          'integrationLatency',
+        ]),
       }
 }
+
+const lambdaAuthorizerContext = (event: APIGatewayProxyEventV2): Record<string, unknown> => {
+  const authorizer = (event.requestContext as { authorizer?: { lambda?: unknown } }).authorizer
+  const context = authorizer?.lambda
+  return typeof context === 'object' && context !== null ? { ...context } : {}
+}
+
+const withoutKeys = (
+  record: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)))

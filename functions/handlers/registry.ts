@@ -4,6 +4,7 @@ import { createExchangeJwtHandler } from './exchange-jwt.js'
 import type { LambdaHttpHandler } from './http-middleware.js'
 import { createJwksHandler } from './jwks.js'
 import { createOpenidConfigurationHandler } from './openid-configuration.js'
+import { createWhoamiHandler } from './whoami.js'
 
 /** Route-table handler names to handler factories; the type makes a missing one a compile error. */
 export const HANDLER_FACTORIES: Readonly<
@@ -12,4 +13,5 @@ export const HANDLER_FACTORIES: Readonly<
   'exchange-jwt': createExchangeJwtHandler,
   jwks: createJwksHandler,
   'openid-configuration': createOpenidConfigurationHandler,
+  whoami: createWhoamiHandler,
 }

@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import { TollgateError } from '../core/errors.js'
 import { ROUTES, type Route } from '../core/routes.js'
+import { type AuthorizerHandler, createAuthorizerHandler } from '../handlers/authorizer.js'
+import { buildAuthorizerDependencies } from '../handlers/authorizer-dependencies.js'
 import type { Dependencies } from '../handlers/dependencies.js'
 import type { LambdaHttpHandler } from '../handlers/http-middleware.js'
 import { type HttpResponse, problemResponse } from '../handlers/http-response.js'
 import { HANDLER_FACTORIES } from '../handlers/registry.js'
+import { authorizeLocally } from './local-authorizer.js'
 
 /** What API Gateway itself accepts is far larger; this only protects the dev server. */
 const MAX_REQUEST_BYTES = 1024 * 1024
@@ -26,7 +29,8 @@ interface CompiledRoute {
 
 /**
  * Serves the route table on node:http the way API Gateway's HTTP API would:
- * each request becomes a payload 2.0 event for the same handler a Lambda runs.
+ * each request becomes a payload 2.0 event for the same handler a Lambda runs,
+ * behind the same Lambda authorizer on every route the table marks protected.
  */
 export const startDevServer = async (options: {
   readonly dependencies: Dependencies
@@ -37,8 +41,16 @@ export const startDevServer = async (options: {
   const routes = ROUTES.map((route) =>
     compileRoute(route, HANDLER_FACTORIES[route.handler](provider)),
   )
+  const { config, keySet, clock } = options.dependencies
+  const authorizerDependencies = buildAuthorizerDependencies({
+    config,
+    keySet,
+    clock,
+    basicAuth: provider,
+  })
+  const authorizer = createAuthorizerHandler(async () => authorizerDependencies)
   const server = createServer((request, response) => {
-    serve(routes, request, response).catch((error: unknown) => {
+    serve(routes, authorizer, request, response).catch((error: unknown) => {
       const failure = new TollgateError('internal', 'The request could not be completed.', {
         cause: error,
       })
@@ -63,6 +75,7 @@ export const startDevServer = async (options: {
 
 const serve = async (
   routes: readonly CompiledRoute[],
+  authorizer: AuthorizerHandler,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> => {
@@ -81,6 +94,15 @@ const serve = async (
     return writeResponse(response, problemResponse(error, requestId))
   }
   const event = toHttpApiEvent(request, url, matched, body, requestId)
+  if (matched.compiled.route.authorizer) {
+    try {
+      const { context } = await authorizeLocally(authorizer, event)
+      Object.assign(event.requestContext, { authorizer: { lambda: context } })
+    } catch (error) {
+      if (!(error instanceof TollgateError)) throw error
+      return writeResponse(response, problemResponse(error, requestId))
+    }
+  }
   writeResponse(
     response,
     await matched.compiled.handle(event, lambdaContext(matched.compiled, requestId)),

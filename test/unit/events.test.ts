@@ -35,5 +35,8 @@ describe('events/ samples', () => {
 
     expect(response.statusCode).toBe(200)
     expect(JSON.parse(response.body)).toBeTypeOf('object')
+    if (handlerName === 'whoami') {
+      expect(JSON.parse(response.body)).toEqual(JSON.parse(text).requestContext.authorizer.lambda)
+    }
   })
 })

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
+
+const exchange = async (tollgate: RunningTollgate, body: Record<string, unknown> = {}) => {
+  const response = await fetch(`${tollgate.server.url}/access-tokens/jwt`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ access_token: tollgate.adminToken, ...body }),
+  })
+  return ((await response.json()) as { jwt: string }).jwt
+}
+
+const whoami = (tollgate: RunningTollgate, authorization?: string) =>
+  fetch(`${tollgate.server.url}/whoami`, {
+    headers: authorization === undefined ? {} : { authorization },
+  })
+
+describe('GET /whoami behind the authorizer', () => {
+  let tollgate: RunningTollgate
+
+  beforeAll(async () => {
+    // A downstream-style rule on our own route, so a scope can be missing.
+    tollgate = await startTollgate({ ROUTE_SCOPES: '{"GET /whoami": "tokens:read"}' })
+  })
+  afterAll(() => tollgate.server.close())
+
+  it('lets a JWT from the exchange in and echoes the authorizer context', async () => {
+    const jwt = await exchange(tollgate, { scope: 'tokens:read tokens:write' })
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString())
+
+    const response = await whoami(tollgate, `Bearer ${jwt}`)
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      sub: claims.sub,
+      scope: 'tokens:read tokens:write',
+      roles: 'admin',
+      token_type: 'service',
+      atid: claims.atid,
+      jti: claims.jti,
+    })
+  })
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['an empty bearer', 'Bearer '],
+    ['another scheme', 'Token abc'],
+    ['garbage', 'Bearer not.a.jwt'],
+  ])('answers %s with 401 invalid_token', async (_name, authorization) => {
+    const response = await whoami(tollgate, authorization)
+
+    expect(response.status).toBe(401)
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"')
+    expect(await response.json()).toMatchObject({ code: 'invalid_token', status: 401 })
+  })
+
+  it('answers a tampered JWT with 401', async () => {
+    const [header, payload, signature] = (await exchange(tollgate)).split('.')
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString())
+    const forged = Buffer.from(JSON.stringify({ ...claims, roles: ['admin', 'root'] })).toString(
+      'base64url',
+    )
+
+    const response = await whoami(tollgate, `Bearer ${header}.${forged}.${signature}`)
+
+    expect(response.status).toBe(401)
+  })
+
+  it("answers a valid JWT without the route's scope with 403 insufficient_scope", async () => {
+    const jwt = await exchange(tollgate, { scope: 'tokens:write' })
+
+    const response = await whoami(tollgate, `Bearer ${jwt}`)
+
+    expect(response.status).toBe(403)
+    expect(await response.json()).toMatchObject({ code: 'insufficient_scope', status: 403 })
+  })
+
+  it('refuses Basic auth while it is switched off', async () => {
+    const basic = Buffer.from(`tollgate:${tollgate.adminToken}`).toString('base64')
+
+    expect((await whoami(tollgate, `Basic ${basic}`)).status).toBe(401)
+  })
+})
+
+describe('Basic auth on the dev server', () => {
+  let tollgate: RunningTollgate
+
+  beforeAll(async () => {
+    tollgate = await startTollgate({ BASIC_AUTH_ENABLED: 'true', BASIC_AUTH_USERNAME: 'svc' })
+  })
+  afterAll(() => tollgate.server.close())
+
+  it('lets an access token in as Basic svc:<token>, with the context a JWT would give', async () => {
+    const basic = Buffer.from(`svc:${tollgate.adminToken}`).toString('base64')
+
+    const response = await whoami(tollgate, `Basic ${basic}`)
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({
+      sub: expect.stringMatching(/^sa_/),
+      roles: 'admin',
+      token_type: 'service',
+      atid: tollgate.adminToken.slice(4, 26),
+    })
+  })
+
+  it('refuses the wrong user name', async () => {
+    const basic = Buffer.from(`tollgate:${tollgate.adminToken}`).toString('base64')
+
+    expect((await whoami(tollgate, `Basic ${basic}`)).status).toBe(401)
+  })
+})
+
+describe('the Lambda authorizer handler, run with the dev server settings', () => {
+  let tollgate: RunningTollgate
+
+  beforeAll(async () => {
+    tollgate = await startTollgate()
+  })
+  afterAll(() => {
+    vi.unstubAllEnvs()
+    return tollgate.server.close()
+  })
+
+  it('accepts the JWTs that dev server mints (what sam local invoke relies on)', async () => {
+    const jwt = await exchange(tollgate)
+    vi.stubEnv('DATA_DIR', tollgate.config.dataDir)
+    vi.stubEnv('ISSUER', tollgate.config.issuer)
+    vi.stubEnv('AUDIENCE', tollgate.config.audience)
+    vi.resetModules()
+    // A fresh module instance, so its cold-start config is read from the env above.
+    const { handler } = await import('../../functions/handlers/authorizer.js')
+
+    const answer = await handler({
+      type: 'TOKEN',
+      authorizationToken: `Bearer ${jwt}`,
+      methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/whoami',
+    })
+
+    expect(answer).toMatchObject({
+      principalId: expect.stringMatching(/^sa_/),
+      policyDocument: { Statement: [{ Effect: 'Allow' }] },
+    })
+  })
+})
