@@ -16,9 +16,9 @@ const exchangeBody = z.strictObject({
 
 /** `POST /access-tokens/jwt`: access token in, short-lived JWT out. */
 export const createExchangeJwtHandler = (dependencies: DependencyProvider) =>
-  createHttpHandler(async (request, deps) => {
+  createHttpHandler(async (request) => {
     const body = parseJsonBody(request.body, request.headers['content-type'], exchangeBody)
-    const result = await exchangeToken(deps, {
+    const result = await exchangeToken(await dependencies(), {
       accessToken: body.access_token,
       durationSeconds: body.duration_seconds,
       scope: body.scope,
@@ -35,6 +35,6 @@ export const createExchangeJwtHandler = (dependencies: DependencyProvider) =>
       },
       NO_STORE,
     )
-  }, dependencies)
+  })
 
 export const handler = createExchangeJwtHandler(lambdaDependencies)

@@ -2,15 +2,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { toTollgateError } from '../core/errors.js'
-import type { Dependencies, DependencyProvider } from './dependencies.js'
 import { type HttpRequest, type ProxyEvent, toHttpRequest } from './http-event.js'
 import { type HttpResponse, problemResponse } from './http-response.js'
 import { logger } from './observability.js'
 
-export type RouteHandler = (
-  request: HttpRequest,
-  dependencies: Dependencies,
-) => Promise<HttpResponse>
+/** A route's logic; it asks for dependencies itself, so a route that needs none builds none. */
+export type RouteHandler = (request: HttpRequest) => Promise<HttpResponse>
 
 export type LambdaHttpHandler = (event: ProxyEvent, context: Context) => Promise<HttpResponse>
 
@@ -18,10 +15,7 @@ export type LambdaHttpHandler = (event: ProxyEvent, context: Context) => Promise
  * The one middy stack for HTTP routes: request-scoped log keys, and an error
  * boundary that turns every failure into problem+json (internals stay in the log).
  */
-export const createHttpHandler = (
-  handle: RouteHandler,
-  dependencies: DependencyProvider,
-): LambdaHttpHandler =>
+export const createHttpHandler = (handle: RouteHandler): LambdaHttpHandler =>
   middy<ProxyEvent, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
@@ -43,5 +37,5 @@ export const createHttpHandler = (
     .handler(async (event) => {
       const request = toHttpRequest(event)
       logger.appendKeys({ request_id: request.requestId })
-      return handle(request, await dependencies())
+      return handle(request)
     })

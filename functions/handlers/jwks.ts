@@ -7,14 +7,12 @@ const CACHE_CONTROL = 'public, max-age=300'
 
 /** `GET /.well-known/jwks.json`: every key that may have signed a still-valid JWT. */
 export const createJwksHandler = (dependencies: DependencyProvider) =>
-  createHttpHandler(
-    async (_request, deps) =>
-      jsonResponse(
-        200,
-        { keys: await deps.keySet.publicKeys() },
-        { 'cache-control': CACHE_CONTROL },
-      ),
-    dependencies,
+  createHttpHandler(async () =>
+    jsonResponse(
+      200,
+      { keys: await (await dependencies()).keySet.publicKeys() },
+      { 'cache-control': CACHE_CONTROL },
+    ),
   )
 
 export const handler = createJwksHandler(lambdaDependencies)

@@ -7,7 +7,8 @@ import { jsonResponse } from './http-response.js'
  * standard verifiers (jose, aws-jwt-verify, API Gateway's JWT authorizer).
  */
 export const createOpenidConfigurationHandler = (dependencies: DependencyProvider) =>
-  createHttpHandler(async (_request, { config }) => {
+  createHttpHandler(async () => {
+    const { config } = await dependencies()
     return jsonResponse(
       200,
       {
@@ -35,6 +36,6 @@ export const createOpenidConfigurationHandler = (dependencies: DependencyProvide
       },
       { 'cache-control': 'public, max-age=300' },
     )
-  }, dependencies)
+  })
 
 export const handler = createOpenidConfigurationHandler(lambdaDependencies)

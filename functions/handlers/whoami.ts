@@ -1,15 +1,14 @@
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
-import { createHttpHandler } from './http-middleware.js'
+import { createHttpHandler, type LambdaHttpHandler } from './http-middleware.js'
 import { jsonResponse } from './http-response.js'
 
 /**
  * `GET /whoami` (protected): echoes the authorizer context, so a caller can
- * see who API Gateway let in and with which scopes.
+ * see who API Gateway let in and with which scopes. It needs no store and no
+ * keys, so it builds none.
  */
-export const createWhoamiHandler = (dependencies: DependencyProvider) =>
-  createHttpHandler(
-    async (request) => jsonResponse(200, request.authorizer, { 'cache-control': 'no-store' }),
-    dependencies,
+export const createWhoamiHandler = (): LambdaHttpHandler =>
+  createHttpHandler(async (request) =>
+    jsonResponse(200, request.authorizer, { 'cache-control': 'no-store' }),
   )
 
-export const handler = createWhoamiHandler(lambdaDependencies)
+export const handler = createWhoamiHandler()
