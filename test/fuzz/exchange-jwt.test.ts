@@ -10,10 +10,7 @@ import type { LambdaHttpHandler } from '../../functions/handlers/http-middleware
 import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../support/fakes.js'
 
 const baseEvent = JSON.parse(
-  readFileSync(
-    new URL('../../../shared/fixtures/apigateway/http-v2-proxy.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../fixtures/apigateway/http-v2-proxy.json', import.meta.url), 'utf8'),
 ) as APIGatewayProxyEventV2
 
 const context: Context = {

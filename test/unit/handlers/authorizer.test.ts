@@ -35,7 +35,7 @@ import {
   tollgateClaims,
 } from '../../support/jwt-attacks.js'
 
-const FIXTURES = new URL('../../../../shared/fixtures/apigateway/', import.meta.url)
+const FIXTURES = new URL('../../fixtures/apigateway/', import.meta.url)
 type Event = Record<string, unknown>
 const fixture = (name: string): Event =>
   JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Event
@@ -133,7 +133,7 @@ const iam = (response: AuthorizerResponse): IamAuthorizerResponse => {
 describe('authorizer handler, Bearer JWT', () => {
   const handler = makeHandler()
 
-  it('the fixtures resolve next to the repository', () => {
+  it('reads the real API Gateway fixtures', () => {
     expect(REST_TOKEN).toMatchObject({ type: 'TOKEN', authorizationToken: 'Bearer foo' })
   })
 

@@ -10,10 +10,7 @@ import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../su
 
 const fixture = <T>(name: string): T =>
   JSON.parse(
-    readFileSync(
-      new URL(`../../../../shared/fixtures/apigateway/${name}`, import.meta.url),
-      'utf8',
-    ),
+    readFileSync(new URL(`../../fixtures/apigateway/${name}`, import.meta.url), 'utf8'),
   ) as T
 
 const context: Context = {

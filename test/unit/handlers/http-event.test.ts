@@ -5,10 +5,7 @@ import { isHttpApiEvent, toHttpRequest } from '../../../functions/handlers/http-
 
 const fixture = <T>(name: string): T =>
   JSON.parse(
-    readFileSync(
-      new URL(`../../../../shared/fixtures/apigateway/${name}`, import.meta.url),
-      'utf8',
-    ),
+    readFileSync(new URL(`../../fixtures/apigateway/${name}`, import.meta.url), 'utf8'),
   ) as T
 
 const restEvent = (): APIGatewayProxyEvent => fixture<APIGatewayProxyEvent>('rest-proxy.json')
