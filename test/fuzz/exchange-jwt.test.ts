@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../functions/core/config.js'
@@ -8,25 +7,11 @@ import type { Dependencies } from '../../functions/handlers/dependencies.js'
 import { createExchangeJwtHandler } from '../../functions/handlers/exchange-jwt.js'
 import type { LambdaHttpHandler } from '../../functions/handlers/http-middleware.js'
 import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../support/fakes.js'
+import { apiGatewayFixture, lambdaContext } from '../support/lambda.js'
 
-const baseEvent = JSON.parse(
-  readFileSync(new URL('../fixtures/apigateway/http-v2-proxy.json', import.meta.url), 'utf8'),
-) as APIGatewayProxyEventV2
+const baseEvent = apiGatewayFixture<APIGatewayProxyEventV2>('http-v2-proxy.json')
 
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'tollgate-exchange-jwt',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:tollgate-exchange-jwt',
-  memoryLimitInMB: '256',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/tollgate-exchange-jwt',
-  logStreamName: '2026/01/01/[$LATEST]abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-}
+const context = lambdaContext('tollgate-exchange-jwt')
 
 /** A stack frame: "at fn (/path/file.ts:1:2)" or a file URL or path. */
 const STACK_TRACE = /\bat [^\n]*[/\\][^\n]*:\d+|file:\/\/|node_modules|\.ts:\d+/

@@ -10,20 +10,13 @@ import {
   tokenHint,
 } from '../../../functions/core/access-token.js'
 import { encodeBase62 } from '../../../functions/core/base62.js'
-import { TollgateError } from '../../../functions/core/errors.js'
+import type { TollgateError } from '../../../functions/core/errors.js'
+import { errorOf } from '../../support/errors.js'
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
 /** The error `parseAccessToken` throws for `input`, or a failure if it does not throw. */
-const rejectionOf = (input: unknown): TollgateError => {
-  try {
-    parseAccessToken(input)
-  } catch (error) {
-    if (error instanceof TollgateError) return error
-    throw error
-  }
-  throw new Error('parseAccessToken accepted the input')
-}
+const rejectionOf = (input: unknown): TollgateError => errorOf(() => parseAccessToken(input))
 
 /** Re-signs a body with a valid checksum, as an attacker who knows the format could. */
 const withChecksum = (withoutChecksum: string): string =>

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { TollgateError } from '../../../functions/core/errors.js'
 import { isScopeToken, narrowScopes, parseScopeString } from '../../../functions/core/scopes.js'
-
-const errorOf = (act: () => unknown): TollgateError => {
-  try {
-    act()
-  } catch (error) {
-    if (error instanceof TollgateError) return error
-    throw error
-  }
-  throw new Error('expected a TollgateError')
-}
+import { errorOf } from '../../support/errors.js'
 
 describe('parseScopeString', () => {
   it('splits on spaces, keeps order and drops duplicates', () => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,11 +33,10 @@ import {
   signWithJose,
   tollgateClaims,
 } from '../../support/jwt-attacks.js'
+import { apiGatewayFixture } from '../../support/lambda.js'
 
-const FIXTURES = new URL('../../fixtures/apigateway/', import.meta.url)
 type Event = Record<string, unknown>
-const fixture = (name: string): Event =>
-  JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Event
+const fixture = (name: string): Event => apiGatewayFixture<Event>(name)
 
 /** The fixture with its `Bearer foo` replaced (or, for undefined, every Authorization removed). */
 const withAuthorization = (event: Event, authorization: string | undefined): Event => {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
 import { jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../functions/core/config.js'
@@ -7,26 +6,9 @@ import { bootstrapAdmin } from '../../../functions/core/use-cases/bootstrap-admi
 import type { Dependencies } from '../../../functions/handlers/dependencies.js'
 import { createExchangeJwtHandler } from '../../../functions/handlers/exchange-jwt.js'
 import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../support/fakes.js'
+import { apiGatewayFixture, lambdaContext } from '../../support/lambda.js'
 
-const fixture = <T>(name: string): T =>
-  JSON.parse(
-    readFileSync(new URL(`../../fixtures/apigateway/${name}`, import.meta.url), 'utf8'),
-  ) as T
-
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'tollgate-exchange-jwt',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:tollgate-exchange-jwt',
-  memoryLimitInMB: '256',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/tollgate-exchange-jwt',
-  logStreamName: '2026/01/01/[$LATEST]abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-}
+const context = lambdaContext('tollgate-exchange-jwt')
 
 const { signer, publicKey } = testSigner('RS256')
 
@@ -46,7 +28,7 @@ const setup = async () => {
 }
 
 const httpApiEvent = (body: string | undefined, contentType = 'application/json') => {
-  const event = fixture<APIGatewayProxyEventV2>('http-v2-proxy.json')
+  const event = apiGatewayFixture<APIGatewayProxyEventV2>('http-v2-proxy.json')
   return {
     ...event,
     rawPath: '/access-tokens/jwt',
@@ -92,7 +74,7 @@ describe('POST /access-tokens/jwt', () => {
   it('accepts a REST API proxy event with a base64 body', async () => {
     // Prepare
     const { admin, handler } = await setup()
-    const rest = fixture<APIGatewayProxyEvent>('rest-proxy.json')
+    const rest = apiGatewayFixture<APIGatewayProxyEvent>('rest-proxy.json')
     const event: APIGatewayProxyEvent = {
       ...rest,
       headers: { ...rest.headers, 'Content-Type': 'application/json; charset=utf-8' },

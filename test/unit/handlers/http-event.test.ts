@@ -1,16 +1,12 @@
-import { readFileSync } from 'node:fs'
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { isHttpApiEvent, toHttpRequest } from '../../../functions/handlers/http-event.js'
+import { apiGatewayFixture } from '../../support/lambda.js'
 
-const fixture = <T>(name: string): T =>
-  JSON.parse(
-    readFileSync(new URL(`../../fixtures/apigateway/${name}`, import.meta.url), 'utf8'),
-  ) as T
-
-const restEvent = (): APIGatewayProxyEvent => fixture<APIGatewayProxyEvent>('rest-proxy.json')
+const restEvent = (): APIGatewayProxyEvent =>
+  apiGatewayFixture<APIGatewayProxyEvent>('rest-proxy.json')
 const httpApiEvent = (): APIGatewayProxyEventV2 =>
-  fixture<APIGatewayProxyEventV2>('http-v2-proxy.json')
+  apiGatewayFixture<APIGatewayProxyEventV2>('http-v2-proxy.json')
 
 describe('isHttpApiEvent', () => {
   it('tells an HTTP API 2.0 event from a REST proxy event', () => {

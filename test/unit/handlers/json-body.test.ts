@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { generateAccessToken } from '../../../functions/core/access-token.js'
-import { TollgateError } from '../../../functions/core/errors.js'
 import { MAX_BODY_BYTES, parseJsonBody } from '../../../functions/handlers/json-body.js'
+import { errorOf } from '../../support/errors.js'
 
 const JSON_TYPE = 'application/json'
 
@@ -14,16 +14,6 @@ const schema = z.strictObject({
 })
 
 const body = (text: string): Buffer => Buffer.from(text, 'utf8')
-
-const errorOf = (act: () => unknown): TollgateError => {
-  try {
-    act()
-  } catch (error) {
-    if (error instanceof TollgateError) return error
-    throw error
-  }
-  throw new Error('expected a TollgateError')
-}
 
 describe('parseJsonBody', () => {
   it('returns the parsed body when it fits the schema', () => {

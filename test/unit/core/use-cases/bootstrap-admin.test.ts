@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { ACCESS_TOKEN_PATTERN, parseAccessToken } from '../../../../functions/core/access-token.js'
 import { parseConfig } from '../../../../functions/core/config.js'
-import { TollgateError } from '../../../../functions/core/errors.js'
 import { TOLLGATE_SCOPES } from '../../../../functions/core/routes.js'
 import { ADMIN_ROLE, bootstrapAdmin } from '../../../../functions/core/use-cases/bootstrap-admin.js'
 import { exchangeToken } from '../../../../functions/core/use-cases/exchange-token.js'
+import { rejectionOf } from '../../../support/errors.js'
 import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../../support/fakes.js'
 
 const config = parseConfig({})
@@ -15,16 +15,6 @@ const setup = () => {
   const clock = fixedClock()
   const deps = { store, clock, secrets: fixedSecrets(), config }
   return { store, clock, deps }
-}
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<TollgateError> => {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof TollgateError) return error
-    throw error
-  }
-  throw new Error('expected a TollgateError')
 }
 
 describe('bootstrapAdmin', () => {

@@ -5,7 +5,6 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { generateAccessToken, type TokenKind } from '../../../../functions/core/access-token.js'
 import { encodeBase62 } from '../../../../functions/core/base62.js'
 import { parseConfig } from '../../../../functions/core/config.js'
-import { TollgateError } from '../../../../functions/core/errors.js'
 import type { AccessTokenRecord } from '../../../../functions/core/records.js'
 import { TOLLGATE_SCOPES } from '../../../../functions/core/routes.js'
 import { hashAccessToken } from '../../../../functions/core/token-hash.js'
@@ -15,6 +14,7 @@ import {
   type ExchangeRequest,
   exchangeToken,
 } from '../../../../functions/core/use-cases/exchange-token.js'
+import { rejectionOf } from '../../../support/errors.js'
 import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../../support/fakes.js'
 
 const config = parseConfig({})
@@ -64,16 +64,6 @@ const setup = (signer = rs256) => {
   }
 
   return { store, clock, secrets, deps, exchange, seedToken }
-}
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<TollgateError> => {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof TollgateError) return error
-    throw error
-  }
-  throw new Error('expected a TollgateError')
 }
 
 const verify = (jwt: string, now: number, signer = rs256) =>
