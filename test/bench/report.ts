@@ -19,7 +19,7 @@ const quantile = (sorted: readonly number[], q: number): number => {
   return lowValue + (highValue - lowValue) * (position - low)
 }
 
-const median = (values: readonly number[]): number =>
+export const median = (values: readonly number[]): number =>
   quantile(
     [...values].sort((a, b) => a - b),
     0.5,
@@ -67,22 +67,28 @@ export const printMachineInfo = (): void => {
 
 export const printSuite = (result: SuiteResult): void => {
   console.log(`\n== ${result.suite} ==`)
-  console.log(
-    table(
-      ['task', 'ops/s', 'mean ms', 'p50 ms', 'p99 ms', 'samples'],
-      result.rows.map((row) => {
-        const stats = rowStats(row)
-        return [
-          row.task,
-          stats.opsPerSecond.toFixed(1),
-          stats.meanMs.toFixed(3),
-          stats.p50Ms.toFixed(3),
-          stats.p99Ms.toFixed(3),
-          String(stats.samples),
-        ]
-      }),
-    ),
-  )
+  if (result.rows.length > 0) {
+    console.log(
+      table(
+        ['task', 'ops/s', 'mean ms', 'p50 ms', 'p99 ms', 'samples'],
+        result.rows.map((row) => {
+          const stats = rowStats(row)
+          return [
+            row.task,
+            stats.opsPerSecond.toFixed(1),
+            stats.meanMs.toFixed(3),
+            stats.p50Ms.toFixed(3),
+            stats.p99Ms.toFixed(3),
+            String(stats.samples),
+          ]
+        }),
+      ),
+    )
+  }
+  for (const extra of result.tables ?? []) {
+    console.log(`${extra.title}:`)
+    console.log(table(extra.header, extra.body))
+  }
   for (const note of result.notes) console.log(note)
   for (const ratio of result.ratios) {
     const numerator = result.rows.find((row) => row.task === ratio.numerator)

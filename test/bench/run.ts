@@ -23,6 +23,9 @@ const main = async (): Promise<void> => {
     const env = running.environment
     const suites: Array<() => Promise<SuiteResult>> = [
       async () => (await import('./exchange.bench.js')).runExchangeSuite(env),
+      async () => (await import('./authorizer.bench.js')).runAuthorizerSuite(env, 'RS256'),
+      async () => (await import('./authorizer.bench.js')).runAuthorizerSuite(env, 'ES256'),
+      async () => (await import('./authorizer-cold.bench.js')).runAuthorizerColdSuite(env),
     ]
     for (const suite of suites) printSuite(await suite())
   } finally {

@@ -16,11 +16,21 @@ export interface RatioGoal {
   readonly goal: number
 }
 
+/** A table of anything that is not throughput (sizes, one-off timings); cells already formatted. */
+export interface ExtraTable {
+  readonly title: string
+  readonly header: readonly string[]
+  readonly body: readonly (readonly string[])[]
+}
+
 /** What a suite hands back to run.ts for printing. */
 export interface SuiteResult {
   readonly suite: string
+  /** Throughput rows; a suite of sizes or one-off timings leaves this empty. */
   readonly rows: readonly BenchRow[]
   readonly ratios: readonly RatioGoal[]
+  /** Printed after the throughput table, before the notes. */
+  readonly tables?: readonly ExtraTable[]
   /** Free-form lines printed under the suite's table (settings, caveats). */
   readonly notes: readonly string[]
 }

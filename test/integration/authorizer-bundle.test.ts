@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../functions/core/config.js'
+import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
+import { buildDependencies } from '../../functions/handlers/dependencies.js'
+import { bundleAuthorizer } from '../support/authorizer-bundle.js'
+import { createTestTable } from '../support/dynamodb.js'
+
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/whoami'
+
+/** Calls the bundled handler once in a fresh Node process and prints its answer or throw. */
+const INVOKE_SCRIPT = `
+const { handler } = await import('./authorizer.js')
+try {
+  console.log(JSON.stringify({ answer: await handler(JSON.parse(process.argv[2])) }))
+} catch (error) {
+  console.log(JSON.stringify({ thrown: error.message }))
+}
+`
+
+/**
+ * The authorizer as a deployment ships it (minified ESM, split so DynamoDB
+ * loads lazily), run from its bundle in a fresh process as Lambda runs it
+ * (inside vitest a \`require\` leaks into ESM and would hide the failure): the
+ * lazy Basic-auth path must still reach DynamoDB, i.e. the SDK's CommonJS
+ * \`require\` calls must survive bundling.
+ */
+describe('bundled authorizer', () => {
+  let invoke: (event: unknown) => Promise<{ answer?: unknown; thrown?: string }>
+  let secret: string
+
+  beforeAll(async () => {
+    const { client, endpoint, tableName } = await createTestTable()
+    const env = {
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'tollgate-bundle-')),
+      TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      BASIC_AUTH_ENABLED: 'true',
+    }
+    const dependencies = await buildDependencies(parseConfig(env), client)
+    ;({ secret } = await bootstrapAdmin(dependencies, { name: 'bundle', asFirstAdmin: true }))
+    const outdir = await mkdtemp(join(tmpdir(), 'tollgate-authorizer-'))
+    await bundleAuthorizer(outdir)
+    await writeFile(join(outdir, 'invoke.mjs'), INVOKE_SCRIPT)
+    invoke = async (event) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['invoke.mjs', JSON.stringify(event)],
+        { cwd: outdir, env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+      )
+      return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')
+    }
+  })
+
+  it('lets a Basic access token in through the lazily loaded DynamoDB chunks', async () => {
+    const basic = Buffer.from(`tollgate:${secret}`).toString('base64')
+
+    const { answer } = await invoke({
+      type: 'TOKEN',
+      authorizationToken: `Basic ${basic}`,
+      methodArn: METHOD_ARN,
+    })
+
+    expect(answer).toMatchObject({
+      principalId: expect.stringMatching(/^sa_/),
+      policyDocument: { Statement: [{ Effect: 'Allow' }] },
+      context: { atid: secret.slice(4, 26), jti: '' },
+    })
+  })
+
+  it('still refuses a wrong token with Unauthorized', async () => {
+    const basic = Buffer.from(`tollgate:${secret.slice(0, -1)}x`).toString('base64')
+
+    const result = await invoke({
+      type: 'TOKEN',
+      authorizationToken: `Basic ${basic}`,
+      methodArn: METHOD_ARN,
+    })
+
+    expect(result).toEqual({ thrown: 'Unauthorized' })
+  })
+})
