@@ -8,6 +8,7 @@ import { buildClaims } from '../../functions/core/claims.js'
 import { parseConfig } from '../../functions/core/config.js'
 import { signJwt } from '../../functions/core/jws.js'
 import { isAllowedByPolicy, type PolicyDocument } from '../../functions/core/route-permissions.js'
+import { lambdaContext } from '../support/lambda.js'
 import {
   BENCH_ROUTE_SCOPES,
   BENCH_SCOPES,
@@ -16,7 +17,6 @@ import {
   restTokenEvent,
 } from './authorizer-events.js'
 import type { BenchEnvironment } from './environment.js'
-import { lambdaContext } from './exchange.bench.js'
 import { type InterleaveOptions, runInterleaved } from './interleave.js'
 import type { SuiteResult } from './types.js'
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { generateKeyPair, SignJWT } from 'jose'
 import { itemKeys } from '../../functions/adapters/token-table.js'
+import { apiGatewayFixture, lambdaContext } from '../support/lambda.js'
 import type { BenchEnvironment } from './environment.js'
 import { type InterleaveOptions, runInterleaved } from './interleave.js'
 import type { SuiteResult } from './types.js'
@@ -25,61 +26,26 @@ const DEFAULT_OPTIONS: InterleaveOptions = {
 
 /** An API Gateway HTTP API (payload 2.0) event as it reaches the exchange Lambda. */
 export const httpApiEvent = (body: unknown): APIGatewayProxyEventV2 => {
+  const event = apiGatewayFixture<APIGatewayProxyEventV2>('http-v2-proxy.json')
   const text = JSON.stringify(body)
   return {
-    version: '2.0',
+    ...event,
     routeKey: 'POST /access-tokens/jwt',
     rawPath: '/access-tokens/jwt',
-    rawQueryString: '',
     headers: {
-      accept: '*/*',
+      ...event.headers,
+      authorization: undefined,
       'content-length': String(Buffer.byteLength(text)),
       'content-type': 'application/json',
-      host: 'lsw1ro4ipb.execute-api.eu-west-1.amazonaws.com',
-      'user-agent': 'tollgate-bench',
-      'x-amzn-trace-id': 'Root=1-66705bc7-2b4257df30cbee696ef2cf28',
-      'x-forwarded-for': '15.248.3.126',
-      'x-forwarded-port': '443',
-      'x-forwarded-proto': 'https',
     },
     requestContext: {
-      accountId: '123456789012',
-      apiId: 'lsw1ro4ipb',
-      domainName: 'lsw1ro4ipb.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'lsw1ro4ipb',
-      http: {
-        method: 'POST',
-        path: '/access-tokens/jwt',
-        protocol: 'HTTP/1.1',
-        sourceIp: '15.248.3.126',
-        userAgent: 'tollgate-bench',
-      },
-      requestId: 'ZhNHJhhLjoEEPiw=',
+      ...event.requestContext,
+      http: { ...event.requestContext.http, path: '/access-tokens/jwt' },
       routeKey: 'POST /access-tokens/jwt',
-      stage: '$default',
-      time: '17/Jun/2024:15:52:39 +0000',
-      timeEpoch: 1718639559080,
     },
     body: text,
-    isBase64Encoded: false,
   }
 }
-
-/** A Lambda context as the runtime passes it (middy reads getRemainingTimeInMillis). */
-export const lambdaContext = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: '1024',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: '2026/01/01/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-})
 
 /**
  * Task A runs the real exchange Lambda handler in-process against DynamoDB
