@@ -80,9 +80,14 @@ const serve = async (
   response: ServerResponse,
 ): Promise<void> => {
   const requestId = randomUUID()
-  const url = new URL(request.url ?? '/', 'http://localhost')
+  const url = URL.parse(request.url ?? '/', 'http://localhost')
   const method = request.method ?? 'GET'
-  const matched = matchRoute(routes, method, url.pathname)
+  const matched = url === null ? undefined : matchRoute(routes, method, url.pathname)
+  if (url === null || matched === null) {
+    await drain(request)
+    const error = new TollgateError('invalid_request', 'The request target is not a valid path.')
+    return writeResponse(response, problemResponse(error, requestId))
+  }
   if (matched === undefined) {
     await drain(request)
     const error = new TollgateError('not_found', `No route for ${method} ${url.pathname}.`)
@@ -128,15 +133,24 @@ const matchRoute = (routes: readonly CompiledRoute[], method: string, path: stri
     if (compiled.route.method !== method) continue
     const match = compiled.pattern.exec(path)
     if (match === null) continue
-    const pathParameters = Object.fromEntries(
-      compiled.parameterNames.map((name, index) => [
-        name,
-        decodeURIComponent(match[index + 1] ?? ''),
-      ]),
-    )
+    const pathParameters: Record<string, string> = {}
+    for (const [index, name] of compiled.parameterNames.entries()) {
+      const value = decodePathSegment(match[index + 1] ?? '')
+      // A malformed %-escape is a bad request, as API Gateway answers it, not a crash.
+      if (value === undefined) return null
+      pathParameters[name] = value
+    }
     return { compiled, pathParameters }
   }
   return undefined
+}
+
+const decodePathSegment = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
 }
 
 /** The body, or undefined once it passes the limit (the rest is read and dropped). */

@@ -1,6 +1,17 @@
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateAccessToken } from '../../functions/core/access-token.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
+
+/** Sends a request line `fetch` would refuse to send, and reads the whole answer. */
+const sendRaw = (port: number, request: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request))
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    socket.on('error', reject)
+  })
 
 interface Case {
   readonly name: string
@@ -170,6 +181,24 @@ describe('HTTP errors', () => {
       }
     },
   )
+
+  it.each([
+    ['an unparsable absolute target', 'http://[', 400, 'invalid_request'],
+    ['an asterisk target', '*', 404, 'not_found'],
+    ['a malformed %-escape', '/%E0%A4%A', 404, 'not_found'],
+  ])('answers %s with problem+json, not a 500', async (_name, target, status, code) => {
+    const { port } = new URL(tollgate.server.url)
+
+    const raw = await sendRaw(
+      Number(port),
+      `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    )
+
+    expect(raw.split('\r\n')[0]).toBe(
+      `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Not Found'}`,
+    )
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ code, status })
+  })
 
   it('answers an unknown route and a wrong method with not_found', async () => {
     const unknown = await fetch(`${tollgate.server.url}/nope`)
