@@ -1,20 +1,27 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
+import { loadLocalKeys } from '../../functions/adapters/local-key-file.js'
 import { parseConfig } from '../../functions/core/config.js'
 import type { HandlerName } from '../../functions/core/routes.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
+import { exchangeToken } from '../../functions/core/use-cases/exchange-token.js'
+import { createAuthorizerHandler } from '../../functions/handlers/authorizer.js'
+import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
 import type { ProxyEvent } from '../../functions/handlers/http-event.js'
 import { HANDLER_FACTORIES } from '../../functions/handlers/registry.js'
-import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../support/fakes.js'
+import { fixedClock, fixedSecrets, MemoryTokenStore } from '../support/fakes.js'
 
 const eventsDir = new URL('../../events/', import.meta.url)
 const context = { awsRequestId: 'sam-local', functionName: 'tollgate' } as Context
+const keys = await loadLocalKeys(await mkdtemp(join(tmpdir(), 'tollgate-events-')), 'RS256')
 const deps = {
   config: parseConfig({}),
   store: new MemoryTokenStore(),
-  signer: testSigner().signer,
-  keySet: { publicKeys: async () => [] },
+  signer: keys.signer,
+  keySet: keys.keySet,
   secrets: fixedSecrets(),
   clock: fixedClock(),
 }
@@ -22,7 +29,12 @@ const { secret } = await bootstrapAdmin(deps, { name: 'sam', asFirstAdmin: true 
 /** The samples carry a placeholder where a user pastes their own access token. */
 const PLACEHOLDER = 'tgs_REPLACE_WITH_AN_ACCESS_TOKEN'
 
-const proxyEventFiles = (await readdir(eventsDir)).filter((name) => !name.startsWith('authorizer'))
+/** Authorizer samples carry `<JWT>` where a user pastes a JWT from the exchange. */
+const JWT_PLACEHOLDER = '<JWT>'
+
+const eventFiles = await readdir(eventsDir)
+const proxyEventFiles = eventFiles.filter((name) => !name.startsWith('authorizer'))
+const authorizerEventFiles = eventFiles.filter((name) => name.startsWith('authorizer'))
 
 describe('events/ samples', () => {
   it.each(proxyEventFiles)('%s is answered by its handler', async (file) => {
@@ -38,5 +50,21 @@ describe('events/ samples', () => {
     if (handlerName === 'whoami') {
       expect(JSON.parse(response.body)).toEqual(JSON.parse(text).requestContext.authorizer.lambda)
     }
+  })
+
+  it.each(authorizerEventFiles)('%s, with a JWT from the exchange, is allowed', async (file) => {
+    const { jwt } = await exchangeToken(deps, { accessToken: secret })
+    const text = await readFile(new URL(file, eventsDir), 'utf8')
+    const authorizer = createAuthorizerHandler(async () =>
+      buildAuthorizerDependencies({ config: deps.config, keySet: deps.keySet, clock: deps.clock }),
+    )
+
+    const answer = await authorizer(JSON.parse(text.replaceAll(JWT_PLACEHOLDER, jwt)), context)
+
+    expect(answer).toMatchObject(
+      file.includes('http-v2')
+        ? { isAuthorized: true }
+        : { policyDocument: { Statement: [{ Effect: 'Allow' }] } },
+    )
   })
 })
