@@ -40,11 +40,16 @@ export interface ServiceAccountRecord {
   readonly createdBy: string
 }
 
-/** `expired` is derived from the clock, so a record never has to be rewritten to expire. */
+/**
+ * `expired` is derived from the clock, so a record never has to be rewritten
+ * to expire. Only a stored `active` can be usable: any other stored value,
+ * known or not, fails closed.
+ */
 export const effectiveStatus = (
   token: Pick<AccessTokenRecord, 'status' | 'expiresAt'>,
   now: number,
 ): 'active' | 'revoked' | 'expired' => {
-  if (token.status === 'revoked') return 'revoked'
+  if ((token.status as string) !== 'active')
+    return token.status === 'revoked' ? 'revoked' : 'expired'
   return token.expiresAt !== null && token.expiresAt <= now ? 'expired' : 'active'
 }

@@ -3,7 +3,7 @@ import {
   type DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createDynamoDbClient } from '../../functions/adapters/dynamodb-client.js'
 import { DynamoDbTokenStore } from '../../functions/adapters/dynamodb-token-store.js'
@@ -11,9 +11,10 @@ import { itemKeys, ownerKey } from '../../functions/adapters/token-table.js'
 import { parseConfig } from '../../functions/core/config.js'
 import { TollgateError } from '../../functions/core/errors.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
+import { exchangeToken } from '../../functions/core/use-cases/exchange-token.js'
 import { freePort } from '../../functions/local/free-port.js'
 import { createTestTable } from '../support/dynamodb.js'
-import { fixedClock, fixedSecrets } from '../support/fakes.js'
+import { fixedClock, fixedSecrets, testSigner } from '../support/fakes.js'
 
 const DAY_MS = 86_400_000
 const config = parseConfig({})
@@ -148,6 +149,31 @@ describe('Class: DynamoDbTokenStore (against DynamoDB Local)', () => {
       expect([t0 + 1, t0 + 2, t0 + 3, t0 + 4]).toContain(
         (await store.getToken(token.id))?.lastUsedAt,
       )
+    })
+  })
+
+  describe('an item edited outside Tollgate', () => {
+    it.each(['expired', 'disabled'])('refuses to exchange a token stored as %j', async (stored) => {
+      const { token, secret } = await bootstrapAdmin(deps(), {
+        name: `edited-${stored}`,
+        asFirstAdmin: false,
+      })
+      await DynamoDBDocumentClient.from(client).send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: itemKeys.token(token.id),
+          UpdateExpression: 'SET #status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': stored },
+        }),
+      )
+
+      const exchange = exchangeToken(
+        { ...deps(), signer: testSigner().signer },
+        { accessToken: secret },
+      )
+
+      await expect(exchange).rejects.toMatchObject({ code: 'invalid_token' })
     })
   })
 
