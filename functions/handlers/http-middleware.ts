@@ -17,7 +17,8 @@ export type LambdaHttpHandler = (event: ProxyEvent, context: Context) => Promise
  */
 export const createHttpHandler = (handle: RouteHandler): LambdaHttpHandler =>
   middy<ProxyEvent, HttpResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // logEvent: false overrides POWERTOOLS_LOGGER_LOG_EVENT: events carry access tokens and JWTs.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use({
       onError: (request) => {
         const error = toTollgateError(request.error)
