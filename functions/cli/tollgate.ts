@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util'
-import { parseConfig } from '../core/config.js'
 import { TollgateError } from '../core/errors.js'
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
-import { buildDependencies } from '../handlers/dependencies.js'
-import { openLocalDynamoDb } from '../local/local-dynamodb.js'
+import { loadLocalRuntime, readConfig } from '../local/runtime.js'
 
 const USAGE = `Usage: tollgate <command> [options]
 
@@ -41,11 +39,16 @@ const bootstrap = async (args: readonly string[]): Promise<number> => {
     )
     return 2
   }
-  const config = parseConfig(process.env)
+  const config = readConfig()
+  if (config === undefined) return 2
+  const { buildDependencies, openLocalDynamoDb } = await loadLocalRuntime()
   const dynamoDb = await openLocalDynamoDb(config)
   try {
     const dependencies = await buildDependencies(config, dynamoDb.client)
-    const admin = await bootstrapAdmin(dependencies, { name, asFirstAdmin: false })
+    // The first admin of a table claims its bootstrap marker, so a later
+    // `npm start` sees the table as bootstrapped instead of minting again.
+    const asFirstAdmin = !(await dependencies.store.isBootstrapped())
+    const admin = await bootstrapAdmin(dependencies, { name, asFirstAdmin })
     process.stdout.write(
       `Created service account "${admin.account.name}" (${admin.account.id}) with role admin.\n` +
         `Access token (shown once, stored nowhere):\n${admin.secret}\n`,

@@ -1,15 +1,17 @@
-import { parseConfig } from '../core/config.js'
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
-import { buildDependencies } from '../handlers/dependencies.js'
-import { startDevServer } from './dev-server.js'
-import { openLocalDynamoDb } from './local-dynamodb.js'
+import { loadLocalRuntime, readConfig } from './runtime.js'
 
 /**
  * `npm start`: DynamoDB Local, local keys, the first admin on an empty data
  * directory, then the dev server until Ctrl-C.
  */
 const main = async (): Promise<void> => {
-  const config = parseConfig(process.env)
+  const config = readConfig()
+  if (config === undefined) {
+    process.exitCode = 2
+    return
+  }
+  const { buildDependencies, openLocalDynamoDb, startDevServer } = await loadLocalRuntime()
   const dynamoDb = await openLocalDynamoDb(config)
   try {
     const dependencies = await buildDependencies(config, dynamoDb.client)

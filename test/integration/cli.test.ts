@@ -1,0 +1,76 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { DynamoDbTokenStore } from '../../functions/adapters/dynamodb-token-store.js'
+import { runCli } from '../../functions/cli/tollgate.js'
+import { createTestTable } from '../support/dynamodb.js'
+
+describe('tollgate CLI', () => {
+  let store: DynamoDbTokenStore
+  let output: string[]
+
+  beforeEach(async () => {
+    const { client, endpoint, tableName } = await createTestTable()
+    store = new DynamoDbTokenStore(client, tableName)
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint)
+    vi.stubEnv('TABLE_NAME', tableName)
+    vi.stubEnv('DATA_DIR', await mkdtemp(join(tmpdir(), 'tollgate-cli-')))
+    output = []
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      output.push(String(chunk))
+      return true
+    })
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      output.push(String(chunk))
+      return true
+    })
+  })
+  afterEach(() => {
+    vi.restoreAllMocks()
+    vi.unstubAllEnvs()
+  })
+
+  it('bootstrap on an empty table mints an admin and claims the table, so npm start will not', async () => {
+    const code = await runCli(['bootstrap', '--name', 'admin'])
+
+    expect(code).toBe(0)
+    expect(output.join('')).toMatch(/tgs_[0-9A-Za-z]{71}/)
+    expect(await store.isBootstrapped()).toBe(true)
+  })
+
+  it('bootstrap on a bootstrapped table mints another admin', async () => {
+    await runCli(['bootstrap', '--name', 'first'])
+
+    const code = await runCli(['bootstrap', '--name', 'second'])
+
+    expect(code).toBe(0)
+    expect(output.join('').match(/tgs_[0-9A-Za-z]{71}/g)).toHaveLength(2)
+  })
+
+  it('refuses a taken name with exit code 1 and a one-line reason', async () => {
+    await runCli(['bootstrap', '--name', 'twice'])
+
+    const code = await runCli(['bootstrap', '--name', 'twice'])
+
+    expect(code).toBe(1)
+    expect(output.at(-1)).toBe(
+      'tollgate bootstrap: A service account with this name already exists.\n',
+    )
+  })
+
+  it('names the bad variable, without a stack trace, on a bad config', async () => {
+    vi.stubEnv('JWT_ALG', 'HS256')
+
+    const code = await runCli(['bootstrap', '--name', 'x'])
+
+    expect(code).toBe(2)
+    expect(output.join('')).toBe(
+      'tollgate: Invalid configuration: JWT_ALG must be one of RS256, ES256\n',
+    )
+  })
+
+  it('requires --name', async () => {
+    expect(await runCli(['bootstrap'])).toBe(2)
+  })
+})
