@@ -38,13 +38,16 @@ const oneOf = <const T extends string>(values: readonly T[]) =>
 const matching = (pattern: RegExp, error: string) =>
   parsed(error, (text) => (pattern.test(text) ? text : undefined))
 
-const httpUrl = parsed('must be an http(s) URL', (text) => {
-  try {
-    const url = new URL(text)
-    return url.protocol === 'http:' || url.protocol === 'https:' ? text : undefined
-  } catch {
-    return undefined
-  }
+const httpUrl = parsed('must be an http(s) URL without query or fragment', (text) => {
+  const url = URL.parse(text)
+  const usable =
+    url !== null &&
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.search === '' &&
+    url.hash === '' &&
+    !text.includes('?') &&
+    !text.includes('#')
+  return usable ? text : undefined
 })
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
@@ -80,8 +83,8 @@ const ENV_SCHEMA = z.object({
   KEY_SOURCE: z._default(oneOf(['local']), 'local'),
   /** Local key file and DynamoDB Local data. */
   DATA_DIR: z._default(z.string(), '.data'),
-  /** Dev server port; 0 picks a free one. */
-  PORT: z._default(integer(0, 65_535), 3000),
+  /** Dev server port; also the default issuer's, so it must be a real one (not 0). */
+  PORT: z._default(integer(1, 65_535), 3000),
   /** DynamoDB table. */
   TABLE_NAME: z._default(
     matching(/^[A-Za-z0-9_.-]{3,255}$/, 'must be 3-255 letters, digits, "_", "." or "-"'),
@@ -97,7 +100,17 @@ const ENV_SCHEMA = z.object({
     matching(/^[^:\s]+$/, 'must be non-empty, without ":" or spaces'),
     'tollgate',
   ),
-  REVOCATION_CHECK: z._default(booleanFlag, false),
+  /**
+   * Prompt revocation needs the deny list that revoke and regenerate write;
+   * until those exist, turning it on must stop the start, not silently do nothing.
+   */
+  REVOCATION_CHECK: z._default(
+    parsed(
+      'is not available yet (it arrives with token revocation); leave it unset or "false"',
+      (text) => (text === 'false' ? false : undefined),
+    ),
+    false,
+  ),
   /** HTTP API authorizer answer: simple `{isAuthorized, context}` or an IAM policy. */
   HTTP_API_AUTHORIZER_RESPONSE: z._default(oneOf(['simple', 'iam']), 'simple'),
   /** Required scope per downstream route, e.g. {"GET /datasets/*": "datasets:read"}. */
@@ -122,7 +135,6 @@ export interface Config {
   readonly maxActiveTokensPerOwner: number
   readonly basicAuthEnabled: boolean
   readonly basicAuthUsername: string
-  readonly revocationCheck: boolean
   readonly httpApiAuthorizerResponse: 'simple' | 'iam'
   readonly routeScopes: Readonly<Record<string, string>>
   /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
@@ -170,7 +182,6 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     maxActiveTokensPerOwner: e.MAX_ACTIVE_TOKENS_PER_OWNER,
     basicAuthEnabled: e.BASIC_AUTH_ENABLED,
     basicAuthUsername: e.BASIC_AUTH_USERNAME,
-    revocationCheck: e.REVOCATION_CHECK,
     httpApiAuthorizerResponse: e.HTTP_API_AUTHORIZER_RESPONSE,
     routeScopes: Object.freeze(e.ROUTE_SCOPES),
     dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,

@@ -7,7 +7,6 @@ import { buildPermissionRules } from '../core/route-permissions.js'
 import { ROUTES, type Route } from '../core/routes.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import type { AuthorizeDependencies } from '../core/use-cases/authorize-request.js'
-import { logger } from './observability.js'
 
 /** Everything the authorizer needs, built once per process. */
 export interface AuthorizerDependencies extends AuthorizeDependencies {
@@ -82,9 +81,6 @@ export const lambdaAuthorizerDependencies: AuthorizerDependencyProvider = (() =>
 
 const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDependencies> => {
   const keys = await readLocalKeys(config.dataDir, config.jwtAlg)
-  if (config.revocationCheck) {
-    logger.warn('REVOCATION_CHECK is set, but the authorizer has no deny list yet')
-  }
   return buildAuthorizerDependencies({
     config,
     keySet: keys.keySet,

@@ -90,7 +90,8 @@ const serve = async (
   }
   if (matched === undefined) {
     await drain(request)
-    const error = new TollgateError('not_found', `No route for ${method} ${url.pathname}.`)
+    // The path is not echoed: it may be anything, a pasted token included.
+    const error = new TollgateError('not_found', 'No route matches this method and path.')
     return writeResponse(response, problemResponse(error, requestId))
   }
   const body = await readBody(request)

@@ -37,7 +37,6 @@ describe('parseConfig', () => {
         maxActiveTokensPerOwner: 10,
         basicAuthEnabled: false,
         basicAuthUsername: 'tollgate',
-        revocationCheck: false,
         httpApiAuthorizerResponse: 'simple',
         routeScopes: {},
         dynamoDbEndpoint: undefined,
@@ -98,7 +97,7 @@ describe('parseConfig', () => {
         JWT_ALG: 'ES256',
         KEY_SOURCE: 'local',
         DATA_DIR: '/tmp/tollgate',
-        PORT: '0',
+        PORT: '8443',
         TABLE_NAME: 'tollgate-prod',
         MAX_JWT_DURATION_SECONDS: '3600',
         DEFAULT_TOKEN_TTL_SECONDS: '86400',
@@ -107,7 +106,7 @@ describe('parseConfig', () => {
         MAX_ACTIVE_TOKENS_PER_OWNER: '1',
         BASIC_AUTH_ENABLED: 'true',
         BASIC_AUTH_USERNAME: 'apikey',
-        REVOCATION_CHECK: 'true',
+        REVOCATION_CHECK: 'false',
         HTTP_API_AUTHORIZER_RESPONSE: 'iam',
         AWS_ENDPOINT_URL: 'http://localhost:4566',
       })
@@ -118,7 +117,7 @@ describe('parseConfig', () => {
         audience: 'data-platform',
         jwtAlg: 'ES256',
         dataDir: '/tmp/tollgate',
-        port: 0,
+        port: 8443,
         tableName: 'tollgate-prod',
         maxJwtDurationSeconds: 3600,
         defaultTokenTtlSeconds: DAY,
@@ -127,7 +126,6 @@ describe('parseConfig', () => {
         maxActiveTokensPerOwner: 1,
         basicAuthEnabled: true,
         basicAuthUsername: 'apikey',
-        revocationCheck: true,
         httpApiAuthorizerResponse: 'iam',
         dynamoDbEndpoint: 'http://localhost:4566',
       })
@@ -180,13 +178,11 @@ describe('parseConfig', () => {
       const config = parseConfig({
         ALLOW_NON_EXPIRING_TOKENS: value,
         BASIC_AUTH_ENABLED: value,
-        REVOCATION_CHECK: value,
       })
 
       // Assess
       expect(config.allowNonExpiringTokens).toBe(expected)
       expect(config.basicAuthEnabled).toBe(expected)
-      expect(config.revocationCheck).toBe(expected)
     })
 
     it('parses ROUTE_SCOPES as a JSON object of route patterns to scopes', () => {
@@ -271,11 +267,7 @@ describe('parseConfig', () => {
     it.each(['TRUE', 'False', '1', '0', 'yes', 'no', 'on'])(
       'accepts only true or false as a boolean, not %s',
       (value) => {
-        for (const name of [
-          'ALLOW_NON_EXPIRING_TOKENS',
-          'BASIC_AUTH_ENABLED',
-          'REVOCATION_CHECK',
-        ]) {
+        for (const name of ['ALLOW_NON_EXPIRING_TOKENS', 'BASIC_AUTH_ENABLED']) {
           // Act
           const error = configErrorOf({ [name]: value })
 
@@ -318,6 +310,25 @@ describe('parseConfig', () => {
       expect(error.message).toContain(name)
       expect(error.message).not.toContain(BAD_VALUE)
       expect(error.message).not.toContain('secret')
+    })
+
+    it('refuses REVOCATION_CHECK=true until the deny list exists, naming the variable', () => {
+      expect(configErrorOf({ REVOCATION_CHECK: 'true' }).message).toMatch(
+        /REVOCATION_CHECK is not available yet/,
+      )
+      expect(parseConfig({ REVOCATION_CHECK: 'false' })).toBeDefined()
+    })
+
+    it.each([
+      'https://auth.example.com/?x=1',
+      'https://auth.example.com/#f',
+      'https://a.example/?',
+    ])('refuses an ISSUER with a query or fragment (%s), which would break jwks_uri', (issuer) => {
+      expect(configErrorOf({ ISSUER: issuer }).message).toContain('ISSUER')
+    })
+
+    it('refuses PORT=0, which would make the default issuer unreachable', () => {
+      expect(configErrorOf({ PORT: '0' }).message).toContain('PORT')
     })
 
     it('reports every bad variable at once', () => {
