@@ -2,6 +2,7 @@ import { TollgateError } from '../core/errors.js'
 
 interface SdkError {
   readonly name?: string
+  readonly CancellationReasons?: ReadonlyArray<{ readonly Code?: string }>
   readonly $fault?: 'client' | 'server'
   readonly $metadata?: { readonly httpStatusCode?: number }
 }
@@ -16,6 +17,14 @@ const RETRYABLE = new Set([
   'TimeoutError',
 ])
 
+/** Why a transaction can be cancelled without anything being wrong with the request. */
+const TRANSIENT_CANCELLATIONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+])
+
 /**
  * Turns a DynamoDB failure into the design's code: an outage, throttling or a
  * network fault is `unavailable` (503, never a 401); anything else is our bug.
@@ -26,6 +35,9 @@ export const translateDynamoDbError = (error: unknown): TollgateError => {
   const status = sdk.$metadata?.httpStatusCode
   const isOutage =
     RETRYABLE.has(sdk.name ?? '') ||
+    (sdk.CancellationReasons ?? []).some((reason) =>
+      TRANSIENT_CANCELLATIONS.has(reason.Code ?? ''),
+    ) ||
     sdk.$fault === 'server' ||
     status === undefined ||
     status >= 500

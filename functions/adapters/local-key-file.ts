@@ -7,7 +7,7 @@ import {
   randomBytes,
   sign,
 } from 'node:crypto'
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import * as z from 'zod/mini'
@@ -123,29 +123,44 @@ const readKeyFile = async (path: string): Promise<KeyFile | undefined> => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error
   }
-  const parsed = keyFileSchema.safeParse(JSON.parse(text))
+  const parsed = keyFileSchema.safeParse(parseJson(text))
+  // A fixed message: JSON.parse's own would quote the file, pepper and keys included.
   if (!parsed.success) throw new Error(`${path} is not a Tollgate key file`)
   return parsed.data
 }
 
-/** Creates the file only if absent, so two processes starting at once keep one key set. */
-const createExclusive = async (path: string, file: KeyFile): Promise<boolean> => {
+const parseJson = (text: string): unknown => {
   try {
-    const handle = await open(path, 'wx', PRIVATE_FILE_MODE)
-    try {
-      await handle.writeFile(JSON.stringify(file, null, 2))
-    } finally {
-      await handle.close()
-    }
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Creates the file only if absent, and only whole: the content is written to
+ * a private temporary file first and then linked into place, which fails if
+ * another process got there first. A concurrent reader never sees half a file.
+ */
+const createExclusive = async (path: string, file: KeyFile): Promise<boolean> => {
+  const temporary = await writeTemporary(path, file)
+  try {
+    await link(temporary, path)
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw error
+  } finally {
+    await rm(temporary, { force: true })
   }
 }
 
 const replace = async (path: string, file: KeyFile): Promise<void> => {
-  const temporary = `${path}.${process.pid}.tmp`
-  await writeFile(temporary, JSON.stringify(file, null, 2), { mode: PRIVATE_FILE_MODE })
-  await rename(temporary, path)
+  await rename(await writeTemporary(path, file), path)
+}
+
+const writeTemporary = async (path: string, file: KeyFile): Promise<string> => {
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  await writeFile(temporary, JSON.stringify(file, null, 2), { mode: PRIVATE_FILE_MODE, flag: 'wx' })
+  return temporary
 }

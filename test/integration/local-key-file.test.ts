@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose'
@@ -80,6 +80,25 @@ describe('Function: loadLocalKeys', () => {
     expect(
       JSON.parse(await readFile(join(dataDir, 'keys.json'), 'utf8')).signing_keys,
     ).toHaveProperty('ES256')
+  })
+
+  it('never quotes a corrupt file in its error (it holds the pepper)', async () => {
+    const dataDir = await newDataDir()
+    await writeFile(join(dataDir, 'keys.json'), '{"pepper":SECRET-PEPPER-VALUE')
+
+    const failure = await loadLocalKeys(dataDir, 'RS256').catch((error: Error) => error)
+
+    expect(String(failure)).toMatch(/not a Tollgate key file/)
+    expect(String(failure)).not.toContain('SECRET-PEPPER-VALUE')
+  })
+
+  it('leaves no temporary files behind', async () => {
+    const dataDir = await newDataDir()
+
+    await Promise.all([1, 2, 3].map(() => loadLocalKeys(dataDir, 'RS256')))
+    await loadLocalKeys(dataDir, 'ES256')
+
+    expect(await readdir(dataDir)).toEqual(['keys.json'])
   })
 
   it('refuses a file that is not a key file', async () => {
