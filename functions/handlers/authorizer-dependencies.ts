@@ -7,6 +7,7 @@ import { buildPermissionRules } from '../core/route-permissions.js'
 import { ROUTES, type Route } from '../core/routes.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import type { AuthorizeDependencies } from '../core/use-cases/authorize-request.js'
+import { logUseNotRecorded } from './observability.js'
 
 /** Everything the authorizer needs, built once per process. */
 export interface AuthorizerDependencies extends AuthorizeDependencies {
@@ -95,6 +96,7 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
         store: new DynamoDbTokenStore(client, config.tableName),
         secrets: keys.secrets,
         clock: systemClock,
+        onUseNotRecorded: logUseNotRecorded,
       }
     }),
   })

@@ -5,9 +5,11 @@ import { loadLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig } from '../core/config.js'
 import type { Clock, KeySet, Secrets, Signer, TokenStore } from '../core/ports.js'
+import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
+import { logUseNotRecorded } from './observability.js'
 
 /** Everything a handler needs, built once per process (cold start). */
-export interface Dependencies {
+export interface Dependencies extends AuthenticationDependencies {
   readonly config: Config
   readonly store: TokenStore
   readonly signer: Signer
@@ -31,6 +33,7 @@ export const buildDependencies = async (
     keySet: keys.keySet,
     secrets: keys.secrets,
     clock: systemClock,
+    onUseNotRecorded: logUseNotRecorded,
   }
 }
 

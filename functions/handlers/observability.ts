@@ -5,3 +5,8 @@ import { Logger } from '@aws-lambda-powertools/logger'
  * `atid`, `token_hint`, `code` and `request_id` instead.
  */
 export const logger = new Logger({ serviceName: 'tollgate' })
+
+/** A failed `last_used_at` write is worth a warning, never a failed request. */
+export const logUseNotRecorded = (tokenId: string, error: unknown): void => {
+  logger.warn('last_used_at not recorded', { atid: tokenId, error })
+}

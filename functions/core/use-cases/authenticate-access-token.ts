@@ -8,7 +8,12 @@ export interface AuthenticationDependencies {
   readonly store: TokenStore
   readonly secrets: Secrets
   readonly clock: Clock
+  /** Told when `last_used_at` could not be written; the caller goes on regardless. */
+  readonly onUseNotRecorded?: ((tokenId: string, error: unknown) => void) | undefined
 }
+
+/** `last_used_at` is a hint for humans; one write a minute per token keeps every use cheap. */
+const LAST_USED_RESOLUTION_MS = 60_000
 
 /**
  * Finds the active record behind an access token string, or throws `invalid_token`.
@@ -41,4 +46,23 @@ export const authenticateAccessToken = async (
   if (status !== 'active')
     throw new TollgateError('invalid_token', `The access token is ${status}.`)
   return { record, now }
+}
+
+/**
+ * Records a use of the token at most once a minute, under a condition (a
+ * concurrent use may win). Best-effort: a failed write is reported, never
+ * thrown, so a hint never fails an exchange or denies a caller.
+ */
+export const recordUse = async (
+  deps: AuthenticationDependencies,
+  record: AccessTokenRecord,
+  now: number,
+): Promise<void> => {
+  const since = now - LAST_USED_RESOLUTION_MS
+  if (record.lastUsedAt !== null && record.lastUsedAt > since) return
+  try {
+    await deps.store.recordTokenUse(record.id, now, since)
+  } catch (error) {
+    deps.onUseNotRecorded?.(record.id, error)
+  }
 }

@@ -13,12 +13,11 @@ import {
 import {
   type AuthenticationDependencies,
   authenticateAccessToken,
+  recordUse,
 } from './authenticate-access-token.js'
 
 /** Longest Basic credential decoded: a username plus an access token, base64'd, with room. */
 const MAX_BASIC_CREDENTIALS_LENGTH = 1024
-/** `last_used_at` is written at most once a minute per token, as by the exchange. */
-const LAST_USED_RESOLUTION_MS = 60_000
 const STRICT_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 /** Room for the longest JWT and its scheme; anything longer is refused unread. */
 const MAX_AUTHORIZATION_LENGTH = MAX_JWT_LENGTH + 16
@@ -168,10 +167,7 @@ const contextFromBasic = async (
   const accessToken = decodeBasicCredentials(encoded, username)
   const deps = await basicAuth()
   const { record, now } = await authenticateAccessToken(deps, accessToken)
-  const since = now - LAST_USED_RESOLUTION_MS
-  if (record.lastUsedAt === null || record.lastUsedAt <= since) {
-    await deps.store.recordTokenUse(record.id, now, since)
-  }
+  await recordUse(deps, record, now)
   return {
     sub: record.owner.id,
     scope: record.scopes.join(' '),

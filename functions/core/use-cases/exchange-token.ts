@@ -3,20 +3,19 @@ import { buildClaims } from '../claims.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
-import type { Clock, Secrets, Signer, TokenStore } from '../ports.js'
+import type { Signer } from '../ports.js'
 import { narrowScopes, parseScopeString } from '../scopes.js'
-import { authenticateAccessToken } from './authenticate-access-token.js'
+import {
+  type AuthenticationDependencies,
+  authenticateAccessToken,
+  recordUse,
+} from './authenticate-access-token.js'
 
 export const DEFAULT_JWT_DURATION_SECONDS = 300
 const MIN_JWT_DURATION_SECONDS = 60
-/** `last_used_at` is a hint for humans; one write a minute per token keeps exchanges cheap. */
-const LAST_USED_RESOLUTION_MS = 60_000
 
-export interface ExchangeDependencies {
-  readonly store: TokenStore
+export interface ExchangeDependencies extends AuthenticationDependencies {
   readonly signer: Signer
-  readonly secrets: Secrets
-  readonly clock: Clock
   readonly config: Pick<Config, 'issuer' | 'audience' | 'maxJwtDurationSeconds'>
 }
 
@@ -73,11 +72,7 @@ export const exchangeToken = async (
     durationSeconds,
     jti: randomUUID(),
   })
-  const recordUse =
-    record.lastUsedAt === null || record.lastUsedAt <= now - LAST_USED_RESOLUTION_MS
-      ? deps.store.recordTokenUse(record.id, now, now - LAST_USED_RESOLUTION_MS)
-      : undefined
-  const [jwt] = await Promise.all([signJwt(deps.signer, claims), recordUse])
+  const [jwt] = await Promise.all([signJwt(deps.signer, claims), recordUse(deps, record, now)])
   return {
     jwt,
     atid: record.id,

@@ -503,6 +503,25 @@ describe('authorizer handler, Basic auth', () => {
     )
   })
 
+  it('still allows, and reports, when only the last_used_at write fails', async () => {
+    const { admin, basic, handlerWith, store, deps } = await setupBasic()
+    vi.spyOn(store, 'recordTokenUse').mockRejectedValue(new Error('throttled write'))
+    const notRecorded = vi.fn()
+    const handler = handlerWith({ BASIC_AUTH_ENABLED: 'true' }, async () => ({
+      ...deps,
+      onUseNotRecorded: notRecorded,
+    }))
+
+    const answer = await handler(withAuthorization(REST_TOKEN, basic('tollgate', admin.secret)))
+
+    expect(answer).toMatchObject({
+      policyDocument: {
+        Statement: expect.arrayContaining([expect.objectContaining({ Effect: 'Allow' })]),
+      },
+    })
+    expect(notRecorded).toHaveBeenCalledWith(admin.token.id, expect.any(Error))
+  })
+
   it('denies when the Basic dependencies cannot even be loaded', async () => {
     const { admin, basic, handlerWith } = await setupBasic()
     const handler = handlerWith({ BASIC_AUTH_ENABLED: 'true' }, () =>

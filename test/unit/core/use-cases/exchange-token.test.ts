@@ -532,3 +532,20 @@ describe('exchangeToken', () => {
     })
   })
 })
+
+describe('exchangeToken, when last_used_at cannot be written', () => {
+  it('still mints the JWT and reports the failed write', async () => {
+    const { store, deps, seedToken } = setup()
+    const { secret, record } = seedToken()
+    const notRecorded = vi.fn()
+    vi.spyOn(store, 'recordTokenUse').mockRejectedValue(new Error('throttled write'))
+
+    const result = await exchangeToken(
+      { ...deps, onUseNotRecorded: notRecorded },
+      { accessToken: secret },
+    )
+
+    expect(result.jwt.split('.')).toHaveLength(3)
+    expect(notRecorded).toHaveBeenCalledWith(record.id, expect.any(Error))
+  })
+})
