@@ -27,6 +27,9 @@ export const startDynamoDbLocal = async (
   const path = options.dataDir === undefined ? null : resolve(options.dataDir)
   if (path !== null) await mkdir(path, { recursive: true, mode: 0o700 })
   const port = await freePort()
+  // The wrapper passes our environment to Java and no extra flags: this is
+  // DynamoDB Local's documented switch for its telemetry (which needs network).
+  process.env.DDB_LOCAL_TELEMETRY ??= '0'
   const child = spawn({ path, port, sharedDb: true, stdio: 'pipe' })
   const output: string[] = []
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
