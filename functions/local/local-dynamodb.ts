@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import type { Config } from '../core/config.js'
 import { startDynamoDbLocal } from './dynamodb-local.js'
@@ -11,49 +11,92 @@ const ENDPOINT_FILE = 'dynamodb-endpoint.json'
 export interface LocalDynamoDb {
   readonly client: DynamoDBClient
   readonly endpoint: string
-  /** Stops DynamoDB Local if this process started it; leaves a shared one running. */
+  /** Stops DynamoDB Local if this process started or adopted it; leaves a shared one running. */
   release(): Promise<void>
 }
 
 /**
  * The DynamoDB that local tools use, with the token table in place: the
- * configured endpoint if any; else the DynamoDB Local that another local
- * process (a running `npm start`) already serves for this DATA_DIR, since two
- * instances must never share one database file; else a new one, persisted
+ * configured endpoint if any; else the DynamoDB Local already serving this
+ * DATA_DIR, since two instances must never share one database file (shared
+ * while the process that started it runs; adopted, and stopped on release,
+ * when that process died without stopping it); else a new one, persisted
  * under DATA_DIR.
  */
 export const openLocalDynamoDb = async (config: Config): Promise<LocalDynamoDb> => {
-  const shared = config.dynamoDbEndpoint ?? (await runningEndpoint(config.dataDir))
-  if (shared !== undefined) {
-    const client = createDynamoDbClient(shared)
-    await ensureTokenTable(client, config.tableName)
-    return { client, endpoint: shared, release: async () => client.destroy() }
-  }
-  const dynamoDb = await startDynamoDbLocal({ dataDir: join(config.dataDir, 'dynamodb') })
+  if (config.dynamoDbEndpoint !== undefined) return useShared(config, config.dynamoDbEndpoint)
   const endpointFile = join(config.dataDir, ENDPOINT_FILE)
-  await writeFile(endpointFile, JSON.stringify({ endpoint: dynamoDb.endpoint, pid: process.pid }))
-  const client = createDynamoDbClient(dynamoDb.endpoint)
-  await ensureTokenTable(client, config.tableName)
-  return {
-    client,
-    endpoint: dynamoDb.endpoint,
-    release: async () => {
-      client.destroy()
-      await rm(endpointFile, { force: true })
-      await dynamoDb.stop()
-    },
+  const running = await runningInstance(endpointFile)
+  if (running !== undefined && isAlive(running.ownerPid)) return useShared(config, running.endpoint)
+  const instance =
+    running !== undefined
+      ? {
+          endpoint: running.endpoint,
+          pid: running.dynamoDbPid,
+          stop: () => stopPid(running.dynamoDbPid),
+        }
+      : await startDynamoDbLocal({ dataDir: join(config.dataDir, 'dynamodb') })
+  const record: EndpointRecord = {
+    endpoint: instance.endpoint,
+    ownerPid: process.pid,
+    dynamoDbPid: instance.pid,
   }
+  await writeFile(endpointFile, JSON.stringify(record))
+  const client = createDynamoDbClient(instance.endpoint)
+  const release = async () => {
+    client.destroy()
+    await rm(endpointFile, { force: true })
+    await instance.stop()
+  }
+  try {
+    await ensureTokenTable(client, config.tableName)
+  } catch (error) {
+    await release()
+    throw error
+  }
+  return { client, endpoint: instance.endpoint, release }
 }
 
-const runningEndpoint = async (dataDir: string): Promise<string | undefined> => {
-  let recorded: { endpoint?: unknown; pid?: unknown }
+interface EndpointRecord {
+  readonly endpoint: string
+  /** The process that stops DynamoDB Local when it exits. */
+  readonly ownerPid: number
+  readonly dynamoDbPid: number
+}
+
+const useShared = async (config: Config, endpoint: string): Promise<LocalDynamoDb> => {
+  const client = createDynamoDbClient(endpoint)
+  await ensureTokenTable(client, config.tableName)
+  return { client, endpoint, release: async () => client.destroy() }
+}
+
+/** The recorded DynamoDB Local, if its process is alive and it answers. */
+const runningInstance = async (endpointFile: string): Promise<EndpointRecord | undefined> => {
+  let recorded: Partial<Record<keyof EndpointRecord, unknown>>
   try {
-    recorded = JSON.parse(await readFile(join(dataDir, ENDPOINT_FILE), 'utf8'))
+    recorded = JSON.parse(await readFile(endpointFile, 'utf8'))
   } catch {
     return undefined
   }
-  if (typeof recorded.endpoint !== 'string' || typeof recorded.pid !== 'number') return undefined
-  return isAlive(recorded.pid) ? recorded.endpoint : undefined
+  const { endpoint, ownerPid, dynamoDbPid } = recorded
+  if (
+    typeof endpoint !== 'string' ||
+    typeof ownerPid !== 'number' ||
+    typeof dynamoDbPid !== 'number' ||
+    !isAlive(dynamoDbPid)
+  ) {
+    return undefined
+  }
+  // A recycled pid is not our DynamoDB Local: trust the record only if the endpoint answers.
+  const client = createDynamoDbClient(endpoint)
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }))
+    return { endpoint, ownerPid, dynamoDbPid }
+  } catch {
+    return undefined
+  } finally {
+    client.destroy()
+  }
 }
 
 const isAlive = (pid: number): boolean => {
@@ -62,5 +105,22 @@ const isAlive = (pid: number): boolean => {
     return true
   } catch {
     return false
+  }
+}
+
+/** Stops a process this one did not start (so has no handle on): TERM, then KILL after 5 s. */
+const stopPid = async (pid: number): Promise<void> => {
+  const deadline = Date.now() + 5_000
+  try {
+    process.kill(pid, 'SIGTERM')
+  } catch {
+    return
+  }
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL')
+      return
+    }
+    await new Promise((wake) => setTimeout(wake, 100))
   }
 }

@@ -45,6 +45,7 @@ const stopOnSignal = (stop: () => Promise<void>): void => {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', onSignal)
 }
 
 main().catch((error: unknown) => {
