@@ -1,4 +1,4 @@
-import { TollgateError } from '../core/errors.js'
+import { TollgateError, toTollgateError } from '../core/errors.js'
 
 interface SdkError {
   readonly name?: string
@@ -45,5 +45,5 @@ export const translateDynamoDbError = (error: unknown): TollgateError => {
     ? new TollgateError('unavailable', 'The token store is unavailable; try again.', {
         cause: error,
       })
-    : new TollgateError('internal', 'The request could not be completed.', { cause: error })
+    : toTollgateError(error)
 }

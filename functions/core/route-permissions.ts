@@ -1,4 +1,3 @@
-import { TollgateError } from './errors.js'
 import type { Route } from './routes.js'
 
 /**
@@ -73,12 +72,10 @@ export const buildPermissionRules = (
       rules.push(toRule(route.method, route.path, route.scope))
     }
   }
+  // parseConfig has already checked every key is `METHOD /path`.
   for (const [key, scope] of Object.entries(routeScopes)) {
-    const match = /^(\S+) (\/\S*)$/.exec(key)
-    if (match?.[1] === undefined || match[2] === undefined) {
-      throw new TollgateError('internal', 'Invalid configuration: ROUTE_SCOPES has a bad key.')
-    }
-    rules.push(toRule(match[1], match[2], scope))
+    const space = key.indexOf(' ')
+    rules.push(toRule(key.slice(0, space), key.slice(space + 1), scope))
   }
   return rules
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
-import { TollgateError } from '../core/errors.js'
+import { TollgateError, toTollgateError } from '../core/errors.js'
 import { ROUTES, type Route } from '../core/routes.js'
 import { type AuthorizerHandler, createAuthorizerHandler } from '../handlers/authorizer.js'
 import { buildAuthorizerDependencies } from '../handlers/authorizer-dependencies.js'
@@ -51,10 +51,7 @@ export const startDevServer = async (options: {
   const authorizer = createAuthorizerHandler(async () => authorizerDependencies)
   const server = createServer((request, response) => {
     serve(routes, authorizer, request, response).catch((error: unknown) => {
-      const failure = new TollgateError('internal', 'The request could not be completed.', {
-        cause: error,
-      })
-      writeResponse(response, problemResponse(failure, randomUUID()))
+      writeResponse(response, problemResponse(toTollgateError(error), randomUUID()))
     })
   })
   const host = options.host ?? '127.0.0.1'

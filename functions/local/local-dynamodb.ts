@@ -4,6 +4,7 @@ import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import type { Config } from '../core/config.js'
 import { startDynamoDbLocal } from './dynamodb-local.js'
+import { isAlive, stopPid } from './processes.js'
 import { ensureTokenTable } from './token-table-setup.js'
 
 const ENDPOINT_FILE = 'dynamodb-endpoint.json'
@@ -96,31 +97,5 @@ const runningInstance = async (endpointFile: string): Promise<EndpointRecord | u
     return undefined
   } finally {
     client.destroy()
-  }
-}
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Stops a process this one did not start (so has no handle on): TERM, then KILL after 5 s. */
-const stopPid = async (pid: number): Promise<void> => {
-  const deadline = Date.now() + 5_000
-  try {
-    process.kill(pid, 'SIGTERM')
-  } catch {
-    return
-  }
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL')
-      return
-    }
-    await new Promise((wake) => setTimeout(wake, 100))
   }
 }

@@ -6,15 +6,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../functions/core/config.js'
 import { openLocalDynamoDb } from '../../functions/local/local-dynamodb.js'
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { isAlive } from '../../functions/local/processes.js'
 
 describe('Function: openLocalDynamoDb', () => {
   it('shares the instance of a running owner, and adopts one whose owner died', async () => {
