@@ -34,6 +34,7 @@ export const tokenToItem = (token: AccessTokenRecord): Item => {
     revoked_by: token.revokedBy ?? undefined,
     token_hint: token.tokenHint,
     secret_hash: token.secretHash,
+    pepper_version: token.pepperVersion,
     version: token.version,
     ttl: endOfUse === null ? undefined : Math.floor(endOfUse / 1000) + RETENTION_SECONDS,
   }
@@ -59,6 +60,7 @@ export const itemToToken = (item: Item): AccessTokenRecord => ({
   revokedBy: (item.revoked_by as string | null | undefined) ?? null,
   tokenHint: item.token_hint as string,
   secretHash: item.secret_hash as string,
+  pepperVersion: item.pepper_version as string,
   version: item.version as number,
 })
 

@@ -16,6 +16,8 @@ import type { KeySet, PublicJwk, Secrets, Signer } from '../core/ports.js'
 type Alg = Signer['alg']
 
 const KEY_FILE_NAME = 'keys.json'
+/** The key file holds one pepper, which never rotates: it is version 1 of every record it hashed. */
+const LOCAL_PEPPER_VERSION = '1'
 const PRIVATE_FILE_MODE = 0o600
 
 const keyFileSchema = z.object({
@@ -26,6 +28,8 @@ type KeyFile = z.infer<typeof keyFileSchema>
 type PrivateJwk = { kty: string; [member: string]: unknown }
 
 export interface LocalKeys {
+  /** The signing key's RFC 7638 thumbprint. */
+  readonly kid: string
   readonly signer: Signer
   readonly keySet: KeySet
   readonly secrets: Secrets
@@ -84,11 +88,15 @@ const keysFromFile = async (file: KeyFile, alg: Alg): Promise<LocalKeys> => {
     alg,
     use: 'sig',
   }
-  const pepper = Buffer.from(file.pepper, 'base64url')
+  const pepper = { version: LOCAL_PEPPER_VERSION, key: Buffer.from(file.pepper, 'base64url') }
   return {
+    kid: publicJwk.kid,
     signer: createNodeSigner(alg, publicJwk.kid, privateKey),
     keySet: { publicKeys: async () => [publicJwk] },
-    secrets: { pepper: async () => pepper },
+    secrets: {
+      currentPepper: async () => pepper,
+      pepperOf: async (version) => (version === pepper.version ? pepper.key : undefined),
+    },
   }
 }
 
@@ -97,13 +105,14 @@ const createNodeSigner = (alg: Alg, kid: string, key: KeyObject): Signer => {
   const keyWithEncoding = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key
   return {
     alg,
-    kid,
-    sign: (signingInput) =>
-      new Promise((resolve, reject) => {
+    sign: (signingInputFor) => {
+      const signingInput = signingInputFor(kid)
+      return new Promise((resolve, reject) => {
         sign('sha256', signingInput, keyWithEncoding, (error, signature) =>
-          error ? reject(error) : resolve(signature),
+          error ? reject(error) : resolve({ kid, signingInput, signature }),
         )
-      }),
+      })
+    },
   }
 }
 

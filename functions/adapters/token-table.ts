@@ -5,8 +5,10 @@
 export const TOKEN_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Lists tokens by owner and service accounts by creation, without scans. */
+  /** Lists one owner's tokens, newest last, without scans. */
   ownerIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Lists every token, and every service account, across owners without scans. */
+  listIndex: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   /** Epoch seconds after which DynamoDB may delete a record that is no longer usable. */
   timeToLiveAttribute: 'ttl',
 } as const
@@ -19,6 +21,12 @@ export const itemKeys = {
   tokenName: (ownerKey: string, name: string) => ({ pk: ownerKey, sk: `TOKEN_NAME#${name}` }),
   activeTokenCount: (ownerKey: string) => ({ pk: ownerKey, sk: 'ACTIVE_TOKENS' }),
   bootstrap: () => ({ pk: 'META', sk: 'BOOTSTRAP' }),
+  /**
+   * The public JWK set (`KEY_SOURCE=secrets-manager`): written by the key
+   * rotation, read by JWKS, discovery and the authorizer, so that only
+   * minting functions ever read the private secret.
+   */
+  publicKeySet: () => ({ pk: 'KEYSET#public', sk: 'KEYSET' }),
 } as const
 
 export const ownerKey = (owner: { readonly type: string; readonly id: string }): string =>

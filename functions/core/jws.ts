@@ -11,7 +11,9 @@ const encodeJson = (value: unknown): string =>
  * const jwt = await signJwt(signer, { sub: 'sa_1', exp: 1700000000 })
  */
 export const signJwt = async (signer: Signer, claims: object): Promise<string> => {
-  const signingInput = `${encodeJson({ alg: signer.alg, kid: signer.kid, typ: 'JWT' })}.${encodeJson(claims)}`
-  const signature = await signer.sign(Buffer.from(signingInput, 'ascii'))
-  return `${signingInput}.${Buffer.from(signature).toString('base64url')}`
+  const payload = encodeJson(claims)
+  const { signingInput, signature } = await signer.sign((kid) =>
+    Buffer.from(`${encodeJson({ alg: signer.alg, kid, typ: 'JWT' })}.${payload}`, 'ascii'),
+  )
+  return `${Buffer.from(signingInput).toString('ascii')}.${Buffer.from(signature).toString('base64url')}`
 }

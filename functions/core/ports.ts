@@ -29,11 +29,26 @@ export interface TokenStore {
   isBootstrapped(): Promise<boolean>
 }
 
-/** Signs JWS signing input with the current key; returns the JOSE-format signature. */
-export interface Signer {
-  readonly alg: 'RS256' | 'ES256'
+export type JwtAlg = 'RS256' | 'ES256'
+
+/** A JWS signature together with the key that made it. */
+export interface Signature {
   readonly kid: string
-  sign(signingInput: Uint8Array): Promise<Uint8Array>
+  /** The bytes signed: what `signingInputFor(kid)` returned. */
+  readonly signingInput: Uint8Array
+  /** JOSE form: RSASSA-PKCS1-v1_5 bytes, or ECDSA `r‖s` (64 bytes for ES256). */
+  readonly signature: Uint8Array
+}
+
+/**
+ * Signs with the current signing key. The signer picks the key first and
+ * asks for the signing input with that key's `kid` (the JWS header names
+ * it), so the `kid` and the signature always come from one key, also in the
+ * middle of a rotation.
+ */
+export interface Signer {
+  readonly alg: JwtAlg
+  sign(signingInputFor: (kid: string) => Uint8Array): Promise<Signature>
 }
 
 /** A public key that may have signed a still-valid JWT, as published in the JWKS. */
@@ -44,7 +59,19 @@ export interface KeySet {
   publicKeys(): Promise<readonly PublicJwk[]>
 }
 
-/** The pepper keying access-token hashes. */
+/** One version of the pepper keying access-token hashes. */
+export interface Pepper {
+  readonly version: string
+  readonly key: Uint8Array
+}
+
+/**
+ * The pepper, versioned: new secrets are hashed with the current version and
+ * each record keeps the version that hashed it, so the pepper can rotate
+ * without invalidating a single token.
+ */
 export interface Secrets {
-  pepper(): Promise<Uint8Array>
+  currentPepper(): Promise<Pepper>
+  /** The pepper of a version a record names; undefined when it is no longer held. */
+  pepperOf(version: string): Promise<Uint8Array | undefined>
 }

@@ -27,6 +27,8 @@ export interface AccessTokenRecord {
   readonly revokedBy: string | null
   readonly tokenHint: string
   readonly secretHash: string
+  /** The pepper version that keyed `secretHash`. */
+  readonly pepperVersion: string
   readonly version: number
 }
 

@@ -12,7 +12,7 @@ export const ensureTokenTable = async (
   client: DynamoDBClient,
   tableName: string,
 ): Promise<void> => {
-  const { partitionKey, sortKey, ownerIndex, timeToLiveAttribute } = TOKEN_TABLE
+  const { partitionKey, sortKey, ownerIndex, listIndex, timeToLiveAttribute } = TOKEN_TABLE
   try {
     await client.send(
       new CreateTableCommand({
@@ -23,21 +23,21 @@ export const ensureTokenTable = async (
           sortKey,
           ownerIndex.partitionKey,
           ownerIndex.sortKey,
+          listIndex.partitionKey,
+          listIndex.sortKey,
         ].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
           { AttributeName: sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: ownerIndex.name,
-            KeySchema: [
-              { AttributeName: ownerIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: ownerIndex.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        GlobalSecondaryIndexes: [ownerIndex, listIndex].map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+          ],
+          Projection: { ProjectionType: 'ALL' as const },
+        })),
       }),
     )
   } catch (error) {

@@ -24,8 +24,8 @@ describe('Function: loadLocalKeys', () => {
     const first = await loadLocalKeys(dataDir, 'RS256')
     const second = await loadLocalKeys(dataDir, 'RS256')
 
-    expect(second.signer.kid).toBe(first.signer.kid)
-    expect(await second.secrets.pepper()).toEqual(await first.secrets.pepper())
+    expect(second.kid).toBe(first.kid)
+    expect(await second.secrets.currentPepper()).toEqual(await first.secrets.currentPepper())
   })
 
   it('agrees on one key set when two processes start at once', async () => {
@@ -33,7 +33,7 @@ describe('Function: loadLocalKeys', () => {
 
     const loads = await Promise.all([1, 2, 3].map(() => loadLocalKeys(dataDir, 'ES256')))
 
-    expect(new Set(loads.map((keys) => keys.signer.kid)).size).toBe(1)
+    expect(new Set(loads.map((keys) => keys.kid)).size).toBe(1)
   })
 
   it.each(['RS256', 'ES256'] as const)(
@@ -52,7 +52,7 @@ describe('Function: loadLocalKeys', () => {
       })
 
       expect(payload.sub).toBe('sa_1')
-      expect(protectedHeader).toEqual({ alg, kid: keys.signer.kid, typ: 'JWT' })
+      expect(protectedHeader).toEqual({ alg, kid: keys.kid, typ: 'JWT' })
     },
   )
 
@@ -74,8 +74,8 @@ describe('Function: loadLocalKeys', () => {
     const ec = await loadLocalKeys(dataDir, 'ES256')
     const rsaAgain = await loadLocalKeys(dataDir, 'RS256')
 
-    expect(await ec.secrets.pepper()).toEqual(await rsa.secrets.pepper())
-    expect(rsaAgain.signer.kid).toBe(rsa.signer.kid)
+    expect(await ec.secrets.currentPepper()).toEqual(await rsa.secrets.currentPepper())
+    expect(rsaAgain.kid).toBe(rsa.kid)
     expect((await stat(join(dataDir, 'keys.json'))).mode & 0o777).toBe(0o600)
     expect(
       JSON.parse(await readFile(join(dataDir, 'keys.json'), 'utf8')).signing_keys,
@@ -117,8 +117,8 @@ describe('Function: readLocalKeys', () => {
 
     const read = await readLocalKeys(dataDir, 'RS256')
 
-    expect(read.signer.kid).toBe(made.signer.kid)
-    expect(await read.secrets.pepper()).toEqual(await made.secrets.pepper())
+    expect(read.kid).toBe(made.kid)
+    expect(await read.secrets.currentPepper()).toEqual(await made.secrets.currentPepper())
     expect((await stat(join(dataDir, 'keys.json'))).mtimeMs).toBe(before.mtimeMs)
   })
 

@@ -15,7 +15,8 @@ export const fixedClock = (start = Date.UTC(2026, 0, 1)): Clock & { advance(ms: 
 }
 
 export const fixedSecrets = (pepper = Buffer.alloc(32, 7)): Secrets => ({
-  pepper: async () => pepper,
+  currentPepper: async () => ({ version: '1', key: pepper }),
+  pepperOf: async (version) => (version === '1' ? pepper : undefined),
 })
 
 /** A real RS256/ES256 signer over a fresh node:crypto key, for core tests. */
@@ -24,15 +25,15 @@ export const testSigner = (alg: Signer['alg'] = 'RS256') => {
     alg === 'RS256'
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
       : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const kid = `test-${alg}`
   const signer: Signer = {
     alg,
-    kid: `test-${alg}`,
-    sign: async (input) =>
-      sign(
-        'sha256',
-        input,
-        alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey,
-      ),
+    sign: async (signingInputFor) => {
+      const signingInput = signingInputFor(kid)
+      const key =
+        alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey
+      return { kid, signingInput, signature: sign('sha256', signingInput, key) }
+    },
   }
   return { signer, publicKey }
 }

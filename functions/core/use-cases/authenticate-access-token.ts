@@ -29,13 +29,13 @@ export const authenticateAccessToken = async (
   token: unknown,
 ): Promise<{ readonly record: AccessTokenRecord; readonly now: number }> => {
   const parsed = parseAccessToken(token)
-  const [record, pepper] = await Promise.all([
-    deps.store.getToken(parsed.id),
-    deps.secrets.pepper(),
-  ])
+  const record = await deps.store.getToken(parsed.id)
+  const pepper =
+    record === undefined ? undefined : await deps.secrets.pepperOf(record.pepperVersion)
   // One answer for "no such id", "wrong secret" and "wrong kind", so probing learns nothing.
   if (
     record === undefined ||
+    pepper === undefined ||
     record.kind !== parsed.kind ||
     !matchesHash(pepper, parsed.value, record.secretHash)
   ) {

@@ -48,6 +48,7 @@ export const bootstrapAdmin = async (
     createdBy: BOOTSTRAP_ACTOR,
   }
   const secret = generateAccessToken('service')
+  const pepper = await deps.secrets.currentPepper()
   const token: AccessTokenRecord = {
     id: secret.id,
     name: 'bootstrap',
@@ -64,7 +65,8 @@ export const bootstrapAdmin = async (
     revokedAt: null,
     revokedBy: null,
     tokenHint: secret.hint,
-    secretHash: hashAccessToken(await deps.secrets.pepper(), secret.value),
+    secretHash: hashAccessToken(pepper.key, secret.value),
+    pepperVersion: pepper.version,
     version: 1,
   }
   await deps.store.createServiceAccountWithToken(account, token, {

@@ -56,6 +56,7 @@ const setup = (signer = rs256) => {
       revokedBy: null,
       tokenHint: token.hint,
       secretHash: hashAccessToken(pepper, token.value),
+      pepperVersion: '1',
       version: 1,
       ...overrides,
     }
