@@ -1,22 +1,83 @@
-import type { AccessTokenRecord, ServiceAccountRecord } from '../core/records.js'
-import { itemKeys, ownerKey } from './token-table.js'
+import * as z from 'zod/mini'
+import { TollgateError } from '../core/errors.js'
+import { ownerTag } from '../core/owners.js'
+import type {
+  AccessTokenRecord,
+  AuditEvent,
+  AuditSubject,
+  DenyEntry,
+  OwnerRecord,
+} from '../core/records.js'
+import { itemKeys } from './token-table.js'
 
-/** How long a token record stays for audit after it can no longer be used. */
-const RETENTION_SECONDS = 400 * 86_400
+/** How long a record stays for audit after it can no longer be used. */
+export const RETENTION_SECONDS = 400 * 86_400
 
-type Item = Record<string, unknown>
+export type Item = Record<string, unknown>
+
+const timeKey = (ms: number): string => String(ms).padStart(15, '0')
+const ttlAfter = (ms: number | null | undefined): number | undefined =>
+  ms === null || ms === undefined ? undefined : Math.floor(ms / 1000) + RETENTION_SECONDS
+
+const time = z.number().check(z.int(), z.nonnegative())
+const names = z.array(z.string())
+const ownerType = z.enum(['service_account', 'user'])
 
 /**
- * Storage form of a token: snake_case, and a TTL only once it can stop being
- * usable. Absent values are left out rather than stored as NULL, so that
- * conditions like `attribute_not_exists(last_used_at)` mean what they say.
+ * Stored items are validated when read (DESIGN): a malformed item is an
+ * error, never, say, a token without an expiry that therefore never expires.
+ */
+const parse = <T>(schema: z.ZodMiniType<T>, item: Item, what: string): T => {
+  const result = schema.safeParse(item)
+  if (!result.success) {
+    // Never the item: it may hold a hash. The key says which one to look at.
+    throw new TollgateError('internal', `A stored ${what} is malformed.`, {
+      cause: new Error(`malformed ${what} ${String(item.pk)}/${String(item.sk)}`),
+    })
+  }
+  return result.data
+}
+
+const tokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  kind: z.enum(['service', 'personal']),
+  owner_type: ownerType,
+  owner_id: z.string(),
+  scopes: names,
+  roles: names,
+  created_at: time,
+  created_by: z.string(),
+  expires_at: z.optional(time),
+  last_used_at: z.optional(time),
+  status: z.string(),
+  revoked_at: z.optional(time),
+  revoked_by: z.optional(z.string()),
+  token_hint: z.string(),
+  secret_hash: z.string().check(z.minLength(43)),
+  pepper_version: z.string(),
+  version: z.number().check(z.int(), z.positive()),
+  generation: z.number().check(z.int(), z.positive()),
+})
+
+/**
+ * Storage form of a token: snake_case, and absent values left out rather
+ * than stored as NULL, so that `attribute_not_exists` means what it says.
+ * Kept for audit until the retention period after it stops being usable
+ * (expiry, or revocation when sooner).
  */
 export const tokenToItem = (token: AccessTokenRecord): Item => {
-  const endOfUse = token.revokedAt ?? token.expiresAt
+  const endOfUse =
+    token.revokedAt !== null && (token.expiresAt === null || token.revokedAt < token.expiresAt)
+      ? token.revokedAt
+      : token.expiresAt
   return {
     ...itemKeys.token(token.id),
-    gsi1pk: ownerKey(token.owner),
-    gsi1sk: `TOKEN#${token.createdAt}#${token.id}`,
+    gsi1pk: `TOKENS_OF#${token.owner.id}`,
+    gsi1sk: `${timeKey(token.createdAt)}#${token.id}`,
+    gsi2pk: 'TOKENS',
+    gsi2sk: `${timeKey(token.createdAt)}#${token.id}`,
     id: token.id,
     name: token.name,
     description: token.description,
@@ -36,43 +97,227 @@ export const tokenToItem = (token: AccessTokenRecord): Item => {
     secret_hash: token.secretHash,
     pepper_version: token.pepperVersion,
     version: token.version,
-    ttl: endOfUse === null ? undefined : Math.floor(endOfUse / 1000) + RETENTION_SECONDS,
+    generation: token.generation,
+    ttl: ttlAfter(endOfUse),
   }
 }
 
-export const itemToToken = (item: Item): AccessTokenRecord => ({
-  id: item.id as string,
-  name: item.name as string,
-  description: (item.description as string | undefined) ?? '',
-  kind: item.kind as AccessTokenRecord['kind'],
-  owner: {
-    type: item.owner_type as AccessTokenRecord['owner']['type'],
-    id: item.owner_id as string,
-  },
-  scopes: (item.scopes as string[] | undefined) ?? [],
-  roles: (item.roles as string[] | undefined) ?? [],
-  createdAt: item.created_at as number,
-  createdBy: item.created_by as string,
-  expiresAt: (item.expires_at as number | null | undefined) ?? null,
-  lastUsedAt: (item.last_used_at as number | null | undefined) ?? null,
-  status: item.status as AccessTokenRecord['status'],
-  revokedAt: (item.revoked_at as number | null | undefined) ?? null,
-  revokedBy: (item.revoked_by as string | null | undefined) ?? null,
-  tokenHint: item.token_hint as string,
-  secretHash: item.secret_hash as string,
-  pepperVersion: item.pepper_version as string,
-  version: item.version as number,
+export const itemToToken = (item: Item): AccessTokenRecord => {
+  const t = parse(tokenSchema, item, 'access token')
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    kind: t.kind,
+    owner: { type: t.owner_type, id: t.owner_id },
+    scopes: t.scopes,
+    roles: t.roles,
+    createdAt: t.created_at,
+    createdBy: t.created_by,
+    expiresAt: t.expires_at ?? null,
+    lastUsedAt: t.last_used_at ?? null,
+    // Any value but 'active' fails closed in effectiveStatus.
+    status: t.status as AccessTokenRecord['status'],
+    revokedAt: t.revoked_at ?? null,
+    revokedBy: t.revoked_by ?? null,
+    tokenHint: t.token_hint,
+    secretHash: t.secret_hash,
+    pepperVersion: t.pepper_version,
+    version: t.version,
+    generation: t.generation,
+  }
+}
+
+const ownerSchema = z.object({
+  owner_type: ownerType,
+  owner_id: z.string(),
+  status: z.enum(['active', 'deleted']),
+  tokens: z.array(z.object({ id: z.string(), name: z.string(), expires_at: z.optional(time) })),
+  otv: z.number().check(z.int(), z.positive()),
+  version: z.number().check(z.int(), z.positive()),
+  account: z.optional(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      created_at: time,
+      created_by: z.string(),
+      version: z.number().check(z.int(), z.positive()),
+    }),
+  ),
+  ceiling: z.optional(z.object({ roles: names, scopes: names })),
+  last_revocation: z.optional(z.object({ at: time, by: z.string(), event_id: z.string() })),
+  deleted_at: z.optional(time),
 })
 
-export const accountToItem = (account: ServiceAccountRecord): Item => ({
-  ...itemKeys.serviceAccount(account.id),
-  gsi1pk: 'SERVICE_ACCOUNTS',
-  gsi1sk: `${account.createdAt}#${account.id}`,
-  id: account.id,
-  name: account.name,
-  description: account.description,
-  roles: [...account.roles],
-  scopes: [...account.scopes],
-  created_at: account.createdAt,
-  created_by: account.createdBy,
+/** The owner item sits at its tag, so a token id alone finds it (see `ownerTag`). */
+export const ownerItemKey = (ownerId: string) => itemKeys.owner(ownerTag(ownerId))
+
+export const ownerToItem = (owner: OwnerRecord): Item => {
+  const listed = owner.account !== undefined && owner.status === 'active'
+  return {
+    ...ownerItemKey(owner.ref.id),
+    // Only active service accounts are in the list index; a deleted one drops out of it.
+    ...(listed
+      ? {
+          gsi2pk: 'SERVICE_ACCOUNTS',
+          gsi2sk: `${timeKey(owner.account?.createdAt ?? 0)}#${owner.ref.id}`,
+        }
+      : {}),
+    owner_type: owner.ref.type,
+    owner_id: owner.ref.id,
+    status: owner.status,
+    tokens: owner.tokens.map((token) => ({
+      id: token.id,
+      name: token.name,
+      expires_at: token.expiresAt ?? undefined,
+    })),
+    otv: owner.otv,
+    version: owner.version,
+    account:
+      owner.account === undefined
+        ? undefined
+        : {
+            name: owner.account.name,
+            description: owner.account.description,
+            created_at: owner.account.createdAt,
+            created_by: owner.account.createdBy,
+            version: owner.account.version,
+          },
+    ceiling:
+      owner.ceiling === undefined
+        ? undefined
+        : { roles: [...owner.ceiling.roles], scopes: [...owner.ceiling.scopes] },
+    last_revocation:
+      owner.lastRevocation === undefined
+        ? undefined
+        : {
+            at: owner.lastRevocation.at,
+            by: owner.lastRevocation.by,
+            event_id: owner.lastRevocation.eventId,
+          },
+    deleted_at: owner.deletedAt,
+    ttl: ttlAfter(owner.deletedAt),
+  }
+}
+
+export const itemToOwner = (item: Item): OwnerRecord => {
+  const o = parse(ownerSchema, item, 'owner')
+  return {
+    ref: { type: o.owner_type, id: o.owner_id },
+    status: o.status,
+    account:
+      o.account === undefined
+        ? undefined
+        : {
+            name: o.account.name,
+            description: o.account.description,
+            createdAt: o.account.created_at,
+            createdBy: o.account.created_by,
+            version: o.account.version,
+          },
+    ceiling: o.ceiling,
+    tokens: o.tokens.map((token) => ({
+      id: token.id,
+      name: token.name,
+      expiresAt: token.expires_at ?? null,
+    })),
+    otv: o.otv,
+    version: o.version,
+    lastRevocation:
+      o.last_revocation === undefined
+        ? undefined
+        : {
+            at: o.last_revocation.at,
+            by: o.last_revocation.by,
+            eventId: o.last_revocation.event_id,
+          },
+    deletedAt: o.deleted_at,
+  }
+}
+
+/** Audit partition of one subject: a token, an account or a person. */
+export const auditPartition = (subject: AuditSubject): string =>
+  `AUDIT#${subject.type}#${subject.id}`
+
+const auditSchema = z.object({
+  id: z.string(),
+  subject_type: z.enum(['token', 'service_account', 'user']),
+  subject_id: z.string(),
+  at: time,
+  action: z.string(),
+  actor: z.string(),
+  source_atid: z.optional(z.string()),
+  request_id: z.optional(z.string()),
+  changes: z.record(z.string(), z.unknown()),
 })
+
+export const auditToItem = (event: AuditEvent): Item => ({
+  pk: auditPartition(event.subject),
+  sk: `${timeKey(event.at)}#${event.id}`,
+  id: event.id,
+  subject_type: event.subject.type,
+  subject_id: event.subject.id,
+  at: event.at,
+  action: event.action,
+  actor: event.actor,
+  source_atid: event.sourceAtid ?? undefined,
+  request_id: event.requestId ?? undefined,
+  changes: event.changes,
+  ttl: ttlAfter(event.at),
+})
+
+export const itemToAudit = (item: Item): AuditEvent => {
+  const a = parse(auditSchema, item, 'audit record')
+  return {
+    id: a.id,
+    subject: { type: a.subject_type, id: a.subject_id },
+    at: a.at,
+    action: a.action,
+    actor: a.actor,
+    sourceAtid: a.source_atid ?? null,
+    requestId: a.request_id ?? null,
+    changes: a.changes,
+  }
+}
+
+/** `DENY#2026-12-01T22`: one partition per hour of revocations, read by the authorizer. */
+export const denyPartition = (at: number): string =>
+  `DENY#${new Date(at).toISOString().slice(0, 13)}`
+
+export const denySortKey = (at: number, id: string): string => `${timeKey(at)}#${id}`
+
+const denySchema = z.object({
+  id: z.string(),
+  kind: z.enum(['token', 'owner']),
+  atid: z.optional(z.string()),
+  sub: z.optional(z.string()),
+  min_generation: z.number().check(z.int(), z.positive()),
+  created_at: time,
+  expires_at: time,
+})
+
+export const denyToItem = (entry: DenyEntry): Item => ({
+  pk: denyPartition(entry.createdAt),
+  sk: denySortKey(entry.createdAt, entry.id),
+  id: entry.id,
+  kind: entry.kind,
+  ...(entry.kind === 'token' ? { atid: entry.atid } : { sub: entry.sub }),
+  min_generation: entry.minGeneration,
+  created_at: entry.createdAt,
+  expires_at: entry.expiresAt,
+  // DynamoDB deletes lazily; readers still ignore entries past expires_at.
+  ttl: Math.ceil(entry.expiresAt / 1000),
+})
+
+export const itemToDeny = (item: Item): DenyEntry => {
+  const d = parse(denySchema, item, 'deny-list entry')
+  const common = {
+    id: d.id,
+    createdAt: d.created_at,
+    expiresAt: d.expires_at,
+    minGeneration: d.min_generation,
+  }
+  if (d.kind === 'token' && d.atid !== undefined) return { ...common, kind: 'token', atid: d.atid }
+  if (d.kind === 'owner' && d.sub !== undefined) return { ...common, kind: 'owner', sub: d.sub }
+  return parse(z.never(), item, 'deny-list entry')
+}

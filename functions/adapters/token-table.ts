@@ -13,13 +13,13 @@ export const TOKEN_TABLE = {
   timeToLiveAttribute: 'ttl',
 } as const
 
-/** Item keys; every item kind is named here so no two can collide. */
+/** Item keys of single items; every item kind is named here so no two can collide. */
 export const itemKeys = {
   token: (id: string) => ({ pk: `TOKEN#${id}`, sk: 'TOKEN' }),
-  serviceAccount: (id: string) => ({ pk: `SA#${id}`, sk: 'SA' }),
-  serviceAccountName: (name: string) => ({ pk: `SA_NAME#${name}`, sk: 'SA_NAME' }),
-  tokenName: (ownerKey: string, name: string) => ({ pk: ownerKey, sk: `TOKEN_NAME#${name}` }),
-  activeTokenCount: (ownerKey: string) => ({ pk: ownerKey, sk: 'ACTIVE_TOKENS' }),
+  /** An owner item, at its owner's tag (see `ownerTag`): service accounts and people alike. */
+  owner: (tag: string) => ({ pk: `OWNER#${tag}`, sk: 'OWNER' }),
+  /** Reserves a service-account name: names are unique among existing accounts. */
+  accountName: (name: string) => ({ pk: `SA_NAME#${name}`, sk: 'SA_NAME' }),
   bootstrap: () => ({ pk: 'META', sk: 'BOOTSTRAP' }),
   /**
    * The public JWK set (`KEY_SOURCE=secrets-manager`): written by the key
@@ -29,5 +29,5 @@ export const itemKeys = {
   publicKeySet: () => ({ pk: 'KEYSET#public', sk: 'KEYSET' }),
 } as const
 
-export const ownerKey = (owner: { readonly type: string; readonly id: string }): string =>
-  `OWNER#${owner.type}#${owner.id}`
+/** The table layout this code reads and writes; the bootstrap marker records it. */
+export const TABLE_LAYOUT_VERSION = 2

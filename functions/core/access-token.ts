@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { crc32 } from 'node:zlib'
 import { BASE62_PATTERN, base62Width, encodeBase62 } from './base62.js'
 import { TollgateError } from './errors.js'
+import { OWNER_TAG_LENGTH } from './owners.js'
 
 export type TokenKind = 'service' | 'personal'
 
@@ -37,17 +38,29 @@ export interface NewAccessToken extends ParsedAccessToken {
   readonly hint: string
 }
 
-/** Makes a new token id; exported so records and tokens share one id format. */
-export const newTokenId = (): string => encodeBase62(randomBytes(ID_BYTES), TOKEN_ID_LENGTH)
+/** Random bits after the owner tag: ids only need to be unique (a conditional put checks). */
+const ID_RANDOM_BYTES = 8
+
+/**
+ * Makes a new token id: the owner's tag, then 64 random bits. The tag lets
+ * one read fetch a token and its owner item knowing only the id (see
+ * `ownerTag`); the id is public, and the secret part of the token carries
+ * all of its 256 bits of unguessability.
+ *
+ * @example
+ * newTokenId(ownerTag('sa_4CDLu9FIIpFqLMrVEdgmAC'))
+ */
+export const newTokenId = (ownerTagValue: string): string =>
+  ownerTagValue + encodeBase62(randomBytes(ID_RANDOM_BYTES), TOKEN_ID_LENGTH - OWNER_TAG_LENGTH)
 
 /**
  * Mints a new access token string. The id is public (it names the record);
  * only the 256-bit secret part makes the token unguessable.
  *
  * @example
- * const token = generateAccessToken('service')
+ * const token = generateAccessToken('service', newTokenId(ownerTag(accountId)))
  */
-export const generateAccessToken = (kind: TokenKind, id: string = newTokenId()): NewAccessToken => {
+export const generateAccessToken = (kind: TokenKind, id: string): NewAccessToken => {
   const withoutChecksum =
     PREFIX_BY_KIND[kind] + id + encodeBase62(randomBytes(SECRET_BYTES), SECRET_LENGTH)
   const value = withoutChecksum + checksumOf(withoutChecksum)

@@ -11,6 +11,10 @@ export interface TollgateClaims {
   readonly is_bot: boolean
   /** The access token the JWT was minted from: what revocation keys on. */
   readonly atid: string
+  /** The access token's generation when minted: regenerate and narrowing raise it. */
+  readonly atv: number
+  /** The owner's generation when minted: an owner-wide revoke, narrowing or deletion raises it. */
+  readonly otv: number
   readonly jti: string
   readonly iat: number
   readonly nbf: number
@@ -20,8 +24,11 @@ export interface TollgateClaims {
 export interface ClaimsInput {
   readonly issuer: string
   readonly audience: string
-  readonly token: Pick<AccessTokenRecord, 'id' | 'kind' | 'owner' | 'roles'>
+  readonly token: Pick<AccessTokenRecord, 'id' | 'kind' | 'owner' | 'generation'>
+  /** What the token grants now: its own within its owner's ceiling. */
+  readonly roles: readonly string[]
   readonly scopes: readonly string[]
+  readonly ownerGeneration: number
   readonly issuedAt: number
   readonly durationSeconds: number
   readonly jti: string
@@ -35,10 +42,12 @@ export const buildClaims = (input: ClaimsInput): TollgateClaims => {
     sub: input.token.owner.id,
     aud: input.audience,
     scope: input.scopes.join(' '),
-    roles: input.token.roles,
+    roles: input.roles,
     token_type: input.token.kind,
     is_bot: input.token.kind === 'service',
     atid: input.token.id,
+    atv: input.token.generation,
+    otv: input.ownerGeneration,
     jti: input.jti,
     iat,
     nbf: iat,

@@ -94,7 +94,10 @@ const ENV_SCHEMA = z.object({
   DEFAULT_TOKEN_TTL_SECONDS: z._default(integer(60), 90 * DAY),
   MAX_TOKEN_TTL_SECONDS: z._default(integer(60), 365 * DAY),
   ALLOW_NON_EXPIRING_TOKENS: z._default(booleanFlag, false),
-  MAX_ACTIVE_TOKENS_PER_OWNER: z._default(integer(1, 10_000), 10),
+  /** The owner item lists every usable token, so the cap also bounds its size (~150 KB at 1000). */
+  MAX_ACTIVE_TOKENS_PER_OWNER: z._default(integer(1, 1000), 10),
+  /** A person removed at the identity provider loses their personal tokens within this bound. */
+  MAX_PERSONAL_TOKEN_TTL_SECONDS: z._default(integer(60), 90 * DAY),
   BASIC_AUTH_ENABLED: z._default(booleanFlag, false),
   BASIC_AUTH_USERNAME: z._default(
     matching(/^[^:\s]+$/, 'must be non-empty, without ":" or spaces'),
@@ -133,6 +136,7 @@ export interface Config {
   readonly maxTokenTtlSeconds: number
   readonly allowNonExpiringTokens: boolean
   readonly maxActiveTokensPerOwner: number
+  readonly maxPersonalTokenTtlSeconds: number
   readonly basicAuthEnabled: boolean
   readonly basicAuthUsername: string
   readonly httpApiAuthorizerResponse: 'simple' | 'iam'
@@ -180,6 +184,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     maxTokenTtlSeconds: e.MAX_TOKEN_TTL_SECONDS,
     allowNonExpiringTokens: e.ALLOW_NON_EXPIRING_TOKENS,
     maxActiveTokensPerOwner: e.MAX_ACTIVE_TOKENS_PER_OWNER,
+    maxPersonalTokenTtlSeconds: e.MAX_PERSONAL_TOKEN_TTL_SECONDS,
     basicAuthEnabled: e.BASIC_AUTH_ENABLED,
     basicAuthUsername: e.BASIC_AUTH_USERNAME,
     httpApiAuthorizerResponse: e.HTTP_API_AUTHORIZER_RESPONSE,

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'precondition_failed'
+  | 'precondition_required'
   | 'payload_too_large'
   | 'rate_limited'
   | 'unavailable'
@@ -20,6 +21,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,
+  precondition_required: 428,
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,
@@ -34,6 +36,7 @@ export const TITLE_BY_CODE: Readonly<Record<ErrorCode, string>> = {
   not_found: 'Not found',
   conflict: 'Conflict',
   precondition_failed: 'Precondition failed',
+  precondition_required: 'Precondition required',
   payload_too_large: 'Payload too large',
   rate_limited: 'Too many requests',
   unavailable: 'Service unavailable',
@@ -64,3 +67,21 @@ export const toTollgateError = (error: unknown): TollgateError =>
   error instanceof TollgateError
     ? error
     : new TollgateError('internal', 'The request could not be completed.', { cause: error })
+
+/**
+ * A transaction did not commit because of other writers, not because of the
+ * request: a condition of intent `index` no longer held (`condition`), or
+ * DynamoDB cancelled it for a concurrent transaction (`contention`). Use
+ * cases re-read and decide again; it never reaches a client as is.
+ */
+export class WriteConflict extends Error {
+  readonly index: number
+  readonly reason: 'condition' | 'contention'
+
+  constructor(index: number, reason: 'condition' | 'contention', options?: ErrorOptions) {
+    super(`write conflict (${reason}) on intent ${index}`, options)
+    this.name = 'WriteConflict'
+    this.index = index
+    this.reason = reason
+  }
+}

@@ -124,7 +124,8 @@ const checkClaims = (
   payload: Record<string, unknown>,
   options: JwtVerifierOptions,
 ): TollgateClaims => {
-  const { iss, sub, aud, scope, roles, token_type, is_bot, atid, jti, iat, nbf, exp } = payload
+  const { iss, sub, aud, scope, roles, token_type, is_bot, atid, atv, otv, jti, iat, nbf, exp } =
+    payload
   if (iss !== options.issuer) throw invalid('The JWT issuer is not accepted.')
   if (!(aud === options.audience || isAudienceList(aud, options.audience))) {
     throw invalid('The JWT audience is not accepted.')
@@ -146,6 +147,8 @@ const checkClaims = (
     (token_type !== 'service' && token_type !== 'personal') ||
     typeof is_bot !== 'boolean' ||
     !isNonEmptyString(atid) ||
+    !isGeneration(atv) ||
+    !isGeneration(otv) ||
     typeof jti !== 'string'
   ) {
     throw invalid('The JWT claims are not Tollgate claims.')
@@ -159,6 +162,8 @@ const checkClaims = (
     token_type,
     is_bot,
     atid,
+    atv,
+    otv,
     jti,
     iat,
     nbf,
@@ -171,6 +176,9 @@ const isAudienceList = (aud: unknown, audience: string): boolean =>
 
 const isTime = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0
+
+const isGeneration = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
 
 const isNonEmptyString = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0

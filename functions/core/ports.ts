@@ -1,33 +1,113 @@
 import type { JWK } from 'jose'
-import type { AccessTokenRecord, ServiceAccountRecord } from './records.js'
+import type { OwnerRef } from './owners.js'
+import type {
+  AccessTokenRecord,
+  AuditEvent,
+  AuditSubject,
+  DenyEntry,
+  OwnerRecord,
+} from './records.js'
 
 /** Wall clock in epoch milliseconds; injected so tests can freeze time. */
 export interface Clock {
   now(): number
 }
 
-/** Token and service-account persistence (DynamoDB in production and locally). */
-export interface TokenStore {
-  /** One strongly consistent read by id; `undefined` when there is no such token. */
-  getToken(id: string): Promise<AccessTokenRecord | undefined>
+/** One page of a list, and where the next one starts (opaque to core; sealed before it leaves). */
+export interface Page<T> {
+  readonly items: readonly T[]
+  readonly next: unknown
+}
+
+export interface PageRequest {
+  readonly limit: number
+  /** What a previous page's `next` was; undefined for the first page. */
+  readonly after: unknown
+}
+
+/** A token with its owner item, as one strongly consistent read returns them. */
+export interface TokenWithOwner {
+  readonly token: AccessTokenRecord | undefined
+  readonly owner: OwnerRecord | undefined
+}
+
+/** Reads of tokens (the exchange, the callers' own records, the API). */
+export interface TokenReader {
+  /**
+   * The token and the owner item its id points to, in one strongly
+   * consistent round trip. The owner is whoever the tag in the id names:
+   * callers check it is the token's owner.
+   */
+  getTokenWithOwner(tokenId: string): Promise<TokenWithOwner>
+  /** Newest first; filters applied by the store where it can, the rest by the caller. */
+  listTokens(
+    filter: { readonly owner: OwnerRef | undefined; readonly name: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<AccessTokenRecord>>
+}
+
+/** Reads of owner items: service accounts and people. */
+export interface OwnerReader {
+  /** One strongly consistent read; undefined when the owner has no item. */
+  getOwner(owner: OwnerRef): Promise<OwnerRecord | undefined>
+  /** Several at once (at most 100), strongly consistent; absent ones are left out. */
+  getOwners(owners: readonly OwnerRef[]): Promise<readonly OwnerRecord[]>
+  /** Active service accounts, newest first. */
+  listServiceAccounts(page: PageRequest): Promise<Page<OwnerRecord>>
+  /** Whether the first admin has been minted in this table. */
+  isBootstrapped(): Promise<boolean>
+}
+
+export interface AuditReader {
+  /** Newest first. */
+  listEvents(subject: AuditSubject, page: PageRequest): Promise<Page<AuditEvent>>
+}
+
+export interface TokenUseRecorder {
   /**
    * Sets `last_used_at` to `at` only if it is unset or older than `unlessUsedSince`,
    * so a busy token costs at most one write a minute. Losing the race is not an error.
    */
   recordTokenUse(id: string, at: number, unlessUsedSince: number): Promise<void>
-  /**
-   * Creates a service account together with its first token, atomically. With
-   * `asFirstAdmin`, succeeds only once per table: that is what makes start-up
-   * bootstrap idempotent. Throws `conflict` when the name (or bootstrap) is taken.
-   */
-  createServiceAccountWithToken(
-    account: ServiceAccountRecord,
-    token: AccessTokenRecord,
-    options: { readonly asFirstAdmin: boolean; readonly maxActiveTokensPerOwner: number },
-  ): Promise<void>
-  /** Whether the first admin has been minted in this table. */
-  isBootstrapped(): Promise<boolean>
 }
+
+/**
+ * One intended write of a transaction. Each carries its own condition:
+ * `create*` must not exist yet, `update*` must still be at `expectedVersion`.
+ */
+export type WriteIntent =
+  | { readonly kind: 'createToken'; readonly token: AccessTokenRecord }
+  | {
+      readonly kind: 'updateToken'
+      readonly token: AccessTokenRecord
+      readonly expectedVersion: number
+    }
+  | { readonly kind: 'createOwner'; readonly owner: OwnerRecord }
+  | { readonly kind: 'updateOwner'; readonly owner: OwnerRecord; readonly expectedVersion: number }
+  /** Service-account names are unique: a reservation item per name. */
+  | { readonly kind: 'reserveAccountName'; readonly name: string; readonly accountId: string }
+  | { readonly kind: 'releaseAccountName'; readonly name: string; readonly accountId: string }
+  | { readonly kind: 'deny'; readonly entry: DenyEntry }
+  | { readonly kind: 'audit'; readonly event: AuditEvent }
+  /** Succeeds once per table: what makes start-up bootstrap idempotent. */
+  | { readonly kind: 'claimBootstrap'; readonly accountId: string; readonly at: number }
+
+/**
+ * Writes a whole change or nothing (one `TransactWriteItems` on DynamoDB).
+ * A failed condition throws `WriteConflict` naming the intent; an outage
+ * throws `unavailable`.
+ */
+export interface UnitOfWork {
+  commit(intents: readonly WriteIntent[]): Promise<void>
+}
+
+/** Everything a store offers; adapters implement all of it, use cases ask for parts. */
+export interface Store
+  extends TokenReader,
+    OwnerReader,
+    AuditReader,
+    TokenUseRecorder,
+    UnitOfWork {}
 
 export type JwtAlg = 'RS256' | 'ES256'
 

@@ -68,7 +68,7 @@ export const buildPermissionRules = (
 ): readonly PermissionRule[] => {
   const rules: PermissionRule[] = []
   for (const route of routes) {
-    if (route.authorizer && route.scope !== undefined) {
+    if (route.authorization === 'authorizer' && route.scope !== undefined) {
       rules.push(toRule(route.method, route.path, route.scope))
     }
   }

@@ -1,21 +1,44 @@
 /**
  * The single source of truth for Tollgate's HTTP API: the CDK stack, the dev
- * server and the authorizer's policy builder all read this table.
+ * server, the OpenAPI document and the authorizer's policy builder all read
+ * this table.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-/** Handler modules under functions/handlers/, by file name. */
-export type HandlerName = 'exchange-jwt' | 'jwks' | 'openid-configuration' | 'whoami'
+/** Handler modules under functions/handlers/, by file name: one Lambda function each. */
+export type HandlerName =
+  | 'exchange-jwt'
+  | 'jwks'
+  | 'openid-configuration'
+  | 'openapi'
+  | 'whoami'
+  | 'service-accounts'
+  | 'access-tokens'
+
+/**
+ * Who checks the caller:
+ * - `none`: public (the exchange checks its access token itself);
+ * - `handler`: the handler, with one strongly consistent read of the caller's
+ *   records, so revocation is immediate (Tollgate's own routes);
+ * - `authorizer`: the Lambda authorizer in front, as on any downstream API.
+ */
+export type Authorization = 'none' | 'handler' | 'authorizer'
 
 export interface Route {
   readonly method: HttpMethod
   /** API Gateway path syntax: `{name}` for a path parameter. */
   readonly path: string
   readonly handler: HandlerName
-  /** Whether the Tollgate authorizer guards the route. */
-  readonly authorizer: boolean
-  /** Scope a caller's JWT must carry; absent means any valid JWT. */
+  readonly authorization: Authorization
+  /** Scope the caller must hold (`admin` holds all); absent means any valid caller. */
   readonly scope?: string
+  /**
+   * A person may call it without the scope to manage their own personal
+   * tokens (the handler then limits them to those).
+   */
+  readonly selfService?: boolean
+  /** One line for the OpenAPI document and `--help`. */
+  readonly summary: string
 }
 
 /** Scopes of the management API; the bootstrap admin holds all of them. */
@@ -26,16 +49,144 @@ export const TOLLGATE_SCOPES = [
   'service-accounts:write',
 ] as const
 
+const tokensRead = { scope: 'tokens:read', selfService: true } as const
+const tokensWrite = { scope: 'tokens:write', selfService: true } as const
+const accounts = (access: 'read' | 'write') =>
+  ({
+    handler: 'service-accounts',
+    authorization: 'handler',
+    scope: `service-accounts:${access}`,
+  }) as const
+const tokens = { handler: 'access-tokens', authorization: 'handler' } as const
+
 export const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/access-tokens/jwt', handler: 'exchange-jwt', authorizer: false },
-  { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', authorizer: false },
+  {
+    method: 'POST',
+    path: '/access-tokens/jwt',
+    handler: 'exchange-jwt',
+    authorization: 'none',
+    summary: 'Exchange an access token for a short-lived JWT',
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    handler: 'jwks',
+    authorization: 'none',
+    summary: 'Public keys of every JWT that may still be valid',
+  },
   {
     method: 'GET',
     path: '/.well-known/openid-configuration',
     handler: 'openid-configuration',
-    authorizer: false,
+    authorization: 'none',
+    summary: 'Discovery metadata for JWT verifiers',
   },
-  { method: 'GET', path: '/whoami', handler: 'whoami', authorizer: true },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    handler: 'openapi',
+    authorization: 'none',
+    summary: 'This API as an OpenAPI 3.1 document',
+  },
+  {
+    method: 'GET',
+    path: '/whoami',
+    handler: 'whoami',
+    authorization: 'handler',
+    summary: 'Who the caller is, as Tollgate sees them',
+  },
+  {
+    method: 'POST',
+    path: '/service-accounts',
+    ...accounts('write'),
+    summary: 'Create a service account (admins)',
+  },
+  {
+    method: 'GET',
+    path: '/service-accounts',
+    ...accounts('read'),
+    summary: 'List service accounts',
+  },
+  {
+    method: 'GET',
+    path: '/service-accounts/{id}',
+    ...accounts('read'),
+    summary: 'Read a service account',
+  },
+  {
+    method: 'PATCH',
+    path: '/service-accounts/{id}',
+    ...accounts('write'),
+    summary: 'Change a service account (If-Match)',
+  },
+  {
+    method: 'DELETE',
+    path: '/service-accounts/{id}',
+    ...accounts('write'),
+    summary: 'Delete a service account and make all its tokens unusable',
+  },
+  {
+    method: 'GET',
+    path: '/service-accounts/{id}/events',
+    ...accounts('read'),
+    summary: "A service account's audit trail",
+  },
+  {
+    method: 'POST',
+    path: '/access-tokens',
+    ...tokens,
+    ...tokensWrite,
+    summary: 'Create an access token (the secret is in this answer only)',
+  },
+  {
+    method: 'GET',
+    path: '/access-tokens',
+    ...tokens,
+    ...tokensRead,
+    summary: 'List access tokens',
+  },
+  {
+    method: 'POST',
+    path: '/access-tokens/revoke',
+    ...tokens,
+    scope: 'tokens:write',
+    summary: 'Revoke every token of an owner (admins)',
+  },
+  {
+    method: 'GET',
+    path: '/access-tokens/{id}',
+    ...tokens,
+    ...tokensRead,
+    summary: 'Read an access token',
+  },
+  {
+    method: 'PATCH',
+    path: '/access-tokens/{id}',
+    ...tokens,
+    ...tokensWrite,
+    summary: 'Rename, redescribe or narrow an access token (If-Match)',
+  },
+  {
+    method: 'DELETE',
+    path: '/access-tokens/{id}',
+    ...tokens,
+    ...tokensWrite,
+    summary: 'Revoke an access token (the record stays for audit)',
+  },
+  {
+    method: 'POST',
+    path: '/access-tokens/{id}/regenerate',
+    ...tokens,
+    ...tokensWrite,
+    summary: 'Give an access token a new secret (same id and expiry)',
+  },
+  {
+    method: 'GET',
+    path: '/access-tokens/{id}/events',
+    ...tokens,
+    ...tokensRead,
+    summary: "An access token's audit trail",
+  },
 ]
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): string =>

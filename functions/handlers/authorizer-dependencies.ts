@@ -87,13 +87,13 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
     keySet: keys.keySet,
     clock: systemClock,
     basicAuth: once(async () => {
-      const [{ createDynamoDbClient }, { DynamoDbTokenStore }] = await Promise.all([
+      const [{ createDynamoDbClient }, { DynamoDbStore }] = await Promise.all([
         import('../adapters/dynamodb-client.js'),
-        import('../adapters/dynamodb-token-store.js'),
+        import('../adapters/dynamodb-store.js'),
       ])
       const client = createDynamoDbClient(config.dynamoDbEndpoint)
       return {
-        store: new DynamoDbTokenStore(client, config.tableName),
+        store: new DynamoDbStore(client, config.tableName),
         secrets: keys.secrets,
         clock: systemClock,
         onUseNotRecorded: logUseNotRecorded,

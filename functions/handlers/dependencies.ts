@@ -1,18 +1,21 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
-import { DynamoDbTokenStore } from '../adapters/dynamodb-token-store.js'
+import { DynamoDbStore } from '../adapters/dynamodb-store.js'
 import { loadLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig } from '../core/config.js'
-import type { Clock, KeySet, Secrets, Signer, TokenStore } from '../core/ports.js'
+import { createJwtVerifier, type JwtVerifier } from '../core/jwt-verifier.js'
+import type { Clock, KeySet, Secrets, Signer, Store } from '../core/ports.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import { logUseNotRecorded } from './observability.js'
 
 /** Everything a handler needs, built once per process (cold start). */
 export interface Dependencies extends AuthenticationDependencies {
   readonly config: Config
-  readonly store: TokenStore
+  readonly store: Store
   readonly signer: Signer
+  /** Tollgate's own JWTs, as callers of its API present them. */
+  readonly verifier: JwtVerifier
   readonly keySet: KeySet
   readonly secrets: Secrets
   readonly clock: Clock
@@ -28,8 +31,16 @@ export const buildDependencies = async (
   const keys = await loadLocalKeys(config.dataDir, config.jwtAlg)
   return {
     config,
-    store: new DynamoDbTokenStore(dynamoDb, config.tableName),
+    store: new DynamoDbStore(dynamoDb, config.tableName),
     signer: keys.signer,
+    verifier: createJwtVerifier({
+      issuer: config.issuer,
+      audience: config.audience,
+      alg: config.jwtAlg,
+      maxJwtDurationSeconds: config.maxJwtDurationSeconds,
+      keySet: keys.keySet,
+      clock: systemClock,
+    }),
     keySet: keys.keySet,
     secrets: keys.secrets,
     clock: systemClock,

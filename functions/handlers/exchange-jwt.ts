@@ -1,5 +1,4 @@
-import { z } from 'zod'
-import { ACCESS_TOKEN_LENGTH } from '../core/access-token.js'
+import { exchangeRequest } from '../api/schemas.js'
 import { exchangeToken } from '../core/use-cases/exchange-token.js'
 import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
 import { createHttpHandler } from './http-middleware.js'
@@ -7,23 +6,26 @@ import { jsonResponse, NO_STORE } from './http-response.js'
 import { parseJsonBody } from './json-body.js'
 import { logger } from './observability.js'
 
-const exchangeBody = z.strictObject({
-  // Generous bound: a longer string cannot be a token, and is rejected unread as invalid_token.
-  access_token: z.string().max(ACCESS_TOKEN_LENGTH * 4),
-  duration_seconds: z.number().optional(),
-  scope: z.string().max(4096).optional(),
-})
-
 /** `POST /access-tokens/jwt`: access token in, short-lived JWT out. */
 export const createExchangeJwtHandler = (dependencies: DependencyProvider) =>
   createHttpHandler(async (request) => {
-    const body = parseJsonBody(request.body, request.headers['content-type'], exchangeBody)
+    const body = parseJsonBody(request.body, request.headers['content-type'], exchangeRequest)
     const result = await exchangeToken(await dependencies(), {
       accessToken: body.access_token,
       durationSeconds: body.duration_seconds,
       scope: body.scope,
     })
-    logger.info('access token exchanged', { atid: result.atid, expires_in: result.expiresIn })
+    // The issuance log (DESIGN): one line per minted JWT, never the JWT, a token or a body.
+    const { jti, sub, token_type, atid, scope, exp } = result.claims
+    logger.info('jwt issued', {
+      jti,
+      sub,
+      token_type,
+      atid,
+      scope,
+      exp,
+      source_ip: request.sourceIp,
+    })
     return jsonResponse(
       200,
       {

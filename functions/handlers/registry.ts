@@ -1,9 +1,12 @@
 import type { HandlerName } from '../core/routes.js'
+import { createAccessTokensHandler } from './access-tokens.js'
 import type { DependencyProvider } from './dependencies.js'
 import { createExchangeJwtHandler } from './exchange-jwt.js'
 import type { LambdaHttpHandler } from './http-middleware.js'
 import { createJwksHandler } from './jwks.js'
+import { createOpenapiHandler } from './openapi.js'
 import { createOpenidConfigurationHandler } from './openid-configuration.js'
+import { createServiceAccountsHandler } from './service-accounts.js'
 import { createWhoamiHandler } from './whoami.js'
 
 /** Route-table handler names to handler factories; the type makes a missing one a compile error. */
@@ -14,4 +17,7 @@ export const HANDLER_FACTORIES: Readonly<
   jwks: createJwksHandler,
   'openid-configuration': createOpenidConfigurationHandler,
   whoami: createWhoamiHandler,
+  openapi: createOpenapiHandler,
+  'service-accounts': createServiceAccountsHandler,
+  'access-tokens': createAccessTokensHandler,
 }

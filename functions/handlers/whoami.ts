@@ -1,14 +1,15 @@
-import { createHttpHandler, type LambdaHttpHandler } from './http-middleware.js'
-import { jsonResponse } from './http-response.js'
+import { answer, createAuthorizedHandler } from './api-handler.js'
+import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import { whoamiJson } from './views.js'
 
 /**
- * `GET /whoami` (protected): echoes the authorizer context, so a caller can
- * see who API Gateway let in and with which scopes. It needs no store and no
- * keys, so it builds none.
+ * `GET /whoami`: who the caller is, as Tollgate's own routes see them — the
+ * same in-handler check every management route makes, so a revoked token's
+ * JWT is refused here at once.
  */
-export const createWhoamiHandler = (): LambdaHttpHandler =>
-  createHttpHandler(async (request) =>
-    jsonResponse(200, request.authorizer, { 'cache-control': 'no-store' }),
-  )
+export const createWhoamiHandler = (dependencies: DependencyProvider) =>
+  createAuthorizedHandler(dependencies, {
+    'GET /whoami': async ({ request, context }) => answer(request, whoamiJson(context.caller)),
+  })
 
-export const handler = createWhoamiHandler()
+export const handler = createWhoamiHandler(lambdaDependencies)

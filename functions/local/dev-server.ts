@@ -97,7 +97,7 @@ const serve = async (
     return writeResponse(response, problemResponse(error, requestId))
   }
   const event = toHttpApiEvent(request, url, matched, body, requestId)
-  if (matched.compiled.route.authorizer) {
+  if (matched.compiled.route.authorization === 'authorizer') {
     try {
       const { context } = await authorizeLocally(authorizer, event)
       Object.assign(event.requestContext, { authorizer: { lambda: context } })

@@ -67,6 +67,8 @@ export const mintBenchJwt = async (
     issuer: config.issuer,
     audience: config.audience,
     token: env.admin.token,
+    roles: env.admin.token.roles,
+    ownerGeneration: 1,
     scopes: BENCH_SCOPES,
     issuedAt: Date.now(),
     durationSeconds: JWT_DURATION_SECONDS,

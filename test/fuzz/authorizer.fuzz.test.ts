@@ -7,7 +7,7 @@ import {
   createAuthorizerHandler,
 } from '../../functions/handlers/authorizer.js'
 import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
-import { fixedClock, fixedSecrets, MemoryTokenStore } from '../support/fakes.js'
+import { fixedClock, fixedSecrets, MemoryStore } from '../support/fakes.js'
 import { AUDIENCE, ISSUER, makeTestKey, NOW, signWithJose } from '../support/jwt-attacks.js'
 
 /**
@@ -21,7 +21,7 @@ const ROUTE_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:lsw1ro4ipb/$defaul
 const RUNS = { numRuns: 300 }
 
 const key = makeTestKey('RS256')
-const store = new MemoryTokenStore()
+const store = new MemoryStore()
 const clock = fixedClock(NOW)
 const basicDeps = { store, secrets: fixedSecrets(), clock }
 const config = parseConfig({ ISSUER, AUDIENCE, BASIC_AUTH_ENABLED: 'true' })
@@ -34,7 +34,7 @@ const deps = buildAuthorizerDependencies({
 const handler = createAuthorizerHandler(async () => deps)
 const validJwt = await signWithJose(key)
 const admin = await bootstrapAdmin(
-  { ...basicDeps, config: { defaultTokenTtlSeconds: 86_400, maxActiveTokensPerOwner: 10 } },
+  { ...basicDeps, config: { defaultTokenTtlSeconds: 86_400 } },
   { name: 'admin', asFirstAdmin: true },
 )
 const validBasic = Buffer.from(`tollgate:${admin.secret}`).toString('base64')

@@ -6,7 +6,13 @@ import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.j
 import type { Dependencies } from '../../functions/handlers/dependencies.js'
 import { createExchangeJwtHandler } from '../../functions/handlers/exchange-jwt.js'
 import type { LambdaHttpHandler } from '../../functions/handlers/http-middleware.js'
-import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../support/fakes.js'
+import {
+  fakeDependencies,
+  fixedClock,
+  fixedSecrets,
+  MemoryStore,
+  testSigner,
+} from '../support/fakes.js'
 import { apiGatewayFixture, lambdaContext } from '../support/lambda.js'
 
 const baseEvent = apiGatewayFixture<APIGatewayProxyEventV2>('http-v2-proxy.json')
@@ -20,14 +26,14 @@ let handler: LambdaHttpHandler
 let secret: string
 
 beforeAll(async () => {
-  const deps: Dependencies = {
+  const deps: Dependencies = fakeDependencies({
     config: parseConfig({}),
-    store: new MemoryTokenStore(),
+    store: new MemoryStore(),
     signer: testSigner('ES256').signer,
     keySet: { publicKeys: async () => [] },
     secrets: fixedSecrets(),
     clock: fixedClock(),
-  }
+  })
   secret = (await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })).secret
   handler = createExchangeJwtHandler(() => Promise.resolve(deps))
 })

@@ -2,6 +2,7 @@ import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateAccessToken } from '../../functions/core/access-token.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
+import { anyTokenId } from '../support/fakes.js'
 
 /** Sends a request line `fetch` would refuse to send, and reads the whole answer. */
 const sendRaw = (port: number, request: string): Promise<string> =>
@@ -128,7 +129,7 @@ describe('HTTP errors', () => {
     },
     {
       name: 'a well-formed token nobody issued',
-      body: () => json({ access_token: generateAccessToken('service').value }),
+      body: () => json({ access_token: generateAccessToken('service', anyTokenId()).value }),
       status: 401,
       code: 'invalid_token',
     },
@@ -202,7 +203,7 @@ describe('HTTP errors', () => {
 
   it('answers an unknown route and a wrong method with not_found', async () => {
     const unknown = await fetch(`${tollgate.server.url}/nope`)
-    const wrongMethod = await fetch(`${tollgate.server.url}/access-tokens/jwt`)
+    const wrongMethod = await fetch(`${tollgate.server.url}/access-tokens/jwt`, { method: 'PUT' })
 
     for (const response of [unknown, wrongMethod]) {
       expect(response.status).toBe(404)

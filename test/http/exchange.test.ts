@@ -90,6 +90,8 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
       token_type: 'service',
       is_bot: true,
       atid: expect.any(String),
+      atv: 1,
+      otv: 1,
       jti: expect.any(String),
       iat: expect.any(Number),
       nbf: expect.any(Number),

@@ -41,7 +41,7 @@ describe('logs', () => {
     await fetch(`${tollgate.server.url}/whoami`, { headers: { authorization: `Bearer ${ok.jwt}` } })
 
     const output = lines.join('')
-    expect(output).toContain('access token exchanged')
+    expect(output).toContain('jwt issued')
     expect(output.match(/request refused/g)).toHaveLength(3)
     expect(output).not.toContain(secret.slice(4))
     expect(output).not.toContain(ok.jwt.split('.')[2])

@@ -2,17 +2,17 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DynamoDbTokenStore } from '../../functions/adapters/dynamodb-token-store.js'
+import { DynamoDbStore } from '../../functions/adapters/dynamodb-store.js'
 import { runCli } from '../../functions/cli/tollgate.js'
 import { createTestTable } from '../support/dynamodb.js'
 
 describe('tollgate CLI', () => {
-  let store: DynamoDbTokenStore
+  let store: DynamoDbStore
   let output: string[]
 
   beforeEach(async () => {
     const { client, endpoint, tableName } = await createTestTable()
-    store = new DynamoDbTokenStore(client, tableName)
+    store = new DynamoDbStore(client, tableName)
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint)
     vi.stubEnv('TABLE_NAME', tableName)
     vi.stubEnv('DATA_DIR', await mkdtemp(join(tmpdir(), 'tollgate-cli-')))

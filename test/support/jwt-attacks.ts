@@ -65,6 +65,8 @@ export const tollgateClaims = (
   token_type: 'service',
   is_bot: true,
   atid: 'atid_1',
+  atv: 1,
+  otv: 1,
   jti: randomUUID(),
   iat: NOW_SECONDS,
   nbf: NOW_SECONDS,
@@ -262,6 +264,10 @@ export const attackTokens = (
   add('token_type unknown', signRaw(key, header, tollgateClaims({ token_type: 'admin' })))
   add('sub missing', signRaw(key, header, tollgateClaims({ sub: undefined })))
   add('atid missing', signRaw(key, header, tollgateClaims({ atid: undefined })))
+  add('atv missing', signRaw(key, header, tollgateClaims({ atv: undefined })))
+  add('otv a string', signRaw(key, header, tollgateClaims({ otv: '1' })))
+  add('atv zero', signRaw(key, header, tollgateClaims({ atv: 0 })))
+  add('otv fractional', signRaw(key, header, tollgateClaims({ otv: 1.5 })))
   add('jti missing', signRaw(key, header, tollgateClaims({ jti: undefined })))
   because = /JSON|forbidden/
   add('payload a JSON array', signRaw(key, header, '[1,2,3]'))

@@ -1,24 +1,42 @@
-import { randomBytes } from 'node:crypto'
-import { generateAccessToken } from '../access-token.js'
-import { encodeBase62 } from '../base62.js'
+import { generateAccessToken, newTokenId } from '../access-token.js'
+import { ADMIN_ROLE, type RequestContext } from '../caller.js'
+import { auditEvent } from '../changes.js'
 import type { Config } from '../config.js'
-import type { Clock, Secrets, TokenStore } from '../ports.js'
-import type { AccessTokenRecord, ServiceAccountRecord } from '../records.js'
+import { resourceName } from '../names.js'
+import { newServiceAccountId, ownerTag } from '../owners.js'
+import type { Clock, OwnerReader, Secrets, UnitOfWork, WriteIntent } from '../ports.js'
+import {
+  type AccessTokenRecord,
+  type OwnerRecord,
+  type ServiceAccount,
+  serviceAccountOf,
+} from '../records.js'
 import { TOLLGATE_SCOPES } from '../routes.js'
 import { hashAccessToken } from '../token-hash.js'
+import { commitExplained } from './retry-on-conflict.js'
 
-export const ADMIN_ROLE = 'admin'
-const BOOTSTRAP_ACTOR = 'bootstrap'
+/** Who the audit trail names for what bootstrap did: no caller exists yet. */
+const BOOTSTRAP_CONTEXT: RequestContext = {
+  caller: {
+    sub: 'bootstrap',
+    kind: 'service',
+    roles: [ADMIN_ROLE],
+    scopes: [],
+    atid: null,
+    jti: null,
+  },
+  requestId: null,
+}
 
 export interface BootstrapDependencies {
-  readonly store: TokenStore
+  readonly store: OwnerReader & UnitOfWork
   readonly secrets: Secrets
   readonly clock: Clock
-  readonly config: Pick<Config, 'defaultTokenTtlSeconds' | 'maxActiveTokensPerOwner'>
+  readonly config: Pick<Config, 'defaultTokenTtlSeconds'>
 }
 
 export interface BootstrapResult {
-  readonly account: ServiceAccountRecord
+  readonly account: ServiceAccount
   readonly token: AccessTokenRecord
   /** The access token itself: shown once, stored nowhere. */
   readonly secret: string
@@ -28,9 +46,11 @@ export interface BootstrapResult {
  * Mints an admin service account and its first access token straight into the store.
  *
  * Primary course:
- * 1. Make the account (role `admin`, every management scope) and a token for it.
- * 2. Store both in one transaction; with `asFirstAdmin` the transaction also
- *    claims the table's one bootstrap marker, so a restart never mints twice.
+ * 1. Make the account (role `admin`, every management scope), its owner item
+ *    listing one token, and that token.
+ * 2. Store them in one transaction with the name reservation and audit
+ *    records; with `asFirstAdmin` the transaction also claims the table's one
+ *    bootstrap marker, so a restart never mints twice.
  * 3. Return the secret for the caller to show once.
  */
 export const bootstrapAdmin = async (
@@ -38,28 +58,40 @@ export const bootstrapAdmin = async (
   request: { readonly name: string; readonly asFirstAdmin: boolean },
 ): Promise<BootstrapResult> => {
   const now = deps.clock.now()
-  const account: ServiceAccountRecord = {
-    id: `sa_${encodeBase62(randomBytes(16), 22)}`,
-    name: request.name,
-    description: 'Administrator created by bootstrap',
-    roles: [ADMIN_ROLE],
-    scopes: [...TOLLGATE_SCOPES],
-    createdAt: now,
-    createdBy: BOOTSTRAP_ACTOR,
-  }
-  const secret = generateAccessToken('service')
   const pepper = await deps.secrets.currentPepper()
+  const accountId = newServiceAccountId()
+  const secret = generateAccessToken('service', newTokenId(ownerTag(accountId)))
+  const expiresAt = now + deps.config.defaultTokenTtlSeconds * 1000
+  const roles = [ADMIN_ROLE]
+  const scopes = [...TOLLGATE_SCOPES]
+  const owner: OwnerRecord = {
+    ref: { type: 'service_account', id: accountId },
+    status: 'active',
+    account: {
+      name: resourceName('name', request.name),
+      description: 'Administrator created by bootstrap',
+      createdAt: now,
+      createdBy: BOOTSTRAP_CONTEXT.caller.sub,
+      version: 1,
+    },
+    ceiling: { roles, scopes },
+    tokens: [{ id: secret.id, name: 'bootstrap', expiresAt }],
+    otv: 1,
+    version: 1,
+    lastRevocation: undefined,
+    deletedAt: undefined,
+  }
   const token: AccessTokenRecord = {
     id: secret.id,
     name: 'bootstrap',
     description: 'First token of a bootstrap administrator',
     kind: 'service',
-    owner: { type: 'service_account', id: account.id },
-    scopes: account.scopes,
-    roles: account.roles,
+    owner: owner.ref,
+    scopes,
+    roles,
     createdAt: now,
-    createdBy: BOOTSTRAP_ACTOR,
-    expiresAt: now + deps.config.defaultTokenTtlSeconds * 1000,
+    createdBy: BOOTSTRAP_CONTEXT.caller.sub,
+    expiresAt,
     lastUsedAt: null,
     status: 'active',
     revokedAt: null,
@@ -68,10 +100,28 @@ export const bootstrapAdmin = async (
     secretHash: hashAccessToken(pepper.key, secret.value),
     pepperVersion: pepper.version,
     version: 1,
+    generation: 1,
   }
-  await deps.store.createServiceAccountWithToken(account, token, {
-    asFirstAdmin: request.asFirstAdmin,
-    maxActiveTokensPerOwner: deps.config.maxActiveTokensPerOwner,
+  const account = serviceAccountOf(owner) as ServiceAccount
+  const audit = (
+    subject: 'token' | 'service_account',
+    id: string,
+    changes: Record<string, unknown>,
+  ): WriteIntent => ({
+    kind: 'audit',
+    event: auditEvent(BOOTSTRAP_CONTEXT, { type: subject, id }, 'bootstrap', changes, now),
+  })
+  const intents: WriteIntent[] = [
+    { kind: 'createOwner', owner },
+    { kind: 'reserveAccountName', name: account.name, accountId },
+    { kind: 'createToken', token },
+    audit('service_account', accountId, { name: account.name, roles, scopes }),
+    audit('token', token.id, { name: token.name, owner: accountId, expires_at: expiresAt }),
+  ]
+  if (request.asFirstAdmin) intents.push({ kind: 'claimBootstrap', accountId, at: now })
+  await commitExplained(deps.store, intents, {
+    reserveAccountName: 'A service account with this name already exists.',
+    claimBootstrap: 'Tollgate is already bootstrapped.',
   })
   return { account, token, secret: secret.value }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { buildClaims } from '../claims.js'
+import { buildClaims, type TollgateClaims } from '../claims.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
@@ -27,8 +27,8 @@ export interface ExchangeRequest {
 
 export interface ExchangeResult {
   readonly jwt: string
-  /** Id of the access token the JWT came from, for logs and audit. */
-  readonly atid: string
+  /** What the JWT says, for the issuance log (never the JWT itself). */
+  readonly claims: TollgateClaims
   readonly expiresIn: number
   /** Epoch milliseconds. */
   readonly expiresAt: number
@@ -40,8 +40,9 @@ export interface ExchangeResult {
  *
  * Primary course:
  * 1. Check the request's own bounds (duration, scope syntax) before any read.
- * 2. Authenticate the access token (format, one read, constant-time hash, status).
- * 3. Check duration against the token's remaining life, and scope against its scopes.
+ * 2. Authenticate the access token (format, one read of token and owner item,
+ *    constant-time hash, status), granting its scopes within the owner's ceiling.
+ * 3. Check duration against the token's remaining life, and scope against what it grants.
  * 4. Sign the claims, and record the use at most once a minute.
  */
 export const exchangeToken = async (
@@ -52,7 +53,13 @@ export const exchangeToken = async (
   const durationSeconds = request.durationSeconds ?? DEFAULT_JWT_DURATION_SECONDS
   checkDurationBounds(durationSeconds, deps.config.maxJwtDurationSeconds)
 
-  const { record, now } = await authenticateAccessToken(deps, request.accessToken)
+  const {
+    record,
+    owner,
+    roles,
+    scopes: granted,
+    now,
+  } = await authenticateAccessToken(deps, request.accessToken)
   if (record.expiresAt !== null) {
     const remainingSeconds = Math.floor((record.expiresAt - now) / 1000)
     if (durationSeconds > remainingSeconds) {
@@ -62,11 +69,13 @@ export const exchangeToken = async (
       )
     }
   }
-  const scopes = narrowScopes(record.scopes, requestedScopes)
+  const scopes = narrowScopes(granted, requestedScopes)
   const claims = buildClaims({
     issuer: deps.config.issuer,
     audience: deps.config.audience,
     token: record,
+    roles,
+    ownerGeneration: owner.otv,
     scopes,
     issuedAt: now,
     durationSeconds,
@@ -75,7 +84,7 @@ export const exchangeToken = async (
   const [jwt] = await Promise.all([signJwt(deps.signer, claims), recordUse(deps, record, now)])
   return {
     jwt,
-    atid: record.id,
+    claims,
     expiresIn: durationSeconds,
     expiresAt: claims.exp * 1000,
     scope: claims.scope,

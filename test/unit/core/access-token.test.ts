@@ -11,7 +11,9 @@ import {
 } from '../../../functions/core/access-token.js'
 import { encodeBase62 } from '../../../functions/core/base62.js'
 import type { TollgateError } from '../../../functions/core/errors.js'
+import { ownerTag, ownerTagOfTokenId } from '../../../functions/core/owners.js'
 import { errorOf } from '../../support/errors.js'
+import { anyTokenId } from '../../support/fakes.js'
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
@@ -25,7 +27,7 @@ const withChecksum = (withoutChecksum: string): string =>
 describe('generateAccessToken', () => {
   it('makes service tokens with the tgs_ prefix that secret scanners match', () => {
     // Act
-    const token = generateAccessToken('service')
+    const token = generateAccessToken('service', anyTokenId())
 
     // Assess
     expect(token.value.startsWith('tgs_')).toBe(true)
@@ -36,7 +38,7 @@ describe('generateAccessToken', () => {
 
   it('makes personal tokens with the tgp_ prefix', () => {
     // Act
-    const token = generateAccessToken('personal')
+    const token = generateAccessToken('personal', anyTokenId())
 
     // Assess
     expect(token.value.startsWith('tgp_')).toBe(true)
@@ -44,9 +46,10 @@ describe('generateAccessToken', () => {
     expect(token.kind).toBe('personal')
   })
 
-  it('embeds the public id right after the prefix', () => {
+  it('embeds the public id, led by its owner tag, right after the prefix', () => {
     // Prepare
-    const id = newTokenId()
+    const tag = ownerTag('sa_4CDLu9FIIpFqLMrVEdgmAC')
+    const id = newTokenId(tag)
 
     // Act
     const token = generateAccessToken('service', id)
@@ -55,11 +58,24 @@ describe('generateAccessToken', () => {
     expect(id).toHaveLength(TOKEN_ID_LENGTH)
     expect(token.id).toBe(id)
     expect(token.value.slice(4, 4 + TOKEN_ID_LENGTH)).toBe(id)
+    expect(ownerTagOfTokenId(token.id)).toBe(tag)
+  })
+
+  it('gives every new id of one owner 64 random bits after the tag', () => {
+    // Prepare
+    const tag = ownerTag('user:dev:alice')
+
+    // Act
+    const ids = new Set(Array.from({ length: 1000 }, () => newTokenId(tag)))
+
+    // Assess
+    expect(ids.size).toBe(1000)
+    for (const id of ids) expect(id).toMatch(new RegExp(`^${tag}[0-9A-Za-z]{11}$`))
   })
 
   it('carries at least 256 bits of randomness, so two tokens never share a secret', () => {
     // Prepare
-    const id = newTokenId()
+    const id = anyTokenId()
 
     // Act
     const values = new Set(
@@ -76,7 +92,7 @@ describe('generateAccessToken', () => {
 
   it('gives a hint of the prefix and the last four characters only', () => {
     // Act
-    const token = generateAccessToken('service')
+    const token = generateAccessToken('service', anyTokenId())
 
     // Assess
     expect(token.hint).toBe(`tgs_…${token.value.slice(-4)}`)
@@ -88,7 +104,7 @@ describe('parseAccessToken', () => {
   it('parses a generated token back to the same id, kind and value', () => {
     for (const kind of ['service', 'personal'] as const) {
       // Prepare
-      const token = generateAccessToken(kind)
+      const token = generateAccessToken(kind, anyTokenId())
 
       // Act
       const parsed = parseAccessToken(token.value)
@@ -100,7 +116,7 @@ describe('parseAccessToken', () => {
 
   it('rejects any single-character change as invalid_token', () => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
 
     for (let position = 0; position < value.length; position++) {
       const original = value[position] ?? ''
@@ -137,7 +153,7 @@ describe('parseAccessToken', () => {
     ['a Bearer prefix', (v: string) => `Bearer ${v}`],
   ])('rejects %s as invalid_token', (_name, mutate) => {
     // Prepare
-    const input = mutate(generateAccessToken('service').value)
+    const input = mutate(generateAccessToken('service', anyTokenId()).value)
 
     // Act
     const error = rejectionOf(input)
@@ -149,7 +165,7 @@ describe('parseAccessToken', () => {
 
   it('rejects a token whose checksum does not match', () => {
     // Prepare
-    const { value } = generateAccessToken('personal')
+    const { value } = generateAccessToken('personal', anyTokenId())
     const badChecksum = value.slice(0, -6) + (value.slice(-6) === '000000' ? '000001' : '000000')
 
     // Act
@@ -161,7 +177,7 @@ describe('parseAccessToken', () => {
 
   it('reads the kind from the prefix when the checksum covers it', () => {
     // Prepare
-    const service = generateAccessToken('service').value
+    const service = generateAccessToken('service', anyTokenId()).value
     const personal = withChecksum(`tgp_${service.slice(4, -6)}`)
 
     // Act
@@ -188,7 +204,7 @@ describe('parseAccessToken', () => {
 
   it('rejects a String object even when it wraps a valid token', () => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
 
     // Act
     const error = rejectionOf(new String(value))
@@ -199,7 +215,7 @@ describe('parseAccessToken', () => {
 
   it('never echoes the input in the error message', () => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
     const inputs = [
       value.slice(0, -1),
       `${value.slice(0, -6)}000000`,

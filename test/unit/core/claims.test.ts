@@ -8,8 +8,10 @@ const input = (overrides: Partial<ClaimsInput> = {}): ClaimsInput => ({
     id: 'tok1',
     kind: 'service',
     owner: { type: 'service_account', id: 'sa_1' },
-    roles: ['admin', 'reader'],
+    generation: 3,
   },
+  roles: ['admin', 'reader'],
+  ownerGeneration: 5,
   scopes: ['tokens:read', 'datasets:write'],
   issuedAt: Date.UTC(2026, 0, 1, 12, 0, 0, 750),
   durationSeconds: 300,
@@ -33,6 +35,8 @@ describe('buildClaims', () => {
       token_type: 'service',
       is_bot: true,
       atid: 'tok1',
+      atv: 3,
+      otv: 5,
       jti: 'jti-1',
       iat,
       nbf: iat,
@@ -56,14 +60,20 @@ describe('buildClaims', () => {
     // Act
     const claims = buildClaims(
       input({
-        token: { id: 'tok2', kind: 'personal', owner: { type: 'user', id: 'alice' }, roles: [] },
+        token: {
+          id: 'tok2',
+          kind: 'personal',
+          owner: { type: 'user', id: 'user:dev:alice' },
+          generation: 1,
+        },
+        roles: [],
       }),
     )
 
     // Assess
     expect(claims.token_type).toBe('personal')
     expect(claims.is_bot).toBe(false)
-    expect(claims.sub).toBe('alice')
+    expect(claims.sub).toBe('user:dev:alice')
     expect(claims.atid).toBe('tok2')
   })
 })

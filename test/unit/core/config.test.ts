@@ -35,6 +35,7 @@ describe('parseConfig', () => {
         maxTokenTtlSeconds: 365 * DAY,
         allowNonExpiringTokens: false,
         maxActiveTokensPerOwner: 10,
+        maxPersonalTokenTtlSeconds: 7_776_000,
         basicAuthEnabled: false,
         basicAuthUsername: 'tollgate',
         httpApiAuthorizerResponse: 'simple',

@@ -16,6 +16,7 @@ const DESIGN_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,
+  precondition_required: 428,
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,

@@ -22,36 +22,40 @@ const parse = (arn: string): ExecuteApiArn => {
   return parsed
 }
 
-/** Tollgate-like routes (the real table has none behind the authorizer yet) plus downstream config. */
+/** Tollgate-like routes behind the authorizer (its own table has few) plus downstream config. */
 const OWN_ROUTES: readonly Route[] = [
   ...ROUTES,
   {
     method: 'GET',
     path: '/access-tokens',
     handler: 'jwks',
-    authorizer: true,
+    authorization: 'authorizer',
+    summary: 'test',
     scope: 'tokens:read',
   },
   {
     method: 'GET',
     path: '/access-tokens/{id}',
     handler: 'jwks',
-    authorizer: true,
+    authorization: 'authorizer',
+    summary: 'test',
     scope: 'tokens:read',
   },
   {
     method: 'POST',
     path: '/access-tokens/{id}/regenerate',
     handler: 'jwks',
-    authorizer: true,
+    authorization: 'authorizer',
+    summary: 'test',
     scope: 'tokens:write',
   },
-  { method: 'GET', path: '/whoami', handler: 'jwks', authorizer: true },
+  { method: 'GET', path: '/whoami', handler: 'jwks', authorization: 'authorizer', summary: 'test' },
   {
     method: 'POST',
     path: '/unguarded',
     handler: 'jwks',
-    authorizer: false,
+    authorization: 'none',
+    summary: 'test',
     scope: 'never:checked',
   },
 ]
@@ -93,7 +97,9 @@ describe('buildPermissionRules', () => {
   })
 
   it('makes one rule per scoped route of Tollgate’s own table behind the authorizer', () => {
-    const scoped = ROUTES.filter((route) => route.authorizer && route.scope !== undefined)
+    const scoped = ROUTES.filter(
+      (route) => route.authorization === 'authorizer' && route.scope !== undefined,
+    )
     expect(buildPermissionRules(ROUTES, {}).map((rule) => rule.source)).toEqual(
       scoped.map((route) => `${route.method} ${route.path}`),
     )

@@ -34,7 +34,7 @@ describe('ROUTES', () => {
 
       // Assess
       expect(route, key).toBeDefined()
-      expect(route?.authorizer).toBe(false)
+      expect(route?.authorization).toBe('none')
     }
   })
 

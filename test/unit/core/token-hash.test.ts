@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { generateAccessToken } from '../../../functions/core/access-token.js'
 import { hashAccessToken, matchesHash } from '../../../functions/core/token-hash.js'
+import { anyTokenId } from '../../support/fakes.js'
 
 const pepper = Buffer.alloc(32, 7)
 const otherPepper = Buffer.alloc(32, 8)
@@ -8,7 +9,7 @@ const otherPepper = Buffer.alloc(32, 8)
 describe('hashAccessToken', () => {
   it('is a deterministic base64url HMAC-SHA-256 that differs from the token', () => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
 
     // Act
     const hash = hashAccessToken(pepper, value)
@@ -21,7 +22,7 @@ describe('hashAccessToken', () => {
 
   it('depends on the pepper', () => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
 
     // Act and assess
     expect(hashAccessToken(pepper, value)).not.toBe(hashAccessToken(otherPepper, value))
@@ -31,7 +32,7 @@ describe('hashAccessToken', () => {
 describe('matchesHash', () => {
   it('matches the same token under the same pepper', () => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
     const stored = hashAccessToken(pepper, value)
 
     // Act and assess
@@ -40,7 +41,7 @@ describe('matchesHash', () => {
 
   it('does not match under another pepper', () => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
     const stored = hashAccessToken(pepper, value)
 
     // Act and assess
@@ -49,7 +50,7 @@ describe('matchesHash', () => {
 
   it('does not match another token with the same id', () => {
     // Prepare
-    const token = generateAccessToken('service')
+    const token = generateAccessToken('service', anyTokenId())
     const other = generateAccessToken('service', token.id)
     const stored = hashAccessToken(pepper, token.value)
 
@@ -64,7 +65,7 @@ describe('matchesHash', () => {
     ['extended', (h: string) => `${h}AA`],
   ])('does not match a %s stored hash (and does not throw)', (_name, mangle) => {
     // Prepare
-    const { value } = generateAccessToken('service')
+    const { value } = generateAccessToken('service', anyTokenId())
     const stored = mangle(hashAccessToken(pepper, value))
 
     // Act and assess

@@ -23,7 +23,7 @@ import {
 } from '../../../functions/handlers/authorizer.js'
 import { buildAuthorizerDependencies } from '../../../functions/handlers/authorizer-dependencies.js'
 import { logger } from '../../../functions/handlers/observability.js'
-import { fixedClock, fixedSecrets, MemoryTokenStore } from '../../support/fakes.js'
+import { fixedClock, fixedSecrets, MemoryStore } from '../../support/fakes.js'
 import {
   AUDIENCE,
   attackTokens,
@@ -365,11 +365,11 @@ describe('authorizer handler fails closed', () => {
 
 describe('authorizer handler, Basic auth', () => {
   const setupBasic = async (now = NOW) => {
-    const store = new MemoryTokenStore()
+    const store = new MemoryStore()
     const clock = fixedClock(now)
-    const deps: AuthenticationDependencies = { store, secrets: fixedSecrets(), clock }
+    const deps = { store, secrets: fixedSecrets(), clock }
     const admin = await bootstrapAdmin(
-      { ...deps, config: { defaultTokenTtlSeconds: 86_400, maxActiveTokensPerOwner: 10 } },
+      { ...deps, config: { defaultTokenTtlSeconds: 86_400 } },
       { name: 'admin', asFirstAdmin: true },
     )
     const basic = (user: string, token: string) =>
@@ -485,7 +485,7 @@ describe('authorizer handler, Basic auth', () => {
   it('denies during a store outage and logs it as unavailable, never allows', async () => {
     const { admin, basic, handlerWith, store } = await setupBasic()
     const errors = vi.spyOn(logger, 'error')
-    vi.spyOn(store, 'getToken').mockRejectedValue(
+    vi.spyOn(store, 'getTokenWithOwner').mockRejectedValue(
       new TollgateError('unavailable', 'The token store is unavailable; try again.'),
     )
     const handler = handlerWith({ BASIC_AUTH_ENABLED: 'true' })
@@ -557,8 +557,10 @@ describe('authorizer Lambda entry point', () => {
           id: 'tok_1',
           kind: 'personal',
           owner: { type: 'user', id: 'user-7' },
-          roles: ['dev'],
+          generation: 1,
         },
+        roles: ['dev'],
+        ownerGeneration: 1,
         scopes: ['datasets:read'],
         issuedAt: Date.now(),
         durationSeconds: 300,

@@ -5,7 +5,13 @@ import { parseConfig } from '../../../functions/core/config.js'
 import { bootstrapAdmin } from '../../../functions/core/use-cases/bootstrap-admin.js'
 import type { Dependencies } from '../../../functions/handlers/dependencies.js'
 import { createExchangeJwtHandler } from '../../../functions/handlers/exchange-jwt.js'
-import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../support/fakes.js'
+import {
+  fakeDependencies,
+  fixedClock,
+  fixedSecrets,
+  MemoryStore,
+  testSigner,
+} from '../../support/fakes.js'
 import { apiGatewayFixture, lambdaContext } from '../../support/lambda.js'
 
 const context = lambdaContext('tollgate-exchange-jwt')
@@ -14,14 +20,14 @@ const { signer, publicKey } = testSigner('RS256')
 
 const setup = async () => {
   const config = parseConfig({})
-  const deps: Dependencies = {
+  const deps: Dependencies = fakeDependencies({
     config,
-    store: new MemoryTokenStore(),
+    store: new MemoryStore(),
     signer,
     keySet: { publicKeys: async () => [] },
     secrets: fixedSecrets(),
     clock: fixedClock(),
-  }
+  })
   const admin = await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
   const handler = createExchangeJwtHandler(() => Promise.resolve(deps))
   return { deps, admin, handler }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { generateAccessToken } from '../../../functions/core/access-token.js'
 import { MAX_BODY_BYTES, parseJsonBody } from '../../../functions/handlers/json-body.js'
 import { errorOf } from '../../support/errors.js'
+import { anyTokenId } from '../../support/fakes.js'
 
 const JSON_TYPE = 'application/json'
 
@@ -129,7 +130,7 @@ describe('parseJsonBody', () => {
 
     it('never echoes the body in the error', () => {
       // Prepare
-      const secret = generateAccessToken('service').value
+      const secret = generateAccessToken('service', anyTokenId()).value
 
       // Act
       const error = errorOf(() =>
@@ -197,7 +198,7 @@ describe('parseJsonBody', () => {
 
     it('does not echo an unknown field name that could hold a secret', () => {
       // Prepare
-      const secret = generateAccessToken('service').value
+      const secret = generateAccessToken('service', anyTokenId()).value
 
       // Act
       const error = errorOf(() =>
@@ -230,7 +231,7 @@ describe('parseJsonBody', () => {
 
     it('does not echo a value of the wrong type', () => {
       // Prepare
-      const secret = generateAccessToken('service').value
+      const secret = generateAccessToken('service', anyTokenId()).value
 
       // Act
       const error = errorOf(() =>

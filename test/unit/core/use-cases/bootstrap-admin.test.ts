@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { ACCESS_TOKEN_PATTERN, parseAccessToken } from '../../../../functions/core/access-token.js'
+import { ADMIN_ROLE } from '../../../../functions/core/caller.js'
 import { parseConfig } from '../../../../functions/core/config.js'
 import { TOLLGATE_SCOPES } from '../../../../functions/core/routes.js'
-import { ADMIN_ROLE, bootstrapAdmin } from '../../../../functions/core/use-cases/bootstrap-admin.js'
+import { bootstrapAdmin } from '../../../../functions/core/use-cases/bootstrap-admin.js'
 import { exchangeToken } from '../../../../functions/core/use-cases/exchange-token.js'
 import { rejectionOf } from '../../../support/errors.js'
-import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../../support/fakes.js'
+import { fixedClock, fixedSecrets, MemoryStore, testSigner } from '../../../support/fakes.js'
 
 const config = parseConfig({})
 const { signer } = testSigner('ES256')
 
 const setup = () => {
-  const store = new MemoryTokenStore()
+  const store = new MemoryStore()
   const clock = fixedClock()
   const deps = { store, clock, secrets: fixedSecrets(), config }
   return { store, clock, deps }
@@ -33,7 +34,12 @@ describe('bootstrapAdmin', () => {
       createdAt: clock.now(),
     })
     expect(account.id).toMatch(/^sa_[0-9A-Za-z]{22}$/)
-    expect(store.accounts.get(account.id)).toEqual(account)
+    expect(await store.getOwner({ type: 'service_account', id: account.id })).toMatchObject({
+      status: 'active',
+      ceiling: { roles: [ADMIN_ROLE], scopes: [...TOLLGATE_SCOPES] },
+      otv: 1,
+    })
+    expect(store.accountNames.get('admin')).toBe(account.id)
     expect(store.bootstrapped).toBe(true)
   })
 
@@ -60,8 +66,11 @@ describe('bootstrapAdmin', () => {
       lastUsedAt: null,
       tokenHint: `tgs_…${secret.slice(-4)}`,
       version: 1,
+      generation: 1,
     })
     expect(store.tokens.get(token.id)).toEqual(token)
+    const owner = await store.getOwner({ type: 'service_account', id: account.id })
+    expect(owner?.tokens).toEqual([{ id: token.id, name: 'bootstrap', expiresAt: token.expiresAt }])
   })
 
   it('returns a secret that exchanges for a JWT', async () => {
@@ -73,7 +82,7 @@ describe('bootstrapAdmin', () => {
     const result = await exchangeToken({ ...deps, signer }, { accessToken: secret })
 
     // Assess
-    expect(result.atid).toBe(token.id)
+    expect(result.claims.atid).toBe(token.id)
     expect(result.scope).toBe(TOLLGATE_SCOPES.join(' '))
   })
 
@@ -99,7 +108,7 @@ describe('bootstrapAdmin', () => {
     await bootstrapAdmin(deps, { name: 'admin-2', asFirstAdmin: false })
 
     // Assess
-    expect(store.accounts.size).toBe(2)
+    expect((await store.listServiceAccounts({ limit: 10, after: undefined })).items).toHaveLength(2)
   })
 
   it('never stores the secret, only its keyed hash', async () => {
@@ -112,11 +121,39 @@ describe('bootstrapAdmin', () => {
     // Assess
     const stored = JSON.stringify({
       tokens: [...store.tokens.entries()],
-      accounts: [...store.accounts.entries()],
+      owners: [...store.owners.entries()],
+      audit: store.audit,
     })
     expect(stored).not.toContain(secret)
     expect(stored).not.toContain(secret.slice(4 + token.id.length, -6))
     expect(token.secretHash).not.toContain(secret.slice(4 + token.id.length, -6))
+  })
+
+  it('refuses a name another account holds, writing nothing', async () => {
+    // Prepare
+    const { deps, store } = setup()
+    await bootstrapAdmin(deps, { name: 'ops', asFirstAdmin: false })
+
+    // Act
+    const error = await rejectionOf(bootstrapAdmin(deps, { name: 'ops', asFirstAdmin: false }))
+
+    // Assess
+    expect(error.code).toBe('conflict')
+    expect(store.tokens.size).toBe(1)
+  })
+
+  it('audits what it made, as bootstrap', async () => {
+    // Prepare
+    const { deps, store } = setup()
+
+    // Act
+    const { account, token } = await bootstrapAdmin(deps, { name: 'admin', asFirstAdmin: true })
+
+    // Assess
+    expect(store.audit.map((e) => [e.subject, e.action, e.actor])).toEqual([
+      [{ type: 'service_account', id: account.id }, 'bootstrap', 'bootstrap'],
+      [{ type: 'token', id: token.id }, 'bootstrap', 'bootstrap'],
+    ])
   })
 
   it('makes a new token id and secret each time', async () => {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { crc32 } from 'node:zlib'
 import { decodeProtectedHeader, jwtVerify } from 'jose'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { generateAccessToken, type TokenKind } from '../../../../functions/core/access-token.js'
+import { generateAccessToken } from '../../../../functions/core/access-token.js'
 import { encodeBase62 } from '../../../../functions/core/base62.js'
 import { parseConfig } from '../../../../functions/core/config.js'
-import type { AccessTokenRecord } from '../../../../functions/core/records.js'
+import { ownerTag } from '../../../../functions/core/owners.js'
+import type { OwnerRecord } from '../../../../functions/core/records.js'
 import { TOLLGATE_SCOPES } from '../../../../functions/core/routes.js'
 import { hashAccessToken } from '../../../../functions/core/token-hash.js'
 import { bootstrapAdmin } from '../../../../functions/core/use-cases/bootstrap-admin.js'
@@ -15,7 +16,14 @@ import {
   exchangeToken,
 } from '../../../../functions/core/use-cases/exchange-token.js'
 import { rejectionOf } from '../../../support/errors.js'
-import { fixedClock, fixedSecrets, MemoryTokenStore, testSigner } from '../../../support/fakes.js'
+import {
+  anyTokenId,
+  fixedClock,
+  fixedSecrets,
+  MemoryStore,
+  testSigner,
+} from '../../../support/fakes.js'
+import { seedToken as seed } from '../../../support/seed.js'
 
 const config = parseConfig({})
 const rs256 = testSigner('RS256')
@@ -24,45 +32,15 @@ const pepper = Buffer.alloc(32, 7)
 const HOUR_MS = 3_600_000
 
 const setup = (signer = rs256) => {
-  const store = new MemoryTokenStore()
+  const store = new MemoryStore()
   const clock = fixedClock()
   const secrets = fixedSecrets(pepper)
   const deps = { store, clock, secrets, signer: signer.signer, config }
   const exchange = (request: ExchangeRequest) => exchangeToken(deps, request)
 
   /** Stores a token record as the create-token use case would, and returns its secret. */
-  const seedToken = (
-    overrides: Partial<AccessTokenRecord> & { kind?: TokenKind } = {},
-  ): { secret: string; record: AccessTokenRecord } => {
-    const kind = overrides.kind ?? 'service'
-    const token = generateAccessToken(kind)
-    const record: AccessTokenRecord = {
-      id: token.id,
-      name: `token-${token.id}`,
-      description: '',
-      kind,
-      owner:
-        kind === 'service'
-          ? { type: 'service_account', id: 'sa_1' }
-          : { type: 'user', id: 'alice' },
-      scopes: ['datasets:read', 'datasets:write', 'tokens:read'],
-      roles: ['reader'],
-      createdAt: clock.now(),
-      createdBy: 'test',
-      expiresAt: clock.now() + 24 * HOUR_MS,
-      lastUsedAt: null,
-      status: 'active',
-      revokedAt: null,
-      revokedBy: null,
-      tokenHint: token.hint,
-      secretHash: hashAccessToken(pepper, token.value),
-      pepperVersion: '1',
-      version: 1,
-      ...overrides,
-    }
-    store.tokens.set(record.id, record)
-    return { secret: token.value, record }
-  }
+  const seedToken = (overrides: Parameters<typeof seed>[2] = {}) =>
+    seed(store, { pepper, now: clock.now() }, overrides)
 
   return { store, clock, secrets, deps, exchange, seedToken }
 }
@@ -104,6 +82,8 @@ describe('exchangeToken', () => {
         token_type: 'service',
         is_bot: true,
         atid: record.id,
+        atv: 1,
+        otv: 1,
         jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
         iat,
         nbf: iat,
@@ -111,7 +91,7 @@ describe('exchangeToken', () => {
       })
       expect(result).toEqual({
         jwt: result.jwt,
-        atid: record.id,
+        claims: payload,
         expiresIn: 300,
         expiresAt: (iat + 300) * 1000,
         scope: 'datasets:read datasets:write tokens:read',
@@ -144,7 +124,11 @@ describe('exchangeToken', () => {
       // Assess
       const { payload } = await verify(result.jwt, clock.now())
       expect(secret.startsWith('tgp_')).toBe(true)
-      expect(payload).toMatchObject({ sub: 'alice', token_type: 'personal', is_bot: false })
+      expect(payload).toMatchObject({
+        sub: 'user:dev:alice',
+        token_type: 'personal',
+        is_bot: false,
+      })
     })
 
     it.each([60, 301, 3600, 43_200])(
@@ -296,7 +280,7 @@ describe('exchangeToken', () => {
       // Prepare
       const { exchange, seedToken, store } = setup()
       const { secret } = seedToken()
-      const getToken = vi.spyOn(store, 'getToken')
+      const getToken = vi.spyOn(store, 'getTokenWithOwner')
 
       // Act
       const error = await rejectionOf(exchange({ accessToken: secret, durationSeconds: 59 }))
@@ -405,7 +389,7 @@ describe('exchangeToken', () => {
       // Prepare
       const { exchange, seedToken } = setup()
       const { secret, record } = seedToken({ kind: 'service' })
-      seedToken({ ...record, kind: 'personal', owner: { type: 'user', id: 'alice' } })
+      seedToken({ ...record, kind: 'personal', owner: { type: 'user', id: 'user:dev:alice' } })
 
       // Act
       const error = await rejectionOf(exchange({ accessToken: secret }))
@@ -420,7 +404,7 @@ describe('exchangeToken', () => {
 
       // Act
       const error = await rejectionOf(
-        exchange({ accessToken: generateAccessToken('service').value }),
+        exchange({ accessToken: generateAccessToken('service', anyTokenId()).value }),
       )
 
       // Assess
@@ -448,7 +432,7 @@ describe('exchangeToken', () => {
     ])('refuses %s before any read', async (_name, accessToken) => {
       // Prepare
       const { exchange, store } = setup()
-      const getToken = vi.spyOn(store, 'getToken')
+      const getToken = vi.spyOn(store, 'getTokenWithOwner')
 
       // Act
       const error = await rejectionOf(exchange({ accessToken }))
@@ -470,6 +454,90 @@ describe('exchangeToken', () => {
       // Assess
       expect(error.message).not.toContain(forged)
       expect(error.message).not.toContain(record.id)
+    })
+  })
+
+  describe('owner item', () => {
+    const ownerOf = (store: MemoryStore, id = 'sa_1') =>
+      store.owners.get(ownerTag(id)) as OwnerRecord
+
+    it('refuses a token its owner no longer lists (every token of the owner revoked)', async () => {
+      // Prepare
+      const { exchange, seedToken, store } = setup()
+      const { secret } = seedToken()
+      store.owners.set(ownerTag('sa_1'), { ...ownerOf(store), tokens: [], otv: 2 })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+      expect(error.message).toContain('revoked')
+    })
+
+    it('refuses every token of a deleted service account', async () => {
+      // Prepare
+      const { exchange, seedToken, store } = setup()
+      const { secret } = seedToken()
+      store.owners.set(ownerTag('sa_1'), { ...ownerOf(store), status: 'deleted' })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+    })
+
+    it('refuses a token whose owner item is missing', async () => {
+      // Prepare
+      const { exchange, seedToken, store } = setup()
+      const { secret } = seedToken()
+      store.owners.clear()
+
+      // Act and assess
+      expect((await rejectionOf(exchange({ accessToken: secret }))).code).toBe('invalid_token')
+    })
+
+    it('grants the token within the account ceiling after the account was narrowed', async () => {
+      // Prepare
+      const { exchange, seedToken, store, clock } = setup()
+      const { secret } = seedToken({ roles: ['reader', 'writer'] })
+      store.owners.set(ownerTag('sa_1'), {
+        ...ownerOf(store),
+        ceiling: { roles: ['reader'], scopes: ['datasets:read'] },
+        otv: 4,
+      })
+
+      // Act
+      const result = await exchange({ accessToken: secret })
+      const beyond = await rejectionOf(exchange({ accessToken: secret, scope: 'datasets:write' }))
+
+      // Assess
+      const { payload } = await verify(result.jwt, clock.now())
+      expect(payload).toMatchObject({ scope: 'datasets:read', roles: ['reader'], otv: 4 })
+      expect(beyond.code).toBe('insufficient_scope')
+    })
+
+    it("carries the token's generation and its owner's in atv and otv", async () => {
+      // Prepare
+      const { exchange, seedToken, store, clock } = setup()
+      const { secret } = seedToken({ generation: 7 })
+      store.owners.set(ownerTag('sa_1'), { ...ownerOf(store), otv: 3 })
+
+      // Act
+      const { jwt } = await exchange({ accessToken: secret })
+
+      // Assess
+      expect((await verify(jwt, clock.now())).payload).toMatchObject({ atv: 7, otv: 3 })
+    })
+
+    it('refuses a token hashed with a pepper version no longer held', async () => {
+      // Prepare
+      const { exchange, seedToken } = setup()
+      const { secret } = seedToken({ pepperVersion: '0' })
+
+      // Act and assess
+      expect((await rejectionOf(exchange({ accessToken: secret }))).code).toBe('invalid_token')
     })
   })
 

@@ -1,0 +1,117 @@
+import { z } from 'zod'
+import { ROUTES, type Route, routeKey } from '../core/routes.js'
+import * as api from './schemas.js'
+import { ROUTE_SPECS, type RouteSpec } from './spec.js'
+
+type JsonObject = Record<string, unknown>
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  })
+  return rest
+}
+
+const PROBLEM = {
+  description: 'RFC 9457 problem details with a stable `code`',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+}
+
+/**
+ * The OpenAPI 3.1 document of the API, generated from the route table and
+ * the same zod schemas the handlers validate with, so it cannot describe
+ * anything the code does not do (OpenAPI 3.1 schemas are JSON Schema 2020-12).
+ *
+ * @example
+ * const document = buildOpenApiDocument('https://tollgate.example.com')
+ */
+export const buildOpenApiDocument = (serverUrl: string): JsonObject => {
+  const paths: Record<string, Record<string, JsonObject>> = {}
+  for (const route of ROUTES) {
+    const spec = ROUTE_SPECS[routeKey(route)]
+    if (spec === undefined) throw new Error(`${routeKey(route)} has no spec`)
+    paths[route.path] = {
+      ...paths[route.path],
+      [route.method.toLowerCase()]: operation(route, spec),
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tollgate',
+      version: '0.1.0',
+      description: 'Long-lived access tokens in, short-lived scoped JWTs out.',
+    },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas: { Problem: jsonSchema(api.problem, 'output') },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT from POST /access-tokens/jwt, or a person’s JWT from a trusted issuer',
+        },
+      },
+    },
+  }
+}
+
+const operation = (route: Route, spec: RouteSpec): JsonObject => {
+  const parameters: JsonObject[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }))
+  for (const [name, schema] of Object.entries(spec.query?.shape ?? {})) {
+    parameters.push({
+      name,
+      in: 'query',
+      required: false,
+      schema: jsonSchema(schema as z.ZodType, 'input'),
+    })
+  }
+  if (route.method === 'PATCH') {
+    parameters.push({
+      name: 'If-Match',
+      in: 'header',
+      required: true,
+      schema: { type: 'string' },
+      description: 'The ETag of the version read; 428 without, 412 when stale',
+    })
+  }
+  const success: JsonObject = { description: 'Success' }
+  if (spec.success.schema !== undefined) {
+    success.content = { 'application/json': { schema: jsonSchema(spec.success.schema, 'output') } }
+  }
+  if (spec.etag === true && spec.success.status !== 204) {
+    success.headers = {
+      ETag: { schema: { type: 'string' }, description: 'The version, for If-Match' },
+    }
+  }
+  return {
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    summary: route.summary,
+    ...(route.scope === undefined
+      ? {}
+      : {
+          description: `Needs scope \`${route.scope}\`${route.selfService === true ? ', or a person managing their own tokens' : ''} (admin holds every scope).`,
+        }),
+    ...(route.authorization === 'none' ? { security: [] } : { security: [{ bearer: [] }] }),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(spec.body === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+          },
+        }),
+    responses: { [String(spec.success.status)]: success, default: PROBLEM },
+  }
+}

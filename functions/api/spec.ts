@@ -1,0 +1,75 @@
+import type { z } from 'zod'
+import * as api from './schemas.js'
+
+/** What one route takes and answers, beyond the route table's method, path and scope. */
+export interface RouteSpec {
+  readonly body?: z.ZodType
+  readonly query?: z.ZodObject
+  readonly success: { readonly status: number; readonly schema: z.ZodType | undefined }
+  /** Answers carry an `ETag`; a `PATCH` needs `If-Match`. */
+  readonly etag?: boolean
+  /** The answer holds a secret or a JWT: `Cache-Control: no-store`. */
+  readonly secret?: boolean
+}
+
+const ok = (schema: z.ZodType, status = 200) => ({ status, schema })
+
+/**
+ * Every route of the route table, by route key. A test checks the keys are
+ * exactly the table's, so a route cannot ship undocumented.
+ */
+export const ROUTE_SPECS: Readonly<Record<string, RouteSpec>> = {
+  'POST /access-tokens/jwt': {
+    body: api.exchangeRequest,
+    success: ok(api.exchangeResponse),
+    secret: true,
+  },
+  'GET /.well-known/jwks.json': { success: ok(api.jwks) },
+  'GET /.well-known/openid-configuration': { success: ok(api.openidConfiguration) },
+  'GET /openapi.json': { success: ok(api.openapiDocument) },
+  'GET /whoami': { success: ok(api.whoami) },
+  'POST /service-accounts': {
+    body: api.serviceAccountCreate,
+    success: ok(api.serviceAccount, 201),
+    etag: true,
+  },
+  'GET /service-accounts': { query: api.pageQuery, success: ok(api.listOf(api.serviceAccount)) },
+  'GET /service-accounts/{id}': { success: ok(api.serviceAccount), etag: true },
+  'PATCH /service-accounts/{id}': {
+    body: api.serviceAccountPatch,
+    success: ok(api.serviceAccount),
+    etag: true,
+  },
+  'DELETE /service-accounts/{id}': { success: { status: 204, schema: undefined } },
+  'GET /service-accounts/{id}/events': {
+    query: api.pageQuery,
+    success: ok(api.listOf(api.auditEvent)),
+  },
+  'POST /access-tokens': {
+    body: api.accessTokenCreate,
+    success: ok(api.accessTokenWithSecret, 201),
+    etag: true,
+    secret: true,
+  },
+  'GET /access-tokens': { query: api.tokenListQuery, success: ok(api.listOf(api.accessToken)) },
+  'POST /access-tokens/revoke': {
+    body: api.revokeOwnerRequest,
+    success: ok(api.revokeOwnerResponse),
+  },
+  'GET /access-tokens/{id}': { success: ok(api.accessToken), etag: true },
+  'PATCH /access-tokens/{id}': {
+    body: api.accessTokenPatch,
+    success: ok(api.accessToken),
+    etag: true,
+  },
+  'DELETE /access-tokens/{id}': { success: ok(api.accessToken), etag: true },
+  'POST /access-tokens/{id}/regenerate': {
+    success: ok(api.accessTokenWithSecret),
+    etag: true,
+    secret: true,
+  },
+  'GET /access-tokens/{id}/events': {
+    query: api.pageQuery,
+    success: ok(api.listOf(api.auditEvent)),
+  },
+}

@@ -1,0 +1,81 @@
+import type { Caller } from '../caller.js'
+import type { TollgateClaims } from '../claims.js'
+import { TollgateError } from '../errors.js'
+import { MAX_JWT_LENGTH } from '../jws-parts.js'
+import type { JwtVerifier } from '../jwt-verifier.js'
+import { isSameOwner } from '../owners.js'
+import type { Clock, TokenReader } from '../ports.js'
+import { effectiveStatus } from '../records.js'
+
+export interface CallerAuthenticationDependencies {
+  /** Tollgate's own JWTs. */
+  readonly verifier: JwtVerifier
+  readonly store: TokenReader
+  readonly clock: Clock
+}
+
+const invalid = (detail: string): TollgateError => new TollgateError('invalid_token', detail)
+
+/**
+ * Establishes the caller of one of Tollgate's own routes, inside the handler
+ * (DESIGN "Tollgate's own protected routes"), so that revocation there is
+ * immediate rather than bounded by a deny-list refresh.
+ *
+ * Primary course:
+ * 1. Read `Authorization: Bearer <jwt>` and verify the JWT (signature, issuer,
+ *    audience, times) with Tollgate's public keys.
+ * 2. Read the token it was minted from and that token's owner item in one
+ *    strongly consistent round trip.
+ * 3. Refuse it unless that token is still usable and neither it nor its
+ *    owner moved past the JWT's generations (`atv`, `otv`): a regenerate, a
+ *    narrowing, a revoke or an account deletion refuses older JWTs at once.
+ *
+ * A store outage is `unavailable` (503), never a 401.
+ */
+export const authenticateCaller = async (
+  deps: CallerAuthenticationDependencies,
+  authorization: string | undefined,
+): Promise<Caller> => {
+  const claims = await deps.verifier.verify(bearerToken(authorization))
+  await assertStillValid(deps, claims)
+  return {
+    sub: claims.sub,
+    kind: claims.token_type,
+    roles: claims.roles,
+    scopes: claims.scope === '' ? [] : claims.scope.split(' '),
+    atid: claims.atid,
+    jti: claims.jti,
+  }
+}
+
+/** The JWT of `Bearer <jwt>` (scheme case-insensitive, RFC 9110 §11.1), else `invalid_token`. */
+export const bearerToken = (authorization: string | undefined): string => {
+  if (authorization === undefined || authorization.length === 0) {
+    throw invalid('A bearer token is required.')
+  }
+  if (authorization.length > MAX_JWT_LENGTH + 16)
+    throw invalid('The Authorization header is too long.')
+  const space = authorization.indexOf(' ')
+  if (space === -1 || authorization.slice(0, space).toLowerCase() !== 'bearer') {
+    throw invalid('The Authorization scheme must be Bearer.')
+  }
+  return authorization.slice(space + 1)
+}
+
+const assertStillValid = async (
+  deps: CallerAuthenticationDependencies,
+  claims: TollgateClaims,
+): Promise<void> => {
+  const { token, owner } = await deps.store.getTokenWithOwner(claims.atid)
+  if (token === undefined || token.owner.id !== claims.sub || token.kind !== claims.token_type) {
+    throw invalid('The token was not minted from a known access token.')
+  }
+  const ownItem = owner !== undefined && isSameOwner(owner.ref, token.owner) ? owner : undefined
+  const status = effectiveStatus(token, ownItem, deps.clock.now())
+  if (status !== 'active' || ownItem === undefined) {
+    throw invalid(`The access token behind this JWT is ${status}.`)
+  }
+  if (claims.atv !== token.generation || claims.otv !== ownItem.otv) {
+    throw invalid('The JWT was minted before its access token or owner changed; exchange again.')
+  }
+}

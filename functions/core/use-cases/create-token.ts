@@ -1,0 +1,227 @@
+import { generateAccessToken, newTokenId } from '../access-token.js'
+import {
+  type Caller,
+  isAdmin,
+  isPerson,
+  type RequestContext,
+  refuseDerivedCredential,
+  requireAdmin,
+} from '../caller.js'
+import { auditEvent } from '../changes.js'
+import type { Config } from '../config.js'
+import { TollgateError } from '../errors.js'
+import { description, missingFrom, permissionNames, resourceName } from '../names.js'
+import { withTokenAdded } from '../owner-tokens.js'
+import { type OwnerRef, ownerTag } from '../owners.js'
+import type { Clock, OwnerReader, Secrets, UnitOfWork, WriteIntent } from '../ports.js'
+import type { AccessTokenRecord, AuditSubject, OwnerRecord } from '../records.js'
+import { hashAccessToken } from '../token-hash.js'
+import { retryOnConflict } from './retry-on-conflict.js'
+
+const MIN_TTL_SECONDS = 60
+
+export interface CreateTokenDependencies {
+  readonly store: OwnerReader & UnitOfWork
+  readonly secrets: Secrets
+  readonly clock: Clock
+  readonly config: Pick<
+    Config,
+    | 'defaultTokenTtlSeconds'
+    | 'maxTokenTtlSeconds'
+    | 'allowNonExpiringTokens'
+    | 'maxActiveTokensPerOwner'
+    | 'maxPersonalTokenTtlSeconds'
+  >
+}
+
+export interface CreateTokenRequest {
+  readonly name: string
+  readonly description?: string | undefined
+  /** Absent: a personal token of the calling person. */
+  readonly serviceAccountId?: string | undefined
+  readonly scopes?: readonly string[] | undefined
+  readonly roles?: readonly string[] | undefined
+  /** Absent: the default life; null: never expires (where allowed). */
+  readonly expiresInSeconds?: number | null | undefined
+}
+
+export interface CreatedToken {
+  readonly record: AccessTokenRecord
+  readonly owner: OwnerRecord
+  /** The access token itself: in this answer only, stored nowhere. */
+  readonly secret: string
+}
+
+/**
+ * Creates an access token for a service account (admins only) or a personal
+ * token for the calling person.
+ *
+ * Primary course:
+ * 1. Decide whose token it is and that the caller may create it.
+ * 2. Read the owner item; bound roles, scopes and life by the owner's ceiling
+ *    (a service account) or the caller's own (a person) and by policy.
+ * 3. Add the token to the owner's usable list (cap, unique name), and write
+ *    token, owner item and audit records in one transaction; a lost version
+ *    race re-reads and decides again.
+ */
+export const createToken = async (
+  deps: CreateTokenDependencies,
+  context: RequestContext,
+  request: CreateTokenRequest,
+): Promise<CreatedToken> => {
+  const { caller } = context
+  refuseDerivedCredential(caller, 'create access tokens')
+  const ownerRef = tokenOwner(caller, request.serviceAccountId)
+  const name = resourceName('name', request.name)
+  const text = description(request.description ?? '')
+  const pepper = await deps.secrets.currentPepper()
+
+  return retryOnConflict(async () => {
+    const now = deps.clock.now()
+    const existing = await deps.store.getOwner(ownerRef)
+    if (ownerRef.type === 'service_account' && existing?.status !== 'active') {
+      throw new TollgateError('not_found', 'No such service account.')
+    }
+    const bounds = grantBounds(caller, existing)
+    const roles = withinBounds('roles', request.roles ?? bounds.roles, bounds.roles)
+    const scopes = withinBounds('scopes', request.scopes ?? bounds.scopes, bounds.scopes)
+    const expiresAt = expiryOf(deps.config, ownerRef.type, request.expiresInSeconds, now)
+
+    const secret = generateAccessToken(
+      ownerRef.type === 'user' ? 'personal' : 'service',
+      newTokenId(ownerTag(ownerRef.id)),
+    )
+    const record: AccessTokenRecord = {
+      id: secret.id,
+      name,
+      description: text,
+      kind: secret.kind,
+      owner: ownerRef,
+      scopes,
+      roles,
+      createdAt: now,
+      createdBy: caller.sub,
+      expiresAt,
+      lastUsedAt: null,
+      status: 'active',
+      revokedAt: null,
+      revokedBy: null,
+      tokenHint: secret.hint,
+      secretHash: hashAccessToken(pepper.key, secret.value),
+      pepperVersion: pepper.version,
+      version: 1,
+      generation: 1,
+    }
+    const owner = withTokenAdded(
+      existing ?? newPersonOwner(ownerRef),
+      { id: record.id, name, expiresAt },
+      deps.config.maxActiveTokensPerOwner,
+      now,
+    )
+    const changes = { name, scopes, roles, expires_at: expiresAt, owner: ownerRef.id }
+    const audit = (subject: AuditSubject, extra: Record<string, unknown> = {}): WriteIntent => ({
+      kind: 'audit',
+      event: auditEvent(context, subject, 'token.created', { ...changes, ...extra }, now),
+    })
+    const intents: WriteIntent[] = [
+      { kind: 'createToken', token: record },
+      existing === undefined
+        ? { kind: 'createOwner', owner }
+        : { kind: 'updateOwner', owner, expectedVersion: existing.version },
+      audit({ type: 'token', id: record.id }),
+    ]
+    if (ownerRef.type === 'service_account') {
+      intents.push(audit({ type: 'service_account', id: ownerRef.id }, { token_id: record.id }))
+    }
+    await deps.store.commit(intents)
+    return { record, owner, secret: secret.value }
+  })
+}
+
+const tokenOwner = (caller: Caller, serviceAccountId: string | undefined): OwnerRef => {
+  if (serviceAccountId !== undefined) {
+    requireAdmin(caller, 'create access tokens for service accounts')
+    return { type: 'service_account', id: serviceAccountId }
+  }
+  if (!isPerson(caller)) {
+    throw new TollgateError(
+      'invalid_request',
+      'service_account_id is required: only people hold personal tokens.',
+    )
+  }
+  return { type: 'user', id: caller.sub }
+}
+
+/** What the new token may hold at most: the account's ceiling, or the person's own. */
+const grantBounds = (
+  caller: Caller,
+  owner: OwnerRecord | undefined,
+): { readonly roles: readonly string[]; readonly scopes: readonly string[] | undefined } => {
+  if (owner?.ceiling !== undefined) return owner.ceiling
+  // An admin person holds every scope: any valid name is within bounds.
+  return { roles: caller.roles, scopes: isAdmin(caller) ? undefined : caller.scopes }
+}
+
+const withinBounds = (
+  field: 'roles' | 'scopes',
+  requested: readonly string[] | undefined,
+  bound: readonly string[] | undefined,
+): readonly string[] => {
+  if (requested === undefined) {
+    throw new TollgateError(
+      'invalid_request',
+      `${field} is required for an admin's personal token.`,
+    )
+  }
+  const names = permissionNames(field, requested)
+  const missing = bound === undefined ? [] : missingFrom(names, bound)
+  if (missing.length > 0) {
+    throw new TollgateError(
+      'insufficient_scope',
+      `The ${field} must stay within the owner's; not held: ${missing.join(' ')}.`,
+    )
+  }
+  return names
+}
+
+const expiryOf = (
+  config: CreateTokenDependencies['config'],
+  ownerType: OwnerRef['type'],
+  expiresInSeconds: number | null | undefined,
+  now: number,
+): number | null => {
+  const personal = ownerType === 'user'
+  const max = personal ? config.maxPersonalTokenTtlSeconds : config.maxTokenTtlSeconds
+  if (expiresInSeconds === null) {
+    if (personal || !config.allowNonExpiringTokens) {
+      throw new TollgateError(
+        'invalid_request',
+        personal
+          ? 'Personal tokens always expire.'
+          : 'Tokens that never expire are not allowed here (ALLOW_NON_EXPIRING_TOKENS).',
+      )
+    }
+    return null
+  }
+  const seconds = expiresInSeconds ?? Math.min(config.defaultTokenTtlSeconds, max)
+  if (!Number.isSafeInteger(seconds) || seconds < MIN_TTL_SECONDS || seconds > max) {
+    throw new TollgateError(
+      'invalid_request',
+      `expires_in_seconds must be an integer between ${MIN_TTL_SECONDS} and ${max}.`,
+    )
+  }
+  return now + seconds * 1000
+}
+
+const newPersonOwner = (ref: OwnerRef): OwnerRecord => ({
+  ref,
+  status: 'active',
+  account: undefined,
+  ceiling: undefined,
+  tokens: [],
+  otv: 1,
+  // withTokenAdded makes it version 1, the version a new item is written with.
+  version: 0,
+  lastRevocation: undefined,
+  deletedAt: undefined,
+})

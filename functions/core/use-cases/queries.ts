@@ -1,0 +1,190 @@
+import { holdsScope, isPerson, type RequestContext } from '../caller.js'
+import { type CursorBinding, cursorKey, openCursor, sealCursor } from '../cursor.js'
+import { TollgateError } from '../errors.js'
+import { isSameOwner, type OwnerRef, parseOwnerId } from '../owners.js'
+import type { Clock, Secrets, Store } from '../ports.js'
+import type {
+  AuditEvent,
+  AuditSubject,
+  OwnerRecord,
+  ServiceAccount,
+  TokenStatus,
+} from '../records.js'
+import { serviceAccountOf } from '../records.js'
+import { type TokenState, tokenState } from '../token-state.js'
+import { readAccessibleToken } from './token-access.js'
+
+export interface QueryDependencies {
+  readonly store: Store
+  readonly secrets: Secrets
+  readonly clock: Clock
+}
+
+export interface PageQuery {
+  readonly limit: number
+  readonly cursor?: string | undefined
+}
+
+export interface ListPage<T> {
+  readonly items: readonly T[]
+  /** Opaque, sealed and bound to the caller and filters; null on the last page. */
+  readonly nextCursor: string | null
+}
+
+/** One token the caller may see, with its derived status. */
+export const getToken = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  tokenId: string,
+): Promise<TokenState> => {
+  const { token, owner } = await readAccessibleToken(
+    deps.store,
+    context.caller,
+    tokenId,
+    'tokens:read',
+  )
+  return tokenState(token, owner, deps.clock.now())
+}
+
+export interface TokenFilter {
+  readonly owner?: string | undefined
+  readonly name?: string | undefined
+  readonly status?: TokenStatus | undefined
+}
+
+/**
+ * Lists tokens, newest first. With `tokens:read` (or `admin`) across owners
+ * or for one (`owner`), through an index, never a scan; a person without it
+ * lists their own. Status is derived with each token's owner item, so a page
+ * may hold fewer than `limit` items while more follow.
+ */
+export const listTokens = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  filter: TokenFilter,
+  page: PageQuery,
+): Promise<ListPage<TokenState>> => {
+  const { caller } = context
+  let owner: OwnerRef | undefined
+  if (filter.owner !== undefined) {
+    owner = parseOwnerId(filter.owner)
+    if (owner === undefined) {
+      throw new TollgateError(
+        'invalid_request',
+        'owner must be a service account id or user:<issuer>:<sub>.',
+      )
+    }
+  }
+  if (!holdsScope(caller, 'tokens:read')) {
+    // The route let this caller in as a person managing their own tokens.
+    const self: OwnerRef = { type: 'user', id: caller.sub }
+    if (!isPerson(caller) || (owner !== undefined && !isSameOwner(owner, self))) {
+      throw new TollgateError(
+        'insufficient_scope',
+        'Listing tokens other than your own needs tokens:read.',
+      )
+    }
+    owner = self
+  }
+  const binding: CursorBinding = {
+    caller: caller.sub,
+    query: { route: 'tokens', owner: owner?.id, name: filter.name, status: filter.status },
+  }
+  return paged(deps, binding, page, async (after) => {
+    const found = await deps.store.listTokens(
+      { owner, name: filter.name },
+      { limit: page.limit, after },
+    )
+    const owners = await deps.store.getOwners(
+      distinctOwners(found.items.map((token) => token.owner)),
+    )
+    const now = deps.clock.now()
+    const items = found.items
+      .map((token) =>
+        tokenState(
+          token,
+          owners.find((o) => isSameOwner(o.ref, token.owner)),
+          now,
+        ),
+      )
+      .filter((state) => filter.status === undefined || state.status === filter.status)
+    return { items, next: found.next }
+  })
+}
+
+/** Active service accounts, newest first. */
+export const listServiceAccounts = (
+  deps: QueryDependencies,
+  context: RequestContext,
+  page: PageQuery,
+): Promise<ListPage<ServiceAccount>> =>
+  paged(
+    deps,
+    { caller: context.caller.sub, query: { route: 'service-accounts' } },
+    page,
+    async (after) => {
+      const found = await deps.store.listServiceAccounts({ limit: page.limit, after })
+      const items = found.items.map(serviceAccountOf).filter((a) => a !== undefined)
+      return { items, next: found.next }
+    },
+  )
+
+/** A token's audit trail, newest first; only for a token the caller may see. */
+export const listTokenEvents = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  tokenId: string,
+  page: PageQuery,
+): Promise<ListPage<AuditEvent>> => {
+  await readAccessibleToken(deps.store, context.caller, tokenId, 'tokens:read')
+  return listEvents(deps, context, { type: 'token', id: tokenId }, page)
+}
+
+/** A service account's audit trail, newest first, also once it is deleted. */
+export const listServiceAccountEvents = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  accountId: string,
+  page: PageQuery,
+): Promise<ListPage<AuditEvent>> => {
+  const ref = parseOwnerId(accountId)
+  const owner: OwnerRecord | undefined =
+    ref?.type === 'service_account' ? await deps.store.getOwner(ref) : undefined
+  if (owner?.account === undefined) throw new TollgateError('not_found', 'No such service account.')
+  return listEvents(deps, context, { type: 'service_account', id: accountId }, page)
+}
+
+const listEvents = (
+  deps: QueryDependencies,
+  context: RequestContext,
+  subject: AuditSubject,
+  page: PageQuery,
+): Promise<ListPage<AuditEvent>> =>
+  paged(
+    deps,
+    { caller: context.caller.sub, query: { route: `events:${subject.type}:${subject.id}` } },
+    page,
+    (after) => deps.store.listEvents(subject, { limit: page.limit, after }),
+  )
+
+/** Opens the cursor, reads one page, seals where the next one starts. */
+const paged = async <T>(
+  deps: QueryDependencies,
+  binding: CursorBinding,
+  page: PageQuery,
+  read: (after: unknown) => Promise<{ readonly items: readonly T[]; readonly next: unknown }>,
+): Promise<ListPage<T>> => {
+  const key = cursorKey((await deps.secrets.currentPepper()).key)
+  const after = page.cursor === undefined ? undefined : openCursor(key, binding, page.cursor)
+  const found = await read(after)
+  return {
+    items: found.items,
+    nextCursor: found.next === undefined ? null : sealCursor(key, binding, found.next),
+  }
+}
+
+const distinctOwners = (owners: readonly OwnerRef[]): OwnerRef[] => {
+  const seen = new Map<string, OwnerRef>()
+  for (const owner of owners) seen.set(owner.id, owner)
+  return [...seen.values()]
+}

@@ -1,0 +1,66 @@
+import type { z } from 'zod'
+import type * as api from '../api/schemas.js'
+import type { Caller } from '../core/caller.js'
+import type { AuditEvent, ServiceAccount } from '../core/records.js'
+import type { TokenState } from '../core/token-state.js'
+
+/** The JSON of core values, typed by the API schemas so the two cannot drift. */
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
+
+export const serviceAccountJson = (
+  account: ServiceAccount,
+): z.infer<typeof api.serviceAccount> => ({
+  id: account.id,
+  name: account.name,
+  description: account.description,
+  roles: [...account.roles],
+  scopes: [...account.scopes],
+  created_at: iso(account.createdAt),
+  created_by: account.createdBy,
+})
+
+/** Never the secret or its hash: only the hint. */
+export const accessTokenJson = (state: TokenState): z.infer<typeof api.accessToken> => {
+  const { record } = state
+  return {
+    id: record.id,
+    name: record.name,
+    description: record.description,
+    kind: record.kind,
+    owner: { type: record.owner.type, id: record.owner.id },
+    scopes: [...record.scopes],
+    roles: [...record.roles],
+    created_at: iso(record.createdAt),
+    created_by: record.createdBy,
+    expires_at: isoOrNull(record.expiresAt),
+    last_used_at: isoOrNull(record.lastUsedAt),
+    status: state.status,
+    revoked_at: isoOrNull(state.revokedAt),
+    revoked_by: state.revokedBy,
+    revoked_by_event: state.revokedByEvent,
+    token_hint: record.tokenHint,
+    version: record.version,
+    generation: record.generation,
+  }
+}
+
+export const auditEventJson = (event: AuditEvent): z.infer<typeof api.auditEvent> => ({
+  id: event.id,
+  at: iso(event.at),
+  action: event.action,
+  actor: event.actor,
+  source_atid: event.sourceAtid,
+  request_id: event.requestId,
+  changes: { ...event.changes },
+})
+
+export const whoamiJson = (caller: Caller): z.infer<typeof api.whoami> => ({
+  sub: caller.sub,
+  kind: caller.kind,
+  roles: [...caller.roles],
+  scopes: [...caller.scopes],
+  atid: caller.atid,
+  jti: caller.jti,
+})
