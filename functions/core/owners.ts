@@ -25,7 +25,7 @@ const USER_ID = /^user:([a-z][a-z0-9-]{0,31}):([\x21-\x7E]{1,255})$/
  * refusal, never one owner acting as another.
  *
  * @example
- * ownerTag('sa_4CDLu9FIIpFqLMrVEdgmAC') // '2nQhoH3bOsT'
+ * ownerTag('sa_4CDLu9FIIpFqLMrVEdgmAC') // '2cFG55O99Tb'
  */
 export const ownerTag = (ownerId: string): string =>
   encodeBase62(

@@ -38,7 +38,7 @@ export interface UpdateTokenRequest {
  *    denies the older JWTs, since they carry what the token no longer grants.
  * 3. A new name must be free among the owner's usable tokens (owner item).
  */
-export const updateToken = (
+export const updateToken = async (
   deps: ChangeTokenDependencies,
   context: RequestContext,
   request: UpdateTokenRequest,
@@ -80,7 +80,7 @@ export const updateToken = (
  * owner's usable list (freeing its slot and name), and its JWTs are denied.
  * Revoking a token that is no longer usable changes nothing.
  */
-export const revokeToken = (
+export const revokeToken = async (
   deps: ChangeTokenDependencies,
   context: RequestContext,
   tokenId: string,

@@ -23,7 +23,7 @@ export interface RevokeOwnerTokensDependencies {
  *    transaction whatever the number of tokens.
  * 3. Answer how many tokens were usable.
  */
-export const revokeOwnerTokens = (
+export const revokeOwnerTokens = async (
   deps: RevokeOwnerTokensDependencies,
   context: RequestContext,
   ownerId: string,

@@ -89,7 +89,7 @@ export interface UpdateServiceAccountRequest extends Partial<ServiceAccountField
  * (each keeps its own). Narrowing bumps `otv`, so JWTs minted before are
  * denied, and every token is capped at the new ceiling at its next exchange.
  */
-export const updateServiceAccount = (
+export const updateServiceAccount = async (
   deps: ServiceAccountDependencies,
   context: RequestContext,
   request: UpdateServiceAccountRequest,
@@ -148,7 +148,7 @@ export const updateServiceAccount = (
  * once through its owner item (no write per token), its JWTs are denied,
  * and its name is free again. The item stays, marked deleted, for audit.
  */
-export const deleteServiceAccount = (
+export const deleteServiceAccount = async (
   deps: ServiceAccountDependencies,
   context: RequestContext,
   id: string,
