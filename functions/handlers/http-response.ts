@@ -27,6 +27,10 @@ export const problemResponse = (error: TollgateError, requestId: string): HttpRe
   headers: {
     'content-type': 'application/problem+json',
     'cache-control': 'no-store',
+    // A dependency outage or contention passes: say when to try again (RFC 9110 §10.2.3).
+    ...(error.code === 'unavailable' || error.code === 'rate_limited'
+      ? { 'retry-after': '1' }
+      : {}),
     ...(error.code === 'invalid_token'
       ? { 'www-authenticate': 'Bearer error="invalid_token"' }
       : error.code === 'insufficient_scope'

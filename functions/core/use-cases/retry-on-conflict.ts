@@ -1,14 +1,16 @@
 import { TollgateError, WriteConflict } from '../errors.js'
 import type { UnitOfWork, WriteIntent } from '../ports.js'
 
-const MAX_ATTEMPTS = 8
+const MAX_ATTEMPTS = 16
 const BASE_DELAY_MS = 5
+const MAX_DELAY_MS = 200
 
 /**
  * Runs a read-decide-commit attempt again when another writer got there
  * first, so a lost version race is never a user-visible error: each attempt
  * re-reads, and only a real conflict (cap, name, stale ETag) is thrown.
- * Bounded, with jittered backoff; past the bound the caller may retry.
+ * Bounded, with full-jitter exponential backoff; past the bound it is
+ * contention, not a verdict on the request: 503, for the client to retry.
  *
  * @example
  * await retryOnConflict(() => createTokenOnce(deps, request))
@@ -21,12 +23,12 @@ export const retryOnConflict = async <T>(attempt: () => Promise<T>): Promise<T> 
       if (!(error instanceof WriteConflict)) throw error
       if (tries >= MAX_ATTEMPTS) {
         throw new TollgateError(
-          'conflict',
+          'unavailable',
           'The resource kept changing while the request ran; try again.',
           { cause: error },
         )
       }
-      const delay = BASE_DELAY_MS * 2 ** Math.min(tries, 5) * Math.random()
+      const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** tries) * Math.random()
       await new Promise((wake) => setTimeout(wake, delay))
     }
   }
