@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { generateKeyPair, SignJWT } from 'jose'
 import { itemKeys } from '../../functions/adapters/token-table.js'
+import { ownerTagOfTokenId } from '../../functions/core/owners.js'
 import { apiGatewayFixture, lambdaContext } from '../support/lambda.js'
 import type { BenchEnvironment } from './environment.js'
 import { type InterleaveOptions, runInterleaved } from './interleave.js'
@@ -79,13 +80,19 @@ export const runExchangeSuite = async (
   const kid = 'bench-floor'
   const { config } = env.dependencies
   const token = env.admin.token
-  const getItem = new GetCommand({
-    TableName: env.tableName,
-    Key: itemKeys.token(token.id),
-    ConsistentRead: true,
+  // The same one round trip the exchange makes: token and owner item, strongly consistent.
+  const tokenKey = itemKeys.token(token.id)
+  const batchGet = new BatchGetCommand({
+    RequestItems: {
+      [env.tableName]: {
+        Keys: [tokenKey, itemKeys.owner(ownerTagOfTokenId(token.id))],
+        ConsistentRead: true,
+      },
+    },
   })
   const floor = async (): Promise<string> => {
-    const { Item } = await documents.send(getItem)
+    const { Responses } = await documents.send(batchGet)
+    const Item = Responses?.[env.tableName]?.find((item) => item.pk === tokenKey.pk)
     if (Item === undefined) throw new Error('floor: token item not found')
     const iat = Math.floor(Date.now() / 1000)
     return new SignJWT({
@@ -97,6 +104,8 @@ export const runExchangeSuite = async (
       token_type: Item.kind as string,
       is_bot: Item.kind === 'service',
       atid: Item.id as string,
+      atv: Item.generation as number,
+      otv: 1,
       jti: randomUUID(),
       iat,
       nbf: iat,
