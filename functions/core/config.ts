@@ -1,54 +1,18 @@
 import * as z from 'zod/mini'
+import { booleanFlag, httpUrl, integer, json, matching, oneOf, parsed } from './config-values.js'
 import { TollgateError } from './errors.js'
+import { PERMISSION_NAME } from './names.js'
+import {
+  type TrustedIssuer,
+  toTrustedIssuers,
+  trustedIssuersProblem,
+  trustedIssuersSchema,
+} from './trusted-issuers.js'
 
 // zod/mini: the same validator with a tree-shakeable API, so every Lambda that
 // parses config at cold start (the authorizer above all) carries ~20 KB, not ~450 KB.
 
 const DAY = 86_400
-
-/** Turns text into a value or an issue whose message never contains the text. */
-const parsed = <T>(error: string, parse: (text: string) => T | undefined) =>
-  z.pipe(
-    z.string(),
-    z.transform((text: string, ctx) => {
-      const value = parse(text)
-      if (value === undefined) {
-        ctx.issues.push({ code: 'custom', message: error, input: '' })
-        return z.NEVER
-      }
-      return value
-    }),
-  )
-
-const booleanFlag = parsed('must be "true" or "false"', (text) =>
-  text === 'true' ? true : text === 'false' ? false : undefined,
-)
-
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  parsed(`must be an integer between ${min} and ${max}`, (text) => {
-    const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN
-    return value >= min && value <= max ? value : undefined
-  })
-
-const oneOf = <const T extends string>(values: readonly T[]) =>
-  parsed(`must be one of ${values.join(', ')}`, (text) =>
-    (values as readonly string[]).includes(text) ? (text as T) : undefined,
-  )
-
-const matching = (pattern: RegExp, error: string) =>
-  parsed(error, (text) => (pattern.test(text) ? text : undefined))
-
-const httpUrl = parsed('must be an http(s) URL without query or fragment', (text) => {
-  const url = URL.parse(text)
-  const usable =
-    url !== null &&
-    (url.protocol === 'http:' || url.protocol === 'https:') &&
-    url.search === '' &&
-    url.hash === '' &&
-    !text.includes('?') &&
-    !text.includes('#')
-  return usable ? text : undefined
-})
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
 const SCOPE = /^\S+$/
@@ -103,16 +67,32 @@ const ENV_SCHEMA = z.object({
     matching(/^[^:\s]+$/, 'must be non-empty, without ":" or spaces'),
     'tollgate',
   ),
-  /**
-   * Prompt revocation needs the deny list that revoke and regenerate write;
-   * until those exist, turning it on must stop the start, not silently do nothing.
-   */
-  REVOCATION_CHECK: z._default(
-    parsed(
-      'is not available yet (it arrives with token revocation); leave it unset or "false"',
-      (text) => (text === 'false' ? false : undefined),
+  /** The authorizer refuses JWTs of revoked tokens from its deny-list copy (DESIGN). */
+  REVOCATION_CHECK: z._default(booleanFlag, true),
+  /** End to end bound on a revoked token's JWTs being refused, API Gateway's cache included. */
+  REVOCATION_MAX_DELAY_SECONDS: z._default(integer(5, 3600), 30),
+  /** How old the authorizer's deny-list copy may get before an invocation refreshes it. */
+  REVOCATION_REFRESH_SECONDS: z._default(integer(1, 3600), 10),
+  /** API Gateway's authorizer result cache TTL, as the constructs set it. */
+  AUTHORIZER_CACHE_TTL_SECONDS: z._default(integer(0, 3600), 10),
+  /** People's identity providers. */
+  TRUSTED_ISSUERS: z._default(
+    json(
+      'must be a JSON list of {id, issuer, jwks_uri, audience, subject_claim?, roles_claim?, role_map?}',
+      trustedIssuersSchema,
     ),
-    false,
+    [],
+  ),
+  /** Role → scopes that people holding the role may use. */
+  ROLE_SCOPES: z._default(
+    json(
+      'must be a JSON object mapping role names to lists of scope names',
+      z.record(
+        z.string().check(z.regex(PERMISSION_NAME)),
+        z.array(z.string().check(z.regex(PERMISSION_NAME))).check(z.maxLength(100)),
+      ),
+    ),
+    {},
   ),
   /** HTTP API authorizer answer: simple `{isAuthorized, context}` or an IAM policy. */
   HTTP_API_AUTHORIZER_RESPONSE: z._default(oneOf(['simple', 'iam']), 'simple'),
@@ -141,6 +121,12 @@ export interface Config {
   readonly basicAuthUsername: string
   readonly httpApiAuthorizerResponse: 'simple' | 'iam'
   readonly routeScopes: Readonly<Record<string, string>>
+  readonly revocationCheck: boolean
+  readonly revocationMaxDelaySeconds: number
+  readonly revocationRefreshSeconds: number
+  readonly authorizerCacheTtlSeconds: number
+  readonly trustedIssuers: readonly TrustedIssuer[]
+  readonly roleScopes: Readonly<Record<string, readonly string[]>>
   /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
   readonly dynamoDbEndpoint: string | undefined
 }
@@ -165,14 +151,21 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     throw new TollgateError('internal', `Invalid configuration: ${problems.join('; ')}`)
   }
   const e = result.data
-  if (e.DEFAULT_TOKEN_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
-    throw new TollgateError(
-      'internal',
-      'Invalid configuration: DEFAULT_TOKEN_TTL_SECONDS must not exceed MAX_TOKEN_TTL_SECONDS',
-    )
-  }
+  const issuer = (e.ISSUER ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '')
+  const trustedIssuers = toTrustedIssuers(e.TRUSTED_ISSUERS)
+  const problem = [
+    e.DEFAULT_TOKEN_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS &&
+      'DEFAULT_TOKEN_TTL_SECONDS must not exceed MAX_TOKEN_TTL_SECONDS',
+    // A copy older than max delay − cache TTL is an outage: refreshing later than that never works.
+    e.REVOCATION_REFRESH_SECONDS + e.AUTHORIZER_CACHE_TTL_SECONDS >=
+      e.REVOCATION_MAX_DELAY_SECONDS &&
+      'REVOCATION_REFRESH_SECONDS + AUTHORIZER_CACHE_TTL_SECONDS must be below REVOCATION_MAX_DELAY_SECONDS',
+    trustedIssuersProblem(trustedIssuers, { issuer, audience: e.AUDIENCE }),
+  ].find((text) => typeof text === 'string')
+  if (problem !== undefined)
+    throw new TollgateError('internal', `Invalid configuration: ${problem}`)
   return Object.freeze({
-    issuer: (e.ISSUER ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+    issuer,
     audience: e.AUDIENCE,
     jwtAlg: e.JWT_ALG,
     keySource: e.KEY_SOURCE,
@@ -189,6 +182,12 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     basicAuthUsername: e.BASIC_AUTH_USERNAME,
     httpApiAuthorizerResponse: e.HTTP_API_AUTHORIZER_RESPONSE,
     routeScopes: Object.freeze(e.ROUTE_SCOPES),
+    revocationCheck: e.REVOCATION_CHECK,
+    revocationMaxDelaySeconds: e.REVOCATION_MAX_DELAY_SECONDS,
+    revocationRefreshSeconds: e.REVOCATION_REFRESH_SECONDS,
+    authorizerCacheTtlSeconds: e.AUTHORIZER_CACHE_TTL_SECONDS,
+    trustedIssuers,
+    roleScopes: Object.freeze(e.ROLE_SCOPES),
     dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
   })
 }

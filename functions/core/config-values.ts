@@ -1,0 +1,68 @@
+import * as z from 'zod/mini'
+
+/**
+ * Parsers for environment values, each failing with a message that names the
+ * rule and never echoes the value (it may be a secret pasted in the wrong place).
+ */
+
+/** Turns text into a value or an issue whose message never contains the text. */
+export const parsed = <T>(error: string, parse: (text: string) => T | undefined) =>
+  z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
+      const value = parse(text)
+      if (value === undefined) {
+        ctx.issues.push({ code: 'custom', message: error, input: '' })
+        return z.NEVER
+      }
+      return value
+    }),
+  )
+
+export const booleanFlag = parsed('must be "true" or "false"', (text) =>
+  text === 'true' ? true : text === 'false' ? false : undefined,
+)
+
+export const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  parsed(`must be an integer between ${min} and ${max}`, (text) => {
+    const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN
+    return value >= min && value <= max ? value : undefined
+  })
+
+export const oneOf = <const T extends string>(values: readonly T[]) =>
+  parsed(`must be one of ${values.join(', ')}`, (text) =>
+    (values as readonly string[]).includes(text) ? (text as T) : undefined,
+  )
+
+export const matching = (pattern: RegExp, error: string) =>
+  parsed(error, (text) => (pattern.test(text) ? text : undefined))
+
+/** Whether `text` is an http(s) URL without query or fragment. */
+export const isHttpUrl = (text: string): boolean => {
+  const url = URL.parse(text)
+  return (
+    url !== null &&
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.search === '' &&
+    url.hash === '' &&
+    !text.includes('?') &&
+    !text.includes('#')
+  )
+}
+
+export const httpUrl = parsed('must be an http(s) URL without query or fragment', (text) =>
+  isHttpUrl(text) ? text : undefined,
+)
+
+/** A JSON value of the given schema; the parser's own message is dropped (it quotes the input). */
+export const json = <T>(error: string, schema: z.ZodMiniType<T>) =>
+  parsed(error, (text) => {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return undefined
+    }
+    const result = schema.safeParse(value)
+    return result.success ? result.data : undefined
+  })

@@ -1,0 +1,90 @@
+import * as z from 'zod/mini'
+import { isHttpUrl } from './config-values.js'
+import { PERMISSION_NAME } from './names.js'
+
+/** Short names of identity providers: they prefix every person's id (`user:<id>:<sub>`). */
+export const ISSUER_ID = /^[a-z][a-z0-9-]{0,31}$/
+/** The development issuer's id, which `TRUSTED_ISSUERS` may not use. */
+export const DEV_ISSUER_ID = 'dev'
+
+/**
+ * An identity provider whose JWTs people sign in with (DESIGN "Authorizer",
+ * people). Roles come only through `roleMap`; scopes only from `ROLE_SCOPES`.
+ */
+export interface TrustedIssuer {
+  readonly id: string
+  /** The exact `iss` of its JWTs. */
+  readonly issuer: string
+  readonly jwksUri: string
+  /** The exact `aud` its JWTs must carry for Tollgate; never Tollgate's own AUDIENCE. */
+  readonly audience: string
+  /** The claim naming the person, `sub` unless configured. */
+  readonly subjectClaim: string
+  /** The claim holding the person's groups or roles at the IdP, if any. */
+  readonly rolesClaim: string | undefined
+  /**
+   * IdP value → Tollgate role; values not in the map are dropped, so no IdP
+   * group is `admin` by accident. `identity` (the dev issuer only): roles as asked.
+   */
+  readonly roleMap: Readonly<Record<string, string>> | 'identity'
+}
+
+const claimName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$/))
+
+export const trustedIssuersSchema = z
+  .array(
+    z.strictObject({
+      id: z.string().check(z.regex(ISSUER_ID)),
+      issuer: z.string().check(z.refine(isHttpUrl)),
+      jwks_uri: z.string().check(z.refine(isHttpUrl)),
+      audience: z.string().check(z.minLength(1), z.maxLength(256)),
+      subject_claim: z.optional(claimName),
+      roles_claim: z.optional(claimName),
+      role_map: z.optional(
+        z.record(
+          z.string().check(z.minLength(1), z.maxLength(256)),
+          z.string().check(z.regex(PERMISSION_NAME)),
+        ),
+      ),
+    }),
+  )
+  .check(z.maxLength(20))
+
+export const toTrustedIssuers = (
+  entries: z.infer<typeof trustedIssuersSchema>,
+): readonly TrustedIssuer[] =>
+  entries.map((entry) => ({
+    id: entry.id,
+    issuer: entry.issuer,
+    jwksUri: entry.jwks_uri,
+    audience: entry.audience,
+    subjectClaim: entry.subject_claim ?? 'sub',
+    rolesClaim: entry.roles_claim,
+    roleMap: entry.role_map ?? {},
+  }))
+
+/**
+ * Why a list of trusted issuers cannot be used with Tollgate's own issuer
+ * and audience, or undefined when it can. Never names a value.
+ */
+export const trustedIssuersProblem = (
+  issuers: readonly TrustedIssuer[],
+  own: { readonly issuer: string; readonly audience: string },
+): string | undefined => {
+  const ids = new Set(issuers.map((i) => i.id))
+  const isses = new Set(issuers.map((i) => i.issuer))
+  if (ids.size !== issuers.length) return 'TRUSTED_ISSUERS ids must be unique'
+  if (isses.size !== issuers.length) return 'TRUSTED_ISSUERS issuers must be unique'
+  if (ids.has(DEV_ISSUER_ID)) return `TRUSTED_ISSUERS may not use the id "${DEV_ISSUER_ID}"`
+  const ownIssuers = [own.issuer, devIssuerOf(own.issuer)]
+  if (issuers.some((i) => ownIssuers.includes(i.issuer.replace(/\/+$/, '')))) {
+    return 'TRUSTED_ISSUERS may not name ISSUER (or its development issuer)'
+  }
+  if (issuers.some((i) => i.audience === own.audience)) {
+    return 'TRUSTED_ISSUERS audiences may not equal AUDIENCE'
+  }
+  return undefined
+}
+
+/** The development issuer's `iss` (local mode only). */
+export const devIssuerOf = (issuer: string): string => `${issuer}/dev`
