@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { TollgateError } from '../core/errors.js'
-import type { Clock, Secrets } from '../core/ports.js'
 import { parsePepperSecret } from '../core/pepper-secret.js'
+import type { Clock, Secrets } from '../core/ports.js'
 import { createSecretReader } from './secret-reader.js'
 
 /** An unknown pepper version refetches the secret at most this often. */

@@ -8,8 +8,9 @@ import {
   readPublicKeySet,
   writePublicKeySet,
 } from '../../functions/adapters/public-key-set-item.js'
-import { createSecretsManagerSigner } from '../../functions/adapters/secrets-manager-keys.js'
 import { createSecret } from '../../functions/adapters/secret-versions.js'
+import { createSecretsManagerSigner } from '../../functions/adapters/secrets-manager-keys.js'
+import { itemKeys } from '../../functions/adapters/token-table.js'
 import type { JwtAlg } from '../../functions/core/ports.js'
 import {
   generateSigningKey,
@@ -18,7 +19,6 @@ import {
   serializeSigningKeySet,
   signingKeysOf,
 } from '../../functions/core/signing-keys.js'
-import { itemKeys } from '../../functions/adapters/token-table.js'
 import { createTestTable } from '../support/dynamodb.js'
 import { rejectionOf } from '../support/errors.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'

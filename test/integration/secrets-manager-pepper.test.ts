@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createSecretsManagerPepper } from '../../functions/adapters/secrets-manager-pepper.js'
 import { createSecret, putSecretString } from '../../functions/adapters/secret-versions.js'
+import { createSecretsManagerPepper } from '../../functions/adapters/secrets-manager-pepper.js'
 import { hashAccessToken, matchesHash } from '../../functions/core/token-hash.js'
 import { rejectionOf } from '../support/errors.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
