@@ -74,7 +74,12 @@ export const isAwsOutage = (error: unknown): boolean => {
   return false
 }
 
-/** The innermost error name, for logs (never a message: SDK messages can quote ARNs). */
+/**
+ * The innermost error name, for logs (never a message: SDK messages can quote ARNs).
+ *
+ * @example
+ * log('KMS key skipped', { error: awsErrorName(error) }) // 'DisabledException'
+ */
 export const awsErrorName = (error: unknown): string => {
   let name = 'Error'
   for (let current = error, depth = 0; depth < 5; depth++) {

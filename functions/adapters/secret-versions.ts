@@ -44,7 +44,12 @@ export const secretString = async (
   }
 }
 
-/** What the rotation needs of DescribeSecret; undefined when the secret does not exist. */
+/**
+ * What the rotation needs of DescribeSecret; undefined when the secret does not exist.
+ *
+ * @example
+ * const { rotationEnabled, stages } = (await describeSecret(client, arn)) ?? fail()
+ */
 export const describeSecret = async (
   client: SecretsManagerClient,
   secretId: string,
@@ -69,6 +74,9 @@ export const describeSecret = async (
  * treats a repeat with the same token and value as a no-op, which keeps a
  * retried createSecret idempotent). Without a version id the SDK makes one,
  * and without stages the new version becomes AWSCURRENT.
+ *
+ * @example
+ * await putSecretString(client, arn, text, { versionId: token, stages: ['AWSPENDING'] })
  */
 export const putSecretString = async (
   client: SecretsManagerClient,
@@ -93,6 +101,9 @@ export const putSecretString = async (
 /**
  * Creates the secret with its first value (AWSCURRENT), encrypted with
  * `kmsKeyId` when given. Resolves false when it already exists.
+ *
+ * @example
+ * const created = await createSecret(client, 'tollgate/pepper', newPepperSecret(), cmkArn)
  */
 export const createSecret = async (
   client: SecretsManagerClient,
@@ -115,7 +126,12 @@ export const createSecret = async (
   }
 }
 
-/** Moves (or, without `moveTo`, removes) a staging label. */
+/**
+ * Moves (or, without `moveTo`, removes) a staging label.
+ *
+ * @example
+ * await moveStage(client, arn, 'AWSCURRENT', { moveTo: token, removeFrom: currentVersion })
+ */
 export const moveStage = async (
   client: SecretsManagerClient,
   secretId: string,

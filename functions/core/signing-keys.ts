@@ -89,7 +89,12 @@ export const parseSigningKeySet = (text: string): SigningKeySet => {
   return set
 }
 
-/** The JSON the signing-key secret holds (private material: never log it). */
+/**
+ * The JSON the signing-key secret holds (private material: never log it).
+ *
+ * @example
+ * await putSecretString(client, arn, serializeSigningKeySet(keys), { versionId: token })
+ */
 export const serializeSigningKeySet = (set: SigningKeySet): string =>
   JSON.stringify({
     current: toSecretJson(set.current),
@@ -98,7 +103,12 @@ export const serializeSigningKeySet = (set: SigningKeySet): string =>
     updated_at: set.updatedAt,
   })
 
-/** Current, previous and next, in that order, whichever are present. */
+/**
+ * Current, previous and next, in that order, whichever are present.
+ *
+ * @example
+ * const kids = signingKeysOf(keys).map((key) => key.kid)
+ */
 export const signingKeysOf = (set: SigningKeySet): readonly SigningKey[] =>
   [set.current, set.previous, set.next].filter((key) => key !== undefined)
 
@@ -115,7 +125,12 @@ export const publicJwkOf = (key: SigningKey): PublicJwk => ({
   use: 'sig',
 })
 
-/** The key as a node:crypto KeyObject, for signing. */
+/**
+ * The key as a node:crypto KeyObject, for signing.
+ *
+ * @example
+ * const signature = sign('sha256', input, privateKeyOf(keys.current))
+ */
 export const privateKeyOf = (key: SigningKey): KeyObject =>
   createPrivateKey({ key: key.privateJwk as JsonWebKey, format: 'jwk' })
 
