@@ -1,0 +1,74 @@
+import type { KMSClient } from '@aws-sdk/client-kms'
+import { cachedValue } from '../core/cached-value.js'
+import { TollgateError } from '../core/errors.js'
+import type { Clock, JwtAlg, KeySet, PublicJwk } from '../core/ports.js'
+import { awsErrorName, isAwsOutage, translateAwsError } from './aws-errors.js'
+import { fetchKmsPublicKey, UnusableKmsKeyError } from './kms-public-keys.js'
+
+export interface KmsKeySetOptions {
+  readonly kms: KMSClient
+  /** KMS_KEY_IDS: every key is published, the signing key and the others alike. */
+  readonly keyIds: readonly string[]
+  /** JWT_ALG: keys of another spec are skipped. */
+  readonly alg: JwtAlg
+  /** KEYS_CACHE_TTL_SECONDS. */
+  readonly cacheTtlSeconds: number
+  readonly clock: Clock
+  /** Told about each skipped key (with its configured id, never key material). */
+  readonly log?: (message: string, fields: Readonly<Record<string, unknown>>) => void
+}
+
+/**
+ * The public keys of every KMS key in KMS_KEY_IDS (GetPublicKey), cached for
+ * KEYS_CACHE_TTL with one load shared by concurrent callers.
+ *
+ * A key that is disabled, pending deletion, missing, denied to us, of the
+ * wrong spec or malformed is skipped and logged: the others still verify.
+ * An outage (throttling, 5xx, timeout) on any key fails the whole load with
+ * `unavailable` instead, because a key set shrunk by a slow KMS would turn
+ * valid JWTs into 401s for a whole TTL. No usable key at all is `internal`.
+ *
+ * @example
+ * const keySet = createKmsKeySet({ kms, keyIds: config.kmsKeyIds, alg: 'RS256',
+ *   cacheTtlSeconds: 300, clock: systemClock, log: (m, f) => logger.warn(m, f) })
+ */
+export const createKmsKeySet = (options: KmsKeySetOptions): KeySet => {
+  const cache = cachedValue({
+    load: () => loadPublicKeys(options),
+    ttlMs: options.cacheTtlSeconds * 1000,
+    clock: options.clock,
+  })
+  return {
+    async publicKeys() {
+      try {
+        return await cache.get()
+      } catch (error) {
+        throw translateAwsError(error)
+      }
+    },
+  }
+}
+
+const loadPublicKeys = async (options: KmsKeySetOptions): Promise<readonly PublicJwk[]> => {
+  const results = await Promise.allSettled(
+    options.keyIds.map((keyId) => fetchKmsPublicKey(options.kms, keyId, options.alg)),
+  )
+  const keys = new Map<string, PublicJwk>()
+  results.forEach((result, index) => {
+    if (result.status === 'fulfilled') {
+      // An alias and an ARN of one key are one key.
+      keys.set(result.value.jwk.kid, result.value.jwk)
+      return
+    }
+    if (isAwsOutage(result.reason)) throw result.reason
+    options.log?.('KMS key skipped: not a usable public key', {
+      key_id: options.keyIds[index],
+      error: awsErrorName(result.reason),
+      ...(result.reason instanceof UnusableKmsKeyError ? { reason: result.reason.message } : {}),
+    })
+  })
+  if (keys.size === 0) {
+    throw new TollgateError('internal', 'No key in KMS_KEY_IDS is a usable public key.')
+  }
+  return [...keys.values()]
+}

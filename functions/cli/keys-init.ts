@@ -1,0 +1,171 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { readPublicKeySet, writePublicKeySet } from '../adapters/public-key-set-item.js'
+import {
+  createSecret,
+  describeSecret,
+  putSecretString,
+  secretString,
+} from '../adapters/secret-versions.js'
+import { TollgateError } from '../core/errors.js'
+import { newPepperSecret, parsePepperSecret } from '../core/pepper-secret.js'
+import type { Clock, JwtAlg } from '../core/ports.js'
+import {
+  generateSigningKey,
+  parseSigningKeySet,
+  publicJwkOf,
+  serializeSigningKeySet,
+  signingKeysOf,
+} from '../core/signing-keys.js'
+
+export interface KeysInitOptions {
+  readonly secretsManager: SecretsManagerClient
+  readonly dynamoDb: DynamoDBClient
+  readonly tableName: string
+  readonly alg: JwtAlg
+  /** PEPPER_SECRET_ID. */
+  readonly pepperSecretId: string
+  /** SIGNING_KEYS_SECRET_ID; absent for KEY_SOURCE=kms, whose keys live in KMS. */
+  readonly signingKeysSecretId?: string | undefined
+  /** The customer KMS key that encrypts secrets this creates (absent: the AWS managed key). */
+  readonly secretsKmsKeyId?: string | undefined
+  readonly clock: Clock
+  readonly log?: (message: string, fields: Readonly<Record<string, unknown>>) => void
+}
+
+/** What happened to each piece: made now, or found in place and kept. */
+export type SeedOutcome = 'created' | 'kept' | 'not-applicable'
+
+export interface KeysInitResult {
+  readonly signingKeys: SeedOutcome
+  readonly publicKeySet: 'written' | 'kept' | 'not-applicable'
+  readonly pepper: SeedOutcome
+}
+
+/**
+ * `tollgate keys init`, also run by the stack at deploy (a custom resource):
+ * seeds the pepper secret, and for KEY_SOURCE=secrets-manager the signing-key
+ * secret and the public key-set item, against whatever endpoint the SDK
+ * clients were given. Idempotent: existing material is never overwritten, and
+ * a secret holding something that is not ours is refused, not replaced.
+ *
+ * A fresh key set is `current` and `next`, both published (the item is
+ * written before the secret, and their `published_at` taken after that
+ * write). `current` must sign at once so a fresh stack works; that is safe
+ * because no verifier can hold an older copy of a key set that did not
+ * exist. `next` starts its 2 h + KEYS_CACHE_TTL wait at deploy, so the first
+ * scheduled rotation can already promote it.
+ *
+ * @example
+ * await initKeys({ secretsManager, dynamoDb, tableName, alg: 'RS256',
+ *   pepperSecretId, signingKeysSecretId, clock: systemClock })
+ */
+export const initKeys = async (options: KeysInitOptions): Promise<KeysInitResult> => {
+  const pepper = await seedSecret(options, options.pepperSecretId, newPepperSecret, (text) => {
+    parsePepperSecret(text)
+  })
+  if (options.signingKeysSecretId === undefined) {
+    return { signingKeys: 'not-applicable', publicKeySet: 'not-applicable', pepper }
+  }
+  const signing = await seedSigningKeys(options, options.signingKeysSecretId)
+  return { ...signing, pepper }
+}
+
+const seedSigningKeys = async (
+  options: KeysInitOptions,
+  secretId: string,
+): Promise<Pick<KeysInitResult, 'signingKeys' | 'publicKeySet'>> => {
+  const signingKeys = await seedSecret(
+    options,
+    secretId,
+    async () => {
+      const now = options.clock.now()
+      const current = generateSigningKey(options.alg, now)
+      const next = generateSigningKey(options.alg, now)
+      // Publish first: by the time the secret exists, its keys are public.
+      await writePublicKeySet(
+        options.dynamoDb,
+        options.tableName,
+        [current, next].map(publicJwkOf),
+        now,
+      )
+      const publishedAt = options.clock.now()
+      return serializeSigningKeySet({
+        current: { ...current, publishedAt },
+        next: { ...next, publishedAt },
+        updatedAt: publishedAt,
+      })
+    },
+    (text) => {
+      parseSigningKeySet(text)
+    },
+  )
+  // Whoever wrote the secret (this run, an earlier one, a concurrent one),
+  // its keys must be in the public item.
+  const written = await ensurePublished(options, secretId)
+  return {
+    signingKeys,
+    publicKeySet: signingKeys === 'created' || written ? 'written' : 'kept',
+  }
+}
+
+/** Publishes any key of the secret missing from the item; resolves whether it wrote. */
+const ensurePublished = async (options: KeysInitOptions, secretId: string): Promise<boolean> => {
+  const text = await secretString(options.secretsManager, secretId)
+  if (text === undefined) throw new Error('The signing-key secret vanished during keys init.')
+  const ours = signingKeysOf(parseSigningKeySet(text))
+  const published = (await readPublicKeySet(options.dynamoDb, options.tableName, options.log)) ?? []
+  const missing = ours.filter((key) => !published.some((jwk) => jwk.kid === key.kid))
+  if (missing.length === 0) return false
+  const others = published.filter((jwk) => !ours.some((key) => key.kid === jwk.kid))
+  const keys = [...ours.map(publicJwkOf), ...others]
+  await writePublicKeySet(options.dynamoDb, options.tableName, keys, options.clock.now())
+  // Their published_at predates this write; the log lets an operator delay the next promotion.
+  options.log?.('keys init: published keys missing from the key-set item', {
+    kids: missing.map((key) => key.kid),
+  })
+  return true
+}
+
+/**
+ * Creates the secret with `make()` when it does not exist, or fills it when
+ * it exists without a value or with the placeholder `{}` (what a stack
+ * declaring the secret puts there). A value `check` accepts is kept; any
+ * other value is refused, so nothing that may be key material is overwritten.
+ */
+const seedSecret = async (
+  options: KeysInitOptions,
+  secretId: string,
+  make: () => string | Promise<string>,
+  check: (text: string) => void,
+): Promise<'created' | 'kept'> => {
+  const { secretsManager } = options
+  const text = await secretString(secretsManager, secretId)
+  if (text !== undefined && !isPlaceholder(text)) {
+    try {
+      check(text)
+    } catch (error) {
+      throw new TollgateError(
+        'internal',
+        `The secret ${secretId} holds a value keys init does not recognise; it was left as is.`,
+        { cause: error },
+      )
+    }
+    return 'kept'
+  }
+  const exists =
+    text !== undefined || (await describeSecret(secretsManager, secretId)) !== undefined
+  const value = await make()
+  if (exists) {
+    await putSecretString(secretsManager, secretId, value)
+  } else if (!(await createSecret(secretsManager, secretId, value, options.secretsKmsKeyId))) {
+    return 'kept' // another init created it first; the caller re-reads it
+  }
+  options.log?.('keys init: secret seeded', { secret_id: secretId })
+  return 'created'
+}
+
+const isPlaceholder = (text: string): boolean => {
+  const trimmed = text.trim()
+  return trimmed === '' || /^\{\s*\}$/.test(trimmed)
+}

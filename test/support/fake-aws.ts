@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { KMSClient } from '@aws-sdk/client-kms'
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import {
+  type AwsClientOptions,
+  createKmsClient,
+  createSecretsManagerClient,
+} from '../../functions/adapters/aws-clients.js'
+import { awsError, type FakeAnswer, FakeKms } from './fake-kms.js'
+import { FakeSecretsManager } from './fake-secrets-manager.js'
+
+/** A failure the fake answers instead of (or, for `slow`, before) the real result. */
+export type Fault =
+  /** 400 ThrottlingException, as both services answer a rate over quota. */
+  | { readonly kind: 'throttle' }
+  /** 500 with the service's own internal-error type. */
+  | { readonly kind: 'internal' }
+  /** 503 ServiceUnavailable. */
+  | { readonly kind: 'unavailable' }
+  /** The real answer, `ms` late: beyond a client's request timeout, a timeout. */
+  | { readonly kind: 'slow'; readonly ms: number }
+  /** Any named error, e.g. 400 AccessDeniedException. */
+  | { readonly kind: 'error'; readonly status: number; readonly type: string }
+
+export interface FakeAws {
+  /** `http://127.0.0.1:<port>`: give it to an SDK client as `endpoint`. */
+  readonly endpoint: string
+  readonly kms: FakeKms
+  readonly secretsManager: FakeSecretsManager
+  /** Every operation received, in order (e.g. 'GetPublicKey'), faulted ones included. */
+  readonly calls: string[]
+  /** Answers the next `times` calls of `operation` (or of any, with '*') with `fault`. */
+  inject(operation: string, fault: Fault, times?: number): void
+  clearFaults(): void
+  /** Real SDK clients on this endpoint, with short timeouts unless told otherwise. */
+  kmsClient(options?: AwsClientOptions): KMSClient
+  secretsManagerClient(options?: AwsClientOptions): SecretsManagerClient
+  close(): Promise<void>
+}
+
+const SERVICES = {
+  TrentService: 'kms',
+  secretsmanager: 'secrets-manager',
+} as const
+
+/**
+ * A small KMS- and Secrets Manager-compatible endpoint on 127.0.0.1, so the
+ * real AWS SDK serializes real requests (AWS JSON 1.1: POST /, the operation
+ * in `X-Amz-Target`, blobs in base64, errors as `{"__type", "message"}`)
+ * against real node:crypto keys, with faults on demand.
+ *
+ * @example
+ * const aws = await startFakeAws()
+ * const { keyId } = aws.kms.createKey('ECC_NIST_P256')
+ * aws.inject('Sign', { kind: 'throttle' }, 3)
+ */
+export const startFakeAws = async (): Promise<FakeAws> => {
+  const kms = new FakeKms()
+  const secretsManager = new FakeSecretsManager(kms)
+  const calls: string[] = []
+  let faults: Array<{ operation: string; fault: Fault; left: number }> = []
+
+  const takeFault = (operation: string): Fault | undefined => {
+    const found = faults.find(
+      (f) => f.left > 0 && (f.operation === operation || f.operation === '*'),
+    )
+    if (found === undefined) return undefined
+    found.left--
+    return found.fault
+  }
+
+  const answer = async (request: IncomingMessage): Promise<FakeAnswer> => {
+    const target = String(request.headers['x-amz-target'] ?? '')
+    const [prefix = '', operation = ''] = target.split('.')
+    const service = SERVICES[prefix as keyof typeof SERVICES]
+    const body = await readBody(request)
+    if (service === undefined || !request.headers['content-type']?.includes('amz-json-1.1')) {
+      return awsError(400, 'UnknownOperationException', `unknown target ${target}`)
+    }
+    calls.push(operation)
+    const fault = takeFault(operation)
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms))
+    else if (fault !== undefined) return faultAnswer(fault, service)
+    let input: Record<string, unknown>
+    try {
+      input = JSON.parse(body || '{}')
+    } catch {
+      return awsError(400, 'SerializationException', 'body is not JSON')
+    }
+    return service === 'kms'
+      ? kms.handle(operation, input)
+      : secretsManager.handle(operation, input)
+  }
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    answer(request).then(
+      ({ status, body }) => send(response, status, body),
+      (error: unknown) =>
+        send(response, 500, { __type: 'InternalFailure', message: String(error) }),
+    )
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const clientOptions = (options?: AwsClientOptions): AwsClientOptions => ({
+    endpoint,
+    requestTimeoutMs: 1_000,
+    ...options,
+  })
+
+  return {
+    endpoint,
+    kms,
+    secretsManager,
+    calls,
+    inject: (operation, fault, times = 1) => {
+      faults.push({ operation, fault, left: times })
+    },
+    clearFaults: () => {
+      faults = []
+    },
+    kmsClient: (options) => createKmsClient(clientOptions(options)),
+    secretsManagerClient: (options) => createSecretsManagerClient(clientOptions(options)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+const faultAnswer = (fault: Exclude<Fault, { kind: 'slow' }>, service: string): FakeAnswer => {
+  switch (fault.kind) {
+    case 'throttle':
+      return awsError(400, 'ThrottlingException', 'Rate exceeded')
+    case 'internal':
+      return service === 'kms'
+        ? awsError(500, 'KMSInternalException', 'An internal error occurred.')
+        : awsError(500, 'InternalServiceError', 'An error occurred on the server side.')
+    case 'unavailable':
+      return awsError(503, 'ServiceUnavailable', 'Service unavailable')
+    case 'error':
+      return awsError(fault.status, fault.type, `${fault.type} (injected)`)
+  }
+}
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const send = (response: ServerResponse, status: number, body: unknown): void => {
+  if (response.destroyed) return
+  const text = JSON.stringify(body)
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': crypto.randomUUID(),
+  })
+  response.end(text)
+}
