@@ -94,6 +94,8 @@ const ENV_SCHEMA = z.object({
     ),
     {},
   ),
+  /** One setting for every key cache, also the JWKS answer's max-age (DESIGN "Keys"). */
+  KEYS_CACHE_TTL_SECONDS: z._default(integer(1, 7200), 300),
   /** HTTP API authorizer answer: simple `{isAuthorized, context}` or an IAM policy. */
   HTTP_API_AUTHORIZER_RESPONSE: z._default(oneOf(['simple', 'iam']), 'simple'),
   /** Required scope per downstream route, e.g. {"GET /datasets/*": "datasets:read"}. */
@@ -119,6 +121,7 @@ export interface Config {
   readonly maxPersonalTokenTtlSeconds: number
   readonly basicAuthEnabled: boolean
   readonly basicAuthUsername: string
+  readonly keysCacheTtlSeconds: number
   readonly httpApiAuthorizerResponse: 'simple' | 'iam'
   readonly routeScopes: Readonly<Record<string, string>>
   readonly revocationCheck: boolean
@@ -180,6 +183,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     maxPersonalTokenTtlSeconds: e.MAX_PERSONAL_TOKEN_TTL_SECONDS,
     basicAuthEnabled: e.BASIC_AUTH_ENABLED,
     basicAuthUsername: e.BASIC_AUTH_USERNAME,
+    keysCacheTtlSeconds: e.KEYS_CACHE_TTL_SECONDS,
     httpApiAuthorizerResponse: e.HTTP_API_AUTHORIZER_RESPONSE,
     routeScopes: Object.freeze(e.ROUTE_SCOPES),
     revocationCheck: e.REVOCATION_CHECK,

@@ -1,14 +1,14 @@
-import { createPublicKey, type KeyObject, verify } from 'node:crypto'
 import type { TollgateClaims } from './claims.js'
+import type { Config } from './config.js'
 import { TollgateError } from './errors.js'
 import { decodeJsonObject, splitCompactJws } from './jws-parts.js'
-import type { Clock, KeySet, PublicJwk } from './ports.js'
+import type { Clock, JwtAlg, KeySet } from './ports.js'
+import { checkSignature, createKeyCache, kidOf } from './verification-keys.js'
+
+export { KEY_REFRESH_INTERVAL_MS } from './verification-keys.js'
 
 /** Largest difference between our clock and the signer's that is forgiven (DESIGN: ≤ 60 s). */
 export const CLOCK_SKEW_SECONDS = 60
-/** An unknown `kid` reloads the key set at most this often, so junk kids cannot flood it. */
-export const KEY_REFRESH_INTERVAL_MS = 60_000
-const MAX_KID_LENGTH = 128
 const MAX_AUDIENCES = 16
 
 /**
@@ -24,11 +24,15 @@ export interface JwtVerifierOptions {
   readonly issuer: string
   readonly audience: string
   /** The one accepted algorithm; a token naming any other (`none`, HS256, …) is refused. */
-  readonly alg: 'RS256' | 'ES256'
+  readonly alg: JwtAlg
   /** Longest accepted `exp − iat`: what the exchange would ever mint. */
   readonly maxJwtDurationSeconds: number
   readonly keySet: KeySet
   readonly clock: Clock
+  /** How often keys are re-read (KEYS_CACHE_TTL_SECONDS), so withdrawn keys stop working. */
+  readonly keysRefreshMs: number
+  /** Told about each public key that is skipped as unusable. */
+  readonly onSkippedKey?: ((index: number, reason: string) => void) | undefined
 }
 
 export interface JwtVerifier {
@@ -36,17 +40,13 @@ export interface JwtVerifier {
   verify(jwt: string): Promise<TollgateClaims>
 }
 
-interface VerificationKey {
-  readonly key: KeyObject | { readonly key: KeyObject; readonly dsaEncoding: 'ieee-p1363' }
-  readonly signatureLength: number
-}
-
 const invalid = (detail: string): TollgateError => new TollgateError('invalid_token', detail)
 
 /**
  * Verifies Tollgate's own JWTs with bare node:crypto: no network and no
  * database per call. Keys are read from the key set on first use, kept as
- * KeyObjects by `kid`, and reloaded on an unknown `kid` at most once a minute.
+ * KeyObjects by `kid`, re-read every `keysRefreshMs`, and reloaded on an
+ * unknown `kid` at most once a minute.
  *
  * Primary course:
  * 1. Cheap checks before any decoding: size, shape, canonical base64url.
@@ -56,23 +56,56 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
  *
  * @example
  * const verifier = createJwtVerifier({ issuer, audience, alg: 'RS256',
- *   maxJwtDurationSeconds: 43_200, keySet, clock: systemClock })
+ *   maxJwtDurationSeconds: 43_200, keySet, clock: systemClock, keysRefreshMs: 300_000 })
  * const claims = await verifier.verify(jwt)
  */
 export const createJwtVerifier = (options: JwtVerifierOptions): JwtVerifier => {
-  const keys = createKeyCache(options)
+  const keys = createKeyCache({
+    keySet: options.keySet,
+    algs: [options.alg],
+    clock: options.clock,
+    refreshMs: options.keysRefreshMs,
+    onSkippedKey: options.onSkippedKey,
+  })
   return {
     async verify(jwt) {
       const parts = splitCompactJws(jwt)
       const kid = checkHeader(decodeJsonObject(parts.header, 'header'), options.alg)
-      // The hot path stays synchronous: only a missing key costs an await.
+      // The hot path stays synchronous: only a missing or due key set costs an await.
       const key = keys.find(kid) ?? (await keys.findAfterRefresh(kid))
       if (key === undefined) throw invalid('The JWT was not signed by a known key.')
-      checkSignature(parts.signingInput, parts.signature, key, options.alg)
+      checkSignature(parts.signingInput, parts.signature, key)
       return checkClaims(decodeJsonObject(parts.payload, 'payload'), options)
     },
   }
 }
+
+/**
+ * The verifier of Tollgate's own JWTs for a configuration: what every
+ * function that accepts them builds (handlers, the authorizer).
+ *
+ * @example
+ * const verifier = jwtVerifierFor(config, keySet, systemClock)
+ */
+export const jwtVerifierFor = (
+  config: Pick<
+    Config,
+    'issuer' | 'audience' | 'jwtAlg' | 'maxJwtDurationSeconds' | 'keysCacheTtlSeconds'
+  >,
+  keySet: KeySet,
+  clock: Clock,
+  onSkippedKey?: JwtVerifierOptions['onSkippedKey'],
+): JwtVerifier =>
+  createJwtVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    alg: config.jwtAlg,
+    maxJwtDurationSeconds: config.maxJwtDurationSeconds,
+    keySet,
+    clock,
+    keysRefreshMs: config.keysCacheTtlSeconds * 1000,
+    onSkippedKey,
+  })
 
 /** Returns the `kid` of a header that Tollgate's signer could have written. */
 const checkHeader = (header: Record<string, unknown>, alg: string): string => {
@@ -86,38 +119,7 @@ const checkHeader = (header: Record<string, unknown>, alg: string): string => {
   if (typeof typ !== 'string' || (typ !== 'JWT' && typ.toLowerCase() !== 'jwt')) {
     throw invalid('The JWT type is not accepted.')
   }
-  const kid = header.kid
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) {
-    throw invalid('The JWT key id is not valid.')
-  }
-  return kid
-}
-
-const checkSignature = (
-  signingInput: string,
-  encodedSignature: string,
-  key: VerificationKey,
-  alg: JwtVerifierOptions['alg'],
-): void => {
-  const signature = Buffer.from(encodedSignature, 'base64url')
-  if (signature.length !== key.signatureLength) throw invalid('The JWT signature is not valid.')
-  // ECDSA with r = 0 or s = 0 verifies every message in broken verifiers
-  // (CVE-2022-21449, "psychic signatures"); OpenSSL refuses it too, but say so here.
-  if (alg === 'ES256' && (isZero(signature, 0, 32) || isZero(signature, 32, 64))) {
-    throw invalid('The JWT signature is not valid.')
-  }
-  let valid: boolean
-  try {
-    valid = verify('sha256', Buffer.from(signingInput, 'latin1'), key.key, signature)
-  } catch {
-    valid = false
-  }
-  if (!valid) throw invalid('The JWT signature is not valid.')
-}
-
-const isZero = (bytes: Buffer, start: number, end: number): boolean => {
-  for (let i = start; i < end; i++) if (bytes[i] !== 0) return false
-  return true
+  return kidOf(header)
 }
 
 const checkClaims = (
@@ -185,84 +187,3 @@ const isNonEmptyString = (value: unknown): value is string =>
 
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string')
-
-/**
- * Our public keys as KeyObjects by `kid`. The first call loads them (a failed
- * first load is retried on the next call: without keys nothing can pass
- * anyway); later loads only happen for an unknown `kid`, at most once per
- * KEY_REFRESH_INTERVAL_MS, and concurrent callers share one load.
- */
-const createKeyCache = (options: JwtVerifierOptions) => {
-  let keys: ReadonlyMap<string, VerificationKey> | undefined
-  let lastLoadStartedAt = Number.NEGATIVE_INFINITY
-  let loading: Promise<void> | undefined
-
-  const load = (): Promise<void> => {
-    loading ??= (async () => {
-      lastLoadStartedAt = options.clock.now()
-      try {
-        keys = prepareKeys(await options.keySet.publicKeys(), options.alg)
-      } finally {
-        loading = undefined
-      }
-    })()
-    return loading
-  }
-
-  return {
-    find: (kid: string): VerificationKey | undefined => keys?.get(kid),
-    findAfterRefresh: async (kid: string): Promise<VerificationKey | undefined> => {
-      if (
-        keys === undefined ||
-        options.clock.now() - lastLoadStartedAt >= KEY_REFRESH_INTERVAL_MS
-      ) {
-        await load()
-      } else if (loading !== undefined) {
-        await loading
-      }
-      return keys?.get(kid)
-    },
-  }
-}
-
-/**
- * Keeps the keys usable with `alg` and no other: a key published for ES256
- * never checks an RS256 token, whatever its `kid`. A key that claims our
- * algorithm but cannot be used, or two keys with one `kid`, is a broken key
- * set: that fails loudly (and so closed) rather than being skipped.
- */
-const prepareKeys = (
-  jwks: readonly PublicJwk[],
-  alg: JwtVerifierOptions['alg'],
-): ReadonlyMap<string, VerificationKey> => {
-  const prepared = new Map<string, VerificationKey>()
-  for (const jwk of jwks) {
-    if (jwk.alg !== alg || (jwk.use !== undefined && jwk.use !== 'sig')) continue
-    if (typeof jwk.kid !== 'string' || jwk.kid.length === 0 || jwk.kid.length > MAX_KID_LENGTH) {
-      throw new TollgateError('internal', 'A public key in the key set has no usable kid.')
-    }
-    if (prepared.has(jwk.kid)) {
-      throw new TollgateError('internal', 'Two public keys in the key set share one kid.')
-    }
-    prepared.set(jwk.kid, toVerificationKey(jwk, alg))
-  }
-  return prepared
-}
-
-const toVerificationKey = (jwk: PublicJwk, alg: JwtVerifierOptions['alg']): VerificationKey => {
-  const { kty, crv, n, e, x, y } = jwk
-  const key =
-    alg === 'RS256' && kty === 'RSA'
-      ? createPublicKey({ key: { kty, n, e }, format: 'jwk' })
-      : alg === 'ES256' && kty === 'EC' && crv === 'P-256'
-        ? createPublicKey({ key: { kty, crv, x, y }, format: 'jwk' })
-        : undefined
-  const details = key?.asymmetricKeyDetails
-  if (key !== undefined && alg === 'RS256' && (details?.modulusLength ?? 0) >= 2048) {
-    return { key, signatureLength: Math.ceil((details?.modulusLength ?? 0) / 8) }
-  }
-  if (key !== undefined && alg === 'ES256' && details?.namedCurve === 'prime256v1') {
-    return { key: { key, dsaEncoding: 'ieee-p1363' }, signatureLength: 64 }
-  }
-  throw new TollgateError('internal', `A public key in the key set is not a usable ${alg} key.`)
-}

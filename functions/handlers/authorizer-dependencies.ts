@@ -1,7 +1,7 @@
 import { readLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig } from '../core/config.js'
-import { createJwtVerifier } from '../core/jwt-verifier.js'
+import { jwtVerifierFor } from '../core/jwt-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { buildPermissionRules } from '../core/route-permissions.js'
 import { ROUTES, type Route } from '../core/routes.js'
@@ -38,14 +38,7 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
   const { config } = parts
   return {
     config,
-    verifier: createJwtVerifier({
-      issuer: config.issuer,
-      audience: config.audience,
-      alg: config.jwtAlg,
-      maxJwtDurationSeconds: config.maxJwtDurationSeconds,
-      keySet: parts.keySet,
-      clock: parts.clock,
-    }),
+    verifier: jwtVerifierFor(config, parts.keySet, parts.clock),
     rules: buildPermissionRules(parts.routes ?? ROUTES, config.routeScopes),
     basicAuth: config.basicAuthEnabled ? parts.basicAuth : undefined,
   }

@@ -4,7 +4,7 @@ import { DynamoDbStore } from '../adapters/dynamodb-store.js'
 import { loadLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig } from '../core/config.js'
-import { createJwtVerifier, type JwtVerifier } from '../core/jwt-verifier.js'
+import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
 import type { Clock, KeySet, Secrets, Signer, Store } from '../core/ports.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import { logUseNotRecorded } from './observability.js'
@@ -33,14 +33,7 @@ export const buildDependencies = async (
     config,
     store: new DynamoDbStore(dynamoDb, config.tableName),
     signer: keys.signer,
-    verifier: createJwtVerifier({
-      issuer: config.issuer,
-      audience: config.audience,
-      alg: config.jwtAlg,
-      maxJwtDurationSeconds: config.maxJwtDurationSeconds,
-      keySet: keys.keySet,
-      clock: systemClock,
-    }),
+    verifier: jwtVerifierFor(config, keys.keySet, systemClock),
     keySet: keys.keySet,
     secrets: keys.secrets,
     clock: systemClock,

@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto'
 import { newTokenId } from '../../functions/core/access-token.js'
 import type { Config } from '../../functions/core/config.js'
 import { WriteConflict } from '../../functions/core/errors.js'
-import { createJwtVerifier } from '../../functions/core/jwt-verifier.js'
+import { jwtVerifierFor } from '../../functions/core/jwt-verifier.js'
 import { type OwnerRef, ownerTag, ownerTagOfTokenId } from '../../functions/core/owners.js'
 import type {
   Clock,
@@ -214,12 +214,5 @@ export const fakeDependencies = (parts: {
   readonly clock: Clock
 }): Dependencies => ({
   ...parts,
-  verifier: createJwtVerifier({
-    issuer: parts.config.issuer,
-    audience: parts.config.audience,
-    alg: parts.config.jwtAlg,
-    maxJwtDurationSeconds: parts.config.maxJwtDurationSeconds,
-    keySet: parts.keySet,
-    clock: parts.clock,
-  }),
+  verifier: jwtVerifierFor(parts.config, parts.keySet, parts.clock),
 })

@@ -38,8 +38,15 @@ describe('parseConfig', () => {
         maxPersonalTokenTtlSeconds: 7_776_000,
         basicAuthEnabled: false,
         basicAuthUsername: 'tollgate',
+        keysCacheTtlSeconds: 300,
         httpApiAuthorizerResponse: 'simple',
         routeScopes: {},
+        revocationCheck: true,
+        revocationMaxDelaySeconds: 30,
+        revocationRefreshSeconds: 10,
+        authorizerCacheTtlSeconds: 10,
+        trustedIssuers: [],
+        roleScopes: {},
         dynamoDbEndpoint: undefined,
       })
     })
@@ -298,6 +305,10 @@ describe('parseConfig', () => {
       ['ROUTE_SCOPES', `[${JSON.stringify(BAD_VALUE)}]`],
       ['ROUTE_SCOPES', `{"GET /x": "${BAD_VALUE} y"}`],
       ['ROUTE_SCOPES', `{"${BAD_VALUE}": "x"}`],
+      ['TRUSTED_ISSUERS', BAD_VALUE],
+      ['TRUSTED_ISSUERS', `[{"id": "${BAD_VALUE}"}]`],
+      ['ROLE_SCOPES', `{"${BAD_VALUE}": "not a list"}`],
+      ['KEYS_CACHE_TTL_SECONDS', BAD_VALUE],
       ['AWS_ENDPOINT_URL', BAD_VALUE],
       ['AWS_ENDPOINT_URL_DYNAMODB', BAD_VALUE],
     ])('never echoes a bad %s value (%j)', (name, value) => {
@@ -313,11 +324,71 @@ describe('parseConfig', () => {
       expect(error.message).not.toContain('secret')
     })
 
-    it('refuses REVOCATION_CHECK=true until the deny list exists, naming the variable', () => {
-      expect(configErrorOf({ REVOCATION_CHECK: 'true' }).message).toMatch(
-        /REVOCATION_CHECK is not available yet/,
-      )
-      expect(parseConfig({ REVOCATION_CHECK: 'false' })).toBeDefined()
+    it('refuses a deny-list refresh that could never keep within the revocation budget', () => {
+      expect(
+        configErrorOf({ REVOCATION_REFRESH_SECONDS: '20', AUTHORIZER_CACHE_TTL_SECONDS: '10' })
+          .message,
+      ).toMatch(/REVOCATION_REFRESH_SECONDS \+ AUTHORIZER_CACHE_TTL_SECONDS must be below/)
+      expect(
+        parseConfig({ REVOCATION_REFRESH_SECONDS: '19', AUTHORIZER_CACHE_TTL_SECONDS: '10' }),
+      ).toMatchObject({
+        revocationRefreshSeconds: 19,
+      })
+    })
+
+    it.each([
+      [
+        'ISSUER among the trusted issuers',
+        [{ issuer: 'http://127.0.0.1:3000' }],
+        /may not name ISSUER/,
+      ],
+      ['its development issuer', [{ issuer: 'http://127.0.0.1:3000/dev' }], /may not name ISSUER/],
+      ['AUDIENCE as a trusted audience', [{ audience: 'tollgate' }], /may not equal AUDIENCE/],
+      ['the reserved id dev', [{ id: 'dev' }], /may not use the id "dev"/],
+      [
+        'two entries with one id',
+        [{}, { issuer: 'https://other.example.com' }],
+        /ids must be unique/,
+      ],
+    ])('refuses %s in TRUSTED_ISSUERS', (_name, overrides, message) => {
+      const entries = overrides.map((o) => ({
+        id: 'okta',
+        issuer: 'https://acme.okta.com',
+        jwks_uri: 'https://acme.okta.com/oauth2/v1/keys',
+        audience: 'api://tollgate',
+        ...o,
+      }))
+
+      expect(configErrorOf({ TRUSTED_ISSUERS: JSON.stringify(entries) }).message).toMatch(message)
+    })
+
+    it('reads TRUSTED_ISSUERS and ROLE_SCOPES', () => {
+      const config = parseConfig({
+        TRUSTED_ISSUERS: JSON.stringify([
+          {
+            id: 'okta',
+            issuer: 'https://acme.okta.com',
+            jwks_uri: 'https://acme.okta.com/oauth2/v1/keys',
+            audience: 'api://tollgate',
+            roles_claim: 'groups',
+            role_map: { 'Platform Admins': 'admin', Analysts: 'analyst' },
+          },
+        ]),
+        ROLE_SCOPES: JSON.stringify({ analyst: ['datasets:read'] }),
+      })
+
+      expect(config.trustedIssuers).toEqual([
+        {
+          id: 'okta',
+          issuer: 'https://acme.okta.com',
+          jwksUri: 'https://acme.okta.com/oauth2/v1/keys',
+          audience: 'api://tollgate',
+          subjectClaim: 'sub',
+          rolesClaim: 'groups',
+          roleMap: { 'Platform Admins': 'admin', Analysts: 'analyst' },
+        },
+      ])
+      expect(config.roleScopes).toEqual({ analyst: ['datasets:read'] })
     })
 
     it.each([

@@ -27,7 +27,10 @@ import {
 
 const MAX_DURATION = 43_200
 
+const KEYS_REFRESH_MS = 300_000
+
 const setup = (alg: Alg, keySet?: KeySet) => {
+  const skipped: Array<[number, string]> = []
   const key = makeTestKey(alg)
   const clock = fixedClock(NOW)
   const counting = countingKeySet([key.jwk])
@@ -38,8 +41,10 @@ const setup = (alg: Alg, keySet?: KeySet) => {
     maxJwtDurationSeconds: MAX_DURATION,
     keySet: keySet ?? counting.keySet,
     clock,
+    keysRefreshMs: KEYS_REFRESH_MS,
+    onSkippedKey: (index, reason) => skipped.push([index, reason]),
   })
-  return { key, clock, verifier, counting }
+  return { key, clock, verifier, counting, skipped }
 }
 
 const expectInvalid = async (promise: Promise<unknown>) => {
@@ -146,6 +151,7 @@ describe('createJwtVerifier, configured for ES256', () => {
       maxJwtDurationSeconds: MAX_DURATION,
       keySet: { publicKeys: async () => [es.jwk, rs.jwk] },
       clock: fixedClock(NOW),
+      keysRefreshMs: KEYS_REFRESH_MS,
     })
     await expectInvalid(verifier.verify(await signWithJose(rs)))
     await expect(verifier.verify(await signWithJose(es))).resolves.toBeDefined()
@@ -233,19 +239,70 @@ describe('createJwtVerifier key loading', () => {
     await expectInvalid(verifier.verify(await signWithJose(es)))
   })
 
-  it('fails closed on a broken key set: two keys with one kid, or an unusable key', async () => {
+  it('skips a malformed key or two keys sharing a kid, and keeps the rest usable', async () => {
     const a = makeTestKey('RS256', 'same')
     const b = makeTestKey('RS256', 'same')
-    const twice = setup('RS256', { publicKeys: async () => [a.jwk, b.jwk] })
-    await expect(twice.verifier.verify(await signWithJose(a))).rejects.toMatchObject({
-      code: 'internal',
-    })
+    const good = makeTestKey('RS256', 'good')
     // A 1024-bit RSA key: too weak to be one of ours.
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey
     const weak = { ...small.export({ format: 'jwk' }), kid: 'weak', alg: 'RS256', use: 'sig' }
-    const broken = setup('RS256', { publicKeys: async () => [weak as typeof a.jwk] })
-    await expect(broken.verifier.verify(await signWithJose(a))).rejects.toMatchObject({
-      code: 'internal',
+    const garbage = { kty: 'RSA', kid: 'garbage', alg: 'RS256', use: 'sig', n: '!!', e: 'AQAB' }
+    const { verifier, skipped } = setup('RS256', {
+      publicKeys: async () => [
+        a.jwk,
+        weak as typeof a.jwk,
+        b.jwk,
+        garbage as typeof a.jwk,
+        good.jwk,
+      ],
+    })
+
+    await expect(verifier.verify(await signWithJose(good))).resolves.toBeDefined()
+    await expectInvalid(verifier.verify(await signWithJose(a)))
+    expect(skipped.map(([index]) => index)).toEqual([1, 2, 3])
+  })
+
+  it('re-reads the key set when its copy is due, so a withdrawn key stops working', async () => {
+    const next = makeTestKey('RS256', 'next')
+    const { key, verifier, counting, clock } = setup('RS256')
+    await verifier.verify(await signWithJose(key))
+
+    counting.replace([next.jwk])
+    clock.advance(KEYS_REFRESH_MS - 1)
+    await expect(
+      verifier.verify(await signWithJose(key, tollgateClaims({ exp: NOW_SECONDS + 10_000 }))),
+    ).resolves.toBeDefined()
+    clock.advance(1)
+
+    await expectInvalid(
+      verifier.verify(await signWithJose(key, tollgateClaims({ exp: NOW_SECONDS + 10_000 }))),
+    )
+    expect(counting.calls()).toBe(2)
+  })
+
+  it('keeps verifying with a recent copy through a short key-store outage, then fails', async () => {
+    let down = false
+    const key = makeTestKey('RS256')
+    const { verifier, clock } = setup('RS256', {
+      publicKeys: async () => {
+        if (down) throw new TollgateError('unavailable', 'key store down')
+        return [key.jwk]
+      },
+    })
+    const jwt = (at: number) =>
+      signWithJose(key, tollgateClaims({ iat: at, nbf: at, exp: at + 300 }))
+    await verifier.verify(await jwt(NOW_SECONDS))
+    down = true
+
+    clock.advance(KEYS_REFRESH_MS)
+    await expect(
+      verifier.verify(await jwt(NOW_SECONDS + KEYS_REFRESH_MS / 1000)),
+    ).resolves.toBeDefined()
+    clock.advance(KEYS_REFRESH_MS)
+    await expect(
+      verifier.verify(await jwt(NOW_SECONDS + (2 * KEYS_REFRESH_MS) / 1000)),
+    ).rejects.toMatchObject({
+      code: 'unavailable',
     })
   })
 })
