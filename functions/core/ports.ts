@@ -136,7 +136,13 @@ export type PublicJwk = JWK & { readonly kid: string; readonly alg: string; read
 
 /** Public keys for JWKS and for verification (current, previous, next). */
 export interface KeySet {
+  /** The keys, from a cache where the key set keeps one. */
   publicKeys(): Promise<readonly PublicJwk[]>
+  /**
+   * Reads the keys again now, bypassing any cache: what a verifier calls on
+   * an unknown `kid` (throttled), for a key set whose keys can change unannounced.
+   */
+  refresh?(): Promise<readonly PublicJwk[]>
 }
 
 /** One version of the pepper keying access-token hashes. */

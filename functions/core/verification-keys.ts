@@ -13,7 +13,7 @@ export interface VerificationKey {
 }
 
 export interface KeyCacheOptions {
-  readonly keySet: Pick<KeySet, 'publicKeys'>
+  readonly keySet: KeySet
   /** Algorithms whose keys are kept; a key for any other is ignored. */
   readonly algs: readonly JwtAlg[]
   readonly clock: Clock
@@ -54,12 +54,15 @@ export const createKeyCache = (options: KeyCacheOptions): KeyCache => {
   let lastLoadStartedAt = Number.NEGATIVE_INFINITY
   let loading: Promise<void> | undefined
 
-  const load = (): Promise<void> => {
+  const load = (fresh = false): Promise<void> => {
     loading ??= (async () => {
       const startedAt = options.clock.now()
       lastLoadStartedAt = startedAt
+      const { keySet } = options
       try {
-        keys = prepareKeys(await options.keySet.publicKeys(), options)
+        const jwks =
+          fresh && keySet.refresh !== undefined ? await keySet.refresh() : await keySet.publicKeys()
+        keys = prepareKeys(jwks, options)
         loadedAt = startedAt
       } finally {
         loading = undefined
@@ -81,7 +84,7 @@ export const createKeyCache = (options: KeyCacheOptions): KeyCache => {
           if (keys === undefined || now - loadedAt >= 2 * options.refreshMs) throw error
         }
       } else if (!keys?.has(kid) && now - lastLoadStartedAt >= KEY_REFRESH_INTERVAL_MS) {
-        await load()
+        await load(true)
       } else if (loading !== undefined) {
         await loading
       }

@@ -1,0 +1,178 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP, type LookupFunction } from 'node:net'
+import { cachedValue } from '../core/cached-value.js'
+import { TollgateError } from '../core/errors.js'
+import type { Clock, KeySet, PublicJwk } from '../core/ports.js'
+import { isAllowedAddress, isLoopbackAddress } from './address-policy.js'
+
+export interface RemoteJwksOptions {
+  readonly uri: string
+  /**
+   * Local mode only: loopback addresses (and plain http to them) are allowed,
+   * for a development identity provider on the same machine.
+   */
+  readonly allowLoopback: boolean
+  readonly timeoutMs?: number
+  readonly maxBytes?: number
+  /** Extra trusted CA certificates (PEM), e.g. a test's own; the system's are kept. */
+  readonly ca?: string | undefined
+}
+
+const DEFAULT_TIMEOUT_MS = 3_000
+/** A JWKS is a few keys; a megabyte is an attack or a mistake. */
+const DEFAULT_MAX_BYTES = 64 * 1024
+const MAX_KEYS = 100
+
+const unavailable = (detail: string, cause?: unknown): TollgateError =>
+  new TollgateError(
+    'unavailable',
+    `The identity provider's keys could not be fetched: ${detail}.`,
+    {
+      cause,
+    },
+  )
+
+/**
+ * Fetches a JWK set the hardened way (DESIGN "Authorizer", people; reused by
+ * federation): https only, no redirects, the resolved address public (or
+ * loopback in local mode), a size cap and a timeout on the whole exchange.
+ * Any failure is `unavailable`, never a verdict on the caller.
+ *
+ * @example
+ * const keys = await fetchJwks({ uri: 'https://acme.okta.com/oauth2/v1/keys', allowLoopback: false })
+ */
+export const fetchJwks = async (options: RemoteJwksOptions): Promise<PublicJwk[]> => {
+  const url = URL.parse(options.uri)
+  if (url === null) throw unavailable('the JWKS URI is not a URL')
+  const plainHttp = url.protocol === 'http:'
+  if (url.protocol !== 'https:' && !(plainHttp && options.allowLoopback)) {
+    throw unavailable('the JWKS URI must be https')
+  }
+  if (url.username !== '' || url.password !== '') throw unavailable('the JWKS URI has credentials')
+  // An address literal is never looked up, so the lookup's check would not run: check it here.
+  const literal = url.hostname.replace(/^\[(.*)\]$/, '$1')
+  if (
+    isIP(literal) !== 0 &&
+    (!isAllowedAddress(literal, { allowLoopback: options.allowLoopback }) ||
+      (plainHttp && !isLoopbackAddress(literal)))
+  ) {
+    throw unavailable('the JWKS host is not a public address')
+  }
+  const response = await get(url, options)
+  const body = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES)
+  return parseJwks(body)
+}
+
+/**
+ * A key set fetched from a JWKS URI: cached for `cacheTtlMs`, and refetched
+ * on demand (an unknown `kid`) at most as often as the verifier's key cache
+ * asks, which is once a minute.
+ *
+ * @example
+ * const keySet = remoteKeySet({ uri, allowLoopback: false }, { cacheTtlMs: 300_000, clock })
+ */
+export const remoteKeySet = (
+  options: RemoteJwksOptions,
+  cache: { readonly cacheTtlMs: number; readonly clock: Clock },
+): KeySet => {
+  const keys = cachedValue({
+    load: () => fetchJwks(options),
+    ttlMs: cache.cacheTtlMs,
+    clock: cache.clock,
+  })
+  return { publicKeys: () => keys.get(), refresh: () => keys.refresh() }
+}
+
+const get = (url: URL, options: RemoteJwksOptions): Promise<IncomingMessage> =>
+  new Promise((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const plainHttp = url.protocol === 'http:'
+    const request = (plainHttp ? httpRequest : httpsRequest)(url, {
+      method: 'GET',
+      headers: { accept: 'application/jwk-set+json, application/json' },
+      lookup: guardedLookup(options.allowLoopback, plainHttp),
+      timeout: timeoutMs,
+      agent: false,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+    })
+    const deadline = setTimeout(() => request.destroy(unavailable('it took too long')), timeoutMs)
+    request.on('response', (response) => {
+      clearTimeout(deadline)
+      if (response.statusCode !== 200) {
+        response.resume()
+        // A redirect is refused like any other non-200: following it could lead anywhere.
+        reject(unavailable(`the server answered ${response.statusCode}`))
+        return
+      }
+      resolve(response)
+    })
+    request.on('timeout', () => request.destroy(unavailable('it took too long')))
+    request.on('error', (error) => {
+      clearTimeout(deadline)
+      reject(error instanceof TollgateError ? error : unavailable('the request failed', error))
+    })
+    request.end()
+  })
+
+/**
+ * DNS resolution that refuses non-public addresses, so the connection goes
+ * to the address that was checked (no second lookup to rebind). Plain http
+ * is only ever allowed to loopback.
+ */
+const guardedLookup =
+  (allowLoopback: boolean, plainHttp: boolean): LookupFunction =>
+  (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error !== null) return callback(error, '', 0)
+      const refused = addresses.find(
+        ({ address }) =>
+          !isAllowedAddress(address, { allowLoopback }) ||
+          (plainHttp && !isLoopbackAddress(address)),
+      )
+      const first = addresses[0]
+      if (refused !== undefined || first === undefined) {
+        return callback(unavailable('the JWKS host is not a public address'), '', 0)
+      }
+      if ((options as { all?: boolean }).all === true) {
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses)
+      }
+      callback(null, first.address, first.family)
+    })
+  }
+
+const readCapped = async (response: IncomingMessage, maxBytes: number): Promise<string> => {
+  const announced = Number(response.headers['content-length'] ?? 0)
+  if (announced > maxBytes) {
+    response.destroy()
+    throw unavailable('the key set is too large')
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    size += chunk.byteLength
+    if (size > maxBytes) {
+      response.destroy()
+      throw unavailable('the key set is too large')
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const parseJwks = (text: string): PublicJwk[] => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw unavailable('the key set is not JSON')
+  }
+  const keys = (value as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(keys) || keys.length > MAX_KEYS)
+    throw unavailable('the key set has no keys list')
+  // Each key is checked, and a bad one skipped, by the verifier's key cache.
+  return keys.filter(
+    (key): key is PublicJwk => typeof key === 'object' && key !== null && !Array.isArray(key),
+  )
+}
