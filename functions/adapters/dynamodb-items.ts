@@ -282,7 +282,7 @@ export const itemToAudit = (item: Item): AuditEvent => {
 
 /** `DENY#2026-12-01T22`: one partition per hour of revocations, read by the authorizer. */
 export const denyPartition = (at: number): string =>
-  `DENY#${new Date(at).toISOString().slice(0, 13)}`
+  itemKeys.denyListPartition(new Date(at).toISOString().slice(0, 13)).pk
 
 export const denySortKey = (at: number, id: string): string => `${timeKey(at)}#${id}`
 

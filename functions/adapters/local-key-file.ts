@@ -23,6 +23,8 @@ const PRIVATE_FILE_MODE = 0o600
 const keyFileSchema = z.object({
   pepper: z.string().check(z.minLength(43)),
   signing_keys: z.partialRecord(z.enum(['RS256', 'ES256']), z.looseObject({ kty: z.string() })),
+  /** The development issuer's own RS256 key (local mode only: it signs people in). */
+  dev_issuer: z.optional(z.looseObject({ kty: z.string() })),
 })
 type KeyFile = z.infer<typeof keyFileSchema>
 type PrivateJwk = { kty: string; [member: string]: unknown }
@@ -31,6 +33,8 @@ export interface LocalKeys {
   /** The signing key's RFC 7638 thumbprint. */
   readonly kid: string
   readonly signer: Signer
+  /** The development issuer's key; undefined in a read-only file that has none yet. */
+  readonly devIssuer: { readonly signer: Signer; readonly keySet: KeySet } | undefined
   readonly keySet: KeySet
   readonly secrets: Secrets
 }
@@ -48,13 +52,17 @@ export const loadLocalKeys = async (dataDir: string, alg: Alg): Promise<LocalKey
   const path = join(dataDir, KEY_FILE_NAME)
   let file = await readKeyFile(path)
   if (file === undefined) {
-    file = { pepper: randomBytes(32).toString('base64url'), signing_keys: {} }
-    file.signing_keys[alg] = generatePrivateJwk(alg)
+    file = {
+      pepper: randomBytes(32).toString('base64url'),
+      signing_keys: { [alg]: generatePrivateJwk(alg) },
+      dev_issuer: generatePrivateJwk('RS256'),
+    }
     if (!(await createExclusive(path, file))) file = await readKeyFile(path)
   }
   if (file === undefined) throw new Error(`${path} could not be read after creation`)
-  if (file.signing_keys[alg] === undefined) {
-    file.signing_keys[alg] = generatePrivateJwk(alg)
+  if (file.signing_keys[alg] === undefined || file.dev_issuer === undefined) {
+    file.signing_keys[alg] ??= generatePrivateJwk(alg)
+    file.dev_issuer ??= generatePrivateJwk('RS256')
     await replace(path, file)
   }
   return keysFromFile(file, alg)
@@ -80,7 +88,26 @@ export const readLocalKeys = async (dataDir: string, alg: Alg): Promise<LocalKey
 }
 
 const keysFromFile = async (file: KeyFile, alg: Alg): Promise<LocalKeys> => {
-  const privateKey = createPrivateKey({ key: file.signing_keys[alg] as JsonWebKey, format: 'jwk' })
+  const signing = await keyPairOf(file.signing_keys[alg] as PrivateJwk, alg)
+  const devIssuer =
+    file.dev_issuer === undefined
+      ? undefined
+      : await keyPairOf(file.dev_issuer as PrivateJwk, 'RS256')
+  const pepper = { version: LOCAL_PEPPER_VERSION, key: Buffer.from(file.pepper, 'base64url') }
+  return {
+    kid: signing.kid,
+    signer: signing.signer,
+    devIssuer,
+    keySet: signing.keySet,
+    secrets: {
+      currentPepper: async () => pepper,
+      pepperOf: async (version) => (version === pepper.version ? pepper.key : undefined),
+    },
+  }
+}
+
+const keyPairOf = async (jwk: PrivateJwk, alg: Alg) => {
+  const privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' })
   const publicPart = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK
   const publicJwk: PublicJwk = {
     ...publicPart,
@@ -88,15 +115,10 @@ const keysFromFile = async (file: KeyFile, alg: Alg): Promise<LocalKeys> => {
     alg,
     use: 'sig',
   }
-  const pepper = { version: LOCAL_PEPPER_VERSION, key: Buffer.from(file.pepper, 'base64url') }
   return {
     kid: publicJwk.kid,
     signer: createNodeSigner(alg, publicJwk.kid, privateKey),
-    keySet: { publicKeys: async () => [publicJwk] },
-    secrets: {
-      currentPepper: async () => pepper,
-      pepperOf: async (version) => (version === pepper.version ? pepper.key : undefined),
-    },
+    keySet: { publicKeys: async () => [publicJwk] } satisfies KeySet,
   }
 }
 

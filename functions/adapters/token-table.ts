@@ -21,6 +21,8 @@ export const itemKeys = {
   /** Reserves a service-account name: names are unique among existing accounts. */
   accountName: (name: string) => ({ pk: `SA_NAME#${name}`, sk: 'SA_NAME' }),
   bootstrap: () => ({ pk: 'META', sk: 'BOOTSTRAP' }),
+  /** One hour's revocations (`2026-12-01T22`): the authorizer queries these, never an index. */
+  denyListPartition: (hour: string) => ({ pk: `DENY#${hour}` }),
   /**
    * The public JWK set (`KEY_SOURCE=secrets-manager`): written by the key
    * rotation, read by JWKS, discovery and the authorizer, so that only

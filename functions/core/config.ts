@@ -100,6 +100,10 @@ const ENV_SCHEMA = z.object({
   HTTP_API_AUTHORIZER_RESPONSE: z._default(oneOf(['simple', 'iam']), 'simple'),
   /** Required scope per downstream route, e.g. {"GET /datasets/*": "datasets:read"}. */
   ROUTE_SCOPES: z._default(routeScopes, {}),
+  /** Set by the Lambda runtime (and by sam local): a key file here would be one per instance. */
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
+  /** Set by `sam local`, where an existing key file may be read but never created. */
+  AWS_SAM_LOCAL: z.optional(z.string()),
   /** DynamoDB endpoint override (DynamoDB Local, LocalStack). */
   AWS_ENDPOINT_URL_DYNAMODB: z.optional(httpUrl),
   AWS_ENDPOINT_URL: z.optional(httpUrl),
@@ -130,6 +134,11 @@ export interface Config {
   readonly authorizerCacheTtlSeconds: number
   readonly trustedIssuers: readonly TrustedIssuer[]
   readonly roleScopes: Readonly<Record<string, readonly string[]>>
+  /**
+   * KEY_SOURCE=local off Lambda (or under sam local): the development issuer
+   * and http JWKS on loopback exist only here (DESIGN "Local mode").
+   */
+  readonly localMode: boolean
   /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
   readonly dynamoDbEndpoint: string | undefined
 }
@@ -192,6 +201,9 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     authorizerCacheTtlSeconds: e.AUTHORIZER_CACHE_TTL_SECONDS,
     trustedIssuers,
     roleScopes: Object.freeze(e.ROLE_SCOPES),
+    localMode:
+      e.KEY_SOURCE === 'local' &&
+      (e.AWS_LAMBDA_FUNCTION_NAME === undefined || e.AWS_SAM_LOCAL === 'true'),
     dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
   })
 }

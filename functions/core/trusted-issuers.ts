@@ -88,3 +88,24 @@ export const trustedIssuersProblem = (
 
 /** The development issuer's `iss` (local mode only). */
 export const devIssuerOf = (issuer: string): string => `${issuer}/dev`
+
+/** The audience of development-issuer JWTs: never AUDIENCE itself. */
+export const devAudienceOf = (audience: string): string => `dev:${audience}`
+
+/**
+ * The development issuer as a trusted issuer (local mode only): people are
+ * `user:dev:<name>` with the roles they asked for. Its routes are served by
+ * the dev server and are not in the route table.
+ */
+export const devTrustedIssuer = (config: {
+  readonly issuer: string
+  readonly audience: string
+}): TrustedIssuer => ({
+  id: DEV_ISSUER_ID,
+  issuer: devIssuerOf(config.issuer),
+  jwksUri: `${devIssuerOf(config.issuer)}/jwks.json`,
+  audience: devAudienceOf(config.audience),
+  subjectClaim: 'sub',
+  rolesClaim: 'roles',
+  roleMap: 'identity',
+})

@@ -1,13 +1,17 @@
+import { readLocalDynamoDbEndpoint } from '../adapters/local-endpoint.js'
 import { readLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig } from '../core/config.js'
-import { jwtVerifierFor } from '../core/jwt-verifier.js'
+import { createDenyList, type DenyListReader } from '../core/deny-list.js'
+import { CLOCK_SKEW_SECONDS, jwtVerifierFor } from '../core/jwt-verifier.js'
+import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { buildPermissionRules } from '../core/route-permissions.js'
 import { ROUTES, type Route } from '../core/routes.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import type { AuthorizeDependencies } from '../core/use-cases/authorize-request.js'
-import { logUseNotRecorded } from './observability.js'
+import { logger, logUseNotRecorded } from './observability.js'
+import { peopleVerifierFor } from './people.js'
 
 /** Everything the authorizer needs, built once per process. */
 export interface AuthorizerDependencies extends AuthorizeDependencies {
@@ -23,6 +27,10 @@ export interface AuthorizerParts {
   readonly clock: Clock
   /** Store, pepper and clock for Basic auth; only consulted when BASIC_AUTH_ENABLED. */
   readonly basicAuth?: (() => Promise<AuthenticationDependencies>) | undefined
+  /** People's JWTs from trusted issuers, if any are trusted. */
+  readonly people?: PersonVerifier | undefined
+  /** The deny-list store; only consulted when REVOCATION_CHECK. */
+  readonly denyListReader?: (() => Promise<DenyListReader>) | undefined
   /** The route table; Tollgate's own unless a test says otherwise. */
   readonly routes?: readonly Route[]
 }
@@ -35,13 +43,33 @@ export interface AuthorizerParts {
  * const deps = buildAuthorizerDependencies({ config, keySet, clock: systemClock })
  */
 export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerDependencies => {
-  const { config } = parts
+  const { config, clock, denyListReader } = parts
   return {
     config,
-    verifier: jwtVerifierFor(config, parts.keySet, parts.clock),
+    verifier: jwtVerifierFor(config, parts.keySet, clock, logSkippedKey),
+    people: parts.people,
     rules: buildPermissionRules(parts.routes ?? ROUTES, config.routeScopes),
     basicAuth: config.basicAuthEnabled ? parts.basicAuth : undefined,
+    denyList:
+      config.revocationCheck && denyListReader !== undefined
+        ? once(async () =>
+            createDenyList({
+              reader: await denyListReader(),
+              clock,
+              refreshMs: config.revocationRefreshSeconds * 1000,
+              maxAgeMs:
+                (config.revocationMaxDelaySeconds - config.authorizerCacheTtlSeconds) * 1000,
+              lookbackMs: (config.maxJwtDurationSeconds + CLOCK_SKEW_SECONDS) * 1000,
+              onRefreshFailed: (error) =>
+                logger.warn('deny-list refresh failed; using the copy', { error }),
+            }),
+          )
+        : undefined,
   }
+}
+
+const logSkippedKey = (index: number, reason: string): void => {
+  logger.warn('public key skipped', { index, reason })
 }
 
 /**
@@ -52,7 +80,8 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
  * call, and a failure there is retried on the next.
  *
  * Bundle size: this module must not import ./dependencies.js, and reaches
- * the DynamoDB adapters only through `import()` when Basic auth is on.
+ * the DynamoDB adapters only through `import()`, on the first call that
+ * needs them (the deny-list, Basic auth): cold start stays small.
  */
 export const lambdaAuthorizerDependencies: AuthorizerDependencyProvider = (() => {
   let config: Config | undefined
@@ -75,18 +104,27 @@ export const lambdaAuthorizerDependencies: AuthorizerDependencyProvider = (() =>
 
 const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDependencies> => {
   const keys = await readLocalKeys(config.dataDir, config.jwtAlg)
+  // One client for Basic auth and the deny-list, made the first time either needs it.
+  const dynamoDb = once(async () => {
+    const { createDynamoDbClient } = await import('../adapters/dynamodb-client.js')
+    const endpoint =
+      config.dynamoDbEndpoint ??
+      (config.localMode ? await readLocalDynamoDbEndpoint(config.dataDir) : undefined)
+    return createDynamoDbClient(endpoint)
+  })
   return buildAuthorizerDependencies({
     config,
     keySet: keys.keySet,
     clock: systemClock,
+    people: peopleVerifierFor(config, systemClock, keys.devIssuer?.keySet),
+    denyListReader: async () => {
+      const { DynamoDbDenyListReader } = await import('../adapters/dynamodb-deny-list.js')
+      return new DynamoDbDenyListReader(await dynamoDb(), config.tableName)
+    },
     basicAuth: once(async () => {
-      const [{ createDynamoDbClient }, { DynamoDbStore }] = await Promise.all([
-        import('../adapters/dynamodb-client.js'),
-        import('../adapters/dynamodb-store.js'),
-      ])
-      const client = createDynamoDbClient(config.dynamoDbEndpoint)
+      const { DynamoDbStore } = await import('../adapters/dynamodb-store.js')
       return {
-        store: new DynamoDbStore(client, config.tableName),
+        store: new DynamoDbStore(await dynamoDb(), config.tableName),
         secrets: keys.secrets,
         clock: systemClock,
         onUseNotRecorded: logUseNotRecorded,

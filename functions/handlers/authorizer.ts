@@ -7,7 +7,9 @@ import {
   parseExecuteApiArn,
 } from '../core/route-permissions.js'
 import {
+  AMBIGUOUS_AUTHORIZATION,
   type AuthorizationDecision,
+  type AuthorizeRequest,
   type AuthorizerContext,
   authorizeRequest,
 } from '../core/use-cases/authorize-request.js'
@@ -39,8 +41,10 @@ type EventKind = 'rest' | 'http'
 
 interface AuthorizerRequest {
   readonly kind: EventKind
-  readonly authorization: string | undefined
+  readonly authorization: AuthorizeRequest['authorization']
   readonly route: ExecuteApiArn
+  /** HTTP API only: the route key, and whether API Gateway caches per route (it is an identity source). */
+  readonly routeKeyInIdentity: boolean
 }
 
 /** API Gateway's one way to make a REST authorizer answer 401; the message must be exactly this. */
@@ -57,19 +61,20 @@ const UNAUTHORIZED = 'Unauthorized'
  * methods), or `{isAuthorized: true, context}` for HTTP simple responses.
  * Valid but lacking the route's scope → that same policy, whose explicit Deny
  * covers the route (403), or `{isAuthorized: false}`. Invalid or missing
- * credential → `throw new Error('Unauthorized')` (REST 401), `{isAuthorized:
- * false}`, or a deny-all policy. Any failure (bad event, bad config, key or
- * store outage) is also a deny: it fails closed.
+ * credential (a revoked JWT included) → `throw new Error('Unauthorized')`
+ * (REST 401), `{isAuthorized: false}`, or a deny-all policy. A failure that is
+ * no verdict (bad event, bad config, key, store or deny-list outage) is
+ * thrown as another error: API Gateway answers it 500 and caches nothing.
  *
  * HTTP API simple responses carry no route information, so a cached `true`
- * would open every route to a token scoped for one. When caching is on for an
- * HTTP API with simple responses, make `$context.routeKey` part of the
- * identity sources (`$request.header.Authorization, $context.routeKey`) so
- * each route is cached apart, or use HTTP_API_AUTHORIZER_RESPONSE=iam.
+ * would open every route to a token scoped for one: on a route with scope
+ * rules the answer is `true` only when `$context.routeKey` is among the
+ * identity sources (`$request.header.Authorization, $context.routeKey`), so
+ * each route is cached apart; the constructs always set it so.
  *
  * A plain async function rather than a middy stack: the error boundary has
- * to produce three different deny shapes, one of them a throw, which middy's
- * onError would only re-implement; and this function is the hot path that
+ * to produce three different deny shapes and two kinds of throw, which
+ * middy's onError would only re-implement; and this function is the hot path that
  * `npm run bench` measures against bare jose, so it carries no middleware chain.
  */
 export const createAuthorizerHandler =
@@ -77,7 +82,7 @@ export const createAuthorizerHandler =
   async (event, lambdaContext) => {
     if (lambdaContext !== undefined) logger.addContext(lambdaContext)
     const kind = eventKind(event)
-    let simpleResponses: boolean | undefined
+    let simpleResponses: boolean
     let decision: AuthorizationDecision
     let request: AuthorizerRequest
     try {
@@ -86,7 +91,7 @@ export const createAuthorizerHandler =
       simpleResponses = deps.config.httpApiAuthorizerResponse === 'simple'
       decision = await authorizeRequest(deps, request)
     } catch (error) {
-      return failClosed(error, kind, simpleResponses, event)
+      return cannotDecide(error)
     }
     logDecision(decision, request.route)
     return respond(decision, request, simpleResponses)
@@ -98,9 +103,16 @@ const respond = (
   simpleResponses: boolean,
 ): AuthorizerResponse => {
   if (request.kind === 'http' && simpleResponses) {
-    return decision.outcome === 'allow'
-      ? { isAuthorized: true, context: decision.context }
-      : { isAuthorized: false }
+    if (decision.outcome !== 'allow') return { isAuthorized: false }
+    // `true` says nothing about the route: cached under the token alone, it would open
+    // every route to a token scoped for this one (DESIGN "Cache safety").
+    if (decision.scopedRoute && !request.routeKeyInIdentity) {
+      logger.error('authorizer misconfigured: $context.routeKey is not an identity source', {
+        route: request.route.resource,
+      })
+      return { isAuthorized: false }
+    }
+    return { isAuthorized: true, context: decision.context }
   }
   if (decision.outcome === 'unauthorized') {
     if (request.kind === 'rest') throw new Error(UNAUTHORIZED)
@@ -115,38 +127,19 @@ const respond = (
 }
 
 /**
- * The deny for anything that went wrong before a decision. When the config
- * could not be read, an HTTP API event gets the simple `{isAuthorized: false}`;
- * under IAM responses API Gateway takes that malformed answer as a 500, which
- * is still a deny.
+ * A failure that is not a verdict on the caller (store, keys or deny-list
+ * unavailable, bad configuration, an event API Gateway would not send) is
+ * thrown, never answered as a deny: REST APIs then answer AUTHORIZER_FAILURE
+ * (the constructs make it a 503 with Retry-After), HTTP APIs a 500, and
+ * neither caches it. It fails closed all the same: nothing is allowed.
  */
-const failClosed = (
-  error: unknown,
-  kind: EventKind | undefined,
-  simpleResponses: boolean | undefined,
-  event: unknown,
-): AuthorizerResponse => {
+const cannotDecide = (error: unknown): never => {
   const failure = toTollgateError(error)
-  if (failure.code === 'invalid_token' || failure.code === 'invalid_request') {
-    logger.info('authorizer refused', { code: failure.code, reason: failure.message })
-  } else {
-    logger.error('authorizer failed closed', {
-      code: failure.code,
-      error: failure.cause ?? failure,
-    })
-  }
-  if (kind !== 'http') throw new Error(UNAUTHORIZED)
-  if (simpleResponses !== false) return { isAuthorized: false }
-  const route = parseExecuteApiArn((event as { routeArn?: unknown }).routeArn)
-  return {
-    principalId: 'anonymous',
-    policyDocument: route === undefined ? DENY_EVERYWHERE : denyAllPolicy(route),
-  }
-}
-
-const DENY_EVERYWHERE: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: '*' }],
+  logger.error('authorizer could not decide', {
+    code: failure.code,
+    error: failure.cause ?? failure,
+  })
+  throw new Error('Authorizer could not decide')
 }
 
 /**
@@ -200,17 +193,28 @@ const parseEvent = (event: unknown, kind: EventKind | undefined): AuthorizerRequ
     authorizationToken?: unknown
     headers?: unknown
     multiValueHeaders?: unknown
+    routeKey?: unknown
+    identitySource?: unknown
   }
   const route = parseExecuteApiArn(kind === 'http' ? fields.routeArn : fields.methodArn)
   if (route === undefined) throw badEvent('no execute-api ARN')
   if (fields.type === 'TOKEN' && kind === 'rest') {
     const token = fields.authorizationToken
-    return { kind, route, authorization: typeof token === 'string' ? token : undefined }
+    return {
+      kind,
+      route,
+      authorization: typeof token === 'string' ? token : undefined,
+      routeKeyInIdentity: false,
+    }
   }
   return {
     kind,
     route,
     authorization: authorizationHeader(fields.headers, fields.multiValueHeaders),
+    routeKeyInIdentity:
+      typeof fields.routeKey === 'string' &&
+      Array.isArray(fields.identitySource) &&
+      fields.identitySource.includes(fields.routeKey),
   }
 }
 
@@ -219,25 +223,27 @@ const parseEvent = (event: unknown, kind: EventKind | undefined): AuthorizerRequ
  * differing in case, or two values in `multiValueHeaders`) is ambiguous and
  * refused, rather than picking one.
  */
-const authorizationHeader = (headers: unknown, multiValueHeaders: unknown): string | undefined => {
+const authorizationHeader = (
+  headers: unknown,
+  multiValueHeaders: unknown,
+): AuthorizeRequest['authorization'] => {
   let found: string | undefined
   if (typeof headers === 'object' && headers !== null) {
     for (const [name, value] of Object.entries(headers)) {
       if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
-      if (found !== undefined || typeof value !== 'string') throw ambiguous()
+      if (found !== undefined || typeof value !== 'string') return AMBIGUOUS_AUTHORIZATION
       found = value
     }
   }
   if (typeof multiValueHeaders === 'object' && multiValueHeaders !== null) {
     for (const [name, values] of Object.entries(multiValueHeaders)) {
       if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
-      if (!Array.isArray(values) || values.length > 1 || values[0] !== found) throw ambiguous()
+      if (!Array.isArray(values) || values.length > 1 || values[0] !== found) {
+        return AMBIGUOUS_AUTHORIZATION
+      }
     }
   }
   return found
 }
-
-const ambiguous = (): TollgateError =>
-  new TollgateError('invalid_token', 'The Authorization header is missing a value or repeated.')
 
 export const handler = createAuthorizerHandler(lambdaAuthorizerDependencies)

@@ -5,9 +5,11 @@ import { loadLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig } from '../core/config.js'
 import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
+import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet, Secrets, Signer, Store } from '../core/ports.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import { logUseNotRecorded } from './observability.js'
+import { peopleVerifierFor } from './people.js'
 
 /** Everything a handler needs, built once per process (cold start). */
 export interface Dependencies extends AuthenticationDependencies {
@@ -16,6 +18,10 @@ export interface Dependencies extends AuthenticationDependencies {
   readonly signer: Signer
   /** Tollgate's own JWTs, as callers of its API present them. */
   readonly verifier: JwtVerifier
+  /** People's JWTs from trusted issuers; undefined when nobody is trusted. */
+  readonly people: PersonVerifier | undefined
+  /** The development issuer's signer (local mode), for the dev server's sign-in route. */
+  readonly devIssuer: Signer | undefined
   readonly keySet: KeySet
   readonly secrets: Secrets
   readonly clock: Clock
@@ -34,6 +40,8 @@ export const buildDependencies = async (
     store: new DynamoDbStore(dynamoDb, config.tableName),
     signer: keys.signer,
     verifier: jwtVerifierFor(config, keys.keySet, systemClock),
+    people: peopleVerifierFor(config, systemClock, keys.devIssuer?.keySet),
+    devIssuer: config.localMode ? keys.devIssuer?.signer : undefined,
     keySet: keys.keySet,
     secrets: keys.secrets,
     clock: systemClock,

@@ -47,8 +47,9 @@ const outcomeOf = async (event: unknown): Promise<Outcome> => {
   try {
     response = await handler(event)
   } catch (error) {
+    // REST's 401, or the failure API Gateway answers 500: neither lets anyone in.
     expect(error).toBeInstanceOf(Error)
-    expect((error as Error).message).toBe('Unauthorized')
+    expect(['Unauthorized', 'Authorizer could not decide']).toContain((error as Error).message)
     return 'deny'
   }
   if ('isAuthorized' in response) return response.isAuthorized ? 'allow' : 'deny'
@@ -136,7 +137,7 @@ describe('authorizer fuzzing', () => {
     )
   })
 
-  it('any event at all is a deny or the Unauthorized throw, never a crash', async () => {
+  it('any event at all is a deny or a throw, never an allow and never a crash', async () => {
     const arn = fc.oneof(fc.constantFrom(METHOD_ARN, ROUTE_ARN), fc.string(), fc.anything())
     const event = fc.oneof(
       fc.anything(),

@@ -4,6 +4,7 @@ import type { Config } from '../../functions/core/config.js'
 import { WriteConflict } from '../../functions/core/errors.js'
 import { jwtVerifierFor } from '../../functions/core/jwt-verifier.js'
 import { type OwnerRef, ownerTag, ownerTagOfTokenId } from '../../functions/core/owners.js'
+import type { PersonVerifier } from '../../functions/core/person-verifier.js'
 import type {
   Clock,
   KeySet,
@@ -212,7 +213,10 @@ export const fakeDependencies = (parts: {
   readonly keySet: KeySet
   readonly secrets: Secrets
   readonly clock: Clock
+  readonly people?: PersonVerifier | undefined
 }): Dependencies => ({
   ...parts,
   verifier: jwtVerifierFor(parts.config, parts.keySet, parts.clock),
+  people: parts.people,
+  devIssuer: undefined,
 })

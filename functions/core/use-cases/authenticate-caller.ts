@@ -1,15 +1,19 @@
+import { verifyBearer } from '../bearer.js'
 import type { Caller } from '../caller.js'
 import type { TollgateClaims } from '../claims.js'
 import { TollgateError } from '../errors.js'
 import { MAX_JWT_LENGTH } from '../jws-parts.js'
 import type { JwtVerifier } from '../jwt-verifier.js'
 import { isSameOwner } from '../owners.js'
+import type { PersonVerifier } from '../person-verifier.js'
 import type { Clock, TokenReader } from '../ports.js'
 import { effectiveStatus } from '../records.js'
 
 export interface CallerAuthenticationDependencies {
   /** Tollgate's own JWTs. */
   readonly verifier: JwtVerifier
+  /** People's JWTs from trusted issuers; absent when none is trusted. */
+  readonly people?: PersonVerifier | undefined
   readonly store: TokenReader
   readonly clock: Clock
 }
@@ -23,7 +27,9 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
  *
  * Primary course:
  * 1. Read `Authorization: Bearer <jwt>` and verify the JWT (signature, issuer,
- *    audience, times) with Tollgate's public keys.
+ *    audience, times) with Tollgate's public keys, or, for a person, with
+ *    their trusted identity provider's: a person is then established, with
+ *    roles through the issuer's role map and scopes from ROLE_SCOPES.
  * 2. Read the token it was minted from and that token's owner item in one
  *    strongly consistent round trip.
  * 3. Refuse it unless that token is still usable and neither it nor its
@@ -36,7 +42,22 @@ export const authenticateCaller = async (
   deps: CallerAuthenticationDependencies,
   authorization: string | undefined,
 ): Promise<Caller> => {
-  const claims = await deps.verifier.verify(bearerToken(authorization))
+  const verified = await verifyBearer(
+    { tollgate: deps.verifier, people: deps.people },
+    bearerToken(authorization),
+  )
+  if (verified.kind === 'person') {
+    const { person } = verified
+    return {
+      sub: person.sub,
+      kind: 'person',
+      roles: person.roles,
+      scopes: person.scopes,
+      atid: null,
+      jti: person.jti,
+    }
+  }
+  const { claims } = verified
   await assertStillValid(deps, claims)
   return {
     sub: claims.sub,

@@ -1,8 +1,11 @@
 import { timingSafeEqual } from 'node:crypto'
+import { verifyBearer } from '../bearer.js'
 import type { Config } from '../config.js'
+import type { DenyList } from '../deny-list.js'
 import { TollgateError } from '../errors.js'
 import { MAX_JWT_LENGTH } from '../jws-parts.js'
 import type { JwtVerifier } from '../jwt-verifier.js'
+import type { PersonVerifier } from '../person-verifier.js'
 import {
   buildPolicy,
   type ExecuteApiArn,
@@ -27,13 +30,19 @@ const MAX_AUTHORIZATION_LENGTH = MAX_JWT_LENGTH + 16
  * same keys for a Bearer JWT and for Basic auth.
  */
 export interface AuthorizerContext {
+  /** Who vouched for the caller: Tollgate's issuer, or a person's identity provider. */
+  readonly iss: string
   readonly sub: string
   /** Space-separated, as in the JWT. */
   readonly scope: string
   /** Comma-separated. */
   readonly roles: string
-  readonly token_type: 'service' | 'personal'
+  /** `service` or `personal` (from an access token), `person` (an identity provider's JWT). */
+  readonly token_type: 'service' | 'personal' | 'person'
+  /** The access token behind the credential; empty for a person's own JWT. */
   readonly atid: string
+  /** RFC 8693 actor of a federated JWT; empty until federation exists. */
+  readonly act_sub: string
   /** The JWT's id; empty for Basic auth, where no JWT exists. */
   readonly jti: string
 }
@@ -44,6 +53,8 @@ export type AuthorizationDecision =
       readonly principalId: string
       readonly context: AuthorizerContext
       readonly policy: PolicyDocument
+      /** Whether a scope rule covers the route: then a simple `true` is only safe cached per route. */
+      readonly scopedRoute: boolean
     }
   | {
       readonly outcome: 'forbidden'
@@ -60,8 +71,15 @@ export type AuthorizationDecision =
     }
 
 export interface AuthorizeDependencies {
-  readonly config: Pick<Config, 'basicAuthEnabled' | 'basicAuthUsername'>
+  readonly config: Pick<Config, 'basicAuthEnabled' | 'basicAuthUsername' | 'issuer'>
   readonly verifier: JwtVerifier
+  /** People's JWTs from trusted issuers; absent when none is trusted. */
+  readonly people?: PersonVerifier | undefined
+  /**
+   * The deny-list copy (REVOCATION_CHECK). A function, so the DynamoDB
+   * client is loaded on the first JWT rather than at cold start; absent when off.
+   */
+  readonly denyList?: (() => Promise<DenyList>) | undefined
   readonly rules: readonly PermissionRule[]
   /**
    * The access-token store and pepper, for Basic auth only. A function, so the
@@ -71,9 +89,12 @@ export interface AuthorizeDependencies {
   readonly basicAuth: (() => Promise<AuthenticationDependencies>) | undefined
 }
 
+/** An event with two Authorization values: ambiguous, so refused rather than picking one. */
+export const AMBIGUOUS_AUTHORIZATION: unique symbol = Symbol('ambiguous Authorization')
+
 export interface AuthorizeRequest {
   /** The raw `Authorization` header value, if any. */
-  readonly authorization: string | undefined
+  readonly authorization: string | undefined | typeof AMBIGUOUS_AUTHORIZATION
   /** The route being called (from the methodArn or routeArn). */
   readonly route: ExecuteApiArn
 }
@@ -86,8 +107,9 @@ export interface AuthorizeRequest {
  * 2. Establish the caller: verify the JWT, or authenticate the access token as an exchange would.
  * 3. Build the caller's policy for the whole API, then check the route's required scopes.
  *
- * An invalid credential is `unauthorized`; any other failure (store outage,
- * broken keys) is thrown, for the handler to log and deny.
+ * An invalid credential (a revoked JWT included) is `unauthorized`; any
+ * other failure (store, keys or deny-list unavailable) is thrown: it is not a
+ * verdict on the caller, and the handler lets API Gateway answer it as one.
  */
 export const authorizeRequest = async (
   deps: AuthorizeDependencies,
@@ -104,9 +126,16 @@ export const authorizeRequest = async (
   }
   const granted = new Set(context.scope.split(' '))
   const policy = buildPolicy(deps.rules, request.route, granted)
-  const missingScopes = requiredScopes(deps.rules, request.route).filter((s) => !granted.has(s))
+  const required = requiredScopes(deps.rules, request.route)
+  const missingScopes = required.filter((s) => !granted.has(s))
   return missingScopes.length === 0
-    ? { outcome: 'allow', principalId: context.sub, context, policy }
+    ? {
+        outcome: 'allow',
+        principalId: context.sub,
+        context,
+        policy,
+        scopedRoute: required.length > 0,
+      }
     : { outcome: 'forbidden', principalId: context.sub, context, policy, missingScopes }
 }
 
@@ -114,8 +143,11 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
 
 const identify = async (
   deps: AuthorizeDependencies,
-  authorization: string | undefined,
+  authorization: AuthorizeRequest['authorization'],
 ): Promise<AuthorizerContext> => {
+  if (authorization === AMBIGUOUS_AUTHORIZATION) {
+    throw invalid('The Authorization header is missing a value or repeated.')
+  }
   if (authorization === undefined || authorization.length === 0) {
     throw invalid('No Authorization header.')
   }
@@ -131,7 +163,12 @@ const identify = async (
     return contextFromJwt(deps, credential)
   }
   if (scheme === 'basic' && deps.config.basicAuthEnabled && deps.basicAuth !== undefined) {
-    return contextFromBasic(deps.basicAuth, deps.config.basicAuthUsername, credential)
+    return contextFromBasic(
+      deps.basicAuth,
+      deps.config.basicAuthUsername,
+      deps.config.issuer,
+      credential,
+    )
   }
   throw invalid('The Authorization scheme is not accepted.')
 }
@@ -140,13 +177,30 @@ const contextFromJwt = async (
   deps: AuthorizeDependencies,
   jwt: string,
 ): Promise<AuthorizerContext> => {
-  const claims = await deps.verifier.verify(jwt)
+  const verified = await verifyBearer({ tollgate: deps.verifier, people: deps.people }, jwt)
+  if (verified.kind === 'person') {
+    const { person } = verified
+    return {
+      iss: person.iss,
+      sub: person.sub,
+      scope: person.scopes.join(' '),
+      roles: person.roles.join(','),
+      token_type: 'person',
+      atid: '',
+      act_sub: '',
+      jti: person.jti ?? '',
+    }
+  }
+  const { claims } = verified
+  if (deps.denyList !== undefined) await (await deps.denyList()).check(claims)
   return {
+    iss: claims.iss,
     sub: claims.sub,
     scope: claims.scope,
     roles: claims.roles.join(','),
     token_type: claims.token_type,
     atid: claims.atid,
+    act_sub: '',
     jti: claims.jti,
   }
 }
@@ -162,18 +216,21 @@ const contextFromJwt = async (
 const contextFromBasic = async (
   basicAuth: () => Promise<AuthenticationDependencies>,
   username: string,
+  issuer: string,
   encoded: string,
 ): Promise<AuthorizerContext> => {
   const accessToken = decodeBasicCredentials(encoded, username)
   const deps = await basicAuth()
-  const { record, now } = await authenticateAccessToken(deps, accessToken)
+  const { record, roles, scopes, now } = await authenticateAccessToken(deps, accessToken)
   await recordUse(deps, record, now)
   return {
+    iss: issuer,
     sub: record.owner.id,
-    scope: record.scopes.join(' '),
-    roles: record.roles.join(','),
+    scope: scopes.join(' '),
+    roles: roles.join(','),
     token_type: record.kind,
     atid: record.id,
+    act_sub: '',
     jti: '',
   }
 }

@@ -112,6 +112,13 @@ const expectUnauthorized = async (promise: Promise<unknown>) => {
   expect((error as Error).message).toBe('Unauthorized')
 }
 
+/** A failure that is no verdict: a throw API Gateway answers 500, never the 401 'Unauthorized'. */
+const expectCannotDecide = async (promise: Promise<unknown>) => {
+  const error = await rejection(promise)
+  expect(error).toBeInstanceOf(Error)
+  expect((error as Error).message).toBe('Authorizer could not decide')
+}
+
 const expectPrimitiveContext = (context: unknown) => {
   expect(context).toBeTypeOf('object')
   for (const value of Object.values(context as object)) {
@@ -154,11 +161,13 @@ describe('authorizer handler, Bearer JWT', () => {
       expect(response.principalId).toBe('sa_reader')
       expect(isAllowedByPolicy(response.policyDocument, arnOf(event))).toBe(true)
       expect(response.context).toEqual({
+        iss: ISSUER,
         sub: 'sa_reader',
         scope: 'lambda:invoke datasets:read',
         roles: 'reader,auditor',
         token_type: 'service',
         atid: 'atid_1',
+        act_sub: '',
         jti: expect.any(String),
       })
       expectPrimitiveContext(response.context)
@@ -239,8 +248,16 @@ describe('authorizer handler, Bearer JWT', () => {
   })
 
   describe('HTTP API 2.0', () => {
+    /** The fixture as the constructs deploy it: the route key is an identity source. */
+    const perRoute = (event: Event): Event => ({
+      ...event,
+      identitySource: [...(event.identitySource as string[]), event.routeKey],
+    })
+
     it('simple responses (default): allow with context, otherwise isAuthorized false', async () => {
-      const allowed = await handler(withAuthorization(HTTP_V2, `Bearer ${await allowedJwt()}`))
+      const allowed = await handler(
+        perRoute(withAuthorization(HTTP_V2, `Bearer ${await allowedJwt()}`)),
+      )
       expect(allowed).toEqual({
         isAuthorized: true,
         context: expect.objectContaining({ sub: 'sa_reader', jti: expect.any(String) }),
@@ -254,6 +271,28 @@ describe('authorizer handler, Bearer JWT', () => {
         isAuthorized: false,
       })
       expect(await handler(withAuthorization(HTTP_V2, undefined))).toEqual({ isAuthorized: false })
+    })
+
+    it('answers false on a scoped route unless $context.routeKey is an identity source', async () => {
+      const errors = vi.spyOn(logger, 'error')
+      const jwt = await allowedJwt()
+      const unscoped = {
+        ...withAuthorization(HTTP_V2, `Bearer ${jwt}`),
+        routeArn: otherRoute(HTTP_V2, 'GET/open'),
+        routeKey: 'GET /open',
+      }
+
+      // Cached under the token alone, a true here would open DELETE /datasets/* too.
+      expect(await handler(withAuthorization(HTTP_V2, `Bearer ${jwt}`))).toEqual({
+        isAuthorized: false,
+      })
+      expect(errors).toHaveBeenCalledWith(
+        'authorizer misconfigured: $context.routeKey is not an identity source',
+        expect.anything(),
+      )
+      // A route no rule covers is the same for every token: a cached true opens nothing more.
+      expect(await handler(unscoped)).toMatchObject({ isAuthorized: true })
+      errors.mockRestore()
     })
 
     it('IAM responses: the same cache-correct policies, and a deny-all for a bad credential', async () => {
@@ -279,7 +318,7 @@ describe('authorizer handler, Bearer JWT', () => {
   })
 })
 
-describe('authorizer handler fails closed', () => {
+describe('authorizer handler failures: never an allow, never a verdict', () => {
   let errors: ReturnType<typeof vi.spyOn>
   beforeEach(() => {
     errors = vi.spyOn(logger, 'error')
@@ -297,17 +336,26 @@ describe('authorizer handler fails closed', () => {
       'TOKEN with a bad methodArn',
       { type: 'TOKEN', authorizationToken: 'Bearer x', methodArn: 'arn:aws:s3:::bucket' },
     ],
-    ['REQUEST with headers not an object', { ...REST_REQUEST, headers: 'Authorization: x' }],
-  ])('answers a bad REST event (%s) with Unauthorized', async (_name, event) => {
-    await expectUnauthorized(makeHandler()(event))
+  ])(
+    'throws on an event API Gateway would not send (%s), logged as an error',
+    async (_name, event) => {
+      await expectCannotDecide(makeHandler()(event))
+      expect(errors).toHaveBeenCalledWith('authorizer could not decide', expect.anything())
+    },
+  )
+
+  it('answers a REQUEST event whose headers are no object with Unauthorized: no credential', async () => {
+    await expectUnauthorized(
+      makeHandler()({ ...REST_REQUEST, headers: 'Authorization: x', multiValueHeaders: undefined }),
+    )
   })
 
-  it('answers an HTTP API event without a routeArn with isAuthorized false', async () => {
+  it('throws on an HTTP API event without a routeArn', async () => {
     const { routeArn: _, ...event } = withAuthorization(HTTP_V2, `Bearer ${await allowedJwt()}`)
-    expect(await makeHandler()(event)).toEqual({ isAuthorized: false })
+    await expectCannotDecide(makeHandler()(event))
   })
 
-  it('denies every call while the configuration is bad, and logs why', async () => {
+  it('throws on every call while the configuration is bad, and logs why', async () => {
     let configError: unknown
     try {
       parseConfig({ JWT_ALG: 'HS256' })
@@ -317,24 +365,26 @@ describe('authorizer handler fails closed', () => {
     const handler = createAuthorizerHandler(() => Promise.reject(configError))
     const jwt = await allowedJwt()
 
-    await expectUnauthorized(handler(withAuthorization(REST_TOKEN, `Bearer ${jwt}`)))
-    await expectUnauthorized(handler(withAuthorization(REST_REQUEST, `Bearer ${jwt}`)))
-    expect(await handler(withAuthorization(HTTP_V2, `Bearer ${jwt}`))).toEqual({
-      isAuthorized: false,
-    })
+    await expectCannotDecide(handler(withAuthorization(REST_TOKEN, `Bearer ${jwt}`)))
+    await expectCannotDecide(handler(withAuthorization(REST_REQUEST, `Bearer ${jwt}`)))
+    await expectCannotDecide(handler(withAuthorization(HTTP_V2, `Bearer ${jwt}`)))
     expect(errors).toHaveBeenCalledTimes(3)
     expect(errors.mock.calls[0]?.[1]).toMatchObject({ code: 'internal' })
     expect(loggedErrorMessages(errors)).toContain('JWT_ALG')
   })
 
-  it('denies when the keys cannot be loaded', async () => {
+  it.each([
+    ['REST TOKEN', REST_TOKEN],
+    ['REST REQUEST', REST_REQUEST],
+    ['HTTP API 2.0', HTTP_V2],
+  ])('throws, rather than denies, when the keys cannot be loaded (%s)', async (_name, event) => {
     const handler = makeHandler(
       {},
       { keySet: { publicKeys: () => Promise.reject(new Error('disk gone')) } },
     )
-    await expectUnauthorized(handler(withAuthorization(REST_TOKEN, `Bearer ${await allowedJwt()}`)))
+    await expectCannotDecide(handler(withAuthorization(event, `Bearer ${await allowedJwt()}`)))
     expect(errors).toHaveBeenCalledWith(
-      'authorizer failed closed',
+      'authorizer could not decide',
       expect.objectContaining({ code: 'internal' }),
     )
   })
@@ -351,7 +401,7 @@ describe('authorizer handler fails closed', () => {
     const tampered = `${jwts[0]?.slice(0, -10)}AAAAAAAAAA`
     for (const jwt of [...jwts, tampered]) {
       await rejection(handler(withAuthorization(REST_TOKEN, `Bearer ${jwt}`)))
-      await handler(withAuthorization(HTTP_V2, `Bearer ${jwt}`))
+      await rejection(handler(withAuthorization(HTTP_V2, `Bearer ${jwt}`)))
     }
 
     const logged = JSON.stringify(calls)
@@ -406,11 +456,13 @@ describe('authorizer handler, Basic auth', () => {
 
     expect(response.principalId).toBe(admin.account.id)
     expect(response.context).toEqual({
+      iss: ISSUER,
       sub: admin.account.id,
       scope: TOLLGATE_SCOPES.join(' '),
       roles: 'admin',
       token_type: 'service',
       atid: admin.token.id,
+      act_sub: '',
       jti: '',
     })
     expectPrimitiveContext(response.context)
@@ -482,7 +534,7 @@ describe('authorizer handler, Basic auth', () => {
     )
   })
 
-  it('denies during a store outage and logs it as unavailable, never allows', async () => {
+  it('throws during a store outage, logged as unavailable: never an allow, never a 401', async () => {
     const { admin, basic, handlerWith, store } = await setupBasic()
     const errors = vi.spyOn(logger, 'error')
     vi.spyOn(store, 'getTokenWithOwner').mockRejectedValue(
@@ -490,15 +542,12 @@ describe('authorizer handler, Basic auth', () => {
     )
     const handler = handlerWith({ BASIC_AUTH_ENABLED: 'true' })
 
-    await expectUnauthorized(
-      handler(withAuthorization(REST_TOKEN, basic('tollgate', admin.secret))),
-    )
-    expect(await handler(withAuthorization(HTTP_V2, basic('tollgate', admin.secret)))).toEqual({
-      isAuthorized: false,
-    })
+    for (const event of [REST_TOKEN, REST_REQUEST, HTTP_V2]) {
+      await expectCannotDecide(handler(withAuthorization(event, basic('tollgate', admin.secret))))
+    }
 
     expect(errors).toHaveBeenCalledWith(
-      'authorizer failed closed',
+      'authorizer could not decide',
       expect.objectContaining({ code: 'unavailable' }),
     )
   })
@@ -522,12 +571,12 @@ describe('authorizer handler, Basic auth', () => {
     expect(notRecorded).toHaveBeenCalledWith(admin.token.id, expect.any(Error))
   })
 
-  it('denies when the Basic dependencies cannot even be loaded', async () => {
+  it('throws when the Basic dependencies cannot even be loaded', async () => {
     const { admin, basic, handlerWith } = await setupBasic()
     const handler = handlerWith({ BASIC_AUTH_ENABLED: 'true' }, () =>
       Promise.reject(new Error('no SDK')),
     )
-    await expectUnauthorized(
+    await expectCannotDecide(
       handler(withAuthorization(REST_TOKEN, basic('tollgate', admin.secret))),
     )
   })
@@ -573,17 +622,21 @@ describe('authorizer Lambda entry point', () => {
         ISSUER: issuer,
         AUDIENCE: 'team-api',
         JWT_ALG: alg,
+        // The deny-list needs the dev server's DynamoDB Local: the integration tests run that path.
+        REVOCATION_CHECK: 'false',
       }
 
       const { handler } = await import('../../../functions/handlers/authorizer.js')
       const response = iam(await handler(withAuthorization(REST_TOKEN, `Bearer ${jwt}`)))
 
       expect(response.context).toEqual({
+        iss: issuer,
         sub: 'user-7',
         scope: 'datasets:read',
         roles: 'dev',
         token_type: 'personal',
         atid: 'tok_1',
+        act_sub: '',
         jti: 'jti-1',
       })
       expect(isAllowedByPolicy(response.policyDocument as PolicyDocument, arnOf(REST_TOKEN))).toBe(
@@ -592,7 +645,7 @@ describe('authorizer Lambda entry point', () => {
     },
   )
 
-  it('denies every call when the environment is invalid', async () => {
+  it('throws on every call when the environment is invalid, logging which variable', async () => {
     process.env = { ...saved, DATA_DIR: dataDir, MAX_JWT_DURATION_SECONDS: 'forever' }
     const errors = vi.spyOn(
       (await import('../../../functions/handlers/observability.js')).logger,
@@ -600,8 +653,8 @@ describe('authorizer Lambda entry point', () => {
     )
     const { handler } = await import('../../../functions/handlers/authorizer.js')
 
-    await expectUnauthorized(handler(withAuthorization(REST_TOKEN, 'Bearer x')))
-    expect(await handler(withAuthorization(HTTP_V2, 'Bearer x'))).toEqual({ isAuthorized: false })
+    await expectCannotDecide(handler(withAuthorization(REST_TOKEN, 'Bearer x')))
+    await expectCannotDecide(handler(withAuthorization(HTTP_V2, 'Bearer x')))
     expect(loggedErrorMessages(errors)).toContain('MAX_JWT_DURATION_SECONDS')
     errors.mockRestore()
   })

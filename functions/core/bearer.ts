@@ -1,0 +1,38 @@
+import type { TollgateClaims } from './claims.js'
+import { decodeJsonObject, splitCompactJws } from './jws-parts.js'
+import type { JwtVerifier } from './jwt-verifier.js'
+import type { Person, PersonVerifier } from './person-verifier.js'
+
+export interface BearerVerifiers {
+  /** Tollgate's own JWTs. */
+  readonly tollgate: JwtVerifier
+  /** People's JWTs from trusted issuers (and the dev issuer, locally); absent when none is trusted. */
+  readonly people: PersonVerifier | undefined
+}
+
+export type VerifiedBearer =
+  | { readonly kind: 'tollgate'; readonly claims: TollgateClaims }
+  | { readonly kind: 'person'; readonly person: Person }
+
+/**
+ * Verifies a bearer JWT with the verifier its issuer calls for: a trusted
+ * identity provider's, else Tollgate's own (which refuses any other issuer).
+ * Keys are then selected by (`iss`, `kid`), never by `kid` alone. With no
+ * trusted issuer, the payload is not even peeked at.
+ *
+ * @example
+ * const verified = await verifyBearer({ tollgate, people }, jwt)
+ */
+export const verifyBearer = async (
+  verifiers: BearerVerifiers,
+  jwt: string,
+): Promise<VerifiedBearer> => {
+  if (verifiers.people !== undefined && verifiers.people.trusts(unverifiedIssuer(jwt))) {
+    return { kind: 'person', person: await verifiers.people.verify(jwt) }
+  }
+  return { kind: 'tollgate', claims: await verifiers.tollgate.verify(jwt) }
+}
+
+/** The `iss` a JWT claims, before anything is verified: only ever used to pick a verifier. */
+const unverifiedIssuer = (jwt: string): unknown =>
+  decodeJsonObject(splitCompactJws(jwt).payload, 'payload').iss

@@ -1,0 +1,126 @@
+import type { TollgateClaims } from './claims.js'
+import { TollgateError } from './errors.js'
+import type { Clock } from './ports.js'
+import type { DenyEntry } from './records.js'
+
+/** Reads the deny-list entries written since an instant (strongly consistent, no index). */
+export interface DenyListReader {
+  entriesSince(since: number, until: number): Promise<readonly DenyEntry[]>
+}
+
+export interface DenyListOptions {
+  readonly reader: DenyListReader
+  readonly clock: Clock
+  /** REVOCATION_REFRESH_SECONDS: how old the copy may get before an invocation refreshes it. */
+  readonly refreshMs: number
+  /**
+   * REVOCATION_MAX_DELAY_SECONDS − AUTHORIZER_CACHE_TTL_SECONDS: a copy older
+   * than this is an outage, never an allow.
+   */
+  readonly maxAgeMs: number
+  /** How far back entries can still matter: the longest JWT plus clock skew. */
+  readonly lookbackMs: number
+  /** Told when a refresh failed but the copy is still young enough to use. */
+  readonly onRefreshFailed?: ((error: unknown) => void) | undefined
+}
+
+/**
+ * Entries committed late (a writer's clock behind, a slow transaction) are
+ * still found: each refresh re-reads from its watermark minus this.
+ */
+export const DENY_LIST_OVERLAP_MS = 120_000
+
+export interface DenyList {
+  /** Throws `invalid_token` for a revoked JWT, `unavailable` when the copy cannot be trusted. */
+  check(claims: Pick<TollgateClaims, 'atid' | 'atv' | 'sub' | 'otv'>): Promise<void>
+}
+
+/**
+ * The authorizer's copy of the deny-list (DESIGN "Prompt revocation"): JWTs
+ * whose `atv` (or `otv`) is below an entry's minimum are refused, comparing
+ * generations, never clocks.
+ *
+ * Primary course:
+ * 1. Nothing is allowed before the first full load of every entry that can
+ *    still matter (`lookbackMs`).
+ * 2. At the start of an invocation, a copy older than `refreshMs` is
+ *    refreshed from its watermark minus two minutes (timers do not run while
+ *    Lambda is frozen, so there is no background refresh).
+ * 3. A failed refresh keeps the copy while it is younger than `maxAgeMs`;
+ *    past that, every check is `unavailable`.
+ *
+ * @example
+ * const denyList = createDenyList({ reader, clock, refreshMs: 10_000, maxAgeMs: 20_000, lookbackMs })
+ * await denyList.check(claims)
+ */
+export const createDenyList = (options: DenyListOptions): DenyList => {
+  const byToken = new Map<string, { min: number; expiresAt: number }>()
+  const byOwner = new Map<string, { min: number; expiresAt: number }>()
+  let watermark: number | undefined
+  let refreshedAt = Number.NEGATIVE_INFINITY
+  let refreshing: Promise<void> | undefined
+
+  const merge = (entries: readonly DenyEntry[], now: number) => {
+    for (const entry of entries) {
+      if (entry.expiresAt <= now) continue
+      const map = entry.kind === 'token' ? byToken : byOwner
+      const key = entry.kind === 'token' ? entry.atid : entry.sub
+      const held = map.get(key)
+      map.set(key, {
+        min: Math.max(held?.min ?? 0, entry.minGeneration),
+        expiresAt: Math.max(held?.expiresAt ?? 0, entry.expiresAt),
+      })
+    }
+    for (const map of [byToken, byOwner]) {
+      for (const [key, held] of map) if (held.expiresAt <= now) map.delete(key)
+    }
+  }
+
+  const refresh = (): Promise<void> => {
+    refreshing ??= (async () => {
+      const startedAt = options.clock.now()
+      const since =
+        watermark === undefined ? startedAt - options.lookbackMs : watermark - DENY_LIST_OVERLAP_MS
+      try {
+        merge(await options.reader.entriesSince(since, startedAt), startedAt)
+        watermark = startedAt
+        refreshedAt = startedAt
+      } finally {
+        refreshing = undefined
+      }
+    })()
+    return refreshing
+  }
+
+  const ensureFresh = async (now: number): Promise<void> => {
+    try {
+      await refresh()
+    } catch (error) {
+      if (watermark === undefined || now - refreshedAt > options.maxAgeMs) {
+        throw new TollgateError(
+          'unavailable',
+          'The deny-list could not be read; refusing to decide.',
+          {
+            cause: error,
+          },
+        )
+      }
+      options.onRefreshFailed?.(error)
+    }
+  }
+
+  return {
+    async check(claims) {
+      const now = options.clock.now()
+      if (now - refreshedAt >= options.refreshMs) await ensureFresh(now)
+      const token = byToken.get(claims.atid)
+      const owner = byOwner.get(claims.sub)
+      if (
+        (token !== undefined && claims.atv < token.min) ||
+        (owner !== undefined && claims.otv < owner.min)
+      ) {
+        throw new TollgateError('invalid_token', 'The JWT has been revoked.')
+      }
+    },
+  }
+}
