@@ -22,7 +22,7 @@ describe('GET /whoami behind the authorizer', () => {
     // A downstream-style rule on our own route, so a scope can be missing.
     tollgate = await startTollgate({ ROUTE_SCOPES: '{"GET /whoami": "tokens:read"}' })
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   it('lets a JWT from the exchange in and echoes the authorizer context', async () => {
     const jwt = await exchange(tollgate, { scope: 'tokens:read tokens:write' })
@@ -89,7 +89,7 @@ describe('Basic auth on the dev server', () => {
   beforeAll(async () => {
     tollgate = await startTollgate({ BASIC_AUTH_ENABLED: 'true', BASIC_AUTH_USERNAME: 'svc' })
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   it('lets an access token in as Basic svc:<token>, with the context a JWT would give', async () => {
     const basic = Buffer.from(`svc:${tollgate.adminToken}`).toString('base64')
@@ -120,7 +120,7 @@ describe('the Lambda authorizer handler, run with the dev server settings', () =
   })
   afterAll(() => {
     vi.unstubAllEnvs()
-    return tollgate.server.close()
+    return tollgate.close()
   })
 
   it('accepts the JWTs that dev server mints (what sam local invoke relies on)', async () => {
