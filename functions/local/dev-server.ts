@@ -10,6 +10,7 @@ import { problemResponse } from '../handlers/http-response.js'
 import { HANDLER_FACTORIES } from '../handlers/registry.js'
 import { lambdaContext, toHttpApiEvent } from './http-api-event.js'
 import { createHardenedServer, DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
+import { enableInvocationScopes, type InvocationScope } from './invocation-scope.js'
 import { authorizeLocally } from './local-authorizer.js'
 import { hasBody, readBody } from './request-body.js'
 import { parseRequestTarget } from './request-target.js'
@@ -35,13 +36,14 @@ export interface DevServerOptions {
 interface ServeContext {
   readonly routes: readonly CompiledRoute<LambdaHttpHandler>[]
   readonly authorizer: AuthorizerHandler
+  readonly invoke: InvocationScope
   readonly limits: DevServerLimits
 }
 
 /**
  * Serves the route table on node:http the way API Gateway's HTTP API would:
  * each request becomes a payload 2.0 event for the same handler a Lambda runs,
- * behind the same Lambda authorizer on every route the
+ * as its own invocation, behind the same Lambda authorizer on every route the
  * table marks protected. Resolves once the port is bound; rejects (EADDRINUSE)
  * if it cannot be.
  *
@@ -50,6 +52,7 @@ interface ServeContext {
  */
 export const startDevServer = async (options: DevServerOptions): Promise<DevServer> => {
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const invoke = await enableInvocationScopes(limits.maxConnections)
   const provider = () => Promise.resolve(options.dependencies)
   const routes = ROUTES.map((route) =>
     compileRoute(route, HANDLER_FACTORIES[route.handler](provider)),
@@ -62,7 +65,7 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
     basicAuth: provider,
   })
   const authorizer = createAuthorizerHandler(async () => authorizerDependencies)
-  const context: ServeContext = { routes, authorizer, limits }
+  const context: ServeContext = { routes, authorizer, invoke, limits }
   const server = createHardenedServer(limits, (request, response) => {
     const requestId = randomUUID()
     serve(context, request, response, requestId).catch((error: unknown) => {
@@ -78,7 +81,7 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
 }
 
 const serve = async (
-  { routes, authorizer, limits }: ServeContext,
+  { routes, authorizer, invoke, limits }: ServeContext,
   request: IncomingMessage,
   response: ServerResponse,
   requestId: string,
@@ -128,13 +131,15 @@ const serve = async (
   })
   if (compiled.route.authorizer) {
     try {
-      const { context } = await authorizeLocally(authorizer, event)
+      const { context } = await authorizeLocally(authorizer, event, invoke)
       Object.assign(event.requestContext, { authorizer: { lambda: context } })
     } catch (error) {
       if (!(error instanceof TollgateError)) throw error
       return refuse(error, false)
     }
   }
-  const result = await compiled.handle(event, lambdaContext(compiled.route.handler, requestId))
+  const result = await invoke(requestId, () =>
+    compiled.handle(event, lambdaContext(compiled.route.handler, requestId)),
+  )
   writeResponse(response, result, { requestId })
 }

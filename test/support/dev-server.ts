@@ -6,11 +6,13 @@ import { type Config, parseConfig } from '../../functions/core/config.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import { buildDependencies, type Dependencies } from '../../functions/handlers/dependencies.js'
 import {
+  DEFAULT_LIMITS,
   type DevServer,
   type DevServerLimits,
   startDevServer,
 } from '../../functions/local/dev-server.js'
 import { freePort } from '../../functions/local/free-port.js'
+import { enableInvocationScopes } from '../../functions/local/invocation-scope.js'
 import { createTestTable } from './dynamodb.js'
 
 export interface RunningTollgate {
@@ -33,12 +35,14 @@ export interface StartOptions {
 
 /**
  * The real dev server on a free port, over a fresh table on the run's DynamoDB
- * Local and a fresh data directory, with a bootstrapped admin.
+ * Local and a fresh data directory, with a bootstrapped admin. Call it before
+ * anything else in the file makes an AWS SDK call (see enableInvocationScopes).
  */
 export const startTollgate = async (
   env: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<RunningTollgate> => {
+  await enableInvocationScopes(DEFAULT_LIMITS.maxConnections)
   const { client: direct, endpoint, tableName } = await createTestTable()
   const dynamoDbEndpoint = options.dynamoDbEndpoint ?? endpoint
   const client =
