@@ -6,7 +6,7 @@ import { type AuthorizerHandler, createAuthorizerHandler } from '../handlers/aut
 import { buildAuthorizerDependencies } from '../handlers/authorizer-dependencies.js'
 import type { Dependencies } from '../handlers/dependencies.js'
 import type { LambdaHttpHandler } from '../handlers/http-middleware.js'
-import { problemResponse } from '../handlers/http-response.js'
+import { jsonResponse, problemResponse } from '../handlers/http-response.js'
 import { HANDLER_FACTORIES } from '../handlers/registry.js'
 import { lambdaContext, toHttpApiEvent } from './http-api-event.js'
 import { createHardenedServer, DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
@@ -16,6 +16,7 @@ import { hasBody, readBody } from './request-body.js'
 import { parseRequestTarget } from './request-target.js'
 import { writeResponse } from './response-writer.js'
 import { type CompiledRoute, compileRoute, matchRoute } from './route-matcher.js'
+import { STORE_PATH, type StoreIdentity, storeDocument, storeIdentity } from './store-identity.js'
 
 export { DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
 
@@ -38,6 +39,7 @@ interface ServeContext {
   readonly authorizer: AuthorizerHandler
   readonly invoke: InvocationScope
   readonly limits: DevServerLimits
+  readonly store: StoreIdentity
 }
 
 /**
@@ -45,7 +47,8 @@ interface ServeContext {
  * each request becomes a payload 2.0 event for the same handler a Lambda runs,
  * as its own invocation, behind the same Lambda authorizer on every route the
  * table marks protected. Resolves once the port is bound; rejects (EADDRINUSE)
- * if it cannot be.
+ * if it cannot be. One dev-only route, `GET /_local/store`, says which store
+ * it serves (for `tollgate bootstrap`'s check).
  *
  * @example
  * const server = await startDevServer({ dependencies, port: 3000 })
@@ -65,7 +68,8 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
     basicAuth: provider,
   })
   const authorizer = createAuthorizerHandler(async () => authorizerDependencies)
-  const context: ServeContext = { routes, authorizer, invoke, limits }
+  const store = await storeIdentity(config)
+  const context: ServeContext = { routes, authorizer, invoke, limits, store }
   const server = createHardenedServer(limits, (request, response) => {
     const requestId = randomUUID()
     serve(context, request, response, requestId).catch((error: unknown) => {
@@ -81,7 +85,7 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
 }
 
 const serve = async (
-  { routes, authorizer, invoke, limits }: ServeContext,
+  { routes, authorizer, invoke, limits, store }: ServeContext,
   request: IncomingMessage,
   response: ServerResponse,
   requestId: string,
@@ -90,6 +94,10 @@ const serve = async (
     writeResponse(response, problemResponse(error, requestId), { requestId, close })
 
   const target = parseRequestTarget(request.url ?? '')
+  if (target?.path === STORE_PATH && request.method === 'GET' && !hasBody(request)) {
+    const document = jsonResponse(200, storeDocument(store), { 'cache-control': 'no-store' })
+    return writeResponse(response, document, { requestId })
+  }
   const matched =
     target === undefined ? null : matchRoute(routes, request.method ?? 'GET', target.path)
   if (target === undefined || matched === null) {
