@@ -31,11 +31,15 @@ export const DYNAMODB_CONNECTION_POLICY = {
  * One DynamoDB client per process, with the connection policy above. An
  * explicit endpoint (DynamoDB Local, LocalStack) always gets a region, and
  * placeholder credentials when none are set, since those emulators accept any.
+ * A function endpoint is asked on every request, so the client follows a
+ * supervised DynamoDB Local that had to move to another port.
  *
  * @example
  * const client = createDynamoDbClient(config.dynamoDbEndpoint)
  */
-export const createDynamoDbClient = (endpoint: string | undefined): DynamoDBClient => {
+export const createDynamoDbClient = (
+  endpoint: string | (() => string) | undefined,
+): DynamoDBClient => {
   const { connectMs, idleMs, maxSockets, maxAttempts } = DYNAMODB_CONNECTION_POLICY
   return new DynamoDBClient({
     maxAttempts,
@@ -48,7 +52,8 @@ export const createDynamoDbClient = (endpoint: string | undefined): DynamoDBClie
     ...(endpoint === undefined
       ? {}
       : {
-          endpoint,
+          endpoint:
+            typeof endpoint === 'string' ? endpoint : async () => ({ url: new URL(endpoint()) }),
           region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
           ...(process.env.AWS_ACCESS_KEY_ID === undefined
             ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }

@@ -11,7 +11,7 @@ const say = (message: string): void => {
 }
 
 /**
- * `npm start`: DynamoDB Local, local keys, the dev server, and
+ * `npm start`: DynamoDB Local (supervised), local keys, the dev server, and
  * the first admin on an empty table, until Ctrl-C. The port is bound before
  * the first admin is minted: its token is shown once, so it is shown only by
  * a server that is up, and a busy port fails before anything is created.
@@ -29,7 +29,7 @@ const main = async (): Promise<number> => {
     return 1
   }
   const { buildDependencies, openLocalDynamoDb, startDevServer } = await loadLocalRuntime()
-  const dynamoDb = await openLocalDynamoDb(config)
+  const dynamoDb = await openLocalDynamoDb(config, { supervise: { log: say } })
   try {
     const dependencies = await buildDependencies(config, dynamoDb.client)
     const server = await startDevServer({ dependencies, port: config.port, host: HOST }).catch(

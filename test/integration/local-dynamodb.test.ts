@@ -19,7 +19,7 @@ describe('Function: openLocalDynamoDb', () => {
       await shared.release()
       const record = JSON.parse(await readFile(endpointFile, 'utf8'))
 
-      expect(shared.endpoint).toBe(first.endpoint)
+      expect(shared.endpoint()).toBe(first.endpoint())
       expect(record.ownerPid).toBe(process.pid)
       await expect(first.client.send(new ListTablesCommand({}))).resolves.toBeDefined()
 
@@ -28,7 +28,7 @@ describe('Function: openLocalDynamoDb', () => {
       await writeFile(endpointFile, JSON.stringify({ ...record, ownerPid: deadPid }))
       const adopted = await openLocalDynamoDb(config)
 
-      expect(adopted.endpoint).toBe(first.endpoint)
+      expect(adopted.endpoint()).toBe(first.endpoint())
       await adopted.release()
       expect(isAlive(record.dynamoDbPid)).toBe(false)
       await expect(readFile(endpointFile)).rejects.toMatchObject({ code: 'ENOENT' })
