@@ -1,16 +1,18 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../functions/core/config.js'
 import { openLocalDynamoDb } from '../../functions/local/local-dynamodb.js'
 import { isAlive } from '../../functions/local/processes.js'
+import { useTempDirs } from '../support/temp-dirs.js'
 
 describe('Function: openLocalDynamoDb', () => {
+  const tempDir = useTempDirs()
+
   it('shares the instance of a running owner, and adopts one whose owner died', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'tollgate-local-ddb-'))
+    const dataDir = await tempDir('local-ddb')
     const config = parseConfig({ DATA_DIR: dataDir })
     const endpointFile = join(dataDir, 'dynamodb-endpoint.json')
     const first = await openLocalDynamoDb(config)
