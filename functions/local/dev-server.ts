@@ -90,6 +90,7 @@ const serve = async (
   response: ServerResponse,
   requestId: string,
 ): Promise<void> => {
+  // A refusal before the body is read ends the connection if there is a body.
   const refuse = (error: TollgateError, close = hasBody(request)) =>
     writeResponse(response, problemResponse(error, requestId), { requestId, close })
 
@@ -108,26 +109,8 @@ const serve = async (
     return refuse(new TollgateError('not_found', 'No route matches this method and path.'))
   }
   const outcome = await readBody(request, limits)
-  switch (outcome.kind) {
-    case 'aborted':
-      return
-    case 'too_large':
-      return refuse(
-        new TollgateError(
-          'payload_too_large',
-          `The request body must not exceed ${limits.maxBodyBytes} bytes.`,
-        ),
-        true,
-      )
-    case 'timeout':
-      return refuse(
-        new TollgateError(
-          'invalid_request',
-          `The request body did not arrive within ${limits.bodyTimeoutMs / 1000} s.`,
-        ),
-        true,
-      )
-  }
+  if (outcome.kind === 'aborted') return
+  if (outcome.kind !== 'complete') return refuse(bodyRefusal(outcome.kind, limits), true)
   const { compiled, pathParameters } = matched
   const event = toHttpApiEvent({
     request,
@@ -151,3 +134,14 @@ const serve = async (
   )
   writeResponse(response, result, { requestId })
 }
+
+const bodyRefusal = (kind: 'too_large' | 'timeout', limits: DevServerLimits): TollgateError =>
+  kind === 'too_large'
+    ? new TollgateError(
+        'payload_too_large',
+        `The request body must not exceed ${limits.maxBodyBytes} bytes.`,
+      )
+    : new TollgateError(
+        'invalid_request',
+        `The request body did not arrive within ${limits.bodyTimeoutMs / 1000} s.`,
+      )

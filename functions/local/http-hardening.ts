@@ -93,7 +93,7 @@ export const createHardenedServer = (
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // The parser may go on failing on what follows a refusal; the answer is already out.
     if (refused.has(socket)) return
-    if (inFlight.has(socket) || !socket.writable) {
+    if (inFlight.has(socket) || !socket.writable || error.code === 'ECONNRESET') {
       socket.destroy()
       return
     }
