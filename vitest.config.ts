@@ -1,11 +1,34 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * Tests that load the machine (bursts, timing-bounded probes of the real dev
+ * server, `npm start` with its own DynamoDB Local) are `*.serial.test.ts`:
+ * their own project, one file at a time, in a group of their own, so they
+ * never share the cores with the rest of the suite.
+ */
+const SERIAL = 'test/**/*.serial.test.ts'
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [SERIAL] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'serial',
+          include: [SERIAL],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+        },
+      },
+    ],
   },
 })

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { TollgateError } from '../core/errors.js'
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
 import { loadLocalRuntime, readConfig } from '../local/runtime.js'
+import { checkBootstrapStore } from '../local/store-guard.js'
 
 const USAGE = `Usage: tollgate <command> [options]
 
@@ -9,6 +10,8 @@ Commands:
   bootstrap --name NAME   Mint an admin service account and its first access token
                           straight into the configured store (TABLE_NAME, DATA_DIR,
                           AWS_ENDPOINT_URL_DYNAMODB). Prints the token once.
+                          Refuses when the dev server on PORT serves another store
+                          (its token would be refused there), unless --force.
   help                    Show this text.
 `
 
@@ -31,7 +34,10 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
 }
 
 const bootstrap = async (args: readonly string[]): Promise<number> => {
-  const { values } = parseArgs({ args: [...args], options: { name: { type: 'string' } } })
+  const { values } = parseArgs({
+    args: [...args],
+    options: { name: { type: 'string' }, force: { type: 'boolean' } },
+  })
   const name = values.name?.trim()
   if (name === undefined || !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(name)) {
     process.stderr.write(
@@ -41,6 +47,9 @@ const bootstrap = async (args: readonly string[]): Promise<number> => {
   }
   const config = readConfig()
   if (config === undefined) return 2
+  const check = await checkBootstrapStore(config, { force: values.force === true })
+  if (check.message !== '') process.stderr.write(check.message)
+  if (!check.proceed) return 1
   const { buildDependencies, openLocalDynamoDb } = await loadLocalRuntime()
   const dynamoDb = await openLocalDynamoDb(config)
   try {

@@ -1,42 +1,61 @@
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TollgateError, toTollgateError } from '../core/errors.js'
-import { ROUTES, type Route } from '../core/routes.js'
+import { ROUTES } from '../core/routes.js'
 import { type AuthorizerHandler, createAuthorizerHandler } from '../handlers/authorizer.js'
 import { buildAuthorizerDependencies } from '../handlers/authorizer-dependencies.js'
 import type { Dependencies } from '../handlers/dependencies.js'
 import type { LambdaHttpHandler } from '../handlers/http-middleware.js'
-import { type HttpResponse, problemResponse } from '../handlers/http-response.js'
+import { jsonResponse, problemResponse } from '../handlers/http-response.js'
 import { HANDLER_FACTORIES } from '../handlers/registry.js'
+import { lambdaContext, toHttpApiEvent } from './http-api-event.js'
+import { createHardenedServer, DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
+import { enableInvocationScopes, type InvocationScope } from './invocation-scope.js'
 import { authorizeLocally } from './local-authorizer.js'
+import { hasBody, readBody } from './request-body.js'
+import { parseRequestTarget } from './request-target.js'
+import { writeResponse } from './response-writer.js'
+import { type CompiledRoute, compileRoute, matchRoute } from './route-matcher.js'
+import { STORE_PATH, type StoreIdentity, storeDocument, storeIdentity } from './store-identity.js'
 
-/** What API Gateway itself accepts is far larger; this only protects the dev server. */
-const MAX_REQUEST_BYTES = 1024 * 1024
+export { DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
 
 export interface DevServer {
   readonly url: string
+  readonly port: number
   close(): Promise<void>
 }
 
-interface CompiledRoute {
-  readonly route: Route
-  readonly pattern: RegExp
-  readonly parameterNames: readonly string[]
-  readonly handle: LambdaHttpHandler
+export interface DevServerOptions {
+  readonly dependencies: Dependencies
+  readonly port: number
+  readonly host?: string
+  /** Overrides of DEFAULT_LIMITS (tests shorten the timeouts). */
+  readonly limits?: Partial<DevServerLimits>
+}
+
+interface ServeContext {
+  readonly routes: readonly CompiledRoute<LambdaHttpHandler>[]
+  readonly authorizer: AuthorizerHandler
+  readonly invoke: InvocationScope
+  readonly limits: DevServerLimits
+  readonly store: StoreIdentity
 }
 
 /**
  * Serves the route table on node:http the way API Gateway's HTTP API would:
  * each request becomes a payload 2.0 event for the same handler a Lambda runs,
- * behind the same Lambda authorizer on every route the table marks protected.
+ * as its own invocation, behind the same Lambda authorizer on every route the
+ * table marks protected. Resolves once the port is bound; rejects (EADDRINUSE)
+ * if it cannot be. One dev-only route, `GET /_local/store`, says which store
+ * it serves (for `tollgate bootstrap`'s check).
+ *
+ * @example
+ * const server = await startDevServer({ dependencies, port: 3000 })
  */
-export const startDevServer = async (options: {
-  readonly dependencies: Dependencies
-  readonly port: number
-  readonly host?: string
-}): Promise<DevServer> => {
+export const startDevServer = async (options: DevServerOptions): Promise<DevServer> => {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const invoke = await enableInvocationScopes(limits.maxConnections)
   const provider = () => Promise.resolve(options.dependencies)
   const routes = ROUTES.map((route) =>
     compileRoute(route, HANDLER_FACTORIES[route.handler](provider)),
@@ -49,194 +68,80 @@ export const startDevServer = async (options: {
     basicAuth: provider,
   })
   const authorizer = createAuthorizerHandler(async () => authorizerDependencies)
-  const server = createServer((request, response) => {
-    serve(routes, authorizer, request, response).catch((error: unknown) => {
-      writeResponse(response, problemResponse(toTollgateError(error), randomUUID()))
+  const store = await storeIdentity(config)
+  const context: ServeContext = { routes, authorizer, invoke, limits, store }
+  const server = createHardenedServer(limits, (request, response) => {
+    const requestId = randomUUID()
+    serve(context, request, response, requestId).catch((error: unknown) => {
+      writeResponse(response, problemResponse(toTollgateError(error), requestId), {
+        requestId,
+        close: true,
+      })
     })
   })
   const host = options.host ?? '127.0.0.1'
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, host, resolve)
-  })
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  }
+  const { port } = await server.listen(options.port, host)
+  return { url: `http://${host}:${port}`, port, close: () => server.close() }
 }
 
 const serve = async (
-  routes: readonly CompiledRoute[],
-  authorizer: AuthorizerHandler,
+  { routes, authorizer, invoke, limits, store }: ServeContext,
   request: IncomingMessage,
   response: ServerResponse,
+  requestId: string,
 ): Promise<void> => {
-  const requestId = randomUUID()
-  const url = URL.parse(request.url ?? '/', 'http://localhost')
-  const method = request.method ?? 'GET'
-  const matched = url === null ? undefined : matchRoute(routes, method, url.pathname)
-  if (url === null || matched === null) {
-    await drain(request)
-    const error = new TollgateError('invalid_request', 'The request target is not a valid path.')
-    return writeResponse(response, problemResponse(error, requestId))
+  // A refusal before the body is read ends the connection if there is a body.
+  const refuse = (error: TollgateError, close = hasBody(request)) =>
+    writeResponse(response, problemResponse(error, requestId), { requestId, close })
+
+  const target = parseRequestTarget(request.url ?? '')
+  if (target?.path === STORE_PATH && request.method === 'GET' && !hasBody(request)) {
+    const document = jsonResponse(200, storeDocument(store), { 'cache-control': 'no-store' })
+    return writeResponse(response, document, { requestId })
+  }
+  const matched =
+    target === undefined ? null : matchRoute(routes, request.method ?? 'GET', target.path)
+  if (target === undefined || matched === null) {
+    return refuse(new TollgateError('invalid_request', 'The request target is not a valid path.'))
   }
   if (matched === undefined) {
-    await drain(request)
     // The path is not echoed: it may be anything, a pasted token included.
-    const error = new TollgateError('not_found', 'No route matches this method and path.')
-    return writeResponse(response, problemResponse(error, requestId))
+    return refuse(new TollgateError('not_found', 'No route matches this method and path.'))
   }
-  const body = await readBody(request)
-  if (body === undefined) {
-    const error = new TollgateError('payload_too_large', 'The request body is too large.')
-    return writeResponse(response, problemResponse(error, requestId))
-  }
-  const event = toHttpApiEvent(request, url, matched, body, requestId)
-  if (matched.compiled.route.authorization === 'authorizer') {
+  const outcome = await readBody(request, limits)
+  if (outcome.kind === 'aborted') return
+  if (outcome.kind !== 'complete') return refuse(bodyRefusal(outcome.kind, limits), true)
+  const { compiled, pathParameters } = matched
+  const event = toHttpApiEvent({
+    request,
+    target,
+    route: compiled.route,
+    pathParameters,
+    body: outcome.body,
+    requestId,
+  })
+  if (compiled.route.authorization === 'authorizer') {
     try {
-      const { context } = await authorizeLocally(authorizer, event)
+      const { context } = await authorizeLocally(authorizer, event, invoke)
       Object.assign(event.requestContext, { authorizer: { lambda: context } })
     } catch (error) {
       if (!(error instanceof TollgateError)) throw error
-      return writeResponse(response, problemResponse(error, requestId))
+      return refuse(error, false)
     }
   }
-  writeResponse(
-    response,
-    await matched.compiled.handle(event, lambdaContext(matched.compiled, requestId)),
+  const result = await invoke(requestId, () =>
+    compiled.handle(event, lambdaContext(compiled.route.handler, requestId)),
   )
+  writeResponse(response, result, { requestId })
 }
 
-const compileRoute = (route: Route, handle: LambdaHttpHandler): CompiledRoute => {
-  const parameterNames: string[] = []
-  const source = route.path
-    .split('/')
-    .map((segment) => {
-      const parameter = /^\{(\w+)\}$/.exec(segment)?.[1]
-      if (parameter === undefined) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      parameterNames.push(parameter)
-      return '([^/]+)'
-    })
-    .join('/')
-  return { route, pattern: new RegExp(`^${source}$`), parameterNames, handle }
-}
-
-const matchRoute = (routes: readonly CompiledRoute[], method: string, path: string) => {
-  for (const compiled of routes) {
-    if (compiled.route.method !== method) continue
-    const match = compiled.pattern.exec(path)
-    if (match === null) continue
-    const pathParameters: Record<string, string> = {}
-    for (const [index, name] of compiled.parameterNames.entries()) {
-      const value = decodePathSegment(match[index + 1] ?? '')
-      // A malformed %-escape is a bad request, as API Gateway answers it, not a crash.
-      if (value === undefined) return null
-      pathParameters[name] = value
-    }
-    return { compiled, pathParameters }
-  }
-  return undefined
-}
-
-const decodePathSegment = (segment: string): string | undefined => {
-  try {
-    return decodeURIComponent(segment)
-  } catch {
-    return undefined
-  }
-}
-
-/** The body, or undefined once it passes the limit (the rest is read and dropped). */
-const readBody = async (request: IncomingMessage): Promise<Buffer | undefined> => {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.byteLength
-    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk)
-  }
-  return size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)
-}
-
-const drain = async (request: IncomingMessage): Promise<void> => {
-  for await (const _chunk of request) {
-    // Read to the end so the client sees the answer rather than a reset.
-  }
-}
-
-const toHttpApiEvent = (
-  request: IncomingMessage,
-  url: URL,
-  matched: { compiled: CompiledRoute; pathParameters: Record<string, string> },
-  body: Buffer,
-  requestId: string,
-): APIGatewayProxyEventV2 => {
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value
-  }
-  const routeKey = `${matched.compiled.route.method} ${matched.compiled.route.path}`
-  const now = new Date()
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    ...(url.search === '' ? {} : { queryStringParameters: Object.fromEntries(url.searchParams) }),
-    ...(matched.compiled.parameterNames.length > 0
-      ? { pathParameters: matched.pathParameters }
-      : {}),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method: matched.compiled.route.method,
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    // API Gateway base64-encodes bodies it does not know to be text; doing so always is equivalent.
-    ...(body.byteLength > 0 ? { body: body.toString('base64') } : {}),
-    isBase64Encoded: body.byteLength > 0,
-  }
-}
-
-const lambdaContext = (compiled: CompiledRoute, requestId: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: `tollgate-${compiled.route.handler}`,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:tollgate-${compiled.route.handler}`,
-  memoryLimitInMB: '1024',
-  awsRequestId: requestId,
-  logGroupName: `/aws/lambda/tollgate-${compiled.route.handler}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-})
-
-const writeResponse = (response: ServerResponse, result: HttpResponse): void => {
-  const body = result.isBase64Encoded
-    ? Buffer.from(result.body, 'base64')
-    : Buffer.from(result.body ?? '', 'utf8')
-  response.writeHead(result.statusCode, {
-    ...(result.headers as Record<string, string>),
-    'content-length': String(body.byteLength),
-  })
-  response.end(body)
-}
+const bodyRefusal = (kind: 'too_large' | 'timeout', limits: DevServerLimits): TollgateError =>
+  kind === 'too_large'
+    ? new TollgateError(
+        'payload_too_large',
+        `The request body must not exceed ${limits.maxBodyBytes} bytes.`,
+      )
+    : new TollgateError(
+        'invalid_request',
+        `The request body did not arrive within ${limits.bodyTimeoutMs / 1000} s.`,
+      )

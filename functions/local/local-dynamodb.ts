@@ -3,17 +3,33 @@ import { join } from 'node:path'
 import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import type { Config } from '../core/config.js'
-import { startDynamoDbLocal } from './dynamodb-local.js'
-import { isAlive, stopPid } from './processes.js'
+import {
+  adoptDynamoDbLocal,
+  type RunningDynamoDbLocal,
+  startDynamoDbLocal,
+} from './dynamodb-local.js'
+import { superviseDynamoDbLocal } from './dynamodb-supervisor.js'
+import { isAlive } from './processes.js'
 import { ensureTokenTable } from './token-table-setup.js'
 
 const ENDPOINT_FILE = 'dynamodb-endpoint.json'
 
 export interface LocalDynamoDb {
   readonly client: DynamoDBClient
-  readonly endpoint: string
+  /** Where DynamoDB answers now (a supervised DynamoDB Local may move). */
+  endpoint(): string
+  /** The DynamoDB Local process this one runs, if it runs one (started or adopted). */
+  ownedPid(): number | undefined
   /** Stops DynamoDB Local if this process started or adopted it; leaves a shared one running. */
   release(): Promise<void>
+}
+
+export interface OpenOptions {
+  /**
+   * Restart DynamoDB Local whenever it exits unasked (`npm start`), saying so
+   * on `log`. Short-lived tools (the CLI) leave this off.
+   */
+  readonly supervise?: { readonly log: (message: string) => void }
 }
 
 /**
@@ -22,32 +38,54 @@ export interface LocalDynamoDb {
  * DATA_DIR, since two instances must never share one database file (shared
  * while the process that started it runs; adopted, and stopped on release,
  * when that process died without stopping it); else a new one, persisted
- * under DATA_DIR.
+ * under DATA_DIR. The instance this process owns is recorded in DATA_DIR,
+ * and with `supervise` restarted when it dies.
  */
-export const openLocalDynamoDb = async (config: Config): Promise<LocalDynamoDb> => {
+export const openLocalDynamoDb = async (
+  config: Config,
+  options: OpenOptions = {},
+): Promise<LocalDynamoDb> => {
   if (config.dynamoDbEndpoint !== undefined) return useShared(config, config.dynamoDbEndpoint)
   const endpointFile = join(config.dataDir, ENDPOINT_FILE)
   const running = await runningInstance(endpointFile)
   if (running !== undefined && isAlive(running.ownerPid)) return useShared(config, running.endpoint)
-  const instance =
+  const dataDir = join(config.dataDir, 'dynamodb')
+  const first =
     running !== undefined
-      ? {
-          endpoint: running.endpoint,
-          pid: running.dynamoDbPid,
-          stop: () => stopPid(running.dynamoDbPid),
-        }
-      : await startDynamoDbLocal({ dataDir: join(config.dataDir, 'dynamodb') })
-  const record: EndpointRecord = {
-    endpoint: instance.endpoint,
-    ownerPid: process.pid,
-    dynamoDbPid: instance.pid,
-  }
-  await writeFile(endpointFile, JSON.stringify(record))
-  const client = createDynamoDbClient(instance.endpoint)
+      ? adoptDynamoDbLocal(running.endpoint, running.dynamoDbPid)
+      : await startDynamoDbLocal({ dataDir })
+  const record = (instance: RunningDynamoDbLocal) =>
+    writeFile(
+      endpointFile,
+      JSON.stringify({
+        endpoint: instance.endpoint,
+        ownerPid: process.pid,
+        dynamoDbPid: instance.pid,
+      } satisfies EndpointRecord),
+    )
+  await record(first)
+  const supervisor =
+    options.supervise === undefined
+      ? undefined
+      : superviseDynamoDbLocal(first, {
+          dataDir,
+          log: options.supervise.log,
+          onRestart: async (instance) => {
+            await record(instance)
+            const check = createDynamoDbClient(instance.endpoint)
+            try {
+              await ensureTokenTable(check, config.tableName)
+            } finally {
+              check.destroy()
+            }
+          },
+        })
+  const current = () => supervisor?.current() ?? first
+  const client = createDynamoDbClient(() => current().endpoint)
   const release = async () => {
     client.destroy()
     await rm(endpointFile, { force: true })
-    await instance.stop()
+    await (supervisor === undefined ? first.stop() : supervisor.stop())
   }
   try {
     await ensureTokenTable(client, config.tableName)
@@ -55,7 +93,12 @@ export const openLocalDynamoDb = async (config: Config): Promise<LocalDynamoDb> 
     await release()
     throw error
   }
-  return { client, endpoint: instance.endpoint, release }
+  return {
+    client,
+    endpoint: () => current().endpoint,
+    ownedPid: () => current().pid,
+    release,
+  }
 }
 
 interface EndpointRecord {
@@ -68,7 +111,12 @@ interface EndpointRecord {
 const useShared = async (config: Config, endpoint: string): Promise<LocalDynamoDb> => {
   const client = createDynamoDbClient(endpoint)
   await ensureTokenTable(client, config.tableName)
-  return { client, endpoint, release: async () => client.destroy() }
+  return {
+    client,
+    endpoint: () => endpoint,
+    ownedPid: () => undefined,
+    release: async () => client.destroy(),
+  }
 }
 
 /** The recorded DynamoDB Local, if its process is alive and it answers. */

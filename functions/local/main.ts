@@ -1,20 +1,43 @@
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
+import { describePortError, ensurePortIsFree } from './free-port.js'
+import { DEFAULT_LIMITS } from './http-hardening.js'
+import { enableInvocationScopes } from './invocation-scope.js'
 import { loadLocalRuntime, readConfig } from './runtime.js'
 
+const HOST = '127.0.0.1'
+
+const say = (message: string): void => {
+  process.stderr.write(`tollgate: ${message}\n`)
+}
+
 /**
- * `npm start`: DynamoDB Local, local keys, the first admin on an empty data
- * directory, then the dev server until Ctrl-C.
+ * `npm start`: DynamoDB Local (supervised), local keys, the dev server, and
+ * the first admin on an empty table, until Ctrl-C. The port is bound before
+ * the first admin is minted: its token is shown once, so it is shown only by
+ * a server that is up, and a busy port fails before anything is created.
  */
-const main = async (): Promise<void> => {
+const main = async (): Promise<number> => {
   const config = readConfig()
-  if (config === undefined) {
-    process.exitCode = 2
-    return
+  if (config === undefined) return 2
+  // Before the first AWS SDK call (see enableInvocationScopes).
+  await enableInvocationScopes(DEFAULT_LIMITS.maxConnections)
+  try {
+    // Quick, before DynamoDB Local starts; the listen below is what counts.
+    await ensurePortIsFree(config.port, HOST)
+  } catch (error) {
+    say(describePortError(error, config.port, HOST) ?? String(error))
+    return 1
   }
   const { buildDependencies, openLocalDynamoDb, startDevServer } = await loadLocalRuntime()
-  const dynamoDb = await openLocalDynamoDb(config)
+  const dynamoDb = await openLocalDynamoDb(config, { supervise: { log: say } })
   try {
     const dependencies = await buildDependencies(config, dynamoDb.client)
+    const server = await startDevServer({ dependencies, port: config.port, host: HOST }).catch(
+      (error: unknown) => {
+        const described = describePortError(error, config.port, HOST)
+        throw described === undefined ? error : new Error(described)
+      },
+    )
     if (!(await dependencies.store.isBootstrapped())) {
       const admin = await bootstrapAdmin(dependencies, { name: 'admin', asFirstAdmin: true })
       process.stdout.write(
@@ -22,7 +45,6 @@ const main = async (): Promise<void> => {
           `Its access token is shown this once and stored nowhere; keep it safe:\n\n    ${admin.secret}\n\n`,
       )
     }
-    const server = await startDevServer({ dependencies, port: config.port })
     process.stdout.write(
       `Tollgate listening on ${server.url} (issuer ${config.issuer}, data in ${config.dataDir})\n`,
     )
@@ -30,6 +52,7 @@ const main = async (): Promise<void> => {
       await server.close()
       await dynamoDb.release()
     })
+    return 0
   } catch (error) {
     await dynamoDb.release()
     throw error
@@ -48,7 +71,12 @@ const stopOnSignal = (stop: () => Promise<void>): void => {
   process.on('SIGHUP', onSignal)
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`tollgate: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exit(1)
-})
+main().then(
+  (code) => {
+    if (code !== 0) process.exit(code)
+  },
+  (error: unknown) => {
+    say(error instanceof Error ? error.message : String(error))
+    process.exit(1)
+  },
+)

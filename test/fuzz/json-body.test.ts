@@ -95,4 +95,29 @@ describe('parseJsonBody (fuzz)', () => {
       { numRuns: 1000 },
     )
   })
+
+  it('reads valid JSON of any depth that fits the size limit: never "not valid JSON", never a crash', () => {
+    const deep = fc.record({
+      depth: fc.integer({ min: 1, max: 8000 }),
+      open: fc.constantFrom('[', '{"a":'),
+      leaf: fc.constantFrom('1', '"x"', 'null', '{"__proto__":1}', '[]'),
+      wrapped: fc.boolean(),
+    })
+    fc.assert(
+      fc.property(deep, ({ depth, open, leaf, wrapped }) => {
+        const close = open === '[' ? ']' : '}'
+        const value = `${open.repeat(depth)}${leaf}${close.repeat(depth)}`
+        const text = wrapped ? `{"access_token":${value}}` : value
+        if (text.length > MAX_BODY_BYTES) return
+        try {
+          parseJsonBody(Buffer.from(text), 'application/json', schema)
+        } catch (error) {
+          expect(error).toBeInstanceOf(TollgateError)
+          expect((error as TollgateError).code).toBe('invalid_request')
+          expect((error as TollgateError).message).not.toBe('The body is not valid JSON.')
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
 })

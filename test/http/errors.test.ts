@@ -1,18 +1,8 @@
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateAccessToken } from '../../functions/core/access-token.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { anyTokenId } from '../support/fakes.js'
-
-/** Sends a request line `fetch` would refuse to send, and reads the whole answer. */
-const sendRaw = (port: number, request: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request))
-    const chunks: Buffer[] = []
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    socket.on('error', reject)
-  })
+import { sendRaw } from '../support/raw-http.js'
 
 interface Case {
   readonly name: string
@@ -29,8 +19,10 @@ describe('HTTP errors', () => {
   beforeAll(async () => {
     tollgate = await startTollgate({ MAX_JWT_DURATION_SECONDS: '7200' })
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
+  const nested = (depth: number, inner: string) =>
+    `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`
   const json = (value: unknown) => JSON.stringify(value)
   const cases: Case[] = [
     {
@@ -115,6 +107,29 @@ describe('HTTP errors', () => {
       code: 'payload_too_large',
     },
     {
+      name: 'bytes that are not UTF-8 around a valid token',
+      body: (token) =>
+        Buffer.concat([
+          Buffer.from(`{"access_token":"${token}`),
+          Buffer.from([0xc3, 0x28]),
+          Buffer.from('"}'),
+        ]),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'valid JSON nested 3000 deep in a field',
+      body: () => `{"access_token":${nested(3000, '"x"')}}`,
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'valid JSON nested 3000 deep as the body',
+      body: () => nested(3000, ''),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
       name: 'a garbage token',
       body: () => json({ access_token: 'hunter2' }),
       status: 401,
@@ -183,22 +198,64 @@ describe('HTTP errors', () => {
     },
   )
 
+  it('says precisely what is wrong with JSON nested 3000 deep, rather than "not valid JSON"', async () => {
+    const response = await fetch(`${tollgate.server.url}/access-tokens/jwt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"access_token":${nested(3000, '"x"')}}`,
+    })
+
+    expect(await response.json()).toMatchObject({
+      code: 'invalid_request',
+      detail: expect.stringMatching(/^access_token: .*expected string/),
+    })
+  })
+
+  it('says the body is not UTF-8, rather than reading the bytes into an invalid token', async () => {
+    const response = await fetch(`${tollgate.server.url}/access-tokens/jwt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat([
+        Buffer.from(`{"access_token":"${tollgate.adminToken}`),
+        Buffer.from([0xff, 0x22, 0x7d]),
+      ]),
+    })
+
+    expect(await response.json()).toMatchObject({
+      code: 'invalid_request',
+      detail: 'The body is not valid UTF-8.',
+    })
+  })
+
   it.each([
     ['an unparsable absolute target', 'http://[', 400, 'invalid_request'],
+    ['a target with a fragment', '/.well-known/jwks.json#x', 400, 'invalid_request'],
+    ['an authority-form target', 'evil.example:443', 400, 'invalid_request'],
     ['an asterisk target', '*', 404, 'not_found'],
     ['a malformed %-escape', '/%E0%A4%A', 404, 'not_found'],
+    // A URL parser reads these as the host "evil" and the path /.well-known/jwks.json.
+    ['a path starting with //', '//evil/.well-known/jwks.json', 404, 'not_found'],
+    ['a path starting with /\\', '/\\evil/.well-known/jwks.json', 404, 'not_found'],
+    ['a path with a dot segment', '/x/../.well-known/jwks.json', 404, 'not_found'],
   ])('answers %s with problem+json, not a 500', async (_name, target, status, code) => {
-    const { port } = new URL(tollgate.server.url)
-
-    const raw = await sendRaw(
-      Number(port),
+    const answer = await sendRaw(
+      tollgate.server.port,
       `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
     )
 
-    expect(raw.split('\r\n')[0]).toBe(
-      `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Not Found'}`,
+    expect(answer.status).toBe(status)
+    expect(answer.headers['content-type']).toBe('application/problem+json')
+    expect(JSON.parse(answer.body)).toMatchObject({ code, status })
+  })
+
+  it('routes an absolute-form target by its path alone, never by its host', async () => {
+    const answer = await sendRaw(
+      tollgate.server.port,
+      'GET http://evil.example/.well-known/jwks.json?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     )
-    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ code, status })
+
+    expect(answer.status).toBe(200)
+    expect(JSON.parse(answer.body)).toMatchObject({ keys: expect.any(Array) })
   })
 
   it('answers an unknown route and a wrong method with not_found', async () => {
@@ -229,7 +286,7 @@ describe('HTTP errors', () => {
       })
     } finally {
       Object.assign(shortLived.dependencies.clock, { now: realNow })
-      await shortLived.server.close()
+      await shortLived.close()
     }
   })
 
@@ -245,7 +302,7 @@ describe('HTTP errors', () => {
       expect(response.status).toBe(400)
       expect(await response.json()).toMatchObject({ code: 'invalid_request' })
     } finally {
-      await shortLived.server.close()
+      await shortLived.close()
     }
   })
 })

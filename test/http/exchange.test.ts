@@ -43,7 +43,7 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
   beforeAll(async () => {
     tollgate = await startTollgate({ JWT_ALG: alg })
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   it('exchanges the access token for a JWT that standard verifiers accept via discovery', async () => {
     const response = await postJson(tollgate.server.url, {

@@ -22,7 +22,7 @@ describe('logs', () => {
   afterAll(async () => {
     process.stdout.write = originalWrite
     vi.unstubAllEnvs()
-    await tollgate.server.close()
+    await tollgate.close()
   })
 
   it('never contain the access token or the JWT, on success or failure, even with event logging on', async () => {

@@ -41,7 +41,7 @@ describe('management API over HTTP (real dev server, DynamoDB Local)', () => {
   afterAll(async () => {
     process.stdout.write = originalWrite
     vi.unstubAllEnvs()
-    await tollgate.server.close()
+    await tollgate.close()
   })
 
   it('walks an account and its token from creation to deletion', async () => {

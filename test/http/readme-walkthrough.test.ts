@@ -8,7 +8,7 @@ describe('README walkthrough: the management API with curl', () => {
   beforeAll(async () => {
     tollgate = await startTollgate()
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   it('runs as written against the real dev server, each step answering as the README says', async () => {
     const script = await readmeWalkthrough('management')

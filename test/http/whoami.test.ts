@@ -21,7 +21,7 @@ describe('GET /whoami, authorized in its handler', () => {
   beforeAll(async () => {
     tollgate = await startTollgate()
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   it('lets a JWT from the exchange in and says who the caller is', async () => {
     const jwt = await exchange(tollgate, { scope: 'tokens:read tokens:write' })
@@ -82,7 +82,7 @@ describe('the Lambda authorizer handler, run with the dev server settings', () =
   })
   afterAll(() => {
     vi.unstubAllEnvs()
-    return tollgate.server.close()
+    return tollgate.close()
   })
 
   it('accepts the JWTs that dev server mints (what sam local invoke relies on)', async () => {

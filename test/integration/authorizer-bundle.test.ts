@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +8,7 @@ import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.j
 import { buildDependencies } from '../../functions/handlers/dependencies.js'
 import { bundleAuthorizer } from '../support/authorizer-bundle.js'
 import { createTestTable } from '../support/dynamodb.js'
+import { useTempDirs } from '../support/temp-dirs.js'
 
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/whoami'
 
@@ -30,20 +30,21 @@ try {
  * \`require\` calls must survive bundling.
  */
 describe('bundled authorizer', () => {
+  const tempDir = useTempDirs()
   let invoke: (event: unknown) => Promise<{ answer?: unknown; thrown?: string }>
   let secret: string
 
   beforeAll(async () => {
     const { client, endpoint, tableName } = await createTestTable()
     const env = {
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'tollgate-bundle-')),
+      DATA_DIR: await tempDir('bundle'),
       TABLE_NAME: tableName,
       AWS_ENDPOINT_URL_DYNAMODB: endpoint,
       BASIC_AUTH_ENABLED: 'true',
     }
     const dependencies = await buildDependencies(parseConfig(env), client)
     ;({ secret } = await bootstrapAdmin(dependencies, { name: 'bundle', asFirstAdmin: true }))
-    const outdir = await mkdtemp(join(tmpdir(), 'tollgate-authorizer-'))
+    const outdir = await tempDir('authorizer')
     await bundleAuthorizer(outdir)
     await writeFile(join(outdir, 'invoke.mjs'), INVOKE_SCRIPT)
     invoke = async (event) => {

@@ -1,12 +1,12 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store.js'
 import { runCli } from '../../functions/cli/tollgate.js'
+import { freePort } from '../../functions/local/free-port.js'
 import { createTestTable } from '../support/dynamodb.js'
+import { useTempDirs } from '../support/temp-dirs.js'
 
 describe('tollgate CLI', () => {
+  const tempDir = useTempDirs()
   let store: DynamoDbStore
   let output: string[]
 
@@ -15,7 +15,9 @@ describe('tollgate CLI', () => {
     store = new DynamoDbStore(client, tableName)
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint)
     vi.stubEnv('TABLE_NAME', tableName)
-    vi.stubEnv('DATA_DIR', await mkdtemp(join(tmpdir(), 'tollgate-cli-')))
+    vi.stubEnv('DATA_DIR', await tempDir('cli'))
+    // Nothing listens here: a dev server someone runs on 3000 must not take part.
+    vi.stubEnv('PORT', String(await freePort()))
     output = []
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       output.push(String(chunk))

@@ -1,12 +1,13 @@
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { loadLocalKeys, readLocalKeys } from '../../functions/adapters/local-key-file.js'
 import { signJwt } from '../../functions/core/jws.js'
+import { useTempDirs } from '../support/temp-dirs.js'
 
-const newDataDir = () => mkdtemp(join(tmpdir(), 'tollgate-keys-'))
+const tempDir = useTempDirs()
+const newDataDir = () => tempDir('keys')
 
 describe('Function: loadLocalKeys', () => {
   it('creates the key file with mode 0600 in a 0700 directory', async () => {

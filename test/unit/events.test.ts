@@ -1,6 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdir, readFile } from 'node:fs/promises'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { loadLocalKeys } from '../../functions/adapters/local-key-file.js'
@@ -14,10 +12,12 @@ import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer
 import type { ProxyEvent } from '../../functions/handlers/http-event.js'
 import { HANDLER_FACTORIES } from '../../functions/handlers/registry.js'
 import { fakeDependencies, fixedSecrets, MemoryStore } from '../support/fakes.js'
+import { useTempDirs } from '../support/temp-dirs.js'
 
 const eventsDir = new URL('../../events/', import.meta.url)
 const context = { awsRequestId: 'sam-local', functionName: 'tollgate' } as Context
-const keys = await loadLocalKeys(await mkdtemp(join(tmpdir(), 'tollgate-events-')), 'RS256')
+const tempDir = useTempDirs()
+const keys = await loadLocalKeys(await tempDir('events'), 'RS256')
 const deps = fakeDependencies({
   config: parseConfig({}),
   store: new MemoryStore(),
