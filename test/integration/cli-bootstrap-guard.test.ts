@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DynamoDbTokenStore } from '../../functions/adapters/dynamodb-token-store.js'
+import { DynamoDbStore } from '../../functions/adapters/dynamodb-store.js'
 import { runCli } from '../../functions/cli/tollgate.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { createTestTable } from '../support/dynamodb.js'
@@ -42,7 +42,7 @@ describe('tollgate bootstrap next to a running dev server', () => {
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', other.endpoint)
     vi.stubEnv('TABLE_NAME', other.tableName)
     vi.stubEnv('DATA_DIR', await tempDir('guard'))
-    return new DynamoDbTokenStore(other.client, other.tableName)
+    return new DynamoDbStore(other.client, other.tableName)
   }
 
   it("refuses to mint into another store than the server's, and names both", async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DynamoDbTokenStore } from '../../functions/adapters/dynamodb-token-store.js'
+import { DynamoDbStore } from '../../functions/adapters/dynamodb-store.js'
 import { freePort } from '../../functions/local/free-port.js'
 import { isAlive } from '../../functions/local/processes.js'
 import { createTestTable } from '../support/dynamodb.js'
@@ -47,9 +47,7 @@ describe('npm start', () => {
       expect(await npm.exited).toBe(1)
       expect(npm.stderr()).toContain(`port ${port} on 127.0.0.1 is already in use`)
       expect(npm.stdout()).not.toMatch(/tg[sp]_/)
-      expect(await new DynamoDbTokenStore(table.client, table.tableName).isBootstrapped()).toBe(
-        false,
-      )
+      expect(await new DynamoDbStore(table.client, table.tableName).isBootstrapped()).toBe(false)
     } finally {
       holder.close()
     }
