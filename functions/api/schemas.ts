@@ -128,6 +128,18 @@ export const whoami = z.object({
   jti: z.string().nullable(),
 })
 
+/** The Lambda authorizer's context, as `GET /whoami/authorizer` echoes it (primitives only). */
+export const authorizerContext = z.object({
+  iss: z.string(),
+  sub: z.string(),
+  scope: z.string(),
+  roles: z.string(),
+  token_type: z.enum(['service', 'personal', 'person']),
+  atid: z.string(),
+  act_sub: z.string(),
+  jti: z.string(),
+})
+
 export const listOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() })
 

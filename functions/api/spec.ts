@@ -28,6 +28,7 @@ export const ROUTE_SPECS: Readonly<Record<string, RouteSpec>> = {
   'GET /.well-known/openid-configuration': { success: ok(api.openidConfiguration) },
   'GET /openapi.json': { success: ok(api.openapiDocument) },
   'GET /whoami': { success: ok(api.whoami) },
+  'GET /whoami/authorizer': { success: ok(api.authorizerContext) },
   'POST /service-accounts': {
     body: api.serviceAccountCreate,
     success: ok(api.serviceAccount, 201),

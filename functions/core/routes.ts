@@ -96,6 +96,13 @@ export const ROUTES: readonly Route[] = [
     summary: 'Who the caller is, as Tollgate sees them',
   },
   {
+    method: 'GET',
+    path: '/whoami/authorizer',
+    handler: 'whoami',
+    authorization: 'authorizer',
+    summary: 'What the Lambda authorizer in front of this route passed on (a live example)',
+  },
+  {
     method: 'POST',
     path: '/service-accounts',
     ...accounts('write'),

@@ -1,9 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
+import { DynamoDbDenyListReader } from '../adapters/dynamodb-deny-list.js'
 import { DynamoDbStore } from '../adapters/dynamodb-store.js'
 import { loadLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig } from '../core/config.js'
+import type { DenyListReader } from '../core/deny-list.js'
 import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet, Secrets, Signer, Store } from '../core/ports.js'
@@ -20,8 +22,10 @@ export interface Dependencies extends AuthenticationDependencies {
   readonly verifier: JwtVerifier
   /** People's JWTs from trusted issuers; undefined when nobody is trusted. */
   readonly people: PersonVerifier | undefined
-  /** The development issuer's signer (local mode), for the dev server's sign-in route. */
-  readonly devIssuer: Signer | undefined
+  /** The development issuer (local mode only), for the dev server's sign-in routes. */
+  readonly devIssuer: { readonly signer: Signer; readonly keySet: KeySet } | undefined
+  /** The deny-list, as the authorizer reads it (the dev server runs one in front of its routes). */
+  readonly denyListReader: DenyListReader
   readonly keySet: KeySet
   readonly secrets: Secrets
   readonly clock: Clock
@@ -41,7 +45,8 @@ export const buildDependencies = async (
     signer: keys.signer,
     verifier: jwtVerifierFor(config, keys.keySet, systemClock),
     people: peopleVerifierFor(config, systemClock, keys.devIssuer?.keySet),
-    devIssuer: config.localMode ? keys.devIssuer?.signer : undefined,
+    devIssuer: config.localMode ? keys.devIssuer : undefined,
+    denyListReader: new DynamoDbDenyListReader(dynamoDb, config.tableName),
     keySet: keys.keySet,
     secrets: keys.secrets,
     clock: systemClock,

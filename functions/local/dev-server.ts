@@ -2,21 +2,22 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TollgateError, toTollgateError } from '../core/errors.js'
 import { ROUTES } from '../core/routes.js'
-import { type AuthorizerHandler, createAuthorizerHandler } from '../handlers/authorizer.js'
+import { createAuthorizerHandler } from '../handlers/authorizer.js'
 import { buildAuthorizerDependencies } from '../handlers/authorizer-dependencies.js'
 import type { Dependencies } from '../handlers/dependencies.js'
 import type { LambdaHttpHandler } from '../handlers/http-middleware.js'
-import { jsonResponse, problemResponse } from '../handlers/http-response.js'
+import { problemResponse } from '../handlers/http-response.js'
 import { HANDLER_FACTORIES } from '../handlers/registry.js'
+import { devRouteFor } from './dev-routes.js'
 import { lambdaContext, toHttpApiEvent } from './http-api-event.js'
 import { createHardenedServer, DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
 import { enableInvocationScopes, type InvocationScope } from './invocation-scope.js'
-import { authorizeLocally } from './local-authorizer.js'
+import { httpApiAuthorizer } from './local-authorizer.js'
 import { hasBody, readBody } from './request-body.js'
 import { parseRequestTarget } from './request-target.js'
 import { writeResponse } from './response-writer.js'
 import { type CompiledRoute, compileRoute, matchRoute } from './route-matcher.js'
-import { STORE_PATH, type StoreIdentity, storeDocument, storeIdentity } from './store-identity.js'
+import { type StoreIdentity, storeIdentity } from './store-identity.js'
 
 export { DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
 
@@ -36,19 +37,21 @@ export interface DevServerOptions {
 
 interface ServeContext {
   readonly routes: readonly CompiledRoute<LambdaHttpHandler>[]
-  readonly authorizer: AuthorizerHandler
+  readonly authorize: ReturnType<typeof httpApiAuthorizer>
   readonly invoke: InvocationScope
   readonly limits: DevServerLimits
   readonly store: StoreIdentity
+  readonly dependencies: Dependencies
 }
 
 /**
  * Serves the route table on node:http the way API Gateway's HTTP API would:
  * each request becomes a payload 2.0 event for the same handler a Lambda runs,
- * as its own invocation, behind the same Lambda authorizer on every route the
- * table marks protected. Resolves once the port is bound; rejects (EADDRINUSE)
- * if it cannot be. One dev-only route, `GET /_local/store`, says which store
- * it serves (for `tollgate bootstrap`'s check).
+ * as its own invocation; routes the table puts behind the Lambda authorizer
+ * get it exactly as an HTTP API runs it (payload 2.0, simple responses, its
+ * result cache, its fixed 401/403/500). Resolves once the port is bound;
+ * rejects (EADDRINUSE) if it cannot be. Dev-only routes (`/_local/store`,
+ * `/dev/login`, `/dev/jwks.json`) are not in the route table.
  *
  * @example
  * const server = await startDevServer({ dependencies, port: 3000 })
@@ -60,16 +63,30 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
   const routes = ROUTES.map((route) =>
     compileRoute(route, HANDLER_FACTORIES[route.handler](provider)),
   )
-  const { config, keySet, clock } = options.dependencies
+  const { config, keySet, clock, people, denyListReader } = options.dependencies
   const authorizerDependencies = buildAuthorizerDependencies({
     config,
     keySet,
     clock,
+    people,
+    denyListReader: async () => denyListReader,
     basicAuth: provider,
   })
-  const authorizer = createAuthorizerHandler(async () => authorizerDependencies)
+  const authorize = httpApiAuthorizer({
+    authorizer: createAuthorizerHandler(async () => authorizerDependencies),
+    invoke,
+    clock,
+    cacheTtlSeconds: config.authorizerCacheTtlSeconds,
+  })
   const store = await storeIdentity(config)
-  const context: ServeContext = { routes, authorizer, invoke, limits, store }
+  const context: ServeContext = {
+    routes,
+    authorize,
+    invoke,
+    limits,
+    store,
+    dependencies: options.dependencies,
+  }
   const server = createHardenedServer(limits, (request, response) => {
     const requestId = randomUUID()
     serve(context, request, response, requestId).catch((error: unknown) => {
@@ -85,7 +102,7 @@ export const startDevServer = async (options: DevServerOptions): Promise<DevServ
 }
 
 const serve = async (
-  { routes, authorizer, invoke, limits, store }: ServeContext,
+  { routes, authorize, invoke, limits, store, dependencies }: ServeContext,
   request: IncomingMessage,
   response: ServerResponse,
   requestId: string,
@@ -95,9 +112,18 @@ const serve = async (
     writeResponse(response, problemResponse(error, requestId), { requestId, close })
 
   const target = parseRequestTarget(request.url ?? '')
-  if (target?.path === STORE_PATH && request.method === 'GET' && !hasBody(request)) {
-    const document = jsonResponse(200, storeDocument(store), { 'cache-control': 'no-store' })
-    return writeResponse(response, document, { requestId })
+  const devRoute =
+    target === undefined
+      ? undefined
+      : devRouteFor(request.method ?? '', target.path, dependencies, store)
+  if (devRoute !== undefined) {
+    const outcome = await readBody(request, limits)
+    if (outcome.kind === 'aborted') return
+    if (outcome.kind !== 'complete') return refuse(bodyRefusal(outcome.kind, limits), true)
+    const answer = await devRoute(outcome.body, request.headers['content-type']).catch(
+      (error: unknown) => problemResponse(toTollgateError(error), requestId),
+    )
+    return writeResponse(response, answer, { requestId })
   }
   const matched =
     target === undefined ? null : matchRoute(routes, request.method ?? 'GET', target.path)
@@ -121,13 +147,10 @@ const serve = async (
     requestId,
   })
   if (compiled.route.authorization === 'authorizer') {
-    try {
-      const { context } = await authorizeLocally(authorizer, event, invoke)
-      Object.assign(event.requestContext, { authorizer: { lambda: context } })
-    } catch (error) {
-      if (!(error instanceof TollgateError)) throw error
-      return refuse(error, false)
-    }
+    const authorization = await authorize(event)
+    if (!authorization.allowed)
+      return writeResponse(response, authorization.response, { requestId })
+    Object.assign(event.requestContext, { authorizer: { lambda: authorization.context } })
   }
   const result = await invoke(requestId, () =>
     compiled.handle(event, lambdaContext(compiled.route.handler, requestId)),

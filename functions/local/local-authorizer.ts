@@ -1,50 +1,96 @@
 import { randomUUID } from 'node:crypto'
-import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import { TollgateError } from '../core/errors.js'
+import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda'
+import type { Clock } from '../core/ports.js'
 import { isAllowedByPolicy } from '../core/route-permissions.js'
-import type { AuthorizerContext } from '../core/use-cases/authorize-request.js'
-import type { AuthorizerHandler } from '../handlers/authorizer.js'
+import type { AuthorizerHandler, AuthorizerResponse } from '../handlers/authorizer.js'
 import { lambdaContext } from './http-api-event.js'
 import type { InvocationScope } from './invocation-scope.js'
 
-export interface LocalAuthorization {
-  readonly context: AuthorizerContext | Readonly<Record<string, never>>
+/** What API Gateway's HTTP API lets through, or its own fixed answer. */
+export type LocalAuthorization =
+  | { readonly allowed: true; readonly context: Readonly<Record<string, unknown>> }
+  | { readonly allowed: false; readonly response: APIGatewayProxyResult }
+
+export interface HttpApiAuthorizerOptions {
+  readonly authorizer: AuthorizerHandler
+  readonly invoke: InvocationScope
+  readonly clock: Clock
+  /** AUTHORIZER_CACHE_TTL_SECONDS; 0 turns the result cache off. */
+  readonly cacheTtlSeconds: number
 }
 
 /**
- * Runs the Lambda authorizer in front of a protected route the way a REST API
- * does (a REQUEST event, then the returned policy applied to the called
- * method ARN), so that a bad credential is 401 and a missing scope 403, as
- * API Gateway would answer. Throws the matching TollgateError on a deny.
- *
- * The authorizer is its own Lambda: it runs as its own invocation (own
- * request id, function name `tollgate-authorizer`), apart from the route's.
+ * API Gateway HTTP API's fixed answers: an authorizer cannot shape them
+ * (DESIGN "failure semantics"), so the dev server answers exactly these.
  */
-export const authorizeLocally = async (
-  authorizer: AuthorizerHandler,
-  event: APIGatewayProxyEventV2,
-  invoke: InvocationScope,
-): Promise<LocalAuthorization> => {
-  const { accountId, apiId, stage, http } = event.requestContext
-  const methodArn = `arn:aws:execute-api:local:${accountId}:${apiId}/${stage}/${http.method}${event.rawPath}`
-  const awsRequestId = randomUUID()
-  let answer: Awaited<ReturnType<AuthorizerHandler>>
-  try {
-    answer = await invoke(awsRequestId, () =>
-      authorizer(
-        { type: 'REQUEST', methodArn, headers: event.headers },
-        lambdaContext('authorizer', awsRequestId),
-      ),
-    )
-  } catch {
-    // The authorizer's only throw is API Gateway's 401 ('Unauthorized').
-    throw new TollgateError('invalid_token', 'A valid bearer token is required.')
+const FIXED = {
+  unauthorized: { status: 401, message: 'Unauthorized' },
+  forbidden: { status: 403, message: 'Forbidden' },
+  failed: { status: 500, message: 'Internal Server Error' },
+} as const
+
+const fixedAnswer = ({
+  status,
+  message,
+}: (typeof FIXED)[keyof typeof FIXED]): APIGatewayProxyResult => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ message }),
+  isBase64Encoded: false,
+})
+
+/**
+ * Runs the Lambda authorizer in front of a route exactly as an HTTP API does
+ * with a payload 2.0 REQUEST authorizer and the identity sources the
+ * constructs set (`$request.header.Authorization`, `$context.routeKey`):
+ * - no Authorization header → 401, without invoking the authorizer;
+ * - `isAuthorized: false` (or an IAM policy that does not allow the route) → 403;
+ * - a throw → 500 (never cached);
+ * - otherwise the context goes to the integration as `authorizer.lambda`.
+ * Answers are cached per identity-source values for the TTL, allows and
+ * denies alike, as API Gateway caches them: a revoked token's JWT can pass
+ * until its entry expires, which the revocation budget counts.
+ *
+ * @example
+ * const authorize = httpApiAuthorizer({ authorizer, invoke, clock, cacheTtlSeconds: 10 })
+ * const outcome = await authorize(event)
+ */
+export const httpApiAuthorizer = (options: HttpApiAuthorizerOptions) => {
+  const cache = new Map<string, { readonly outcome: LocalAuthorization; readonly until: number }>()
+  return async (event: APIGatewayProxyEventV2): Promise<LocalAuthorization> => {
+    const authorization = event.headers.authorization
+    if (authorization === undefined || authorization === '') {
+      return { allowed: false, response: fixedAnswer(FIXED.unauthorized) }
+    }
+    const identitySource = [authorization, event.routeKey]
+    const key = JSON.stringify(identitySource)
+    const now = options.clock.now()
+    const cached = cache.get(key)
+    if (cached !== undefined && cached.until > now) return cached.outcome
+    const { accountId, apiId, stage, http } = event.requestContext
+    const routeArn = `arn:aws:execute-api:local:${accountId}:${apiId}/${stage}/${http.method}${event.rawPath}`
+    const awsRequestId = randomUUID()
+    let answer: AuthorizerResponse
+    try {
+      answer = await options.invoke(awsRequestId, () =>
+        options.authorizer(
+          { ...event, type: 'REQUEST', routeArn, identitySource },
+          lambdaContext('authorizer', awsRequestId),
+        ),
+      )
+    } catch {
+      return { allowed: false, response: fixedAnswer(FIXED.failed) }
+    }
+    const allowed =
+      'isAuthorized' in answer
+        ? answer.isAuthorized === true
+        : isAllowedByPolicy(answer.policyDocument, routeArn)
+    const outcome: LocalAuthorization = allowed
+      ? { allowed: true, context: { ...(answer.context ?? {}) } }
+      : { allowed: false, response: fixedAnswer(FIXED.forbidden) }
+    if (options.cacheTtlSeconds > 0) {
+      cache.set(key, { outcome, until: now + options.cacheTtlSeconds * 1000 })
+    }
+    return outcome
   }
-  if ('policyDocument' in answer && isAllowedByPolicy(answer.policyDocument, methodArn)) {
-    return { context: answer.context ?? {} }
-  }
-  throw new TollgateError(
-    'insufficient_scope',
-    'The token does not grant the scope this route requires.',
-  )
 }

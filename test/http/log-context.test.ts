@@ -58,7 +58,7 @@ describe('log lines of concurrent requests', () => {
     }
   }
   const whoami = async (jwt: string): Promise<Answer> => {
-    const response = await fetch(`${tollgate.server.url}/whoami`, {
+    const response = await fetch(`${tollgate.server.url}/whoami/authorizer`, {
       headers: { authorization: `Bearer ${jwt}` },
     })
     expect(response.status).toBe(200)
@@ -89,7 +89,7 @@ describe('log lines of concurrent requests', () => {
       // One line per exchange, with this request's id twice and the exchange's function name.
       expect(byRequest.get(answer.requestId)).toEqual([
         expect.objectContaining({
-          message: answer.kind === 'exchanged' ? 'access token exchanged' : 'request refused',
+          message: answer.kind === 'exchanged' ? 'jwt issued' : 'request refused',
           function_name: 'tollgate-exchange-jwt',
           request_id: answer.requestId,
         }),

@@ -90,6 +90,9 @@ describe('the Lambda authorizer handler, run with the dev server settings', () =
     vi.stubEnv('DATA_DIR', tollgate.config.dataDir)
     vi.stubEnv('ISSUER', tollgate.config.issuer)
     vi.stubEnv('AUDIENCE', tollgate.config.audience)
+    // With REVOCATION_CHECK on (the default) it reads the same deny-list the dev server writes.
+    vi.stubEnv('TABLE_NAME', tollgate.config.tableName)
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', tollgate.config.dynamoDbEndpoint ?? '')
     vi.resetModules()
     // A fresh module instance, so its cold-start config is read from the env above.
     const { handler } = await import('../../functions/handlers/authorizer.js')

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { newTokenId } from '../../functions/core/access-token.js'
 import type { Config } from '../../functions/core/config.js'
+import type { DenyListReader } from '../../functions/core/deny-list.js'
 import { WriteConflict } from '../../functions/core/errors.js'
 import { jwtVerifierFor } from '../../functions/core/jwt-verifier.js'
 import { type OwnerRef, ownerTag, ownerTagOfTokenId } from '../../functions/core/owners.js'
@@ -214,9 +215,11 @@ export const fakeDependencies = (parts: {
   readonly secrets: Secrets
   readonly clock: Clock
   readonly people?: PersonVerifier | undefined
+  readonly denyListReader?: DenyListReader | undefined
 }): Dependencies => ({
   ...parts,
   verifier: jwtVerifierFor(parts.config, parts.keySet, parts.clock),
   people: parts.people,
   devIssuer: undefined,
+  denyListReader: parts.denyListReader ?? { entriesSince: async () => [] },
 })

@@ -47,6 +47,7 @@ describe('parseConfig', () => {
         authorizerCacheTtlSeconds: 10,
         trustedIssuers: [],
         roleScopes: {},
+        localMode: true,
         dynamoDbEndpoint: undefined,
       })
     })
