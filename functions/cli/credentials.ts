@@ -33,8 +33,14 @@ const readFileOf = async (path: string): Promise<CredentialsFile> => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY
     throw error
   }
-  const json = JSON.parse(text) as Partial<CredentialsFile>
-  if (json.version !== 1 || typeof json.credentials !== 'object' || json.credentials === null) {
+  let json: Partial<CredentialsFile>
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // Not the parser's message: it quotes the text, which holds tokens.
+    throw new Error(`${path} is not valid JSON; fix or delete it`)
+  }
+  if (json?.version !== 1 || typeof json.credentials !== 'object' || json.credentials === null) {
     throw new Error(`${path} is not a Tollgate credentials file`)
   }
   return { version: 1, credentials: json.credentials }

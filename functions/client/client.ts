@@ -85,7 +85,8 @@ export class TollgateClient {
   constructor(options: TollgateClientOptions) {
     this.#transport = {
       baseUrl: baseUrlOf(options.baseUrl),
-      fetch: options.fetch ?? globalThis.fetch,
+      // Called as a plain function: some runtimes' fetch refuses another `this`.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       retry: retryPolicy(options.retry),
       timeoutMs: options.timeoutMs ?? 30_000,
       userAgent: options.userAgent ?? 'tollgate-client',

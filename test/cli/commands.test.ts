@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -342,6 +342,34 @@ describe('tollgate CLI against the dev server', () => {
         /^credential\s+jwt from TOLLGATE_JWT$/m,
       )
       expect((await cli(['jwt', '--scope', 'x'], personEnv)).code).toBe(2)
+    })
+
+    it('login --dev on a server without the dev issuer → 4, saying where it exists', async () => {
+      const run = await cli(['login', '--dev', 'alice'], {
+        TOLLGATE_URL: tollgate.server.url,
+        XDG_CONFIG_HOME: await tempConfigHome(),
+      })
+
+      expect(run.code).toBe(4)
+      expect(run.stderr).toContain('only the dev server')
+    })
+
+    it('never quotes a damaged credentials file, which holds tokens', async () => {
+      const home = await tempConfigHome()
+      await mkdir(join(home, 'tollgate'), { recursive: true })
+      await writeFile(
+        join(home, 'tollgate', 'credentials.json'),
+        `{"version":1,"credentials":{"x":"${tollgate.adminToken}"`,
+      )
+
+      // Unexpected failures reach bin.ts, which prints the message and exits 1.
+      const error = await cli(['whoami'], {
+        TOLLGATE_URL: tollgate.server.url,
+        XDG_CONFIG_HOME: home,
+      }).catch((e: Error) => e)
+
+      expect((error as Error).message).toMatch(/credentials\.json is not valid JSON/)
+      expect((error as Error).message).not.toContain(tollgate.adminToken.slice(4, 20))
     })
 
     // The dev server's POST /dev/login is being built on main (issue 8); until it

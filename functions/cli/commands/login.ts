@@ -1,3 +1,4 @@
+import { TollgateApiError } from '../../client/index.js'
 import { helpText, listOption, parseCommand } from '../args.js'
 import type { Command } from '../command.js'
 import { storeAccessToken } from '../credentials.js'
@@ -62,8 +63,17 @@ const devLogin = async (
   name: string,
   roles: string[],
 ): Promise<number> => {
-  const { client } = await openSession(values, io, { required: false })
-  const answer = await client.dev.login({ name, roles })
+  const { client, url } = await openSession(values, io, { required: false })
+  const answer = await client.dev.login({ name, roles }).catch((error: unknown) => {
+    if (error instanceof TollgateApiError && error.code === 'not_found') {
+      throw new TollgateApiError({
+        ...error,
+        code: 'not_found',
+        detail: `${url} offers no development login: only the dev server (npm start, KEY_SOURCE=local) has POST /dev/login.`,
+      })
+    }
+    throw error
+  })
   printer(io, values.json === true).data(answer, () => `${answer.jwt}\n`)
   io.stderr.write(
     `Development JWT for ${answer.sub}, valid ${answer.expires_in} s; nothing was saved.\n`,
