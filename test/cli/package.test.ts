@@ -139,7 +139,7 @@ describe('the packed package, installed into an empty project', () => {
       typed: true,
       code: 'not_found',
     })
-  })
+  }, 60_000)
 
   it('resolves the client’s types through the exports map', async () => {
     await writeFile(
@@ -175,7 +175,7 @@ client.accessTokens.list({ status: 'deleted' })
     })
 
     expect(result.code, result.stdout).toBe(0)
-  })
+  }, 120_000)
 
   it('runs the tollgate bin (built JavaScript, no tsx) with npx, exit codes included', async () => {
     const config = await mkdtemp(join(tmpdir(), 'tollgate-pack-config-'))
@@ -198,5 +198,5 @@ client.accessTokens.list({ status: 'deleted' })
     expect(JSON.parse(whoami.stdout)).toMatchObject({ kind: 'service', roles: ['admin'] })
     expect(unauthenticated.code).toBe(3)
     expect(unauthenticated.stderr).toContain('No credentials')
-  })
+  }, 120_000)
 })
