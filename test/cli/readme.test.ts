@@ -8,11 +8,11 @@ import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** The fenced block between `<!-- cli-walkthrough:start -->` and `…:end -->`, exactly. */
+/** The fenced block between `<!-- walkthrough:cli:start -->` and `…:end -->`, exactly. */
 const walkthrough = async (): Promise<string> => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
   const match =
-    /<!-- cli-walkthrough:start -->\n```sh\n([\s\S]*?)```\n<!-- cli-walkthrough:end -->/.exec(
+    /<!-- walkthrough:cli:start -->\n```sh\n([\s\S]*?)```\n<!-- walkthrough:cli:end -->/.exec(
       readme,
     )
   if (match?.[1] === undefined) throw new Error('README.md has no CLI walkthrough block')
