@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util'
+import { TollgateError } from '../../core/errors.js'
+import { bootstrapAdmin } from '../../core/use-cases/bootstrap-admin.js'
+import { loadLocalRuntime, readConfig } from '../../local/runtime.js'
+import { checkBootstrapStore } from '../../local/store-guard.js'
+import type { Command } from '../command.js'
+
+export const bootstrapCommand: Command = {
+  name: 'bootstrap',
+  summary: 'Mint an admin service account and its first token straight into the store',
+  help: `Usage: tollgate bootstrap --name NAME [--force]
+
+Mints an admin service account and its first access token straight into the
+configured store (TABLE_NAME, DATA_DIR, AWS_ENDPOINT_URL_DYNAMODB), not over
+HTTP: for a new table, or when every admin token is lost. Prints the token
+once (a secret: it is stored nowhere). Next to a running \`npm start\` it uses
+that server's DynamoDB Local. It refuses when a dev server runs on PORT
+with another store than its own (its token would be refused there), unless
+--force.
+
+Exit codes: 0 ok, 1 refused (e.g. the name is taken), 2 usage or bad configuration.
+
+Example:
+  npx tollgate bootstrap --name ops-admin
+`,
+  run: (args) => bootstrap(args),
+}
+
+const bootstrap = async (args: readonly string[]): Promise<number> => {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { name: { type: 'string' }, force: { type: 'boolean' } },
+  })
+  const name = values.name?.trim()
+  if (name === undefined || !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(name)) {
+    process.stderr.write(
+      'tollgate bootstrap: --name NAME is required (1–64 letters, digits, " _.-")\n',
+    )
+    return 2
+  }
+  const config = readConfig()
+  if (config === undefined) return 2
+  const check = await checkBootstrapStore(config, { force: values.force === true })
+  if (check.message !== '') process.stderr.write(check.message)
+  if (!check.proceed) return 1
+  const { buildDependencies, openLocalDynamoDb } = await loadLocalRuntime()
+  const dynamoDb = await openLocalDynamoDb(config)
+  try {
+    const dependencies = await buildDependencies(config, dynamoDb.client)
+    // The first admin of a table claims its bootstrap marker, so a later
+    // `npm start` sees the table as bootstrapped instead of minting again.
+    const asFirstAdmin = !(await dependencies.store.isBootstrapped())
+    const admin = await bootstrapAdmin(dependencies, { name, asFirstAdmin })
+    process.stdout.write(
+      `Created service account "${admin.account.name}" (${admin.account.id}) with role admin.\n` +
+        `Access token (shown once, stored nowhere):\n${admin.secret}\n`,
+    )
+    return 0
+  } catch (error) {
+    if (error instanceof TollgateError && error.status < 500) {
+      process.stderr.write(`tollgate bootstrap: ${error.message}\n`)
+      return 1
+    }
+    throw error
+  } finally {
+    await dynamoDb.release()
+  }
+}

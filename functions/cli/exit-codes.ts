@@ -1,0 +1,85 @@
+import {
+  type ApiErrorCode,
+  TollgateApiError,
+  TollgateNetworkError,
+  TollgateResponseError,
+} from '../client/index.js'
+
+/** The CLI's exit codes: part of its contract (README, `tollgate --help`, pinned by tests). */
+export const EXIT = {
+  ok: 0,
+  /** Anything else: the server failed (500) or answered outside the API contract. */
+  error: 1,
+  /** A bad command line, or a request the API refused as invalid (400, 413). */
+  usage: 2,
+  /** No or bad credentials, or not allowed (401, 403). */
+  auth: 3,
+  notFound: 4,
+  /** The state did not allow it: taken name, token limit, stale If-Match (409, 412, 428). */
+  conflict: 5,
+  /** Tollgate could not be reached or is unavailable (503, 429, network, timeout). */
+  unavailable: 6,
+} as const
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  other failure (server error, answer outside the API contract)
+  2  usage: bad command line, or a request the API refused as invalid (400, 413)
+  3  auth: no or bad credentials, or not allowed (401, 403)
+  4  not found (404)
+  5  conflict: name taken, token limit, stale --if-match (409, 412, 428)
+  6  unavailable: Tollgate unreachable, timed out or busy (503, 429)
+`
+
+const EXIT_BY_CODE: Readonly<Record<ApiErrorCode, ExitCode>> = {
+  invalid_request: EXIT.usage,
+  payload_too_large: EXIT.usage,
+  invalid_token: EXIT.auth,
+  insufficient_scope: EXIT.auth,
+  forbidden: EXIT.auth,
+  not_found: EXIT.notFound,
+  conflict: EXIT.conflict,
+  precondition_failed: EXIT.conflict,
+  precondition_required: EXIT.conflict,
+  rate_limited: EXIT.unavailable,
+  unavailable: EXIT.unavailable,
+  internal: EXIT.error,
+}
+
+/** A command line the CLI cannot run: exit 2 with a one-line reason. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+/** No credential to call an authenticated route with: exit 3. */
+export class MissingCredentialsError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'MissingCredentialsError'
+  }
+}
+
+/** The exit code and the one-line message for an error, or undefined for a bug (exit 1, stack). */
+export const describeFailure = (
+  error: unknown,
+): { readonly code: ExitCode; readonly message: string } | undefined => {
+  if (error instanceof UsageError) return { code: EXIT.usage, message: error.message }
+  if (error instanceof MissingCredentialsError) return { code: EXIT.auth, message: error.message }
+  if (error instanceof TollgateApiError) {
+    const id = error.requestId === undefined ? '' : `, request ${error.requestId}`
+    return {
+      code: EXIT_BY_CODE[error.code],
+      message: `${error.detail} (${error.code}, HTTP ${error.status}${id})`,
+    }
+  }
+  if (error instanceof TollgateNetworkError) {
+    return { code: EXIT.unavailable, message: `${error.message} Is TOLLGATE_URL right?` }
+  }
+  if (error instanceof TollgateResponseError) return { code: EXIT.error, message: error.message }
+  return undefined
+}

@@ -1,0 +1,82 @@
+import { TollgateClient } from '../client/index.js'
+import type { GLOBAL_OPTIONS, Values } from './args.js'
+import { storedAccessToken } from './credentials.js'
+import { MissingCredentialsError, UsageError } from './exit-codes.js'
+import { type CliIo, cliVersion } from './io.js'
+
+export const DEFAULT_URL = 'http://127.0.0.1:3000'
+
+/** What the CLI acts with, and where it came from (shown by `whoami`). */
+export type Credential =
+  | { readonly kind: 'access_token'; readonly value: string; readonly source: string }
+  | { readonly kind: 'jwt'; readonly value: string; readonly source: string }
+
+type GlobalValues = Values<typeof GLOBAL_OPTIONS>
+
+/** The base URL: `--url`, else TOLLGATE_URL, else the dev server's; normalized like the client's. */
+export const resolveUrl = (values: GlobalValues, io: CliIo): string => {
+  const text = values.url ?? io.env.TOLLGATE_URL ?? DEFAULT_URL
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UsageError(`${values.url === undefined ? 'TOLLGATE_URL' : '--url'} is not a URL`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError('the Tollgate URL must be http(s)')
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+/**
+ * The credential, first found: `--access-token`, TOLLGATE_ACCESS_TOKEN,
+ * TOLLGATE_JWT (a person's JWT, e.g. from `login --dev`), then the access
+ * token stored by `tollgate login` for this URL.
+ */
+export const resolveCredential = async (
+  values: GlobalValues,
+  io: CliIo,
+  url: string,
+): Promise<Credential | undefined> => {
+  const flag = values['access-token']
+  if (flag !== undefined)
+    return { kind: 'access_token', value: flag.trim(), source: '--access-token' }
+  const envToken = io.env.TOLLGATE_ACCESS_TOKEN?.trim()
+  if (envToken) return { kind: 'access_token', value: envToken, source: 'TOLLGATE_ACCESS_TOKEN' }
+  const envJwt = io.env.TOLLGATE_JWT?.trim()
+  if (envJwt) return { kind: 'jwt', value: envJwt, source: 'TOLLGATE_JWT' }
+  const stored = await storedAccessToken(io.env, url)
+  if (stored === undefined) return undefined
+  if (stored.warning !== undefined) io.stderr.write(`${stored.warning}\n`)
+  return { kind: 'access_token', value: stored.token, source: stored.path }
+}
+
+export const NO_CREDENTIALS = (url: string) =>
+  `No credentials for ${url}: set TOLLGATE_ACCESS_TOKEN, run \`tollgate login\`, or set TOLLGATE_JWT (see \`tollgate login --help\`).`
+
+export interface Session {
+  readonly url: string
+  readonly credential: Credential | undefined
+  readonly client: TollgateClient
+}
+
+/** A client for the command's URL and credential; `required` refuses to go on without one. */
+export const openSession = async (
+  values: GlobalValues,
+  io: CliIo,
+  options: { readonly required?: boolean } = {},
+): Promise<Session> => {
+  const url = resolveUrl(values, io)
+  const credential = await resolveCredential(values, io, url)
+  if (credential === undefined && options.required !== false) {
+    throw new MissingCredentialsError(NO_CREDENTIALS(url))
+  }
+  const client = new TollgateClient({
+    baseUrl: url,
+    userAgent: `tollgate-cli/${cliVersion()}`,
+    ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+    ...(credential?.kind === 'access_token' ? { accessToken: credential.value } : {}),
+    ...(credential?.kind === 'jwt' ? { jwt: credential.value } : {}),
+  })
+  return { url, credential, client }
+}

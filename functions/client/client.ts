@@ -1,0 +1,320 @@
+import { z } from 'zod'
+import type { exchangeRequest } from '../api/schemas.js'
+import { exchangedJwtSource, fixedJwtSource, type JwtSource } from './jwt-source.js'
+import { type RetryOptions, retryPolicy } from './retry.js'
+import type {
+  Answer,
+  CallInput,
+  IfMatch,
+  Page,
+  RouteAnswer,
+  RouteBody,
+  RouteKey,
+  RouteQuery,
+} from './routes.js'
+import { type Request, send, type Transport } from './transport.js'
+
+export interface TollgateClientOptions {
+  /** Where Tollgate answers, e.g. `http://127.0.0.1:3000` or an API Gateway stage URL. */
+  readonly baseUrl: string | URL
+  /**
+   * An access token (`tgs_…`/`tgp_…`): the client exchanges it at
+   * `POST /access-tokens/jwt` and renews the JWT before it expires.
+   */
+  readonly accessToken?: string | undefined
+  /** A JWT obtained elsewhere (a person's, from `tollgate login --dev`): used as is. */
+  readonly jwt?: string | undefined
+  /** Life of the JWTs the client asks for (default 300 s). */
+  readonly jwtDurationSeconds?: number | undefined
+  /** Scopes the client's JWTs ask for, space-separated (default: all of the token's). */
+  readonly jwtScope?: string | undefined
+  /** Renew this long before expiry (default 60 s, at most half the JWT's life). */
+  readonly refreshBeforeSeconds?: number | undefined
+  readonly retry?: RetryOptions | undefined
+  /** Per attempt, answer body included (default 30 s). */
+  readonly timeoutMs?: number | undefined
+  readonly userAgent?: string | undefined
+  /** Replaceable parts, for tests and unusual runtimes. */
+  readonly fetch?: typeof globalThis.fetch | undefined
+  readonly now?: (() => number) | undefined
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined
+  readonly random?: (() => number) | undefined
+}
+
+export type ExchangeRequest = z.infer<typeof exchangeRequest>
+export type ExchangeResponse = RouteAnswer<'POST /access-tokens/jwt'>
+export type ServiceAccount = RouteAnswer<'GET /service-accounts/{id}'>
+export type AccessToken = RouteAnswer<'GET /access-tokens/{id}'>
+export type AccessTokenWithSecret = RouteAnswer<'POST /access-tokens'>
+export type AuditEvent = RouteAnswer<'GET /access-tokens/{id}/events'>['items'][number]
+export type Whoami = RouteAnswer<'GET /whoami'>
+
+/** A list query: the wire's fields, with `limit` also as a number. */
+export type ListQuery<K extends RouteKey> = Omit<NonNullable<RouteQuery<K>>, 'limit'> & {
+  readonly limit?: number | string | undefined
+}
+
+/** What the dev server's `POST /dev/login` answers (local mode only; not in the route table). */
+export const devLoginResponse = z.object({
+  jwt: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  sub: z.string(),
+})
+export type DevLoginResponse = z.infer<typeof devLoginResponse>
+
+const DEV_LOGIN_ROUTE = {
+  route: { method: 'POST', path: '/dev/login', authorization: 'none' },
+  spec: { success: { status: 200, schema: devLoginResponse } },
+} as const
+
+/**
+ * A typed client for every route of Tollgate's API. Answers are checked
+ * against the API's own zod schemas; failures are `TollgateApiError` (by
+ * problem+json `code`), `TollgateNetworkError` or `TollgateResponseError`.
+ *
+ * @example
+ * const client = new TollgateClient({ baseUrl: 'http://127.0.0.1:3000', accessToken: process.env.TOLLGATE_ACCESS_TOKEN })
+ * const account = await client.serviceAccounts.create({ name: 'ci', roles: [], scopes: ['datasets:read'] })
+ * const { token } = await client.accessTokens.create({ name: 'deploy', service_account_id: account.id })
+ */
+export class TollgateClient {
+  readonly #transport: Transport
+  readonly #jwtSource: JwtSource | undefined
+
+  constructor(options: TollgateClientOptions) {
+    this.#transport = {
+      baseUrl: baseUrlOf(options.baseUrl),
+      // Called as a plain function: some runtimes' fetch refuses another `this`.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      retry: retryPolicy(options.retry),
+      timeoutMs: options.timeoutMs ?? 30_000,
+      userAgent: options.userAgent ?? 'tollgate-client',
+      now: options.now ?? Date.now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: options.random ?? Math.random,
+    }
+    if (options.accessToken !== undefined && options.jwt !== undefined) {
+      throw new TypeError('Give the client an accessToken or a jwt, not both')
+    }
+    const { accessToken } = options
+    this.#jwtSource =
+      options.jwt !== undefined
+        ? fixedJwtSource(options.jwt)
+        : accessToken !== undefined
+          ? exchangedJwtSource({
+              refreshBeforeMs: (options.refreshBeforeSeconds ?? 60) * 1000,
+              now: this.#transport.now,
+              exchange: async () => {
+                const answer = await this.exchange({
+                  access_token: accessToken,
+                  duration_seconds: options.jwtDurationSeconds ?? 300,
+                  ...(options.jwtScope === undefined ? {} : { scope: options.jwtScope }),
+                })
+                return { jwt: answer.jwt, expiresIn: answer.expires_in }
+              },
+            })
+          : undefined
+  }
+
+  /**
+   * Any route by its route-table key, with status, `ETag` and request id.
+   *
+   * @example
+   * const { data, etag } = await client.call('GET /service-accounts/{id}', { params: { id } })
+   * await client.call('PATCH /service-accounts/{id}', { params: { id }, body: { description: 'x' }, ifMatch: etag ?? '*' })
+   */
+  async call<K extends RouteKey>(key: K, input: CallInput<K>): Promise<Answer<RouteAnswer<K>>> {
+    const answer = await send(
+      this.#transport,
+      { key, ...(input as Omit<Request, 'key'>) },
+      this.#jwtSource,
+    )
+    return answer as Answer<RouteAnswer<K>>
+  }
+
+  async #data<K extends RouteKey>(key: K, input: CallInput<K>): Promise<RouteAnswer<K>> {
+    return (await this.call(key, input)).data
+  }
+
+  /**
+   * The JWT the client currently sends (exchanging or renewing it first if
+   * due), for handing to other tools.
+   */
+  jwt(): Promise<string> {
+    if (this.#jwtSource === undefined) {
+      return Promise.reject(new TypeError('The client has no credentials'))
+    }
+    return this.#jwtSource.get()
+  }
+
+  /** `POST /access-tokens/jwt`: a JWT for an access token (not cached; see `jwt()`). */
+  exchange(body: RouteBody<'POST /access-tokens/jwt'>): Promise<ExchangeResponse> {
+    return this.#data('POST /access-tokens/jwt', { body })
+  }
+
+  /** `GET /whoami`: the caller as Tollgate sees them. */
+  whoami(): Promise<Whoami> {
+    return this.#data('GET /whoami', {})
+  }
+
+  /** `GET /.well-known/jwks.json` */
+  jwks(): Promise<RouteAnswer<'GET /.well-known/jwks.json'>> {
+    return this.#data('GET /.well-known/jwks.json', {})
+  }
+
+  /** `GET /.well-known/openid-configuration` */
+  openidConfiguration(): Promise<RouteAnswer<'GET /.well-known/openid-configuration'>> {
+    return this.#data('GET /.well-known/openid-configuration', {})
+  }
+
+  /** `GET /openapi.json` */
+  openapi(): Promise<RouteAnswer<'GET /openapi.json'>> {
+    return this.#data('GET /openapi.json', {})
+  }
+
+  readonly serviceAccounts = {
+    /** `POST /service-accounts` (admins). */
+    create: (body: RouteBody<'POST /service-accounts'>): Promise<ServiceAccount> =>
+      this.#data('POST /service-accounts', { body }),
+    /** `GET /service-accounts`: one page. */
+    list: (query: ListQuery<'GET /service-accounts'> = {}): Promise<Page<ServiceAccount>> =>
+      this.#data('GET /service-accounts', { query: wireQuery(query) }),
+    /** Every service account, following the cursors. */
+    listAll: (query: ListQuery<'GET /service-accounts'> = {}): AsyncGenerator<ServiceAccount> =>
+      eachItem((cursor) => this.serviceAccounts.list({ ...query, cursor })),
+    /** `GET /service-accounts/{id}` */
+    get: (id: string): Promise<ServiceAccount> =>
+      this.#data('GET /service-accounts/{id}', { params: { id } }),
+    /** `PATCH /service-accounts/{id}`: `ifMatch` is the `ETag` of the version you read. */
+    update: (
+      id: string,
+      body: RouteBody<'PATCH /service-accounts/{id}'>,
+      options: { readonly ifMatch: IfMatch },
+    ): Promise<ServiceAccount> =>
+      this.#data('PATCH /service-accounts/{id}', {
+        params: { id },
+        body,
+        ifMatch: options.ifMatch,
+      }),
+    /** `DELETE /service-accounts/{id}`: every token of the account stops working. */
+    delete: async (id: string): Promise<void> => {
+      await this.call('DELETE /service-accounts/{id}', { params: { id } })
+    },
+    /** `GET /service-accounts/{id}/events`: one page of the audit trail. */
+    events: (
+      id: string,
+      query: ListQuery<'GET /service-accounts/{id}/events'> = {},
+    ): Promise<Page<AuditEvent>> =>
+      this.#data('GET /service-accounts/{id}/events', { params: { id }, query: wireQuery(query) }),
+  }
+
+  readonly accessTokens = {
+    /** `POST /access-tokens`: the answer's `token` is the secret, shown this once. */
+    create: (body: RouteBody<'POST /access-tokens'>): Promise<AccessTokenWithSecret> =>
+      this.#data('POST /access-tokens', { body }),
+    /** `GET /access-tokens`: one page, filtered by `owner`, `name`, `status`. */
+    list: (query: ListQuery<'GET /access-tokens'> = {}): Promise<Page<AccessToken>> =>
+      this.#data('GET /access-tokens', { query: wireQuery(query) }),
+    /** Every matching token, following the cursors. */
+    listAll: (query: ListQuery<'GET /access-tokens'> = {}): AsyncGenerator<AccessToken> =>
+      eachItem((cursor) => this.accessTokens.list({ ...query, cursor })),
+    /** `GET /access-tokens/{id}` */
+    get: (id: string): Promise<AccessToken> =>
+      this.#data('GET /access-tokens/{id}', { params: { id } }),
+    /** `PATCH /access-tokens/{id}`: `ifMatch` is the token's `version` or `ETag`. */
+    update: (
+      id: string,
+      body: RouteBody<'PATCH /access-tokens/{id}'>,
+      options: { readonly ifMatch: IfMatch },
+    ): Promise<AccessToken> =>
+      this.#data('PATCH /access-tokens/{id}', { params: { id }, body, ifMatch: options.ifMatch }),
+    /** `DELETE /access-tokens/{id}`: revoke (the record stays, `status: revoked`). */
+    revoke: (id: string): Promise<AccessToken> =>
+      this.#data('DELETE /access-tokens/{id}', { params: { id } }),
+    /** `POST /access-tokens/{id}/regenerate`: a new secret, same id and expiry. */
+    regenerate: (id: string): Promise<AccessTokenWithSecret> =>
+      this.#data('POST /access-tokens/{id}/regenerate', { params: { id } }),
+    /** `POST /access-tokens/revoke` (admins): every token of an owner. */
+    revokeAll: (owner: string): Promise<RouteAnswer<'POST /access-tokens/revoke'>> =>
+      this.#data('POST /access-tokens/revoke', { body: { owner } }),
+    /** `GET /access-tokens/{id}/events`: one page of the audit trail. */
+    events: (
+      id: string,
+      query: ListQuery<'GET /access-tokens/{id}/events'> = {},
+    ): Promise<Page<AuditEvent>> =>
+      this.#data('GET /access-tokens/{id}/events', { params: { id }, query: wireQuery(query) }),
+  }
+
+  readonly dev = {
+    /**
+     * `POST /dev/login` on a dev server (local mode only): a person's JWT
+     * for `user:dev:<name>` with the roles asked for. Use it with `{ jwt }`.
+     */
+    login: async (body: { name: string; roles?: readonly string[] }): Promise<DevLoginResponse> => {
+      const answer = await send(
+        this.#transport,
+        { key: 'POST /dev/login', body },
+        undefined,
+        DEV_LOGIN_ROUTE,
+      )
+      return answer.data as DevLoginResponse
+    },
+  }
+}
+
+/**
+ * Which client method serves each route of the route table; a test checks
+ * it covers every route and that each method calls its route.
+ */
+export const ROUTE_METHODS = {
+  'POST /access-tokens/jwt': 'exchange',
+  'GET /.well-known/jwks.json': 'jwks',
+  'GET /.well-known/openid-configuration': 'openidConfiguration',
+  'GET /openapi.json': 'openapi',
+  'GET /whoami': 'whoami',
+  'POST /service-accounts': 'serviceAccounts.create',
+  'GET /service-accounts': 'serviceAccounts.list',
+  'GET /service-accounts/{id}': 'serviceAccounts.get',
+  'PATCH /service-accounts/{id}': 'serviceAccounts.update',
+  'DELETE /service-accounts/{id}': 'serviceAccounts.delete',
+  'GET /service-accounts/{id}/events': 'serviceAccounts.events',
+  'POST /access-tokens': 'accessTokens.create',
+  'GET /access-tokens': 'accessTokens.list',
+  'POST /access-tokens/revoke': 'accessTokens.revokeAll',
+  'GET /access-tokens/{id}': 'accessTokens.get',
+  'PATCH /access-tokens/{id}': 'accessTokens.update',
+  'DELETE /access-tokens/{id}': 'accessTokens.revoke',
+  'POST /access-tokens/{id}/regenerate': 'accessTokens.regenerate',
+  'GET /access-tokens/{id}/events': 'accessTokens.events',
+} as const satisfies Record<RouteKey, string>
+
+const baseUrlOf = (value: string | URL): string => {
+  const url = new URL(value)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError('baseUrl must be an http(s) URL')
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError('baseUrl must not carry credentials')
+  }
+  if (url.search !== '' || url.hash !== '') throw new TypeError('baseUrl must not have a query')
+  return url.href.replace(/\/+$/, '')
+}
+
+const wireQuery = <Q extends { readonly limit?: number | string | undefined }>(query: Q) =>
+  ({ ...query, limit: query.limit === undefined ? undefined : String(query.limit) }) as Omit<
+    Q,
+    'limit'
+  > & { limit?: string }
+
+/** The items of every page, one page at a time, until `next_cursor` is null. */
+async function* eachItem<T>(
+  page: (cursor: string | undefined) => Promise<Page<T>>,
+): AsyncGenerator<T> {
+  let cursor: string | undefined
+  do {
+    const current = await page(cursor)
+    yield* current.items
+    cursor = current.next_cursor ?? undefined
+  } while (cursor !== undefined)
+}

@@ -1,0 +1,123 @@
+import type { ErrorCode } from '../core/errors.js'
+
+/** The design's stable problem+json codes (DESIGN "Errors"). */
+export type ApiErrorCode = ErrorCode
+
+const API_ERROR_CODES: readonly ApiErrorCode[] = [
+  'invalid_request',
+  'invalid_token',
+  'insufficient_scope',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'precondition_failed',
+  'precondition_required',
+  'payload_too_large',
+  'rate_limited',
+  'unavailable',
+  'internal',
+]
+
+/** What the client itself adds: the server was not reached, or answered off contract. */
+export type ClientErrorCode = 'network_error' | 'invalid_response'
+
+/**
+ * Every error the client throws for a failed call; `code` tells them apart.
+ * Messages hold the server's `detail` or a fixed text, never a token, a JWT,
+ * a request body or an `Authorization` header. Wrong usage (a bad option)
+ * is a plain `TypeError` instead.
+ */
+export abstract class TollgateClientError extends Error {
+  abstract readonly code: ApiErrorCode | ClientErrorCode
+}
+
+/**
+ * The API refused the call with an RFC 9457 problem: `code` is the design's
+ * stable code (an unknown or missing one is derived from the status).
+ *
+ * @example
+ * try {
+ *   await client.accessTokens.get(id)
+ * } catch (error) {
+ *   if (error instanceof TollgateApiError && error.code === 'not_found') return undefined
+ *   throw error
+ * }
+ */
+export class TollgateApiError extends TollgateClientError {
+  readonly code: ApiErrorCode
+  readonly status: number
+  readonly detail: string
+  readonly requestId: string | undefined
+  /** The route key of the call, e.g. `GET /access-tokens/{id}`. */
+  readonly route: string
+
+  constructor(fields: {
+    code: ApiErrorCode
+    status: number
+    detail: string
+    requestId: string | undefined
+    route: string
+  }) {
+    super(fields.detail)
+    this.name = 'TollgateApiError'
+    this.code = fields.code
+    this.status = fields.status
+    this.detail = fields.detail
+    this.requestId = fields.requestId
+    this.route = fields.route
+  }
+}
+
+/** The server could not be reached, or did not answer in time (after any retries). */
+export class TollgateNetworkError extends TollgateClientError {
+  readonly code = 'network_error' as const
+  readonly route: string
+
+  constructor(route: string, detail: string, options?: ErrorOptions) {
+    super(detail, options)
+    this.name = 'TollgateNetworkError'
+    this.route = route
+  }
+}
+
+/**
+ * The server answered, but not as the API contract says (not JSON, or a body
+ * the route's schema refuses): the client and server have drifted apart.
+ */
+export class TollgateResponseError extends TollgateClientError {
+  readonly code = 'invalid_response' as const
+  readonly status: number
+  readonly route: string
+
+  constructor(route: string, status: number, detail: string, options?: ErrorOptions) {
+    super(detail, options)
+    this.name = 'TollgateResponseError'
+    this.status = status
+    this.route = route
+  }
+}
+
+/** Status → code, for answers without a usable problem body (a proxy's 502, say). */
+const CODE_BY_STATUS: Readonly<Record<number, ApiErrorCode>> = {
+  400: 'invalid_request',
+  401: 'invalid_token',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'not_found',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  428: 'precondition_required',
+  429: 'rate_limited',
+  502: 'unavailable',
+  503: 'unavailable',
+  504: 'unavailable',
+}
+
+/** The design code of a problem's `code`, or the one its status implies. */
+export const apiErrorCode = (code: unknown, status: number): ApiErrorCode => {
+  if (typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code)) {
+    return code as ApiErrorCode
+  }
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'invalid_request')
+}

@@ -1,0 +1,37 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { CliIo } from '../../functions/cli/io.js'
+import { runCli } from '../../functions/cli/tollgate.js'
+
+export interface CliRun {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** A config directory of its own, so no test reads or writes the user's credentials. */
+export const tempConfigHome = () => mkdtemp(join(tmpdir(), 'tollgate-cli-config-'))
+
+/**
+ * Runs the CLI in-process with only the given environment (nothing from the
+ * test process leaks in) and captures both streams.
+ */
+export const cli = async (
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly stdin?: string; readonly fetch?: typeof fetch } = {},
+): Promise<CliRun> => {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env,
+    readStdin: async () => options.stdin ?? '',
+    stdinIsTty: options.stdin === undefined,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  }
+  const code = await runCli(argv, io)
+  return { code, stdout, stderr }
+}
