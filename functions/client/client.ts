@@ -158,6 +158,14 @@ export class TollgateClient {
     return this.#data('GET /whoami', {})
   }
 
+  /**
+   * `GET /whoami/authorizer`: what the Lambda authorizer in front of this
+   * demonstration route passed on (revocation reaches it within the budget).
+   */
+  whoamiAuthorizer(): Promise<RouteAnswer<'GET /whoami/authorizer'>> {
+    return this.#data('GET /whoami/authorizer', {})
+  }
+
   /** `GET /.well-known/jwks.json` */
   jwks(): Promise<RouteAnswer<'GET /.well-known/jwks.json'>> {
     return this.#data('GET /.well-known/jwks.json', {})
@@ -273,6 +281,7 @@ export const ROUTE_METHODS = {
   'GET /.well-known/openid-configuration': 'openidConfiguration',
   'GET /openapi.json': 'openapi',
   'GET /whoami': 'whoami',
+  'GET /whoami/authorizer': 'whoamiAuthorizer',
   'POST /service-accounts': 'serviceAccounts.create',
   'GET /service-accounts': 'serviceAccounts.list',
   'GET /service-accounts/{id}': 'serviceAccounts.get',

@@ -14,6 +14,7 @@ export const CLIENT_ROUTES = {
   'GET /.well-known/openid-configuration': { answer: api.openidConfiguration },
   'GET /openapi.json': { answer: api.openapiDocument },
   'GET /whoami': { answer: api.whoami },
+  'GET /whoami/authorizer': { answer: api.authorizerContext },
   'POST /service-accounts': { body: api.serviceAccountCreate, answer: api.serviceAccount },
   'GET /service-accounts': { query: api.pageQuery, answer: api.listOf(api.serviceAccount) },
   'GET /service-accounts/{id}': { answer: api.serviceAccount },

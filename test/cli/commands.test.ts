@@ -72,7 +72,7 @@ describe('tollgate CLI against the dev server', () => {
     )
     accountId = JSON.parse(created.stdout).id
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   describe('--json prints the API’s JSON as is, and nothing else on stdout', () => {
     it('service-accounts show: exactly GET /service-accounts/{id}', async () => {
@@ -345,13 +345,31 @@ describe('tollgate CLI against the dev server', () => {
     })
 
     it('login --dev on a server without the dev issuer → 4, saying where it exists', async () => {
-      const run = await cli(['login', '--dev', 'alice'], {
-        TOLLGATE_URL: tollgate.server.url,
-        XDG_CONFIG_HOME: await tempConfigHome(),
+      // What a server outside local mode answers: the route does not exist there.
+      const notLocal = await stubServer((_request, _body, response) => {
+        response.writeHead(404, { 'content-type': 'application/problem+json' })
+        response.end(
+          JSON.stringify({
+            type: 'x',
+            title: 'Not found',
+            status: 404,
+            detail: 'x',
+            code: 'not_found',
+            request_id: 'r',
+          }),
+        )
       })
+      try {
+        const run = await cli(['login', '--dev', 'alice'], {
+          TOLLGATE_URL: notLocal.url,
+          XDG_CONFIG_HOME: await tempConfigHome(),
+        })
 
-      expect(run.code).toBe(4)
-      expect(run.stderr).toContain('only the dev server')
+        expect(run.code).toBe(4)
+        expect(run.stderr).toContain('only the dev server')
+      } finally {
+        await notLocal.close()
+      }
     })
 
     it('never quotes a damaged credentials file, which holds tokens', async () => {
@@ -372,41 +390,28 @@ describe('tollgate CLI against the dev server', () => {
       expect((error as Error).message).not.toContain(tollgate.adminToken.slice(4, 20))
     })
 
-    // The dev server's POST /dev/login is being built on main (issue 8); until it
-    // lands here, a stub with its contracted shape stands in.
-    it('login --dev NAME --roles prints the dev JWT only, and stores nothing', async () => {
-      const dev = await stubServer((_request, _body, response) => {
-        response.writeHead(200, { 'content-type': 'application/json' })
-        response.end(
-          JSON.stringify({
-            jwt: 'h.p.s',
-            token_type: 'Bearer',
-            expires_in: 3600,
-            sub: 'user:dev:alice',
-          }),
-        )
-      })
+    it('login --dev NAME --roles prints the dev JWT only, stores nothing, and the JWT works', async () => {
       const home = await tempConfigHome()
-      try {
-        const run = await cli(['login', '--dev', 'alice', '--roles', 'admin,auditor'], {
-          TOLLGATE_URL: dev.url,
-          XDG_CONFIG_HOME: home,
-        })
 
-        expect(run.code).toBe(0)
-        expect(run.stdout).toBe('h.p.s\n')
-        expect(run.stderr).toContain('user:dev:alice')
-        expect(dev.seen).toEqual([
-          {
-            method: 'POST',
-            url: '/dev/login',
-            body: JSON.stringify({ name: 'alice', roles: ['admin', 'auditor'] }),
-          },
-        ])
-        await expect(stat(join(home, 'tollgate'))).rejects.toThrow()
-      } finally {
-        await dev.close()
-      }
+      const run = await cli(['login', '--dev', 'alice', '--roles', 'admin,auditor'], {
+        TOLLGATE_URL: tollgate.server.url,
+        XDG_CONFIG_HOME: home,
+      })
+      const whoami = await cli(['whoami', '--json'], {
+        TOLLGATE_URL: tollgate.server.url,
+        TOLLGATE_JWT: run.stdout.trim(),
+        XDG_CONFIG_HOME: home,
+      })
+
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/)
+      expect(run.stderr).toContain('user:dev:alice')
+      await expect(stat(join(home, 'tollgate'))).rejects.toThrow()
+      expect(JSON.parse(whoami.stdout)).toMatchObject({
+        sub: 'user:dev:alice',
+        kind: 'person',
+        roles: ['admin', 'auditor'],
+      })
     })
   })
 })

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
+import { useTempDirs } from '../support/temp-dirs.js'
+
+const tempDir = useTempDirs()
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '')
 
@@ -74,7 +76,7 @@ describe('the packed package, installed into an empty project', () => {
       timeoutMs: 180_000,
     })
     expect(build.code, build.stderr).toBe(0)
-    const out = await mkdtemp(join(tmpdir(), 'tollgate-pack-'))
+    const out = await tempDir('pack')
     const pack = await run('npm', ['pack', '--json', '--pack-destination', out], {
       cwd: ROOT,
       env: process.env,
@@ -99,7 +101,7 @@ describe('the packed package, installed into an empty project', () => {
     ).stdout.trim()
     tollgate = await startTollgate()
   }, 400_000)
-  afterAll(() => tollgate?.server.close())
+  afterAll(() => tollgate?.close())
 
   it('ships built JavaScript and types, and no TypeScript sources', () => {
     const paths = packed.files.map((file) => file.path)
@@ -178,7 +180,7 @@ client.accessTokens.list({ status: 'deleted' })
   }, 120_000)
 
   it('runs the tollgate bin (built JavaScript, no tsx) with npx, exit codes included', async () => {
-    const config = await mkdtemp(join(tmpdir(), 'tollgate-pack-config-'))
+    const config = await tempDir('pack-config')
     const npx = (args: string[], extra: Record<string, string> = {}) =>
       run('npx', ['--no-install', 'tollgate', ...args], {
         cwd: consumer,

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process'
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
+import { useTempDirs } from '../support/temp-dirs.js'
+
+const tempDir = useTempDirs()
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -24,7 +26,7 @@ const walkthrough = async (): Promise<string> => {
  * sources (tsx) so this test never races the package test's `npm run build`.
  */
 const cliOnPath = async (): Promise<string> => {
-  const dir = await mkdtemp(join(tmpdir(), 'tollgate-path-'))
+  const dir = await tempDir('path')
   const loader = join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')
   const bin = join(ROOT, 'functions', 'cli', 'bin.ts')
   const shim = join(dir, 'tollgate')
@@ -57,12 +59,12 @@ describe('README: the CLI walkthrough', () => {
   beforeAll(async () => {
     tollgate = await startTollgate()
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   it('runs as written: account, token, tollgate jwt, curl /whoami, list --json | jq, revoke', async () => {
     const script = await walkthrough()
     const pathDir = await cliOnPath()
-    const cwd = await mkdtemp(join(tmpdir(), 'tollgate-readme-'))
+    const cwd = await tempDir('readme')
 
     const run = await bash(
       script,

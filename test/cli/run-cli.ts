@@ -1,8 +1,6 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { CliIo } from '../../functions/cli/io.js'
 import { runCli } from '../../functions/cli/tollgate.js'
+import { useTempDirs } from '../support/temp-dirs.js'
 
 export interface CliRun {
   readonly code: number
@@ -11,7 +9,10 @@ export interface CliRun {
 }
 
 /** A config directory of its own, so no test reads or writes the user's credentials. */
-export const tempConfigHome = () => mkdtemp(join(tmpdir(), 'tollgate-cli-config-'))
+const tempDir = useTempDirs()
+
+/** A config home of its own for one CLI run, removed with the test file. */
+export const tempConfigHome = () => tempDir('cli-config')
 
 /**
  * Runs the CLI in-process with only the given environment (nothing from the

@@ -10,7 +10,7 @@ describe('TollgateClient against the dev server', () => {
     tollgate = await startTollgate()
     admin = new TollgateClient({ baseUrl: tollgate.server.url, accessToken: tollgate.adminToken })
   })
-  afterAll(() => tollgate.server.close())
+  afterAll(() => tollgate.close())
 
   it('runs a service account and its token through every management route', async () => {
     const account = await admin.serviceAccounts.create({
