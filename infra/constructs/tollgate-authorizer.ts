@@ -227,10 +227,11 @@ const validateRouteScopes = (routeScopes: Readonly<Record<string, string>>): voi
 }
 
 const validateCache = (o: Options): void => {
-  const ttl = o.cacheTtl.toSeconds()
-  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) {
+  const ms = o.cacheTtl.toMilliseconds()
+  if (ms % 1000 !== 0 || ms < 0 || ms > 3_600_000) {
     throw new Error('TollgateAuthorizer: cacheTtl must be whole seconds from 0 to 3600')
   }
+  const ttl = ms / 1000
   if (!o.revocationCheck) return
   const refresh = o.revocationRefresh.toSeconds()
   const budget = o.revocationMaxDelay.toSeconds()
