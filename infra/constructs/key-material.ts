@@ -1,4 +1,4 @@
-import { Aws, type Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { Aws, type Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import * as kms from 'aws-cdk-lib/aws-kms'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
@@ -154,6 +154,16 @@ export class KeyMaterial extends Construct {
 
   /** Names `role` in the key policies its capabilities need (its IAM statements come from `statementsFor`). */
   allow(role: iam.IRole, capabilities: readonly Capability[]): void {
+    const named =
+      KEY_POLICY_CAPABILITIES.signers(capabilities) ||
+      KEY_POLICY_CAPABILITIES.pepperReaders(capabilities) ||
+      KEY_POLICY_CAPABILITIES.signingKeyReaders(capabilities)
+    if (named && Stack.of(role) !== Stack.of(this)) {
+      // The key policy would reference the other stack while it references this one: a cycle.
+      throw new Error(
+        `Tollgate: ${role.node.path} is in another stack; only functions in the Tollgate stack may sign or read the pepper (Basic auth)`,
+      )
+    }
     if (KEY_POLICY_CAPABILITIES.signers(capabilities) && this.keySource === 'kms') {
       this.principals.signers.push(role.roleArn)
     }

@@ -200,6 +200,16 @@ describe('KeyMaterial', () => {
     expect(() => Template.fromStack(stack)).toThrow(/no function was registered as signers/)
   })
 
+  it('refuses to name a role of another stack in its key policies (a dependency cycle)', () => {
+    const { stack, keys } = keyMaterial({})
+    const other = new Stack(stack.node.root as App, 'UserApp')
+    const role = new iam.Role(other, 'Authorizer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    })
+    expect(() => keys.allow(role, ['hash-with-pepper'])).toThrow(/in another stack/)
+    expect(() => keys.allow(role, ['read-public-keys', 'read-deny-list'])).not.toThrow()
+  })
+
   it('refuses an empty or repeated key list', () => {
     expect(() => keyMaterial({ kmsKeys: [] })).toThrow(/at least one KMS key/)
     expect(() => keyMaterial({ kmsKeys: ['A', 'A'] })).toThrow(/must not repeat/)
