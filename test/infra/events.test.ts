@@ -27,9 +27,8 @@ describe('events/', () => {
   })
 
   it('has no sample for a handler the stack does not deploy', () => {
-    const sampled = new Set(
-      samples.map((file) => file.replace(/-(http-v2|rest|rest-token|rest-request)\.json$/, '')),
-    )
-    for (const handler of sampled) expect(deployedHandlers).toContain(handler)
+    for (const file of samples) {
+      expect(deployedHandlers.some((handler) => file.startsWith(`${handler}-`))).toBe(true)
+    }
   })
 })
