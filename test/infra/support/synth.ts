@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib'
@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions'
 import type * as iam from 'aws-cdk-lib/aws-iam'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import type { IConstruct } from 'constructs'
+import { afterAll } from 'vitest'
 import { REPO_ROOT } from '../../../infra/bundling.js'
 import type { TollgateProps } from '../../../infra/constructs/tollgate.js'
 import { tollgateApp } from '../../../infra/tollgate-app.js'
@@ -20,6 +21,7 @@ export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
  * directory, so every app synthesized here bundles each handler only once.
  */
 export const OUTDIR = mkdtempSync(join(tmpdir(), 'tollgate-cdk-'))
+afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }))
 
 /**
  * Handler modules that exist on this branch. TEMPORARY: the management
