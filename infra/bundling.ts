@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { basename, extname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type BuildOptions, build, buildSync, type Metafile } from 'esbuild'
+
+/** The repository root: entry paths are relative to it. */
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url))
+
+export interface BundleOptions {
+  /** Handler module, relative to the repository root: `functions/handlers/jwks.ts`. */
+  readonly entry: string
+  /** Directory the bundle is written to; it holds `<entry name>.js` and its chunks. */
+  readonly outdir: string
+  /**
+   * Source maps beside the code (deployments: on, with `--enable-source-maps`).
+   * The bench turns them off so it counts only the bytes Node loads.
+   */
+  readonly sourcemap?: boolean
+}
+
+/**
+ * The one esbuild configuration every Tollgate Lambda ships with, shared by
+ * the CDK assets, the bundle test and the bench.
+ *
+ * - ESM for Node 24, minified, everything bundled (the AWS SDK included, so
+ *   the version that was tested is the version that runs).
+ * - `splitting: true`: each `import()` target becomes its own chunk that Node
+ *   loads only on first use. Without it esbuild inlines every dynamic import
+ *   into the one output file, and the authorizer would read and parse the
+ *   DynamoDB client at every cold start although only Basic auth needs it.
+ *   Splitting needs `outdir`, which `NodejsFunction` never passes, hence the
+ *   functions are bundled here rather than by `NodejsFunction`.
+ * - The banner gives ESM chunks a real `require`: the AWS SDK's CommonJS code
+ *   calls `require('node:https')`, which esbuild's ESM output otherwise turns
+ *   into a throwing stub (Basic auth would then always deny).
+ * - Source maps without `sourcesContent`: stack traces name our files and
+ *   lines, and the zip does not carry the sources twice.
+ */
+export const esbuildOptions = ({
+  entry,
+  outdir,
+  sourcemap = true,
+}: BundleOptions): BuildOptions => ({
+  absWorkingDir: REPO_ROOT,
+  entryPoints: [entry],
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  splitting: true,
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+  outdir,
+  sourcemap: sourcemap ? 'linked' : false,
+  sourcesContent: false,
+  metafile: true,
+  logLevel: 'warning',
+})
+
+/** `functions/handlers/exchange-jwt.ts` → `exchange-jwt.handler`, the Lambda handler setting. */
+export const lambdaHandlerOf = (entry: string): string =>
+  `${basename(entry, extname(entry))}.handler`
+
+/** The chunks are `.js` files: tell Node they are ES modules, as the Lambda package does. */
+const PACKAGE_JSON = '{"type":"module"}\n'
+
+/** Bundles asynchronously (tests, bench). */
+export const bundle = async (options: BundleOptions): Promise<Metafile> => {
+  const result = await build(esbuildOptions(options))
+  await writeFile(join(options.outdir, 'package.json'), PACKAGE_JSON)
+  if (result.metafile === undefined)
+    throw new Error(`esbuild returned no metafile for ${options.entry}`)
+  return result.metafile
+}
+
+/** Bundles synchronously: CDK's local bundling hook cannot wait for a promise. */
+export const bundleSync = (options: BundleOptions): Metafile => {
+  const result = buildSync(esbuildOptions(options))
+  writeFileSync(join(options.outdir, 'package.json'), PACKAGE_JSON)
+  if (result.metafile === undefined)
+    throw new Error(`esbuild returned no metafile for ${options.entry}`)
+  return result.metafile
+}

@@ -1,0 +1,284 @@
+import * as iam from 'aws-cdk-lib/aws-iam'
+import { itemKeys } from '../../functions/adapters/token-table.js'
+import type { HandlerName } from '../../functions/core/routes.js'
+
+/**
+ * Least privilege, per function (DESIGN "Keys"). A handler declares what it
+ * does as capabilities; `statementsFor` turns them into IAM statements for the
+ * configured key source, and `KeyMaterial` names the same roles in the key
+ * policies. Tests pin every statement of every function.
+ */
+export type Capability =
+  /** Verify JWTs: kms:GetPublicKey on every published key, or GetItem of KEYSET#public. */
+  | 'read-public-keys'
+  /** Mint: kms:Sign with the current key, or read (and decrypt) the private key set. */
+  | 'sign'
+  /** HMAC access tokens, seal cursors: read (and decrypt) the pepper secret. */
+  | 'hash-with-pepper'
+  /** One strongly consistent read of a caller's token record and owner item. */
+  | 'read-caller-records'
+  /** `last_used_at`: UpdateItem on token records only. */
+  | 'record-token-use'
+  /** Query the deny-list's hourly partitions, nothing else. */
+  | 'read-deny-list'
+  /** Management API: item reads and writes (transactions) on the table, queries on its indexes. */
+  | 'manage-tokens'
+  /** Secrets Manager rotation of the signing-key secret, and publishing KEYSET#public. */
+  | 'rotate-signing-keys'
+  /** `tollgate keys init` at deploy: seed the secrets (and KEYSET#public). */
+  | 'seed-keys'
+
+export type RoutedHandlerName = HandlerName
+
+/**
+ * What each routed handler module may do. Typed over `HandlerName`: a handler
+ * added to the route table does not compile until its grants are declared here.
+ */
+export const ROUTED_HANDLER_CAPABILITIES: Readonly<
+  Record<RoutedHandlerName, readonly Capability[]>
+> = {
+  'exchange-jwt': ['sign', 'hash-with-pepper', 'read-caller-records', 'record-token-use'],
+  jwks: ['read-public-keys'],
+  'openid-configuration': ['read-public-keys'],
+  // Verifies its caller in the handler (token + owner item); never hashes or signs.
+  whoami: ['read-public-keys', 'read-caller-records'],
+  'service-accounts': ['read-public-keys', 'hash-with-pepper', 'manage-tokens'],
+  'access-tokens': ['read-public-keys', 'hash-with-pepper', 'manage-tokens'],
+  // A document generated from the schemas at build time: no data, no keys.
+  openapi: [],
+}
+
+/** The authorizer: public keys, the deny-list when revocation is on, Basic auth's reads when on. */
+export const authorizerCapabilities = (options: {
+  readonly revocationCheck: boolean
+  readonly basicAuth: boolean
+}): readonly Capability[] => [
+  'read-public-keys',
+  ...(options.revocationCheck ? (['read-deny-list'] as const) : []),
+  ...(options.basicAuth
+    ? (['hash-with-pepper', 'read-caller-records', 'record-token-use'] as const)
+    : []),
+]
+
+export const KEY_ROTATION_CAPABILITIES: readonly Capability[] = ['rotate-signing-keys']
+export const KEYS_INIT_CAPABILITIES: readonly Capability[] = ['seed-keys']
+
+export type KeySource = 'kms' | 'secrets-manager'
+export type JwtAlg = 'RS256' | 'ES256'
+
+/** A secret and the customer managed key that encrypts it. */
+export interface EncryptedSecret {
+  readonly secretArn: string
+  readonly keyArn: string
+}
+
+/** The resources grants are made on; plain ARNs, so another stack's Tollgate works too. */
+export interface GrantTargets {
+  readonly keySource: KeySource
+  readonly jwtAlg: JwtAlg
+  readonly tableArn: string
+  readonly indexArns: readonly string[]
+  /** `kms`: every published key, the signing key first (`KMS_KEY_IDS` order). */
+  readonly kmsKeyArns: readonly string[]
+  readonly pepper?: EncryptedSecret | undefined
+  /** `secrets-manager`: the private JWK set. */
+  readonly signingKeys?: EncryptedSecret | undefined
+  /** `secretsmanager.<region>.amazonaws.com`, for kms:ViaService. */
+  readonly secretsManagerService: string
+}
+
+/** KMS signing algorithm for each JWT `alg`: the key policy allows only this one. */
+export const KMS_SIGNING_ALGORITHM: Readonly<Record<JwtAlg, string>> = {
+  RS256: 'RSASSA_PKCS1_V1_5_SHA_256',
+  ES256: 'ECDSA_SHA_256',
+}
+
+/** `TOKEN#abc` → `TOKEN#*`: partition patterns from the table module, never restated. */
+const partitionPattern = (key: string): string => `${key.slice(0, key.indexOf('#') + 1)}*`
+
+export const PARTITIONS = {
+  tokens: partitionPattern(itemKeys.token('id').pk),
+  owners: partitionPattern(itemKeys.owner('tag').pk),
+  denyList: partitionPattern(itemKeys.denyListPartition('hour').pk),
+  publicKeySet: itemKeys.publicKeySet().pk,
+} as const
+
+const leadingKeys = (...patterns: string[]) => ({
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
+})
+
+/**
+ * The IAM statements for a set of capabilities. Each statement names its
+ * resources; DynamoDB reads of other people's partitions are cut off with
+ * `dynamodb:LeadingKeys` wherever the handler's partitions are known.
+ */
+export const statementsFor = (
+  capabilities: readonly Capability[],
+  targets: GrantTargets,
+): iam.PolicyStatement[] =>
+  [...new Set(capabilities)].flatMap((capability) =>
+    STATEMENTS[capability](targets).map((props) => new iam.PolicyStatement(props)),
+  )
+
+type StatementProps = iam.PolicyStatementProps
+
+const required = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new Error(`Tollgate grants: ${what} is not configured`)
+  return value
+}
+
+const viaSecretsManager = (t: GrantTargets) => ({
+  StringEquals: { 'kms:ViaService': t.secretsManagerService },
+})
+
+const readSecret = (sid: string, secret: EncryptedSecret, t: GrantTargets): StatementProps[] => [
+  { sid: `Read${sid}`, actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] },
+  {
+    sid: `Decrypt${sid}`,
+    actions: ['kms:Decrypt'],
+    resources: [secret.keyArn],
+    conditions: viaSecretsManager(t),
+  },
+]
+
+const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProps[]>> = {
+  'read-public-keys': (t) =>
+    t.keySource === 'kms'
+      ? [{ sid: 'ReadPublicKeys', actions: ['kms:GetPublicKey'], resources: [...t.kmsKeyArns] }]
+      : [
+          {
+            sid: 'ReadPublicKeySet',
+            actions: ['dynamodb:GetItem'],
+            resources: [t.tableArn],
+            conditions: {
+              'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PARTITIONS.publicKeySet] },
+            },
+          },
+        ],
+  sign: (t) => {
+    if (t.keySource === 'secrets-manager') {
+      return readSecret('SigningKeys', required(t.signingKeys, 'the signing-key secret'), t)
+    }
+    const signingKey = required(t.kmsKeyArns[0], 'a KMS signing key')
+    return [
+      { sid: 'ReadSigningPublicKey', actions: ['kms:GetPublicKey'], resources: [signingKey] },
+      {
+        sid: 'SignWithCurrentKey',
+        actions: ['kms:Sign'],
+        resources: [signingKey],
+        conditions: { StringEquals: { 'kms:SigningAlgorithm': KMS_SIGNING_ALGORITHM[t.jwtAlg] } },
+      },
+    ]
+  },
+  'hash-with-pepper': (t) => readSecret('Pepper', required(t.pepper, 'the pepper secret'), t),
+  'read-caller-records': (t) => [
+    {
+      sid: 'ReadCallerRecords',
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+      resources: [t.tableArn],
+      conditions: leadingKeys(PARTITIONS.tokens, PARTITIONS.owners),
+    },
+  ],
+  'record-token-use': (t) => [
+    {
+      sid: 'RecordTokenUse',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [t.tableArn],
+      conditions: leadingKeys(PARTITIONS.tokens),
+    },
+  ],
+  'read-deny-list': (t) => [
+    {
+      sid: 'ReadDenyList',
+      actions: ['dynamodb:Query'],
+      resources: [t.tableArn],
+      conditions: leadingKeys(PARTITIONS.denyList),
+    },
+  ],
+  'manage-tokens': (t) => [
+    {
+      sid: 'ManageTokens',
+      // TransactWriteItems is authorized per item as Put/Update/Delete/ConditionCheck.
+      actions: [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      resources: [t.tableArn],
+    },
+    { sid: 'ListTokens', actions: ['dynamodb:Query'], resources: [...t.indexArns] },
+  ],
+  'rotate-signing-keys': (t) => {
+    const secret = required(t.signingKeys, 'the signing-key secret')
+    return [
+      {
+        sid: 'RotateSigningKeys',
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        resources: [secret.secretArn],
+      },
+      {
+        sid: 'EncryptSigningKeys',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [secret.keyArn],
+        conditions: viaSecretsManager(t),
+      },
+      publishPublicKeySet(t),
+    ]
+  },
+  'seed-keys': (t) => {
+    const secrets = [
+      required(t.pepper, 'the pepper secret'),
+      ...(t.signingKeys ? [t.signingKeys] : []),
+    ]
+    return [
+      {
+        sid: 'SeedSecrets',
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+        ],
+        resources: secrets.map((secret) => secret.secretArn),
+      },
+      {
+        sid: 'EncryptSeededSecrets',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: secrets.map((secret) => secret.keyArn),
+        conditions: viaSecretsManager(t),
+      },
+      ...(t.keySource === 'secrets-manager' ? [publishPublicKeySet(t)] : []),
+    ]
+  },
+}
+
+const publishPublicKeySet = (t: GrantTargets): StatementProps => ({
+  sid: 'PublishPublicKeySet',
+  actions: ['dynamodb:PutItem'],
+  resources: [t.tableArn],
+  conditions: {
+    'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PARTITIONS.publicKeySet] },
+  },
+})
+
+/** Capabilities whose holders must be named in a key policy (the rest go through IAM alone). */
+export const KEY_POLICY_CAPABILITIES = {
+  /** May call kms:Sign on the current KMS key. */
+  signers: (capabilities: readonly Capability[]) => capabilities.includes('sign'),
+  /** May decrypt the pepper. */
+  pepperReaders: (capabilities: readonly Capability[]) =>
+    capabilities.includes('hash-with-pepper') || capabilities.includes('seed-keys'),
+  /** May decrypt the signing-key secret. */
+  signingKeyReaders: (capabilities: readonly Capability[]) =>
+    capabilities.includes('sign') ||
+    capabilities.includes('rotate-signing-keys') ||
+    capabilities.includes('seed-keys'),
+} as const

@@ -1,0 +1,391 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { Annotations, CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import * as apigw from 'aws-cdk-lib/aws-apigateway'
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import * as iam from 'aws-cdk-lib/aws-iam'
+import type * as lambda from 'aws-cdk-lib/aws-lambda'
+import * as logs from 'aws-cdk-lib/aws-logs'
+import * as cr from 'aws-cdk-lib/custom-resources'
+import { Construct } from 'constructs'
+import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
+import { REPO_ROOT } from '../bundling.js'
+import { KeyMaterial } from './key-material.js'
+import { withDefaults } from './options.js'
+import {
+  type Capability,
+  type GrantTargets,
+  type JwtAlg,
+  KEY_ROTATION_CAPABILITIES,
+  KEYS_INIT_CAPABILITIES,
+  type KeySource,
+  ROUTED_HANDLER_CAPABILITIES,
+  type RoutedHandlerName,
+  statementsFor,
+} from './permissions.js'
+import { authorizationOf, handlerEntry, routedHandlers } from './routes.js'
+import { TokenTable } from './token-table.js'
+import { TollgateAuthorizer, type TollgateAuthorizerProps } from './tollgate-authorizer.js'
+import { TollgateFunction } from './tollgate-function.js'
+import type { ITollgateIssuer } from './tollgate-issuer.js'
+
+export interface TollgateProps {
+  /** `KEY_SOURCE`. @default 'kms' */
+  readonly keySource?: KeySource
+  /** `JWT_ALG`: RS256 (RSA_2048 keys) or ES256 (ECC_NIST_P256). @default 'RS256' */
+  readonly jwtAlg?: JwtAlg
+  /** `kms`: signing key ids, the one that signs first (see `KeyMaterialProps`). @default ['SigningKey1'] */
+  readonly kmsKeys?: readonly string[]
+  /** `ISSUER`; an origin without a path (RFC 8414). @default the HTTP API's URL */
+  readonly issuer?: string
+  /** `AUDIENCE`. @default 'tollgate' */
+  readonly audience?: string
+  /** `KEYS_CACHE_TTL_SECONDS`. @default 300 seconds */
+  readonly keysCacheTtl?: Duration
+  /** `MAX_JWT_DURATION_SECONDS`. @default 43200 seconds */
+  readonly maxJwtDuration?: Duration
+  /** `secrets-manager`: how often the rotation function runs (≥ 4 h, ≤ 1 day). @default 1 day */
+  readonly signingKeyRotation?: Duration
+  /** Stage-wide throttling. @default 1000 requests/s, bursts of 2000 */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number }
+  /**
+   * `kms`: requests/s allowed on routes that sign, kept under the account's
+   * KMS quota (RSA 500/s, ECC 300/s by default; shared with everything else
+   * in the account and Region), so a surge gets API Gateway's 429 instead of
+   * KMS throttling turned into 503s. @default 80% of the default quota
+   */
+  readonly signingRateLimit?: number
+  /** Options of the Lambda authorizer in front of `authorizer` routes (`/whoami/authorizer`). */
+  readonly authorizer?: Omit<TollgateAuthorizerProps, 'tollgate' | 'api' | 'mode'>
+  /** More configuration for every function (`TRUSTED_ISSUERS`, `ROLE_SCOPES`, token policy). */
+  readonly environment?: Readonly<Record<string, string>>
+  /** Log retention of every function and the access log. @default one month */
+  readonly logRetention?: logs.RetentionDays
+}
+
+const DEFAULTS = {
+  keySource: 'kms' as KeySource,
+  jwtAlg: 'RS256' as JwtAlg,
+  kmsKeys: ['SigningKey1'] as readonly string[],
+  issuer: undefined as string | undefined,
+  audience: 'tollgate',
+  keysCacheTtl: Duration.seconds(300),
+  maxJwtDuration: Duration.seconds(43_200),
+  signingKeyRotation: Duration.days(1),
+  throttle: { rateLimit: 1000, burstLimit: 2000 } as TollgateProps['throttle'] & object,
+  signingRateLimit: undefined as number | undefined,
+  authorizer: {} as NonNullable<TollgateProps['authorizer']>,
+  environment: {} as Readonly<Record<string, string>>,
+  logRetention: logs.RetentionDays.ONE_MONTH,
+}
+
+/** Variables the construct sets itself; `environment` may not override them. */
+const MANAGED_VARIABLES = [
+  'ISSUER',
+  'AUDIENCE',
+  'JWT_ALG',
+  'KEY_SOURCE',
+  'TABLE_NAME',
+  'KMS_KEY_IDS',
+  'SIGNING_KEYS_SECRET_ID',
+  'PEPPER_SECRET_ID',
+  'KEYS_CACHE_TTL_SECONDS',
+  'MAX_JWT_DURATION_SECONDS',
+]
+
+/** Default KMS request quotas for Sign (per account and Region). */
+const KMS_SIGN_QUOTA: Readonly<Record<JwtAlg, number>> = { RS256: 500, ES256: 300 }
+
+/**
+ * The whole Tollgate service: the HTTP API with every route of the route
+ * table (one Lambda function per handler module, each granted exactly what
+ * its handler does), the Lambda authorizer in front of `authorizer` routes,
+ * the token table, keys and secrets, and `keys init` run once at deploy.
+ *
+ * @example
+ * const tollgate = new Tollgate(this, 'Tollgate', { keySource: 'kms' })
+ * new CfnOutput(this, 'Issuer', { value: tollgate.issuer })
+ */
+export class Tollgate extends Construct implements ITollgateIssuer {
+  readonly api: apigwv2.HttpApi
+  readonly stage: apigwv2.HttpStage
+  readonly table: TokenTable
+  readonly keys: KeyMaterial
+  readonly issuer: string
+  readonly audience: string
+  readonly jwtAlg: JwtAlg
+  readonly keySource: KeySource
+  readonly jwksUrl: string
+  /** One function per handler module of the route table. */
+  readonly handlers: ReadonlyMap<Route['handler'], TollgateFunction>
+  /** The Lambda authorizer in front of `authorizer` routes, also usable on other APIs. */
+  readonly authorizer: TollgateAuthorizer
+  readonly keysInit: TollgateFunction | undefined
+  readonly keyRotation: TollgateFunction | undefined
+  private readonly options: typeof DEFAULTS
+
+  constructor(scope: Construct, id: string, props: TollgateProps = {}) {
+    super(scope, id)
+    const options = withDefaults('Tollgate', DEFAULTS, props)
+    this.options = options
+    const overridden = Object.keys(options.environment).filter((name) =>
+      MANAGED_VARIABLES.includes(name),
+    )
+    if (overridden.length > 0) {
+      throw new Error(`Tollgate: environment may not set ${overridden.join(', ')}; use the props`)
+    }
+    this.keySource = options.keySource
+    this.jwtAlg = options.jwtAlg
+    this.audience = options.audience
+    this.table = new TokenTable(this, 'TokenTable')
+    this.keys = new KeyMaterial(this, 'Keys', options)
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `${id}-api`,
+      description: 'Tollgate: access tokens in, short-lived JWTs out',
+      createDefaultStage: false,
+    })
+    this.issuer = options.issuer ?? this.api.apiEndpoint
+    this.jwksUrl = `${this.issuer}/.well-known/jwks.json`
+    this.stage = this.createStage()
+    this.authorizer = new TollgateAuthorizer(this, 'Authorizer', {
+      ...options.authorizer,
+      tollgate: this,
+      api: this.api,
+    })
+    this.handlers = new Map(routedHandlers().map((name) => [name, this.handlerFunction(name)]))
+    for (const route of ROUTES) this.addRoute(route)
+    this.keysInit = this.ifHandlerExists(
+      'keys-init',
+      'a fresh stack has no keys until `tollgate keys init` runs against it',
+      () => this.createKeysInit(),
+    )
+    this.keyRotation =
+      this.keySource === 'secrets-manager'
+        ? this.ifHandlerExists(
+            'key-rotation',
+            'the signing-key secret is never rotated (cdk-nag flags it)',
+            () => this.createKeyRotation(),
+          )
+        : undefined
+  }
+
+  /** Configuration every Tollgate function starts with (DESIGN "Configuration"). */
+  get verifierEnvironment(): Readonly<Record<string, string>> {
+    return {
+      ISSUER: this.issuer,
+      AUDIENCE: this.audience,
+      TABLE_NAME: this.table.tableName,
+      KEYS_CACHE_TTL_SECONDS: String(this.options.keysCacheTtl.toSeconds()),
+      MAX_JWT_DURATION_SECONDS: String(this.options.maxJwtDuration.toSeconds()),
+      ...this.keys.environment,
+      ...this.options.environment,
+    }
+  }
+
+  /** The ARNs grants are made on. */
+  get grantTargets(): GrantTargets {
+    return {
+      keySource: this.keySource,
+      jwtAlg: this.jwtAlg,
+      tableArn: this.table.tableArn,
+      indexArns: this.table.indexArns,
+      kmsKeyArns: this.keys.signingKeys.map((key) => key.keyArn),
+      pepper: this.keys.pepper,
+      signingKeys: this.keys.signingKeySecret,
+      secretsManagerService: `secretsmanager.${this.table.stack.region}.amazonaws.com`,
+    }
+  }
+
+  grant(role: iam.IRole, capabilities: readonly Capability[]): void {
+    for (const statement of statementsFor(capabilities, this.grantTargets)) {
+      role.addToPrincipalPolicy(statement)
+    }
+    this.keys.allow(role, capabilities)
+  }
+
+  private createStage(): apigwv2.HttpStage {
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: this.options.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+    return new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: this.options.throttle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // Never a header or a body: the Authorization header carries the credential.
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            sub: '$context.authorizer.sub',
+            atid: '$context.authorizer.atid',
+            jti: '$context.authorizer.jti',
+          }),
+        ),
+      },
+    })
+  }
+
+  private handlerFunction(name: RoutedHandlerName): TollgateFunction {
+    const fn = new TollgateFunction(this, pascal(name), {
+      entry: handlerEntry(name),
+      environment: this.verifierEnvironment,
+      logRetention: this.options.logRetention,
+    })
+    this.grant(fn.role, ROUTED_HANDLER_CAPABILITIES[name])
+    return fn
+  }
+
+  private readonly integrations = new Map<string, HttpLambdaIntegration>()
+
+  private addRoute(route: Route): void {
+    const fn = this.handlers.get(route.handler) as TollgateFunction
+    let integration = this.integrations.get(route.handler)
+    if (integration === undefined) {
+      integration = new HttpLambdaIntegration(`${pascal(route.handler)}Integration`, fn)
+      this.integrations.set(route.handler, integration)
+    }
+    const authorization = authorizationOf(route)
+    const httpRoute = new apigwv2.HttpRoute(this, `Route ${routeKey(route).replaceAll('/', '|')}`, {
+      httpApi: this.api,
+      routeKey: apigwv2.HttpRouteKey.with(route.path, apigwv2.HttpMethod[route.method]),
+      integration,
+      ...(authorization === 'authorizer' ? { authorizer: this.authorizer.httpAuthorizer } : {}),
+    })
+    if (authorization !== 'authorizer') {
+      Validations.of(httpRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: UNGUARDED_ROUTE_REASON[authorization],
+      })
+    }
+    this.throttleIfSigning(route, httpRoute)
+  }
+
+  /** Routes whose handler signs with KMS get a rate under the account's KMS Sign quota. */
+  private throttleIfSigning(route: Route, httpRoute: apigwv2.HttpRoute): void {
+    const capabilities: readonly Capability[] = ROUTED_HANDLER_CAPABILITIES[route.handler]
+    if (this.keySource !== 'kms' || !capabilities.includes('sign')) return
+    const rate = this.options.signingRateLimit ?? Math.floor(KMS_SIGN_QUOTA[this.jwtAlg] * 0.8)
+    const stage = this.stage.node.defaultChild as apigwv2.CfnStage
+    stage.routeSettings = {
+      ...(stage.routeSettings as Record<string, unknown> | undefined),
+      [routeKey(route)]: { ThrottlingRateLimit: rate, ThrottlingBurstLimit: rate },
+    }
+    // A stage's route settings must name routes that already exist.
+    this.stage.node.addDependency(httpRoute)
+  }
+
+  /**
+   * The non-routed handlers are written on another branch; until their module
+   * exists the stack says so at synth (a warning, never silence) and leaves
+   * out what depends on it.
+   */
+  private ifHandlerExists<T>(name: string, consequence: string, make: () => T): T | undefined {
+    const entry = handlerEntry(name)
+    if (existsSync(join(REPO_ROOT, entry))) return make()
+    Annotations.of(this).addWarningV2(
+      `tollgate:missing-handler-${name}`,
+      `${entry} does not exist yet, so the ${name} function is not deployed: ${consequence}.`,
+    )
+    return undefined
+  }
+
+  private createKeysInit(): TollgateFunction {
+    const fn = new TollgateFunction(this, 'KeysInit', {
+      entry: handlerEntry('keys-init'),
+      environment: this.verifierEnvironment,
+      timeout: Duration.minutes(1),
+      logRetention: this.options.logRetention,
+      description: 'Tollgate keys init (CloudFormation custom resource)',
+    })
+    this.grant(fn.role, KEYS_INIT_CAPABILITIES)
+    const providerLogs = new logs.LogGroup(this, 'KeysInitProviderLogs', {
+      retention: this.options.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
+    const providerRole = new iam.Role(this, 'KeysInitProviderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description:
+        'CDK provider framework for Tollgate keys init: its log group, invoking keys-init',
+    })
+    providerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [providerLogs.logGroupArn],
+      }),
+    )
+    const provider = new cr.Provider(this, 'KeysInitProvider', {
+      onEventHandler: fn,
+      frameworkOnEventRole: providerRole,
+      logGroup: providerLogs,
+    })
+    Validations.of(providerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(fn)}.Arn>:*]`,
+      reason:
+        "CDK's provider framework invokes keys-init by its ARN; the ':*' it adds covers that function's versions and aliases, nothing else.",
+    })
+    const resource = new CustomResource(this, 'KeysInitResource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::TollgateKeysInit',
+      serviceTimeout: Duration.minutes(5),
+      properties: {
+        KeySource: this.keySource,
+        JwtAlg: this.jwtAlg,
+        TableName: this.table.tableName,
+        PepperSecretId: this.keys.pepper.secretArn,
+        ...(this.keys.signingKeySecret
+          ? { SigningKeysSecretId: this.keys.signingKeySecret.secretArn }
+          : {}),
+      },
+    })
+    this.keysInitResource = resource
+    return fn
+  }
+
+  private keysInitResource: CustomResource | undefined
+
+  private createKeyRotation(): TollgateFunction {
+    const every = this.options.signingKeyRotation
+    if (every.toHours() < 4 || every.toHours() > 24 || !Number.isInteger(every.toHours())) {
+      throw new Error(
+        'Tollgate: signingKeyRotation must be whole hours from 4 to 24 (DESIGN: at least daily)',
+      )
+    }
+    const fn = new TollgateFunction(this, 'KeyRotation', {
+      entry: handlerEntry('key-rotation'),
+      environment: this.verifierEnvironment,
+      timeout: Duration.minutes(1),
+      logRetention: this.options.logRetention,
+      description: 'Tollgate signing-key rotation (Secrets Manager)',
+    })
+    this.grant(fn.role, KEY_ROTATION_CAPABILITIES)
+    this.keys.rotateWith(fn, every, this.keysInitResource)
+    return fn
+  }
+
+  private logicalIdOf(fn: TollgateFunction): string {
+    return this.table.stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)
+  }
+}
+
+const UNGUARDED_ROUTE_REASON: Readonly<Record<'none' | 'handler', string>> = {
+  none: 'Public by design: verifiers fetch JWKS and discovery before they hold any credential, and token endpoints authenticate the credential in the request body themselves.',
+  handler:
+    'Authorized in its handler (DESIGN "Authorizer"): the same checks as the Lambda authorizer plus a strongly consistent read of the caller\'s records, so revocation applies at once and refusals are problem+json.',
+}
+
+/** `exchange-jwt` → `ExchangeJwt`, for construct ids. */
+const pascal = (name: string): string =>
+  name.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())

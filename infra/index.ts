@@ -1,0 +1,13 @@
+/** Constructs for your own CDK app (see README "Deploy"). */
+export { Tollgate, type TollgateProps } from './constructs/tollgate.js'
+export {
+  TollgateAuthorizer,
+  type TollgateAuthorizerProps,
+} from './constructs/tollgate-authorizer.js'
+export { TollgateFunction, type TollgateFunctionProps } from './constructs/tollgate-function.js'
+export {
+  type ITollgateIssuer,
+  type TollgateIssuerAttributes,
+  tollgateIssuer,
+} from './constructs/tollgate-issuer.js'
+export { TollgateStack, type TollgateStackProps } from './tollgate-stack.js'

@@ -1,0 +1,56 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib'
+import type { Construct } from 'constructs'
+import { Tollgate, type TollgateProps } from './constructs/tollgate.js'
+
+export interface TollgateStackProps extends StackProps {
+  readonly tollgate?: TollgateProps
+}
+
+/**
+ * The deployable service: one `Tollgate` and the outputs an operator needs
+ * (the URL, what verifiers trust, and what `tollgate bootstrap` reads).
+ *
+ * @example
+ * new TollgateStack(app, 'Tollgate', { tollgate: { keySource: 'kms' } })
+ */
+export class TollgateStack extends Stack {
+  readonly tollgate: Tollgate
+
+  constructor(scope: Construct, id: string, props: TollgateStackProps = {}) {
+    super(scope, id, props)
+    const tollgate = new Tollgate(this, 'Tollgate', props.tollgate)
+    this.tollgate = tollgate
+    const outputs: Record<string, [value: string, description: string]> = {
+      ApiUrl: [tollgate.api.apiEndpoint, 'HTTP API URL'],
+      Issuer: [
+        tollgate.issuer,
+        'ISSUER: iss of minted JWTs, base of /.well-known/openid-configuration',
+      ],
+      JwksUrl: [tollgate.jwksUrl, 'JWKS URL for verifiers'],
+      TableName: [
+        tollgate.table.tableName,
+        'TABLE_NAME, for tollgate bootstrap and downstream authorizers',
+      ],
+      KeySource: [tollgate.keySource, 'KEY_SOURCE'],
+      PepperSecretId: [tollgate.keys.pepper.secretArn, 'PEPPER_SECRET_ID, for tollgate bootstrap'],
+      AuthorizerFunctionName: [
+        tollgate.authorizer.function?.functionName ?? '',
+        'The Lambda authorizer (sam local invoke, logs)',
+      ],
+    }
+    if (tollgate.keySource === 'kms') {
+      outputs.KmsKeyIds = [
+        tollgate.keys.signingKeys.map((key) => key.keyArn).join(','),
+        'KMS_KEY_IDS: the signing key first, for downstream authorizers',
+      ]
+    } else if (tollgate.keys.signingKeySecret) {
+      outputs.SigningKeysSecretId = [
+        tollgate.keys.signingKeySecret.secretArn,
+        'SIGNING_KEYS_SECRET_ID',
+      ]
+    }
+    for (const [id, [value, description]] of Object.entries(outputs)) {
+      new CfnOutput(this, id, { value, description })
+    }
+  }
+}

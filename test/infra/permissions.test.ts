@@ -1,0 +1,234 @@
+import { App, Stack } from 'aws-cdk-lib'
+import { Template } from 'aws-cdk-lib/assertions'
+import * as iam from 'aws-cdk-lib/aws-iam'
+import { describe, expect, it } from 'vitest'
+import { itemKeys } from '../../functions/adapters/token-table.js'
+import { ROUTES } from '../../functions/core/routes.js'
+import { KeyMaterial } from '../../infra/constructs/key-material.js'
+import { withDefaults } from '../../infra/constructs/options.js'
+import {
+  authorizerCapabilities,
+  type Capability,
+  type GrantTargets,
+  PARTITIONS,
+  ROUTED_HANDLER_CAPABILITIES,
+  statementsFor,
+} from '../../infra/constructs/permissions.js'
+import { authorizationOf } from '../../infra/constructs/routes.js'
+import { Tollgate } from '../../infra/constructs/tollgate.js'
+import { CDK_CONTEXT, CONTRACT_HANDLERS } from './support/synth.js'
+
+const TARGETS: GrantTargets = {
+  keySource: 'kms',
+  jwtAlg: 'RS256',
+  tableArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/tollgate',
+  indexArns: [
+    'arn:aws:dynamodb:eu-west-1:123456789012:table/tollgate/index/gsi1',
+    'arn:aws:dynamodb:eu-west-1:123456789012:table/tollgate/index/gsi2',
+  ],
+  kmsKeyArns: [
+    'arn:aws:kms:eu-west-1:123456789012:key/signing',
+    'arn:aws:kms:eu-west-1:123456789012:key/next',
+  ],
+  pepper: {
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pepper',
+    keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/pepper',
+  },
+  secretsManagerService: 'secretsmanager.eu-west-1.amazonaws.com',
+}
+const SECRETS_MANAGER_TARGETS: GrantTargets = {
+  ...TARGETS,
+  keySource: 'secrets-manager',
+  kmsKeyArns: [],
+  signingKeys: {
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jwks',
+    keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/jwks',
+  },
+}
+const render = (capabilities: readonly Capability[], targets = TARGETS) =>
+  statementsFor(capabilities, targets).map((statement) => statement.toStatementJson())
+
+const VIA_SM = { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } }
+const PUBLIC_KEYS = {
+  Sid: 'ReadPublicKeys',
+  Action: 'kms:GetPublicKey',
+  Effect: 'Allow',
+  Resource: TARGETS.kmsKeyArns,
+}
+const PEPPER = [
+  {
+    Sid: 'ReadPepper',
+    Action: 'secretsmanager:GetSecretValue',
+    Effect: 'Allow',
+    Resource: TARGETS.pepper?.secretArn,
+  },
+  {
+    Sid: 'DecryptPepper',
+    Action: 'kms:Decrypt',
+    Effect: 'Allow',
+    Resource: TARGETS.pepper?.keyArn,
+    Condition: VIA_SM,
+  },
+]
+const MANAGE = [
+  {
+    Sid: 'ManageTokens',
+    Action: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+    Effect: 'Allow',
+    Resource: TARGETS.tableArn,
+  },
+  { Sid: 'ListTokens', Action: 'dynamodb:Query', Effect: 'Allow', Resource: TARGETS.indexArns },
+]
+
+describe('the per-handler permission map', () => {
+  it('covers every routed handler CONTRACT.md names, and every handler of the route table', () => {
+    const routed = CONTRACT_HANDLERS.filter(
+      (name) => !['authorizer', 'key-rotation', 'keys-init'].includes(name),
+    )
+    expect(Object.keys(ROUTED_HANDLER_CAPABILITIES).sort()).toEqual([...routed].sort())
+    for (const route of ROUTES)
+      expect(Object.keys(ROUTED_HANDLER_CAPABILITIES)).toContain(route.handler)
+  })
+
+  it.each(['service-accounts', 'access-tokens'] as const)(
+    '%s (not routed on this branch yet) verifies callers, hashes, and reads and writes tokens, never signs',
+    (name) => {
+      expect(render(ROUTED_HANDLER_CAPABILITIES[name])).toEqual([PUBLIC_KEYS, ...PEPPER, ...MANAGE])
+      expect(
+        JSON.stringify(render(ROUTED_HANDLER_CAPABILITIES[name], SECRETS_MANAGER_TARGETS)),
+      ).not.toMatch(/kms:Sign|secret:jwks|key\/jwks/)
+    },
+  )
+
+  it('openapi gets no grant at all', () => {
+    expect(render(ROUTED_HANDLER_CAPABILITIES.openapi)).toEqual([])
+  })
+
+  it('never grants a wildcard resource or action', () => {
+    const all = [
+      ...Object.values(ROUTED_HANDLER_CAPABILITIES),
+      authorizerCapabilities({ revocationCheck: true, basicAuth: true }),
+      ['rotate-signing-keys', 'seed-keys'] as Capability[],
+    ]
+    for (const targets of [TARGETS, SECRETS_MANAGER_TARGETS]) {
+      const capabilities =
+        targets.keySource === 'kms'
+          ? all.map((c) => c.filter((x) => x !== 'rotate-signing-keys'))
+          : all
+      for (const statement of capabilities.flatMap((c) => render(c, targets))) {
+        expect([statement.Resource].flat()).not.toContain('*')
+        expect([statement.Action].flat().some((action: string) => action.endsWith('*'))).toBe(false)
+      }
+    }
+  })
+
+  it('takes partition patterns from the table module', () => {
+    expect(PARTITIONS).toEqual({
+      tokens: `${itemKeys.token('x').pk.split('#')[0]}#*`,
+      owners: `${itemKeys.owner('x').pk.split('#')[0]}#*`,
+      denyList: 'DENY#*',
+      publicKeySet: itemKeys.publicKeySet().pk,
+    })
+  })
+
+  it('refuses a grant whose resource is not configured', () => {
+    expect(() => statementsFor(['hash-with-pepper'], { ...TARGETS, pepper: undefined })).toThrow(
+      /the pepper secret is not configured/,
+    )
+    expect(() => statementsFor(['rotate-signing-keys'], TARGETS)).toThrow(/signing-key secret/)
+  })
+
+  it('reads authorization from the route table', () => {
+    for (const route of ROUTES)
+      expect(['none', 'handler', 'authorizer']).toContain(authorizationOf(route))
+  })
+})
+
+describe('KeyMaterial', () => {
+  const keyMaterial = (
+    props: Partial<ConstructorParameters<typeof KeyMaterial>[2]>,
+    register = true,
+  ) => {
+    const stack = new Stack(new App({ context: CDK_CONTEXT }), 'Keys')
+    const keys = new KeyMaterial(stack, 'Keys', {
+      keySource: 'kms',
+      jwtAlg: 'RS256',
+      kmsKeys: ['A'],
+      ...props,
+    })
+    const role = new iam.Role(stack, 'Minter', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    })
+    if (register) keys.allow(role, ['sign', 'hash-with-pepper'])
+    return { stack, keys }
+  }
+
+  it('makes ES256 keys ECC_NIST_P256 and allows only ECDSA_SHA_256', () => {
+    const template = Template.fromStack(keyMaterial({ jwtAlg: 'ES256' }).stack)
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+    })
+    expect(JSON.stringify(template.toJSON())).toContain('"kms:SigningAlgorithm":"ECDSA_SHA_256"')
+  })
+
+  it('lets only the first key of KMS_KEY_IDS sign; the others are published only', () => {
+    const { stack, keys } = keyMaterial({ kmsKeys: ['Next', 'Current'] })
+    const template = Template.fromStack(stack)
+    const policies = keys.signingKeys.map(
+      (key) =>
+        template.toJSON().Resources[stack.getLogicalId(key.node.defaultChild as never)].Properties
+          .KeyPolicy,
+    )
+    expect(policies.map((policy) => policy.Statement.map((s: { Sid: string }) => s.Sid))).toEqual([
+      ['KeyAdministration', 'ReadPublicKeyThroughIam', 'SignOnlyFromMintingFunctions'],
+      ['KeyAdministration', 'ReadPublicKeyThroughIam'],
+    ])
+    expect(keys.environment.KMS_KEY_IDS).toMatch(/,/)
+  })
+
+  it('fails synth when no function may use a key it created', () => {
+    const { stack } = keyMaterial({}, false)
+    expect(() => Template.fromStack(stack)).toThrow(/no function was registered as signers/)
+  })
+
+  it('refuses to name a role of another stack in its key policies (a dependency cycle)', () => {
+    const { stack, keys } = keyMaterial({})
+    const other = new Stack(stack.node.root as App, 'UserApp')
+    const role = new iam.Role(other, 'Authorizer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    })
+    expect(() => keys.allow(role, ['hash-with-pepper'])).toThrow(/in another stack/)
+    expect(() => keys.allow(role, ['read-public-keys', 'read-deny-list'])).not.toThrow()
+  })
+
+  it('refuses an empty or repeated key list', () => {
+    expect(() => keyMaterial({ kmsKeys: [] })).toThrow(/at least one KMS key/)
+    expect(() => keyMaterial({ kmsKeys: ['A', 'A'] })).toThrow(/must not repeat/)
+  })
+})
+
+describe('options', () => {
+  it('keeps defaults for undefined options and rejects unknown keys', () => {
+    expect(withDefaults('X', { a: 1, b: 2 }, { a: undefined, b: 3 })).toEqual({ a: 1, b: 3 })
+    expect(() => withDefaults('X', { a: 1 }, { c: 1 })).toThrow('X: unknown option(s) c; known: a')
+  })
+
+  it('Tollgate refuses props it does not know and configuration it owns', () => {
+    const stack = () => new Stack(new App({ context: CDK_CONTEXT }), 'T')
+    expect(() => new Tollgate(stack(), 'T', { keysource: 'kms' } as never)).toThrow(
+      /unknown option\(s\) keysource/,
+    )
+    expect(() => new Tollgate(stack(), 'T', { environment: { ISSUER: 'https://x' } })).toThrow(
+      /environment may not set ISSUER; use the props/,
+    )
+  })
+})

@@ -1,0 +1,374 @@
+import { App, Duration, Stack } from 'aws-cdk-lib'
+import { Match, Template } from 'aws-cdk-lib/assertions'
+import * as apigw from 'aws-cdk-lib/aws-apigateway'
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
+import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import { describe, expect, it } from 'vitest'
+import {
+  TollgateAuthorizer,
+  type TollgateAuthorizerProps,
+  tollgateIssuer,
+} from '../../infra/index.js'
+import { baseStatements, CDK_CONTEXT, type CfnResourceJson, OUTDIR } from './support/synth.js'
+
+const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+const ISSUER = 'https://abc123.execute-api.eu-west-1.amazonaws.com'
+const TABLE_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':dynamodb:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':table/Tollgate-TokenTable-1A2B3C',
+    ],
+  ],
+}
+
+/** A Tollgate deployed by another app: what its stack outputs say. */
+const deployedTollgate = () =>
+  tollgateIssuer({ issuer: ISSUER, tableName: 'Tollgate-TokenTable-1A2B3C', kmsKeyArns: [KEY_ARN] })
+
+const userStack = () => new Stack(new App({ outdir: OUTDIR, context: CDK_CONTEXT }), 'UserApp')
+/** A fresh integration per app: an integration binds to one API. */
+const backend = () => new HttpUrlIntegration('Backend', 'https://backend.example.com/datasets')
+
+const fnOf = (template: Template) => {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'))
+  expect(functions).toHaveLength(1)
+  return functions[0] as CfnResourceJson
+}
+
+describe('TollgateAuthorizer on a user HTTP API', () => {
+  it('is added in five lines (the README example)', () => {
+    const stack = userStack()
+    // --- the README's five lines ---
+    const api = new apigwv2.HttpApi(stack, 'Api')
+    const tollgate = tollgateIssuer({
+      issuer: ISSUER,
+      tableName: 'Tollgate-TokenTable-1A2B3C',
+      kmsKeyArns: [KEY_ARN],
+    })
+    const routeScopes = { 'GET /datasets': 'datasets:read' }
+    const authorizer = new TollgateAuthorizer(stack, 'Auth', { tollgate, api, routeScopes })
+    api.addRoutes({
+      path: '/datasets',
+      methods: [apigwv2.HttpMethod.GET],
+      integration: backend(),
+      authorizer: authorizer.httpAuthorizer,
+    })
+    // ---
+    const template = Template.fromStack(stack)
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /datasets',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: Match.stringLikeRegexp('^AuthHttpAuthorizer') },
+    })
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization', '$context.routeKey'],
+      AuthorizerResultTtlInSeconds: 10,
+    })
+    const fn = fnOf(template)
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'authorizer.handler',
+    })
+    expect(fn.Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'tollgate',
+      ISSUER,
+      AUDIENCE: 'tollgate',
+      JWT_ALG: 'RS256',
+      KEY_SOURCE: 'kms',
+      TABLE_NAME: 'Tollgate-TokenTable-1A2B3C',
+      KMS_KEY_IDS: KEY_ARN,
+      KEYS_CACHE_TTL_SECONDS: '300',
+      MAX_JWT_DURATION_SECONDS: '43200',
+      REVOCATION_CHECK: 'true',
+      REVOCATION_REFRESH_SECONDS: '10',
+      REVOCATION_MAX_DELAY_SECONDS: '30',
+      AUTHORIZER_CACHE_TTL_SECONDS: '10',
+      BASIC_AUTH_ENABLED: 'false',
+      HTTP_API_AUTHORIZER_RESPONSE: 'simple',
+      ROUTE_SCOPES: '{"GET /datasets":"datasets:read"}',
+    })
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0]
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual([
+      ...baseStatements(authorizer.node.findChild('FunctionLogs'))
+        .map((statement) =>
+          statement.Sid === 'WriteOwnLogs'
+            ? { ...statement, Resource: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } }
+            : statement,
+        )
+        .map((statement) => expect.objectContaining({ ...statement, Resource: expect.anything() })),
+      { Sid: 'ReadPublicKeys', Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: KEY_ARN },
+      {
+        Sid: 'ReadDenyList',
+        Action: 'dynamodb:Query',
+        Effect: 'Allow',
+        Resource: TABLE_ARN,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DENY#*'] } },
+      },
+    ])
+  })
+
+  const httpApiWith = (props: Partial<TollgateAuthorizerProps>, paths: (string | undefined)[]) => {
+    const stack = userStack()
+    const api = new apigwv2.HttpApi(stack, 'Api')
+    const authorizer = new TollgateAuthorizer(stack, 'Auth', {
+      tollgate: deployedTollgate(),
+      api,
+      ...props,
+    })
+    for (const path of paths) {
+      new apigwv2.HttpRoute(stack, `Route${path ?? 'Default'}`, {
+        httpApi: api,
+        routeKey:
+          path === undefined
+            ? apigwv2.HttpRouteKey.DEFAULT
+            : apigwv2.HttpRouteKey.with(path, apigwv2.HttpMethod.GET),
+        integration: backend(),
+        authorizer: authorizer.httpAuthorizer,
+      })
+    }
+    const template = Template.fromStack(stack)
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer')
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+    const ttlOf = (routeKey: string) => {
+      const route = routes.find((r) => r.Properties.RouteKey === routeKey)
+      return authorizers[route?.Properties.AuthorizerId.Ref]?.Properties
+        .AuthorizerResultTtlInSeconds
+    }
+    return { template, ttlOf, authorizers }
+  }
+
+  it('turns the cache off for $default and greedy routes when scope rules exist', () => {
+    const { ttlOf, authorizers } = httpApiWith(
+      { routeScopes: { 'GET /datasets/*': 'datasets:read' } },
+      ['/datasets', '/datasets/{proxy+}', undefined],
+    )
+    expect([ttlOf('GET /datasets'), ttlOf('GET /datasets/{proxy+}'), ttlOf('$default')]).toEqual([
+      10, 0, 0,
+    ])
+    for (const authorizer of Object.values(authorizers)) {
+      expect(authorizer.Properties.IdentitySource).toEqual([
+        '$request.header.Authorization',
+        '$context.routeKey',
+      ])
+    }
+  })
+
+  it('keeps the cache on greedy routes when there are no scope rules, or with IAM policy answers', () => {
+    expect(httpApiWith({}, ['/datasets/{proxy+}']).ttlOf('GET /datasets/{proxy+}')).toBe(10)
+    const iam = httpApiWith(
+      { routeScopes: { 'GET /datasets/*': 'datasets:read' }, httpResponses: 'iam' },
+      ['/datasets/{proxy+}'],
+    )
+    expect(iam.ttlOf('GET /datasets/{proxy+}')).toBe(10)
+    iam.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      EnableSimpleResponses: false,
+      AuthorizerPayloadFormatVersion: '2.0',
+    })
+    iam.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HTTP_API_AUTHORIZER_RESPONSE: 'iam' }) },
+    })
+  })
+
+  it('uses AUTHORIZER_CACHE_TTL_SECONDS from cacheTtl, and leaves the deny-list alone without revocation', () => {
+    const { ttlOf, template } = httpApiWith(
+      { cacheTtl: Duration.seconds(20), revocationCheck: false },
+      ['/datasets'],
+    )
+    expect(ttlOf('GET /datasets')).toBe(20)
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          AUTHORIZER_CACHE_TTL_SECONDS: '20',
+          REVOCATION_CHECK: 'false',
+        }),
+      },
+    })
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))[0]?.Properties
+      .PolicyDocument.Statement
+    expect(statements.map((s: { Sid?: string }) => s.Sid)).not.toContain('ReadDenyList')
+  })
+})
+
+describe('TollgateAuthorizer on a user REST API', () => {
+  it('is added in five lines and answers problem+json from its gateway responses', () => {
+    const stack = userStack()
+    const api = new apigw.RestApi(stack, 'Api', { deployOptions: { tracingEnabled: true } })
+    const authorizer = new TollgateAuthorizer(stack, 'Auth', { tollgate: deployedTollgate(), api })
+    api.root
+      .addResource('datasets')
+      .addMethod('GET', new apigw.MockIntegration(), { authorizer: authorizer.restAuthorizer })
+    const template = Template.fromStack(stack)
+
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 10,
+    })
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      AuthorizationType: 'CUSTOM',
+    })
+    expect(fnOf(template).Properties.Environment.Variables).not.toHaveProperty(
+      'HTTP_API_AUTHORIZER_RESPONSE',
+    )
+
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (response) => response.Properties,
+    )
+    const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]))
+    const problem = (type: string) => JSON.parse(byType[type].ResponseTemplates['application/json'])
+    expect(Object.keys(byType).sort()).toEqual([
+      'ACCESS_DENIED',
+      'AUTHORIZER_CONFIGURATION_ERROR',
+      'AUTHORIZER_FAILURE',
+      'UNAUTHORIZED',
+    ])
+    expect(byType.UNAUTHORIZED).toMatchObject({
+      StatusCode: '401',
+      ResponseParameters: {
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.WWW-Authenticate': "'Bearer'",
+        'gatewayresponse.header.Cache-Control': "'no-store'",
+      },
+    })
+    expect(problem('UNAUTHORIZED')).toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+      request_id: '$context.requestId',
+    })
+    expect(byType.ACCESS_DENIED).toMatchObject({
+      StatusCode: '403',
+      ResponseParameters: {
+        'gatewayresponse.header.WWW-Authenticate': `'Bearer error="insufficient_scope"'`,
+      },
+    })
+    expect(problem('ACCESS_DENIED')).toMatchObject({ status: 403, code: 'insufficient_scope' })
+    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR']) {
+      expect(byType[type]).toMatchObject({
+        StatusCode: '503',
+        ResponseParameters: { 'gatewayresponse.header.Retry-After': "'10'" },
+      })
+      expect(problem(type)).toMatchObject({
+        type: 'urn:tollgate:problem:unavailable',
+        status: 503,
+        code: 'unavailable',
+      })
+    }
+  })
+})
+
+describe('TollgateAuthorizer safe defaults', () => {
+  const create = (props: Partial<TollgateAuthorizerProps> & Record<string, unknown>) => {
+    const stack = userStack()
+    return () =>
+      new TollgateAuthorizer(stack, 'Auth', {
+        tollgate: deployedTollgate(),
+        api: new apigwv2.HttpApi(stack, 'Api'),
+        ...props,
+      } as TollgateAuthorizerProps)
+  }
+
+  it('fails synth when refresh + cache TTL exceed the revocation budget', () => {
+    expect(create({ cacheTtl: Duration.seconds(25) })).toThrow(
+      /REVOCATION_REFRESH_SECONDS \(10\) \+ AUTHORIZER_CACHE_TTL_SECONDS \(25\) exceed REVOCATION_MAX_DELAY_SECONDS \(30\)/,
+    )
+    expect(create({ cacheTtl: Duration.seconds(20) })).not.toThrow()
+    expect(
+      create({
+        revocationRefresh: Duration.seconds(5),
+        revocationMaxDelay: Duration.seconds(60),
+        cacheTtl: Duration.seconds(55),
+      }),
+    ).not.toThrow()
+  })
+
+  it('refuses cache TTLs API Gateway cannot honour', () => {
+    expect(create({ cacheTtl: Duration.millis(1500) })).toThrow(/whole seconds/)
+    expect(create({ cacheTtl: Duration.hours(2), revocationCheck: false })).toThrow(/0 to 3600/)
+  })
+
+  it('rejects unknown options, as middy does', () => {
+    expect(create({ cacheTTL: Duration.seconds(5) })).toThrow(/unknown option\(s\) cacheTTL/)
+  })
+
+  it('checks ROUTE_SCOPES at synth with the same rules as at cold start', () => {
+    expect(create({ routeScopes: { '/datasets': 'datasets:read' } })).toThrow(
+      /ROUTE_SCOPES must be a JSON object/,
+    )
+  })
+
+  it('needs the Tollgate construct itself for Basic auth (the pepper)', () => {
+    expect(create({ basicAuth: true })).toThrow(/the pepper secret is not configured/)
+  })
+})
+
+describe('TollgateAuthorizer native mode (API Gateway JWT authorizer)', () => {
+  it('points API Gateway at the issuer and audience, with no Lambda at all', () => {
+    const stack = userStack()
+    const api = new apigwv2.HttpApi(stack, 'Api')
+    const authorizer = new TollgateAuthorizer(stack, 'Auth', {
+      tollgate: deployedTollgate(),
+      api,
+      mode: 'native',
+      revocationCheck: false,
+    })
+    api.addRoutes({
+      path: '/reports',
+      methods: [apigwv2.HttpMethod.GET],
+      integration: backend(),
+      authorizer: authorizer.httpAuthorizer,
+      authorizationScopes: ['reports:read'],
+    })
+    const template = Template.fromStack(stack)
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: ISSUER, Audience: ['tollgate'] },
+    })
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      AuthorizationType: 'JWT',
+      AuthorizationScopes: ['reports:read'],
+    })
+    template.resourceCountIs('AWS::Lambda::Function', 0)
+    expect(authorizer.function).toBeUndefined()
+  })
+
+  it('says what it cannot do instead of doing less', () => {
+    const stack = userStack()
+    const native = (props: Partial<TollgateAuthorizerProps>) => () =>
+      new TollgateAuthorizer(stack, `Auth${Math.random()}`, {
+        tollgate: deployedTollgate(),
+        api: new apigwv2.HttpApi(stack, `Api${Math.random()}`),
+        mode: 'native',
+        revocationCheck: false,
+        ...props,
+      })
+    expect(native({ revocationCheck: undefined })).toThrow(/set revocationCheck: false/)
+    expect(native({ basicAuth: true })).toThrow(/Basic/)
+    expect(native({ routeScopes: { 'GET /x': 'x:read' } })).toThrow(/authorizationScopes/)
+    expect(
+      native({
+        tollgate: tollgateIssuer({
+          issuer: ISSUER,
+          tableName: 't-1',
+          kmsKeyArns: [KEY_ARN],
+          jwtAlg: 'ES256',
+        }),
+      }),
+    ).toThrow(/RS256/)
+    expect(native({ api: new apigw.RestApi(stack, 'Rest') })).toThrow(/HTTP APIs only/)
+  })
+})
