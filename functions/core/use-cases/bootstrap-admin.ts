@@ -116,7 +116,11 @@ export const bootstrapAdmin = async (
     { kind: 'reserveAccountName', name: account.name, accountId },
     { kind: 'createToken', token },
     audit('service_account', accountId, { name: account.name, roles, scopes }),
-    audit('token', token.id, { name: token.name, owner: accountId, expires_at: expiresAt }),
+    audit('token', token.id, {
+      name: token.name,
+      owner: accountId,
+      expires_at: new Date(expiresAt).toISOString(),
+    }),
   ]
   if (request.asFirstAdmin) intents.push({ kind: 'claimBootstrap', accountId, at: now })
   await commitExplained(deps.store, intents, {

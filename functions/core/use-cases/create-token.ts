@@ -118,7 +118,7 @@ export const createToken = async (
       deps.config.maxActiveTokensPerOwner,
       now,
     )
-    const changes = { name, scopes, roles, expires_at: expiresAt, owner: ownerRef.id }
+    const changes = { name, scopes, roles, expires_at: isoOrNull(expiresAt), owner: ownerRef.id }
     const audit = (subject: AuditSubject, extra: Record<string, unknown> = {}): WriteIntent => ({
       kind: 'audit',
       event: auditEvent(context, subject, 'token.created', { ...changes, ...extra }, now),
@@ -212,6 +212,9 @@ const expiryOf = (
   }
   return now + seconds * 1000
 }
+
+const isoOrNull = (ms: number | null): string | null =>
+  ms === null ? null : new Date(ms).toISOString()
 
 const newPersonOwner = (ref: OwnerRef): OwnerRecord => ({
   ref,
