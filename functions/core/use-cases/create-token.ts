@@ -15,7 +15,7 @@ import { withTokenAdded } from '../owner-tokens.js'
 import { type OwnerRef, ownerTag } from '../owners.js'
 import type { Clock, OwnerReader, Secrets, UnitOfWork, WriteIntent } from '../ports.js'
 import type { AccessTokenRecord, AuditSubject, OwnerRecord } from '../records.js'
-import { hashAccessToken } from '../token-hash.js'
+import { newTokenRecord } from '../token-records.js'
 import { retryOnConflict } from './retry-on-conflict.js'
 
 const MIN_TTL_SECONDS = 60
@@ -91,27 +91,16 @@ export const createToken = async (
       ownerRef.type === 'user' ? 'personal' : 'service',
       newTokenId(ownerTag(ownerRef.id)),
     )
-    const record: AccessTokenRecord = {
-      id: secret.id,
+    const record = newTokenRecord(secret, pepper, {
       name,
       description: text,
-      kind: secret.kind,
       owner: ownerRef,
       scopes,
       roles,
       createdAt: now,
       createdBy: caller.sub,
       expiresAt,
-      lastUsedAt: null,
-      status: 'active',
-      revokedAt: null,
-      revokedBy: null,
-      tokenHint: secret.hint,
-      secretHash: hashAccessToken(pepper.key, secret.value),
-      pepperVersion: pepper.version,
-      version: 1,
-      generation: 1,
-    }
+    })
     const owner = withTokenAdded(
       existing ?? newPersonOwner(ownerRef),
       { id: record.id, name, expiresAt },
