@@ -92,11 +92,13 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
     return refreshing
   }
 
-  const ensureFresh = async (now: number): Promise<void> => {
+  const ensureFresh = async (): Promise<void> => {
     try {
       await refresh()
     } catch (error) {
-      if (watermark === undefined || now - refreshedAt > options.maxAgeMs) {
+      // The copy's age when the failed refresh ends, not when the check began: a
+      // refresh that hung for seconds must not let a copy past maxAgeMs allow.
+      if (watermark === undefined || options.clock.now() - refreshedAt > options.maxAgeMs) {
         throw new TollgateError(
           'unavailable',
           'The deny-list could not be read; refusing to decide.',
@@ -112,7 +114,7 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
   return {
     async check(claims) {
       const now = options.clock.now()
-      if (now - refreshedAt >= options.refreshMs) await ensureFresh(now)
+      if (now - refreshedAt >= options.refreshMs) await ensureFresh()
       const token = byToken.get(claims.atid)
       const owner = byOwner.get(claims.sub)
       if (

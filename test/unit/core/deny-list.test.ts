@@ -148,6 +148,20 @@ describe('createDenyList', () => {
     expect(await codeOf(denyList.check(claims()))).toBe('allowed')
   })
 
+  it('judges the copy when a failed refresh ends: a hung read never lets an old copy allow', async () => {
+    const { denyList, deny, clock } = setup()
+    await denyList.check(claims())
+    clock.advance(15_000)
+    // A read that hangs for 6 s before it fails (a DynamoDB that accepts and never answers).
+    deny.reader.entriesSince = async () => {
+      clock.advance(6_000)
+      throw new TollgateError('unavailable', 'timed out')
+    }
+
+    // Begun with a 15 s old copy, decided with a 21 s old one: past maxAgeMs (20 s).
+    expect(await codeOf(denyList.check(claims()))).toBe('unavailable')
+  })
+
   it('forgets entries once no JWT they could refuse can be valid', async () => {
     const { denyList, clock, deny } = setup([tokenEntry('tok1', EVERY_GENERATION, NOW)])
     await denyList.check(claims({ atid: 'other' }))
