@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../../functions/adapters/dynamodb-client.js'
 import { type Config, parseConfig } from '../../functions/core/config.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
@@ -30,6 +31,15 @@ export interface RunningTollgate {
 export interface StartOptions {
   /** Serve through this endpoint (a proxy in front of the run's DynamoDB Local). */
   readonly dynamoDbEndpoint?: string
+  /**
+   * Serve this table instead of a fresh one on the run's DynamoDB Local (a
+   * DynamoDB Local the test may stop). The caller made the table and owns the client.
+   */
+  readonly table?: {
+    readonly client: DynamoDBClient
+    readonly endpoint: string
+    readonly tableName: string
+  }
   readonly limits?: Partial<DevServerLimits>
 }
 
@@ -43,7 +53,7 @@ export const startTollgate = async (
   options: StartOptions = {},
 ): Promise<RunningTollgate> => {
   await enableInvocationScopes(DEFAULT_LIMITS.maxConnections)
-  const { client: direct, endpoint, tableName } = await createTestTable()
+  const { client: direct, endpoint, tableName } = options.table ?? (await createTestTable())
   const dynamoDbEndpoint = options.dynamoDbEndpoint ?? endpoint
   const client =
     options.dynamoDbEndpoint === undefined ? direct : createDynamoDbClient(dynamoDbEndpoint)
@@ -77,7 +87,7 @@ export const startTollgate = async (
       close: async () => {
         await server.close()
         if (client !== direct) client.destroy()
-        direct.destroy()
+        if (options.table === undefined) direct.destroy()
         await rm(dataDir, { recursive: true, force: true })
       },
     }
