@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { beforeAll, describe, inject, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDynamoDbClient } from '../../functions/adapters/dynamodb-client.js'
+import { ROUTES, routeKey } from '../../functions/core/routes.js'
 import { DEFAULT_LIMITS } from '../../functions/local/dev-server.js'
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.js'
 import { superviseDynamoDbLocal } from '../../functions/local/dynamodb-supervisor.js'
@@ -15,11 +16,41 @@ import {
   outageLanes,
   successOf,
 } from '../support/outage.js'
+import { NEEDS_NO_STORE, type SampleIds, sampleRequest } from '../support/route-samples.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import { useTempDirs } from '../support/temp-dirs.js'
 import { type Exchange, startTraffic, waitUntil } from '../support/traffic.js'
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms))
+
+/**
+ * One valid admin request to every route of the table, at once: what each
+ * answers while the store is gone. The authorizer route is asked with a JWT
+ * API Gateway's cache has not seen, so the stale deny-list copy decides.
+ */
+const sweepEveryRoute = (url: string, jwt: string, ids: SampleIds) =>
+  Promise.all(
+    ROUTES.map(async (route) => {
+      const { method, path, headers, body } = sampleRequest(route, jwt, ids)
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(15_000),
+      })
+      const text = await response.text()
+      const parsed = response.headers.get('content-type')?.includes('json')
+        ? (JSON.parse(text) as { code?: string })
+        : {}
+      return {
+        key: routeKey(route),
+        status: response.status,
+        code: parsed.code,
+        retryAfter: response.headers.get('retry-after'),
+        endedAt: Date.now(),
+      }
+    }),
+  )
 
 /** Every lane's last answer is its success again. */
 const allRecovered =
@@ -67,7 +98,7 @@ describe('Tollgate while DynamoDB is gone', () => {
         table: { client, endpoint: first.endpoint, tableName },
       })
       try {
-        const { lanes, kinds } = await outageLanes(tollgate)
+        const { lanes, kinds, adminJwt, ids } = await outageLanes(tollgate)
         // The revoked token's deny entry reaches the authorizer's copy.
         await sleep(2_500)
         const traffic = startTraffic(tollgate.server.url, lanes)
@@ -77,6 +108,9 @@ describe('Tollgate while DynamoDB is gone', () => {
         process.kill(first.pid, 'SIGKILL')
         await first.exited
         const until = Date.now() + gapMs
+        // Once the copy is stale and before DynamoDB Local starts again.
+        await sleep(from + MAX_DELAY_MS + 500 - Date.now())
+        const sweep = await sweepEveryRoute(tollgate.server.url, adminJwt, ids)
         await waitUntil('DynamoDB Local restarted', () => restartedAt !== undefined, {
           timeoutMs: 90_000,
         })
@@ -87,6 +121,20 @@ describe('Tollgate while DynamoDB is gone', () => {
         const exchanges = await traffic.stop()
 
         expectOutageSemantics(exchanges, kinds, { from, until })
+        expect(sweep.every((answer) => answer.endedAt < until)).toBe(true)
+        expect(
+          sweep.map(({ key, status, code, retryAfter }) => ({ key, status, code, retryAfter })),
+        ).toEqual(
+          ROUTES.map((route) => {
+            const key = routeKey(route)
+            if (NEEDS_NO_STORE.has(key))
+              return { key, status: 200, code: undefined, retryAfter: null }
+            if (route.authorization === 'authorizer') {
+              return { key, status: 500, code: undefined, retryAfter: null }
+            }
+            return { key, status: 503, code: 'unavailable', retryAfter: '1' }
+          }),
+        )
       } finally {
         await tollgate.close()
       }

@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { apiAs, exchangeFor } from './api-client.js'
 import type { RunningTollgate } from './dev-server.js'
+import type { SampleIds } from './route-samples.js'
 import type { Exchange, Lane } from './traffic.js'
 
 /**
@@ -22,6 +23,9 @@ export type LaneKind = 'store' | 'public' | 'authorizer' | 'authorizer-revoked'
 export interface OutageLanes {
   readonly lanes: Readonly<Record<string, Lane>>
   readonly kinds: Readonly<Record<string, LaneKind>>
+  /** An admin JWT and ids that exist, for one valid request to every route (route-samples.ts). */
+  readonly adminJwt: string
+  readonly ids: SampleIds
 }
 
 /**
@@ -73,7 +77,16 @@ export const outageLanes = async (tollgate: RunningTollgate): Promise<OutageLane
     authorizer: 'authorizer',
     'authorizer-revoked': 'authorizer-revoked',
   }
-  return { lanes, kinds }
+  return {
+    lanes,
+    kinds,
+    adminJwt: admin.jwt,
+    ids: {
+      accessToken: liveToken,
+      serviceAccountId: account.body.id as string,
+      tokenId: live.body.id as string,
+    },
+  }
 }
 
 /** The answers a lane of each kind may get, healthy store or not. */
