@@ -15,6 +15,13 @@ const positiveIntegers = (text: string, name: string): number[] => {
   return values
 }
 
+/** Indented JSON with short arrays on one line, as Biome formats it (the file is committed). */
+const asJson = (value: unknown): string =>
+  JSON.stringify(value, null, 2).replace(
+    /\[\n\s+([^[\]{}]*?)\n\s*\]/g,
+    (_, items: string) => `[${items.split(/,\n\s+/).join(', ')}]`,
+  )
+
 /**
  * `npm run load`: the dev server in its own process on an in-memory DynamoDB
  * Local, driven by autocannon on 127.0.0.1 at concurrency 1 to 256, about two
@@ -44,7 +51,7 @@ const main = async (): Promise<number> => {
     `server RSS ${(report.rssStartBytes / 2 ** 20).toFixed(0)} MB after start, ` +
       `${(report.rssEndBytes / 2 ** 20).toFixed(0)} MB at the end; ${report.durationSeconds} s in all`,
   )
-  await writeFile(output, `${JSON.stringify({ machine: host, ...report }, null, 2)}\n`)
+  await writeFile(output, `${asJson({ machine: host, ...report })}\n`)
   console.log(`results: ${output}`)
   const failed = failures(report)
   for (const cell of failed) {
