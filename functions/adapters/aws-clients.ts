@@ -1,6 +1,3 @@
-import { KMSClient } from '@aws-sdk/client-kms'
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-
 /** Limits for one SDK client; the defaults suit a Lambda answering an HTTP request. */
 export interface AwsClientOptions {
   /** Explicit endpoint (LocalStack, the tests' fake); absent means the SDK's own resolution. */
@@ -16,9 +13,14 @@ export interface AwsClientOptions {
  * DynamoDB (dynamodb-client.ts): short timeouts with few retries turn an
  * outage into a quick 503 instead of a Lambda timeout. An explicit endpoint
  * always gets a region, and placeholder credentials when none are set, since
- * emulators accept any.
+ * emulators accept any. No SDK is imported here: each client has its own
+ * module (kms-client.ts, secrets-manager-client.ts), so a function that
+ * needs one never loads the other.
+ *
+ * @example
+ * const kms = new KMSClient(awsClientConfig({ endpoint: config.kmsEndpoint }))
  */
-const clientConfig = (options: AwsClientOptions) => ({
+export const awsClientConfig = (options: AwsClientOptions) => ({
   maxAttempts: options.maxAttempts ?? 3,
   requestHandler: {
     connectionTimeout: options.connectionTimeoutMs ?? 1_000,
@@ -37,21 +39,3 @@ const clientConfig = (options: AwsClientOptions) => ({
           : {}),
       }),
 })
-
-/**
- * One KMS client per process, with explicit timeouts and bounded retries.
- *
- * @example
- * const kms = createKmsClient({ endpoint: config.kmsEndpoint })
- */
-export const createKmsClient = (options: AwsClientOptions = {}): KMSClient =>
-  new KMSClient(clientConfig(options))
-
-/**
- * One Secrets Manager client per process, with explicit timeouts and bounded retries.
- *
- * @example
- * const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
- */
-export const createSecretsManagerClient = (options: AwsClientOptions = {}): SecretsManagerClient =>
-  new SecretsManagerClient(clientConfig(options))

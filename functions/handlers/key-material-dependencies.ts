@@ -1,5 +1,5 @@
-import { createSecretsManagerClient } from '../adapters/aws-clients.js'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
+import { createSecretsManagerClient } from '../adapters/secrets-manager-client.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { parseConfig } from '../core/config.js'
 import { TollgateError } from '../core/errors.js'

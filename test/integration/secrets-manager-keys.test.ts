@@ -215,6 +215,29 @@ describe('Function: createDynamoDbKeySet', () => {
     expect(await keySet.publicKeys()).toEqual([first, second])
   })
 
+  it('reads the item again at once on refresh (a verifier meeting an unknown kid)', async () => {
+    // Prepare
+    const { client, tableName: table } = await createTestTable()
+    const first = publicJwkOf(generateSigningKey('ES256', T))
+    const second = publicJwkOf(generateSigningKey('ES256', T))
+    await writePublicKeySet(client, table, [first], T)
+    const keySet = createDynamoDbKeySet({
+      dynamoDb: client,
+      tableName: table,
+      cacheTtlSeconds: 300,
+      clock: fixedClock(T),
+    })
+    await keySet.publicKeys()
+    await writePublicKeySet(client, table, [first, second], T + 1)
+
+    // Act
+    const refreshed = await keySet.refresh?.()
+
+    // Assess: and the cache holds the new copy from then on.
+    expect(refreshed).toEqual([first, second])
+    expect(await keySet.publicKeys()).toEqual([first, second])
+  })
+
   it('is internal when no key has been published', async () => {
     // Prepare
     const { client, tableName: table } = await createTestTable()

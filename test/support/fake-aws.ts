@@ -2,11 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { KMSClient } from '@aws-sdk/client-kms'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import {
-  type AwsClientOptions,
-  createKmsClient,
-  createSecretsManagerClient,
-} from '../../functions/adapters/aws-clients.js'
+import type { AwsClientOptions } from '../../functions/adapters/aws-clients.js'
+import { createKmsClient } from '../../functions/adapters/kms-client.js'
+import { createSecretsManagerClient } from '../../functions/adapters/secrets-manager-client.js'
 import { awsError, type FakeAnswer, FakeKms } from './fake-kms.js'
 import { FakeSecretsManager } from './fake-secrets-manager.js'
 
