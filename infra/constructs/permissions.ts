@@ -260,9 +260,10 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
   },
 }
 
+/** Write KEYSET#public, and read it back (the rotation's testSecret, keys init's check). */
 const publishPublicKeySet = (t: GrantTargets): StatementProps => ({
   sid: 'PublishPublicKeySet',
-  actions: ['dynamodb:PutItem'],
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   resources: [t.tableArn],
   conditions: {
     'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PARTITIONS.publicKeySet] },

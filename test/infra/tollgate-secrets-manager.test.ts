@@ -83,7 +83,7 @@ const CALLER_RECORDS = [
 ]
 const PUBLISH_PUBLIC_KEY_SET = {
   Sid: 'PublishPublicKeySet',
-  Action: 'dynamodb:PutItem',
+  Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   Effect: 'Allow',
   Resource: TABLE,
   Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['KEYSET#public'] } },
