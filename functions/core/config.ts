@@ -263,25 +263,59 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
 type ParsedEnv = z.infer<typeof ENV_SCHEMA>
 
 /**
- * What a key source needs and where it may run (DESIGN "Keys"): the local
- * key file would be one per Lambda instance, so nothing would verify; `sam
- * local` may read an existing one. Names variables, never values.
+ * Where the local key file may be used (DESIGN "Keys"): it would be one per
+ * Lambda instance, so nothing would verify; `sam local` may read an existing
+ * one. Names variables, never values.
  */
-const keySourceProblem = (e: ParsedEnv): string | undefined => {
-  const onLambda = e.AWS_LAMBDA_FUNCTION_NAME !== undefined
-  if (e.KEY_SOURCE === 'local') {
-    return onLambda && e.AWS_SAM_LOCAL !== 'true'
-      ? 'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager'
-      : undefined
+const keySourceProblem = (e: ParsedEnv): string | undefined =>
+  e.KEY_SOURCE === 'local' && e.AWS_LAMBDA_FUNCTION_NAME !== undefined && e.AWS_SAM_LOCAL !== 'true'
+    ? 'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager'
+    : undefined
+
+/** A part of the key material a function uses (DESIGN "Keys": each loads only what it needs). */
+export type KeyMaterialNeed = 'public-keys' | 'signer' | 'pepper'
+
+/** The variables each part needs, per key source; the local key file needs none. */
+const NEEDED_VARIABLES: Readonly<
+  Record<Exclude<KeySource, 'local'>, Readonly<Record<KeyMaterialNeed, readonly string[]>>>
+> = {
+  kms: { 'public-keys': ['KMS_KEY_IDS'], signer: ['KMS_KEY_IDS'], pepper: ['PEPPER_SECRET_ID'] },
+  'secrets-manager': {
+    // KEYSET#public, in TABLE_NAME.
+    'public-keys': [],
+    signer: ['SIGNING_KEYS_SECRET_ID'],
+    pepper: ['PEPPER_SECRET_ID'],
+  },
+}
+
+const CONFIGURED: Readonly<Record<string, (config: Config) => boolean>> = {
+  KMS_KEY_IDS: (config) => config.kmsKeyIds.length > 0,
+  SIGNING_KEYS_SECRET_ID: (config) => config.signingKeysSecretId !== undefined,
+  PEPPER_SECRET_ID: (config) => config.pepperSecretId !== undefined,
+}
+
+/**
+ * Checks at a function's cold start that its key source names the key
+ * material the function uses: KMS_KEY_IDS to sign or verify with KMS,
+ * SIGNING_KEYS_SECRET_ID to sign from Secrets Manager, PEPPER_SECRET_ID to
+ * hash. Per function, not in parseConfig: an authorizer without Basic auth
+ * never reads the pepper, and one configured for another stack's issuer
+ * (infra `tollgateIssuer`) is not even told where it is.
+ *
+ * @example
+ * const config = requireKeyMaterial(parseConfig(process.env), ['signer', 'pepper'])
+ */
+export const requireKeyMaterial = (config: Config, needs: readonly KeyMaterialNeed[]): Config => {
+  if (config.keySource === 'local') return config
+  const needed = NEEDED_VARIABLES[config.keySource]
+  const missing = [...new Set(needs.flatMap((need) => needed[need]))].filter(
+    (name) => !(CONFIGURED[name]?.(config) ?? false),
+  )
+  if (missing.length > 0) {
+    throw new TollgateError(
+      'internal',
+      `Invalid configuration: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required with KEY_SOURCE=${config.keySource}`,
+    )
   }
-  const missing = [
-    e.KEY_SOURCE === 'kms' && e.KMS_KEY_IDS === undefined && 'KMS_KEY_IDS',
-    e.KEY_SOURCE === 'secrets-manager' &&
-      e.SIGNING_KEYS_SECRET_ID === undefined &&
-      'SIGNING_KEYS_SECRET_ID',
-    e.PEPPER_SECRET_ID === undefined && 'PEPPER_SECRET_ID',
-  ].filter((name) => typeof name === 'string')
-  return missing.length === 0
-    ? undefined
-    : `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required with KEY_SOURCE=${e.KEY_SOURCE}`
+  return config
 }

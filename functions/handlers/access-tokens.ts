@@ -107,4 +107,6 @@ export const createAccessTokensHandler = (dependencies: () => Promise<Management
     },
   })
 
-export const handler = createAccessTokensHandler(lambdaProvider(buildManagementDependencies))
+export const handler = createAccessTokensHandler(
+  lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']),
+)

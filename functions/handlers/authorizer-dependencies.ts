@@ -1,6 +1,6 @@
 import { readLocalDynamoDbEndpoint } from '../adapters/local-endpoint.js'
 import { systemClock } from '../adapters/system-clock.js'
-import { type Config, parseConfig } from '../core/config.js'
+import { type Config, parseConfig, requireKeyMaterial } from '../core/config.js'
 import { createDenyList, type DenyListReader } from '../core/deny-list.js'
 import { CLOCK_SKEW_SECONDS, jwtVerifierFor } from '../core/jwt-verifier.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
@@ -89,7 +89,12 @@ export const lambdaAuthorizerDependencies: AuthorizerDependencyProvider = (() =>
   let config: Config | undefined
   let configError: unknown
   try {
-    config = parseConfig(process.env)
+    const parsed = parseConfig(process.env)
+    // The pepper only for Basic auth; never the signing keys.
+    config = requireKeyMaterial(
+      parsed,
+      parsed.basicAuthEnabled ? ['public-keys', 'pepper'] : ['public-keys'],
+    )
   } catch (error) {
     configError = error
   }

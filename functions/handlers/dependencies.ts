@@ -3,7 +3,7 @@ import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { DynamoDbDenyListReader } from '../adapters/dynamodb-deny-list.js'
 import { DynamoDbStore } from '../adapters/dynamodb-store.js'
 import { systemClock } from '../adapters/system-clock.js'
-import type { Config } from '../core/config.js'
+import { type Config, requireKeyMaterial } from '../core/config.js'
 import type { DenyListReader } from '../core/deny-list.js'
 import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
@@ -59,6 +59,7 @@ export const buildDependencies = async (
   config: Config,
   dynamoDb: DynamoDBClient,
 ): Promise<Dependencies> => {
+  requireKeyMaterial(config, ['public-keys', 'signer', 'pepper'])
   const keys = keyMaterialFor(config, { dynamoDb: async () => dynamoDb, localKeyFile: 'create' })
   const [caller, signer, secrets, devIssuer] = await Promise.all([
     callerParts(config, dynamoDb, keys),
@@ -97,7 +98,7 @@ const logSkippedKey = (index: number, reason: string): void => {
  * issuers and the store; no signer, no pepper.
  *
  * @example
- * export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies))
+ * export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies, ['public-keys']))
  */
 export const buildCallerDependencies = async (config: Config): Promise<CallerDependencies> => {
   const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
@@ -110,7 +111,8 @@ export const buildCallerDependencies = async (config: Config): Promise<CallerDep
  * `access-tokens`): what `whoami` has, plus the pepper. Never a signer.
  *
  * @example
- * export const handler = createAccessTokensHandler(lambdaProvider(buildManagementDependencies))
+ * export const handler = createAccessTokensHandler(
+ *   lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']))
  */
 export const buildManagementDependencies = async (
   config: Config,

@@ -19,7 +19,8 @@ export interface ExchangeHandlerDependencies extends ExchangeDependencies {
  * verifies no JWT, so it never reads the public key set.
  *
  * @example
- * export const handler = createExchangeJwtHandler(lambdaProvider(buildExchangeDependencies))
+ * export const handler = createExchangeJwtHandler(
+ *   lambdaProvider(buildExchangeDependencies, ['signer', 'pepper']))
  */
 export const buildExchangeDependencies = async (
   config: Config,

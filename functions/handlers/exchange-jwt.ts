@@ -45,4 +45,6 @@ export const createExchangeJwtHandler = (
     )
   })
 
-export const handler = createExchangeJwtHandler(lambdaProvider(buildExchangeDependencies))
+export const handler = createExchangeJwtHandler(
+  lambdaProvider(buildExchangeDependencies, ['signer', 'pepper']),
+)

@@ -23,4 +23,6 @@ export const createJwksHandler = (dependencies: () => Promise<PublicKeyDependenc
     )
   })
 
-export const handler = createJwksHandler(lambdaProvider(buildPublicKeyDependencies))
+export const handler = createJwksHandler(
+  lambdaProvider(buildPublicKeyDependencies, ['public-keys']),
+)

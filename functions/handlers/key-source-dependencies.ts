@@ -140,7 +140,8 @@ const required = (value: string | undefined, name: string): string => {
  * client is loaded only for KEY_SOURCE=secrets-manager (KEYSET#public).
  *
  * @example
- * export const handler = createJwksHandler(lambdaProvider(buildPublicKeyDependencies))
+ * export const handler = createJwksHandler(
+ *   lambdaProvider(buildPublicKeyDependencies, ['public-keys']))
  */
 export const buildPublicKeyDependencies = async (
   config: Config,

@@ -1,4 +1,9 @@
-import { type Config, parseConfig } from '../core/config.js'
+import {
+  type Config,
+  type KeyMaterialNeed,
+  parseConfig,
+  requireKeyMaterial,
+} from '../core/config.js'
 
 /**
  * Memoizes a successful async result; a failure is not kept, so the next
@@ -20,13 +25,19 @@ export const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
 
 /**
  * One Lambda function's provider: the config is parsed when the handler
- * module loads, so a bad variable fails the cold start with a message naming
- * it; the function's own dependencies are built on first use and kept.
+ * module loads, and checked for the key material this function uses
+ * (`needs`), so a bad or missing variable fails the cold start with a
+ * message naming it; the function's own dependencies are built on first use
+ * and kept.
  *
  * @example
- * export const handler = createJwksHandler(lambdaProvider(buildPublicKeyDependencies))
+ * export const handler = createJwksHandler(
+ *   lambdaProvider(buildPublicKeyDependencies, ['public-keys']))
  */
-export const lambdaProvider = <T>(build: (config: Config) => Promise<T>): (() => Promise<T>) => {
-  const config = parseConfig(process.env)
+export const lambdaProvider = <T>(
+  build: (config: Config) => Promise<T>,
+  needs: readonly KeyMaterialNeed[] = [],
+): (() => Promise<T>) => {
+  const config = requireKeyMaterial(parseConfig(process.env), needs)
   return once(() => build(config))
 }

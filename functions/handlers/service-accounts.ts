@@ -73,4 +73,6 @@ export const createServiceAccountsHandler = (dependencies: () => Promise<Managem
     },
   })
 
-export const handler = createServiceAccountsHandler(lambdaProvider(buildManagementDependencies))
+export const handler = createServiceAccountsHandler(
+  lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']),
+)

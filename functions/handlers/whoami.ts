@@ -29,4 +29,4 @@ export const createWhoamiHandler = (dependencies: () => Promise<CallerDependenci
       : whoami(event, context)
 }
 
-export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies))
+export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies, ['public-keys']))

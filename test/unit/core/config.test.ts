@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../../functions/core/config.js'
+import { parseConfig, requireKeyMaterial } from '../../../functions/core/config.js'
 import { TollgateError } from '../../../functions/core/errors.js'
 
 const DAY = 86_400
@@ -299,19 +299,44 @@ describe('parseConfig', () => {
     })
 
     it.each([
-      [{ KEY_SOURCE: 'kms', PEPPER_SECRET_ID: PEPPER }, ['KMS_KEY_IDS']],
-      [{ KEY_SOURCE: 'kms', KMS_KEY_IDS: KEY_1 }, ['PEPPER_SECRET_ID']],
-      [{ KEY_SOURCE: 'kms' }, ['KMS_KEY_IDS', 'PEPPER_SECRET_ID']],
-      [{ KEY_SOURCE: 'secrets-manager', PEPPER_SECRET_ID: PEPPER }, ['SIGNING_KEYS_SECRET_ID']],
-      [{ KEY_SOURCE: 'secrets-manager', SIGNING_KEYS_SECRET_ID: 'x' }, ['PEPPER_SECRET_ID']],
-    ])('fails the start on %j, naming %j', (env, names) => {
-      // Act
-      const error = configErrorOf(env)
+      ['kms', ['public-keys'], {}, ['KMS_KEY_IDS']],
+      ['kms', ['signer', 'pepper'], { KMS_KEY_IDS: KEY_1 }, ['PEPPER_SECRET_ID']],
+      ['kms', ['signer', 'pepper'], {}, ['KMS_KEY_IDS', 'PEPPER_SECRET_ID']],
+      ['secrets-manager', ['signer'], { PEPPER_SECRET_ID: PEPPER }, ['SIGNING_KEYS_SECRET_ID']],
+      ['secrets-manager', ['public-keys', 'pepper'], {}, ['PEPPER_SECRET_ID']],
+    ] as const)(
+      'fails the cold start of a function using %s %j without %j, naming %j',
+      (keySource, needs, env, names) => {
+        // Act
+        const config = parseConfig({ KEY_SOURCE: keySource, ...env })
+        let error: unknown
+        try {
+          requireKeyMaterial(config, needs)
+        } catch (caught) {
+          error = caught
+        }
 
-      // Assess
-      expect(error.code).toBe('internal')
-      for (const name of names) expect(error.message).toContain(`${name}`)
-      expect(error.message).toContain('required')
+        // Assess
+        expect(error).toBeInstanceOf(TollgateError)
+        const message = (error as TollgateError).message
+        for (const name of names) expect(message).toContain(name)
+        expect(message).toContain(`required with KEY_SOURCE=${keySource}`)
+      },
+    )
+
+    it.each([
+      ['kms', ['public-keys'], { KMS_KEY_IDS: KEY_1 }],
+      ['secrets-manager', ['public-keys'], {}],
+      [
+        'secrets-manager',
+        ['signer', 'pepper'],
+        { SIGNING_KEYS_SECRET_ID: 'a', PEPPER_SECRET_ID: 'b' },
+      ],
+      ['local', ['public-keys', 'signer', 'pepper'], {}],
+    ] as const)('lets a %s function that needs %j start with %j', (keySource, needs, env) => {
+      // Act and assess: a verifier of another stack's JWTs is told no pepper or secret.
+      const config = parseConfig({ KEY_SOURCE: keySource, ...env })
+      expect(requireKeyMaterial(config, needs)).toBe(config)
     })
 
     it('refuses KEY_SOURCE=local on Lambda, where every instance would mint its own keys', () => {
