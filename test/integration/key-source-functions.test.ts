@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { JwtVerifier } from 'aws-jwt-verify'
-import type { APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { APIGatewayProxyResult, CloudFormationCustomResourceEvent, Context } from 'aws-lambda'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest'
+import { createDynamoDbClient } from '../../functions/adapters/dynamodb-client.js'
+import { createSecret } from '../../functions/adapters/secret-versions.js'
 import { systemClock } from '../../functions/adapters/system-clock.js'
 import { initKeys } from '../../functions/cli/keys-init.js'
 import { parseConfig } from '../../functions/core/config.js'
@@ -15,6 +17,7 @@ import {
   type Capability,
   type GrantTargets,
   KEY_ROTATION_CAPABILITIES,
+  KEYS_INIT_CAPABILITIES,
   ROUTED_HANDLER_CAPABILITIES,
   statementsFor,
 } from '../../infra/constructs/permissions.js'
@@ -157,39 +160,87 @@ const invoke = async (
   return handler(events[name], context(name))
 }
 
-/** IAM actions the stack grants for these capabilities (DESIGN "Keys"; infra/constructs/permissions.ts). */
-const grantedActions = (
+interface StatementJson {
+  readonly Action: string | string[]
+  readonly Resource: string | string[]
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string[]>>>>
+}
+
+/** The IAM statements the stack grants for these capabilities (infra/constructs/permissions.ts). */
+const grantedStatements = (
   keySource: 'kms' | 'secrets-manager',
   capabilities: readonly Capability[],
-): Set<string> => {
+): StatementJson[] => {
   const secret = { secretArn: 'arn:secret', keyArn: 'arn:key' }
   const targets: GrantTargets = {
     keySource,
     jwtAlg: keySource === 'kms' ? 'ES256' : 'RS256',
     tableArn: 'arn:table',
-    indexArns: ['arn:table/index/gsi1'],
+    indexArns: ['arn:table/index/gsi1', 'arn:table/index/gsi2'],
     kmsKeyArns: ['arn:signing-key'],
     pepper: secret,
     signingKeys: keySource === 'kms' ? undefined : secret,
     secretsManagerService: 'secretsmanager.eu-west-1.amazonaws.com',
   }
-  return new Set(
-    statementsFor(capabilities, targets).flatMap(
-      (statement) => statement.toStatementJson().Action as string | string[],
-    ),
+  return statementsFor(capabilities, targets).map(
+    (statement) => statement.toStatementJson() as StatementJson,
   )
 }
 
-/** The IAM actions an API call needs (TransactWriteItems is authorized per item). */
-const OPERATION_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  GetPublicKey: ['kms:GetPublicKey'],
-  Sign: ['kms:Sign'],
-  GetSecretValue: ['secretsmanager:GetSecretValue'],
-  GetItem: ['dynamodb:GetItem'],
-  BatchGetItem: ['dynamodb:BatchGetItem'],
-  UpdateItem: ['dynamodb:UpdateItem'],
-  Query: ['dynamodb:Query'],
-  TransactWriteItems: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+const SERVICE_PREFIX: Readonly<Record<string, string>> = {
+  GetPublicKey: 'kms',
+  Sign: 'kms',
+  GetSecretValue: 'secretsmanager',
+  PutSecretValue: 'secretsmanager',
+  DescribeSecret: 'secretsmanager',
+  UpdateSecretVersionStage: 'secretsmanager',
+  CreateSecret: 'secretsmanager',
+}
+
+/** `dynamodb:LeadingKeys` as IAM reads it: StringLike (`*` any) or StringEquals, all values. */
+const leadingKeysAllow = (condition: StatementJson['Condition'], pk: string | undefined) => {
+  if (condition === undefined) return true
+  const like = condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']
+  const equal = condition['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys']
+  if (pk === undefined) return like === undefined && equal === undefined
+  return (
+    (like ?? []).some((pattern) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(
+        pk,
+      ),
+    ) || (equal ?? []).includes(pk)
+  )
+}
+
+/** What the calls made while `run` ran need of IAM that these statements do not grant. */
+const ungranted = async (
+  statements: readonly StatementJson[],
+  run: () => Promise<unknown>,
+): Promise<string[]> => {
+  const calls = aws.calls.length
+  const accesses = aws.dynamoDbAccesses.length
+  await run()
+  const grants = (action: string, resource?: string, pk?: string) =>
+    statements.some(
+      (statement) =>
+        [statement.Action].flat().includes(action) &&
+        (resource === undefined || [statement.Resource].flat().includes(resource)) &&
+        (resource === undefined || leadingKeysAllow(statement.Condition, pk)),
+    )
+  const services = aws.calls
+    .slice(calls)
+    .filter((operation) => SERVICE_PREFIX[operation] !== undefined)
+    .map((operation) => `${SERVICE_PREFIX[operation]}:${operation}`)
+    .filter((action) => !grants(action))
+  const items = aws.dynamoDbAccesses
+    .slice(accesses)
+    .filter(({ action, pk, index }) =>
+      index === undefined
+        ? !grants(action, 'arn:table', pk)
+        : !grants(action, `arn:table/index/${index}`),
+    )
+    .map(({ action, pk, index }) => `${action} ${pk ?? `index ${index}`}`)
+  return [...new Set([...services, ...items])]
 }
 
 const operationsOf = async (run: () => Promise<unknown>): Promise<string[]> => {
@@ -243,15 +294,16 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
 
       // Act
       let response: APIGatewayProxyResult | undefined
-      const operations = await operationsOf(async () => {
-        response = await invoke(deployment, name, jwt)
-      })
+      const missing = await ungranted(
+        grantedStatements(keySource, ROUTED_HANDLER_CAPABILITIES[name]),
+        async () => {
+          response = await invoke(deployment, name, jwt)
+        },
+      )
 
-      // Assess
+      // Assess: every call, and each DynamoDB item's partition, within its statements.
       expect([200, 201]).toContain(response?.statusCode)
-      const granted = grantedActions(keySource, ROUTED_HANDLER_CAPABILITIES[name])
-      const needed = operations.flatMap((operation) => OPERATION_ACTIONS[operation] ?? [operation])
-      expect(needed.filter((action) => !granted.has(action))).toEqual([])
+      expect(missing).toEqual([])
     },
   )
 
@@ -284,24 +336,23 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
 
     // Act
     let answer: unknown
-    const operations = await operationsOf(async () => {
-      answer = await authorizer(await authorizerEvent(jwt))
-    })
+    let operations: string[] = []
+    const missing = await ungranted(
+      grantedStatements(
+        keySource,
+        authorizerCapabilities({ revocationCheck: true, basicAuth: false }),
+      ),
+      async () => {
+        operations = await operationsOf(async () => {
+          answer = await authorizer(await authorizerEvent(jwt))
+        })
+      },
+    )
 
     // Assess
     expect(answer).toMatchObject({ isAuthorized: true })
-    const granted = grantedActions(
-      keySource,
-      authorizerCapabilities({ revocationCheck: true, basicAuth: false }),
-    )
-    expect(operations.flatMap((operation) => OPERATION_ACTIONS[operation] ?? [operation])).toEqual(
-      expect.not.arrayContaining(['kms:Sign', 'secretsmanager:GetSecretValue']),
-    )
-    for (const operation of operations) {
-      for (const action of OPERATION_ACTIONS[operation] ?? [operation]) {
-        expect(granted).toContain(action)
-      }
-    }
+    expect(missing).toEqual([])
+    expect(operations).toEqual(expect.not.arrayContaining(['Sign', 'GetSecretValue']))
   })
 
   const FAULTS: ReadonlyArray<readonly [HttpHandlerName, string, Fault]> = [
@@ -393,6 +444,43 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
     expect(outcome).not.toEqual({ thrown: 'Unauthorized' })
   })
 
+  it('seeds at deploy (keys-init) with only the rights the stack gives it', async () => {
+    // Prepare: a fresh stack's secrets, as the stack declares them.
+    const { client: dynamoDb, tableName } = await createTestTable()
+    const secretsManager = aws.secretsManagerClient()
+    const ids = { pepper: `pepper-${randomUUID()}`, signing: `signing-${randomUUID()}` }
+    for (const id of Object.values(ids)) {
+      await createSecret(secretsManager, id, '{"uninitialized":true,"placeholder":"x"}')
+    }
+    const { createKeysInitHandler } = await import('../../functions/handlers/keys-init.js')
+    const handler = createKeysInitHandler(async () => ({
+      // Through the fake, so that its DynamoDB calls are seen.
+      secretsManager,
+      dynamoDb: createDynamoDbClient(aws.endpoint),
+      clock: systemClock,
+      log: () => undefined,
+    }))
+
+    // Act
+    const missing = await ungranted(grantedStatements(keySource, KEYS_INIT_CAPABILITIES), () =>
+      handler({
+        RequestType: 'Create',
+        ResourceProperties: {
+          ServiceToken: 'arn:provider',
+          KeySource: keySource,
+          JwtAlg: 'ES256',
+          TableName: tableName,
+          PepperSecretId: ids.pepper,
+          ...(keySource === 'kms' ? {} : { SigningKeysSecretId: ids.signing }),
+        },
+      } as unknown as CloudFormationCustomResourceEvent),
+    )
+
+    // Assess
+    expect(missing).toEqual([])
+    dynamoDb.destroy()
+  })
+
   if (keySource === 'secrets-manager') {
     it('runs the rotation function with only the rights the stack gives it', async () => {
       // Prepare
@@ -408,23 +496,17 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
         .send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: randomUUID() }))
 
       // Act
-      const operations = await operationsOf(async () => {
-        for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
-          await handler({ Step, SecretId: secretId, ClientRequestToken: String(VersionId) })
-        }
-      })
+      const missing = await ungranted(
+        grantedStatements(keySource, KEY_ROTATION_CAPABILITIES),
+        async () => {
+          for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+            await handler({ Step, SecretId: secretId, ClientRequestToken: String(VersionId) })
+          }
+        },
+      )
 
       // Assess
-      const granted = grantedActions(keySource, KEY_ROTATION_CAPABILITIES)
-      const needed = operations.flatMap((operation) =>
-        operation === 'PutItem' ||
-        operation === 'DescribeSecret' ||
-        operation === 'PutSecretValue' ||
-        operation === 'UpdateSecretVersionStage'
-          ? [operation === 'PutItem' ? 'dynamodb:PutItem' : `secretsmanager:${operation}`]
-          : (OPERATION_ACTIONS[operation] ?? [operation]),
-      )
-      expect(needed.filter((action) => !granted.has(action))).toEqual([])
+      expect(missing).toEqual([])
       expect(decodeProtectedHeader(await jwtOf(deployment)).alg).toBe('RS256')
     })
   }

@@ -30,6 +30,16 @@ export interface FakeAwsOptions {
   readonly dynamoDb?: string
 }
 
+/** One item-level DynamoDB access, as IAM authorizes it: the action, and the partition or index. */
+export interface DynamoDbAccess {
+  /** `dynamodb:PutItem`, …: a transaction's items count as their own actions. */
+  readonly action: string
+  /** The partition key value of the item, or of the queried partition of the table. */
+  readonly pk?: string
+  /** The index a Query ran on. */
+  readonly index?: string
+}
+
 export interface FakeAws {
   /** `http://127.0.0.1:<port>`: give it to an SDK client as `endpoint`. */
   readonly endpoint: string
@@ -37,6 +47,8 @@ export interface FakeAws {
   readonly secretsManager: FakeSecretsManager
   /** Every operation received, in order (e.g. 'GetPublicKey', 'BatchGetItem'), faulted ones included. */
   readonly calls: string[]
+  /** Every DynamoDB item access forwarded, in order (see DynamoDbAccess). */
+  readonly dynamoDbAccesses: DynamoDbAccess[]
   /** Answers the next `times` calls of `operation` (or of any, with '*') with `fault`. */
   inject(operation: string, fault: Fault, times?: number): void
   clearFaults(): void
@@ -69,6 +81,7 @@ export const startFakeAws = async (options: FakeAwsOptions = {}): Promise<FakeAw
   const kms = new FakeKms()
   const secretsManager = new FakeSecretsManager(kms)
   const calls: string[] = []
+  const dynamoDbAccesses: DynamoDbAccess[] = []
   let faults: Array<{ operation: string; fault: Fault; left: number }> = []
 
   const takeFault = (operation: string): Fault | undefined => {
@@ -93,7 +106,10 @@ export const startFakeAws = async (options: FakeAwsOptions = {}): Promise<FakeAw
     const fault = takeFault(operation)
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms))
     else if (fault !== undefined) return faultAnswer(fault, service)
-    if (service === 'dynamodb') return forward(request, body)
+    if (service === 'dynamodb') {
+      dynamoDbAccesses.push(...accessesOf(operation, body))
+      return forward(request, body)
+    }
     let input: Record<string, unknown>
     try {
       input = JSON.parse(body || '{}')
@@ -141,6 +157,7 @@ export const startFakeAws = async (options: FakeAwsOptions = {}): Promise<FakeAw
     kms,
     secretsManager,
     calls,
+    dynamoDbAccesses,
     inject: (operation, fault, times = 1) => {
       faults.push({ operation, fault, left: times })
     },
@@ -154,6 +171,48 @@ export const startFakeAws = async (options: FakeAwsOptions = {}): Promise<FakeAw
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+type AttributeMap = Readonly<Record<string, { readonly S?: string } | undefined>>
+type Request = {
+  readonly Key?: AttributeMap
+  readonly Item?: AttributeMap
+  readonly IndexName?: string
+  readonly ExpressionAttributeValues?: AttributeMap
+  readonly TransactItems?: ReadonlyArray<Readonly<Record<string, Request>>>
+  readonly RequestItems?: Readonly<Record<string, { readonly Keys?: readonly AttributeMap[] }>>
+}
+
+/** What IAM evaluates of one DynamoDB request: an action per item, with its partition. */
+const accessesOf = (operation: string, body: string): DynamoDbAccess[] => {
+  let request: Request
+  try {
+    request = JSON.parse(body) as Request
+  } catch {
+    return []
+  }
+  const pkOf = (map: AttributeMap | undefined) => map?.pk?.S
+  switch (operation) {
+    case 'TransactWriteItems':
+      return (request.TransactItems ?? []).flatMap((item) =>
+        Object.entries(item).map(([kind, inner]) => ({
+          action: `dynamodb:${kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`}`,
+          pk: pkOf(inner.Key ?? inner.Item),
+        })),
+      )
+    case 'BatchGetItem':
+      return Object.values(request.RequestItems ?? {}).flatMap(({ Keys = [] }) =>
+        Keys.map((key) => ({ action: 'dynamodb:BatchGetItem', pk: pkOf(key) })),
+      )
+    case 'Query':
+      return [
+        request.IndexName === undefined
+          ? { action: 'dynamodb:Query', pk: request.ExpressionAttributeValues?.[':pk']?.S }
+          : { action: 'dynamodb:Query', index: request.IndexName },
+      ]
+    default:
+      return [{ action: `dynamodb:${operation}`, pk: pkOf(request.Key ?? request.Item) }]
   }
 }
 
