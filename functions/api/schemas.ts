@@ -58,6 +58,8 @@ export const serviceAccount = z.object({
   scopes: z.array(z.string()),
   created_at: instant,
   created_by: z.string(),
+  /** The account's ETag value, for `If-Match` on `PATCH` (like a token's `version`). */
+  version: z.number().int(),
 })
 
 export const accessTokenCreate = z.strictObject({

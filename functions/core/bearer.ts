@@ -27,7 +27,7 @@ export const verifyBearer = async (
   verifiers: BearerVerifiers,
   jwt: string,
 ): Promise<VerifiedBearer> => {
-  if (verifiers.people !== undefined && verifiers.people.trusts(unverifiedIssuer(jwt))) {
+  if (verifiers.people?.trusts(unverifiedIssuer(jwt))) {
     return { kind: 'person', person: await verifiers.people.verify(jwt) }
   }
   return { kind: 'tollgate', claims: await verifiers.tollgate.verify(jwt) }

@@ -19,6 +19,7 @@ export const serviceAccountJson = (
   scopes: [...account.scopes],
   created_at: iso(account.createdAt),
   created_by: account.createdBy,
+  version: account.version,
 })
 
 /** Never the secret or its hash: only the hint. */

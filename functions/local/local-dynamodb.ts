@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
+import { LOCAL_ENDPOINT_FILE } from '../adapters/local-endpoint.js'
 import type { Config } from '../core/config.js'
 import {
   adoptDynamoDbLocal,
@@ -11,8 +12,6 @@ import {
 import { superviseDynamoDbLocal } from './dynamodb-supervisor.js'
 import { isAlive } from './processes.js'
 import { ensureTokenTable } from './token-table-setup.js'
-
-const ENDPOINT_FILE = 'dynamodb-endpoint.json'
 
 export interface LocalDynamoDb {
   readonly client: DynamoDBClient
@@ -46,7 +45,7 @@ export const openLocalDynamoDb = async (
   options: OpenOptions = {},
 ): Promise<LocalDynamoDb> => {
   if (config.dynamoDbEndpoint !== undefined) return useShared(config, config.dynamoDbEndpoint)
-  const endpointFile = join(config.dataDir, ENDPOINT_FILE)
+  const endpointFile = join(config.dataDir, LOCAL_ENDPOINT_FILE)
   const running = await runningInstance(endpointFile)
   if (running !== undefined && isAlive(running.ownerPid)) return useShared(config, running.endpoint)
   const dataDir = join(config.dataDir, 'dynamodb')

@@ -192,14 +192,18 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
     await writeFile(authorizerScript, AUTHORIZER_CHILD)
     await writeFile(baselineScript, BASELINE_CHILD)
 
-    const benchEnv = authorizerBenchEnv(env, 'RS256')
-    const config = parseConfig(benchEnv)
-    const childEnv = {
-      ...benchEnv,
-      ISSUER: config.issuer,
-      AUDIENCE: config.audience,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    const childEnvOf = (revocationCheck: boolean) => {
+      const benchEnv = authorizerBenchEnv(env, 'RS256', revocationCheck)
+      const config = parseConfig(benchEnv)
+      return {
+        ...benchEnv,
+        ISSUER: config.issuer,
+        AUDIENCE: config.audience,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      }
     }
+    const childEnv = childEnvOf(false)
+    const revocationEnv = childEnvOf(true)
     const { jwt, sub } = await mintBenchJwt(env, 'RS256')
     const authorizerArgs = [
       authorizerScript,
@@ -207,22 +211,32 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
       JSON.stringify(restTokenEvent(jwt)),
     ]
 
-    const runs: { authorizer: ChildRun[]; baseline: ChildRun[] } = { authorizer: [], baseline: [] }
-    // One discarded pair first: it pulls the node binary and the bundle into the page cache.
-    for (let run = -1; run < COLD_START_RUNS; run++) {
-      const baseline = await runChild([baselineScript], childEnv, outdir)
-      const authorizer = await runChild(authorizerArgs, childEnv, outdir)
-      const policy = authorizer.answer?.policyDocument
+    const runs: { authorizer: ChildRun[]; baseline: ChildRun[]; revocation: ChildRun[] } = {
+      authorizer: [],
+      baseline: [],
+      revocation: [],
+    }
+    const allowed = (child: ChildRun) => {
+      const policy = child.answer?.policyDocument
       if (
-        authorizer.answer?.principalId !== sub ||
+        child.answer?.principalId !== sub ||
         policy === undefined ||
         !isAllowedByPolicy(policy, REST_METHOD_ARN)
       ) {
-        throw new Error(`cold-start authorizer did not allow: ${JSON.stringify(authorizer.answer)}`)
+        throw new Error(`cold-start authorizer did not allow: ${JSON.stringify(child.answer)}`)
       }
+      return child
+    }
+    // One discarded round first: it pulls the node binary and the bundle into the page cache.
+    for (let run = -1; run < COLD_START_RUNS; run++) {
+      const baseline = await runChild([baselineScript], childEnv, outdir)
+      const authorizer = allowed(await runChild(authorizerArgs, childEnv, outdir))
+      // The first decision then also loads the deny-list: 13 hourly partitions from DynamoDB Local.
+      const revocation = allowed(await runChild(authorizerArgs, revocationEnv, outdir))
       if (run < 0) continue
       runs.baseline.push(baseline)
       runs.authorizer.push(authorizer)
+      runs.revocation.push(revocation)
     }
     const row = (name: string, list: readonly ChildRun[]) => [
       name,
@@ -266,7 +280,8 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
         header: ['child', 'node boot', 'import', 'first decision', 'wall (spawn to exit)'],
         body: [
           row('baseline: import node:crypto', runs.baseline),
-          row('authorizer bundle + REST TOKEN call', runs.authorizer),
+          row('authorizer bundle + REST TOKEN call, REVOCATION_CHECK off', runs.authorizer),
+          row('same, REVOCATION_CHECK on (deny-list from DynamoDB Local)', runs.revocation),
         ],
       },
     ]

@@ -24,6 +24,7 @@ export type BenchAlg = 'RS256' | 'ES256'
 
 export const AUTHORIZER_REST_TASK = 'authorizer, REST TOKEN event'
 export const AUTHORIZER_HTTP_TASK = 'authorizer, HTTP API 2.0 event'
+export const AUTHORIZER_REVOCATION_TASK = 'authorizer, REST TOKEN event, REVOCATION_CHECK on'
 export const JOSE_TASK = 'jose jwtVerify'
 export const AWS_JWT_VERIFY_TASK = 'aws-jwt-verify JwtVerifier'
 
@@ -45,11 +46,15 @@ const DEFAULT_OPTIONS: InterleaveOptions = {
 export const authorizerBenchEnv = (
   env: BenchEnvironment,
   alg: BenchAlg,
+  revocationCheck = false,
 ): Record<string, string> => ({
   DATA_DIR: env.dataDir,
   TABLE_NAME: env.tableName,
   JWT_ALG: alg,
   ROUTE_SCOPES: JSON.stringify(BENCH_ROUTE_SCOPES),
+  REVOCATION_CHECK: String(revocationCheck),
+  // The deny-list's DynamoDB: the bench's DynamoDB Local.
+  AWS_ENDPOINT_URL_DYNAMODB: env.endpoint,
 })
 
 /**
@@ -108,6 +113,17 @@ export const runAuthorizerSuite = async (
     buildAuthorizerDependencies({ config, keySet: keys.keySet, clock: systemClock }),
   )
   const handler = createAuthorizerHandler(() => built)
+  // The same, with the deny-list copy read from DynamoDB Local and refreshed every 10 s.
+  const { DynamoDbDenyListReader } = await import('../../functions/adapters/dynamodb-deny-list.js')
+  const revocationBuilt = Promise.resolve(
+    buildAuthorizerDependencies({
+      config: parseConfig(authorizerBenchEnv(env, alg, true)),
+      keySet: keys.keySet,
+      clock: systemClock,
+      denyListReader: async () => new DynamoDbDenyListReader(env.dynamoDb, env.tableName),
+    }),
+  )
+  const revocationHandler = createAuthorizerHandler(() => revocationBuilt)
   const context = lambdaContext('tollgate-authorizer')
   const restEvent = restTokenEvent(jwt)
   const httpEvent = httpV2AuthorizerEvent(jwt)
@@ -130,6 +146,10 @@ export const runAuthorizerSuite = async (
     !isAllowedByPolicy(restAnswer.policyDocument as PolicyDocument, REST_METHOD_ARN)
   ) {
     fail(AUTHORIZER_REST_TASK, restAnswer)
+  }
+  const revocationAnswer = await revocationHandler(restEvent, context)
+  if (!('principalId' in revocationAnswer) || revocationAnswer.principalId !== sub) {
+    fail(AUTHORIZER_REVOCATION_TASK, revocationAnswer)
   }
   const httpAnswer = await handler(httpEvent, context)
   if (!('isAuthorized' in httpAnswer) || httpAnswer.isAuthorized !== true) {
@@ -155,6 +175,14 @@ export const runAuthorizerSuite = async (
         fn: async () => {
           const answer = await handler(restEvent, context)
           if (!('principalId' in answer) || answer.principalId !== sub) fail('REST', answer)
+        },
+      },
+      {
+        name: AUTHORIZER_REVOCATION_TASK,
+        fn: async () => {
+          const answer = await revocationHandler(restEvent, context)
+          if (!('principalId' in answer) || answer.principalId !== sub)
+            fail('REST+revocation', answer)
         },
       },
       {
@@ -191,6 +219,12 @@ export const runAuthorizerSuite = async (
     rows,
     ratios: [
       { label: 'REST / jose', numerator: AUTHORIZER_REST_TASK, denominator: JOSE_TASK, goal: 0.9 },
+      {
+        label: 'REST, revocation on / off',
+        numerator: AUTHORIZER_REVOCATION_TASK,
+        denominator: AUTHORIZER_REST_TASK,
+        goal: 0.9,
+      },
       {
         label: 'REST / aws-jwt-verify',
         numerator: AUTHORIZER_REST_TASK,

@@ -298,6 +298,7 @@ describe('TollgateClient: answers', () => {
       scopes: [],
       created_at: '2026-01-01T00:00:00.000Z',
       created_by: 'sa_0',
+      version: 3,
     }
     const server = fakeServer(() => Response.json(account, { headers: { etag: '"7"' } }))
     const { client } = clientOf(server.fetch)

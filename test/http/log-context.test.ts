@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { RunningTollgate } from '../support/dev-server.js'
+import { describe, expect, it } from 'vitest'
+import { useLoggedTollgate } from '../support/logged-tollgate.js'
 
 interface LogLine {
   readonly message: string
@@ -24,28 +24,10 @@ const jtiOf = (jwt: string): string =>
  * Lambda context, as it would on its own Lambda.
  */
 describe('log lines of concurrent requests', () => {
-  let tollgate: RunningTollgate
-  const lines: string[] = []
-  const originalWrite = process.stdout.write.bind(process.stdout)
-
-  beforeAll(async () => {
-    // The logger fixes its level when built: load the handlers only after this.
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG')
-    const { startTollgate } = await import('../support/dev-server.js')
-    tollgate = await startTollgate()
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      lines.push(String(chunk))
-      return originalWrite(chunk, ...rest)
-    }) as typeof process.stdout.write
-  })
-  afterAll(async () => {
-    process.stdout.write = originalWrite
-    vi.unstubAllEnvs()
-    await tollgate.close()
-  })
+  const server = useLoggedTollgate({})
 
   const exchange = async (accessToken: string): Promise<Answer> => {
-    const response = await fetch(`${tollgate.server.url}/access-tokens/jwt`, {
+    const response = await fetch(`${server.tollgate().server.url}/access-tokens/jwt`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ access_token: accessToken }),
@@ -58,7 +40,7 @@ describe('log lines of concurrent requests', () => {
     }
   }
   const whoami = async (jwt: string): Promise<Answer> => {
-    const response = await fetch(`${tollgate.server.url}/whoami/authorizer`, {
+    const response = await fetch(`${server.tollgate().server.url}/whoami/authorizer`, {
       headers: { authorization: `Bearer ${jwt}` },
     })
     expect(response.status).toBe(200)
@@ -66,7 +48,7 @@ describe('log lines of concurrent requests', () => {
   }
 
   it('each carry their own request id and the function name of the Lambda that logged them', async () => {
-    const token = tollgate.adminToken
+    const token = server.tollgate().adminToken
     const first = await Promise.all(Array.from({ length: 20 }, () => exchange(token)))
     const jwts = first.map((answer) => answer.jwt ?? '')
 
@@ -79,7 +61,7 @@ describe('log lines of concurrent requests', () => {
       ])),
     ]
 
-    const logged = lines
+    const logged = server.lines
       .join('')
       .split('\n')
       .filter((line) => line.startsWith('{'))

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ROUTE_SPECS } from '../../functions/api/spec.js'
 import { apiAs, apiWithJwt, exchangeFor } from '../support/api-client.js'
 import type { RunningTollgate } from '../support/dev-server.js'
+import { useLoggedTollgate } from '../support/logged-tollgate.js'
 
 type Json = Record<string, unknown>
 
@@ -23,25 +24,14 @@ const expectProblem = (
 }
 
 describe('management API over HTTP (real dev server, DynamoDB Local)', () => {
+  const logged = useLoggedTollgate({}, { MAX_ACTIVE_TOKENS_PER_OWNER: '3' })
   let tollgate: RunningTollgate
   let admin: Awaited<ReturnType<typeof apiAs>>
-  const lines: string[] = []
-  const originalWrite = process.stdout.write.bind(process.stdout)
+  const { lines } = logged
 
   beforeAll(async () => {
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG')
-    const { startTollgate } = await import('../support/dev-server.js')
-    tollgate = await startTollgate({ MAX_ACTIVE_TOKENS_PER_OWNER: '3' })
+    tollgate = logged.tollgate()
     admin = await apiAs(tollgate, tollgate.adminToken)
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      lines.push(String(chunk))
-      return originalWrite(chunk, ...rest)
-    }) as typeof process.stdout.write
-  })
-  afterAll(async () => {
-    process.stdout.write = originalWrite
-    vi.unstubAllEnvs()
-    await tollgate.close()
   })
 
   it('walks an account and its token from creation to deletion', async () => {

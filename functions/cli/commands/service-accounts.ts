@@ -4,7 +4,8 @@ import { UsageError } from '../exit-codes.js'
 import { LIST_OPTIONS, LIST_OPTIONS_HELP, printList } from '../lists.js'
 import { printer } from '../output.js'
 import { openSession } from '../session.js'
-import { eventsTable, serviceAccountsTable, serviceAccountText } from '../views.js'
+import { serviceAccountsTable, serviceAccountText } from '../views.js'
+import { eventsCommand } from './events.js'
 
 const create: Command = {
   name: 'create',
@@ -192,31 +193,13 @@ them, stops working at once. --yes confirms; there is no undo.`,
   },
 }
 
-const events: Command = {
-  name: 'events',
+const events = eventsCommand({
+  group: 'service-accounts',
   summary: "A service account's audit trail",
-  help: helpText({
-    usage: 'tollgate service-accounts events ID [options]',
-    description: 'Lists the audit records of a service account.',
-    options: LIST_OPTIONS_HELP,
-    examples: ['tollgate service-accounts events sa_123 --json'],
-  }),
-  run: async (args, io) => {
-    const { values, positionals } = parseCommand('service-accounts events', args, LIST_OPTIONS, {
-      names: ['ID'],
-    })
-    const id = positionals[0] as string
-    const { client } = await openSession(values, io)
-    await printList(
-      printer(io, values.json === true),
-      values,
-      (page) => client.serviceAccounts.events(id, page),
-      eventsTable,
-      'No events.',
-    )
-    return 0
-  },
-}
+  description: 'Lists the audit records of a service account.',
+  example: 'tollgate service-accounts events sa_123 --json',
+  read: (client, id, page) => client.serviceAccounts.events(id, page),
+})
 
 export const serviceAccountsCommands: CommandGroup = {
   name: 'service-accounts',

@@ -5,7 +5,8 @@ import { UsageError } from '../exit-codes.js'
 import { LIST_OPTIONS, LIST_OPTIONS_HELP, printList } from '../lists.js'
 import { printer, SHOWN_ONCE } from '../output.js'
 import { openSession } from '../session.js'
-import { eventsTable, tokensTable, tokenText, tokenWithSecretText } from '../views.js'
+import { tokensTable, tokenText, tokenWithSecretText } from '../views.js'
+import { eventsCommand } from './events.js'
 
 const SCOPES_ROLES_HELP = `  --scopes a,b           scopes (comma-separated; repeatable)
   --roles a,b            roles (comma-separated; repeatable)
@@ -244,31 +245,13 @@ JWT minted from them. --yes confirms; there is no undo.`,
   },
 }
 
-const events: Command = {
-  name: 'events',
+const events = eventsCommand({
+  group: 'tokens',
   summary: "An access token's audit trail",
-  help: helpText({
-    usage: 'tollgate tokens events ID [options]',
-    description: 'Lists the audit records of a token: who did what, when, from which token.',
-    options: LIST_OPTIONS_HELP,
-    examples: ['tollgate tokens events 4dQ9xv2LmC8rT1aZ0bN7eK --all'],
-  }),
-  run: async (args, io) => {
-    const { values, positionals } = parseCommand('tokens events', args, LIST_OPTIONS, {
-      names: ['ID'],
-    })
-    const id = positionals[0] as string
-    const { client } = await openSession(values, io)
-    await printList(
-      printer(io, values.json === true),
-      values,
-      (page) => client.accessTokens.events(id, page),
-      eventsTable,
-      'No events.',
-    )
-    return 0
-  },
-}
+  description: 'Lists the audit records of a token: who did what, when, from which token.',
+  example: 'tollgate tokens events 4dQ9xv2LmC8rT1aZ0bN7eK --all',
+  read: (client, id, page) => client.accessTokens.events(id, page),
+})
 
 export const tokensCommands: CommandGroup = {
   name: 'tokens',

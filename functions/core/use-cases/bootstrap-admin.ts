@@ -12,7 +12,7 @@ import {
   serviceAccountOf,
 } from '../records.js'
 import { TOLLGATE_SCOPES } from '../routes.js'
-import { hashAccessToken } from '../token-hash.js'
+import { newTokenRecord } from '../token-records.js'
 import { commitExplained } from './retry-on-conflict.js'
 
 /** Who the audit trail names for what bootstrap did: no caller exists yet. */
@@ -81,27 +81,16 @@ export const bootstrapAdmin = async (
     lastRevocation: undefined,
     deletedAt: undefined,
   }
-  const token: AccessTokenRecord = {
-    id: secret.id,
+  const token = newTokenRecord(secret, pepper, {
     name: 'bootstrap',
     description: 'First token of a bootstrap administrator',
-    kind: 'service',
     owner: owner.ref,
     scopes,
     roles,
     createdAt: now,
     createdBy: BOOTSTRAP_CONTEXT.caller.sub,
     expiresAt,
-    lastUsedAt: null,
-    status: 'active',
-    revokedAt: null,
-    revokedBy: null,
-    tokenHint: secret.hint,
-    secretHash: hashAccessToken(pepper.key, secret.value),
-    pepperVersion: pepper.version,
-    version: 1,
-    generation: 1,
-  }
+  })
   const account = serviceAccountOf(owner) as ServiceAccount
   const audit = (
     subject: 'token' | 'service_account',
@@ -116,7 +105,11 @@ export const bootstrapAdmin = async (
     { kind: 'reserveAccountName', name: account.name, accountId },
     { kind: 'createToken', token },
     audit('service_account', accountId, { name: account.name, roles, scopes }),
-    audit('token', token.id, { name: token.name, owner: accountId, expires_at: expiresAt }),
+    audit('token', token.id, {
+      name: token.name,
+      owner: accountId,
+      expires_at: new Date(expiresAt).toISOString(),
+    }),
   ]
   if (request.asFirstAdmin) intents.push({ kind: 'claimBootstrap', accountId, at: now })
   await commitExplained(deps.store, intents, {

@@ -15,7 +15,7 @@ import { withTokenAdded } from '../owner-tokens.js'
 import { type OwnerRef, ownerTag } from '../owners.js'
 import type { Clock, OwnerReader, Secrets, UnitOfWork, WriteIntent } from '../ports.js'
 import type { AccessTokenRecord, AuditSubject, OwnerRecord } from '../records.js'
-import { hashAccessToken } from '../token-hash.js'
+import { newTokenRecord } from '../token-records.js'
 import { retryOnConflict } from './retry-on-conflict.js'
 
 const MIN_TTL_SECONDS = 60
@@ -91,34 +91,23 @@ export const createToken = async (
       ownerRef.type === 'user' ? 'personal' : 'service',
       newTokenId(ownerTag(ownerRef.id)),
     )
-    const record: AccessTokenRecord = {
-      id: secret.id,
+    const record = newTokenRecord(secret, pepper, {
       name,
       description: text,
-      kind: secret.kind,
       owner: ownerRef,
       scopes,
       roles,
       createdAt: now,
       createdBy: caller.sub,
       expiresAt,
-      lastUsedAt: null,
-      status: 'active',
-      revokedAt: null,
-      revokedBy: null,
-      tokenHint: secret.hint,
-      secretHash: hashAccessToken(pepper.key, secret.value),
-      pepperVersion: pepper.version,
-      version: 1,
-      generation: 1,
-    }
+    })
     const owner = withTokenAdded(
       existing ?? newPersonOwner(ownerRef),
       { id: record.id, name, expiresAt },
       deps.config.maxActiveTokensPerOwner,
       now,
     )
-    const changes = { name, scopes, roles, expires_at: expiresAt, owner: ownerRef.id }
+    const changes = { name, scopes, roles, expires_at: isoOrNull(expiresAt), owner: ownerRef.id }
     const audit = (subject: AuditSubject, extra: Record<string, unknown> = {}): WriteIntent => ({
       kind: 'audit',
       event: auditEvent(context, subject, 'token.created', { ...changes, ...extra }, now),
@@ -212,6 +201,9 @@ const expiryOf = (
   }
   return now + seconds * 1000
 }
+
+const isoOrNull = (ms: number | null): string | null =>
+  ms === null ? null : new Date(ms).toISOString()
 
 const newPersonOwner = (ref: OwnerRef): OwnerRecord => ({
   ref,

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest'
+import { createDenyList, DENY_LIST_OVERLAP_MS } from '../../../functions/core/deny-list.js'
+import { TollgateError } from '../../../functions/core/errors.js'
+import { type DenyEntry, EVERY_GENERATION } from '../../../functions/core/records.js'
+import { fixedClock } from '../../support/fakes.js'
+
+const NOW = Date.UTC(2026, 0, 1, 12)
+const LOOKBACK_MS = (43_200 + 60) * 1000
+
+const tokenEntry = (atid: string, minGeneration: number, createdAt: number): DenyEntry => ({
+  id: `dn_${atid}_${createdAt}`,
+  kind: 'token',
+  atid,
+  minGeneration,
+  createdAt,
+  expiresAt: createdAt + LOOKBACK_MS,
+})
+const ownerEntry = (sub: string, minGeneration: number, createdAt: number): DenyEntry => ({
+  id: `dn_${sub}_${createdAt}`,
+  kind: 'owner',
+  sub,
+  minGeneration,
+  createdAt,
+  expiresAt: createdAt + LOOKBACK_MS,
+})
+const claims = (
+  overrides: Partial<{ atid: string; atv: number; sub: string; otv: number }> = {},
+) => ({
+  atid: 'tok1',
+  atv: 1,
+  sub: 'sa_1',
+  otv: 1,
+  ...overrides,
+})
+
+/** A deny-list store holding `entries`, recording the ranges asked for, that can be made to fail. */
+const store = (entries: DenyEntry[] = []) => {
+  const reads: Array<{ since: number; until: number }> = []
+  let failing = false
+  return {
+    entries,
+    reads,
+    fail: (value: boolean) => {
+      failing = value
+    },
+    reader: {
+      entriesSince: async (since: number, until: number) => {
+        reads.push({ since, until })
+        if (failing) throw new TollgateError('unavailable', 'down')
+        return entries.filter((e) => e.createdAt >= since)
+      },
+    },
+  }
+}
+
+const setup = (entries: DenyEntry[] = []) => {
+  const clock = fixedClock(NOW)
+  const deny = store(entries)
+  const failures: unknown[] = []
+  const denyList = createDenyList({
+    reader: deny.reader,
+    clock,
+    refreshMs: 10_000,
+    maxAgeMs: 20_000,
+    lookbackMs: LOOKBACK_MS,
+    onRefreshFailed: (error) => failures.push(error),
+  })
+  return { clock, deny, denyList, failures }
+}
+
+const codeOf = async (promise: Promise<unknown>) =>
+  (await promise.then(
+    () => 'allowed',
+    (e: { code?: string }) => e.code,
+  )) as string
+
+describe('createDenyList', () => {
+  it('loads every entry that can still matter before the first decision', async () => {
+    const { denyList, deny } = setup([tokenEntry('tok1', EVERY_GENERATION, NOW - 11 * 3_600_000)])
+
+    expect(await codeOf(denyList.check(claims()))).toBe('invalid_token')
+    expect(deny.reads).toEqual([{ since: NOW - LOOKBACK_MS, until: NOW }])
+  })
+
+  it('allows nothing until that first load succeeds: an outage is unavailable', async () => {
+    const { denyList, deny } = setup()
+    deny.fail(true)
+
+    expect(await codeOf(denyList.check(claims()))).toBe('unavailable')
+  })
+
+  it('compares generations, not clocks: the new secret’s JWTs pass, the old ones do not', async () => {
+    const { denyList } = setup([tokenEntry('tok1', 2, NOW - 1000)])
+
+    expect(await codeOf(denyList.check(claims({ atv: 1 })))).toBe('invalid_token')
+    expect(await codeOf(denyList.check(claims({ atv: 2 })))).toBe('allowed')
+    expect(await codeOf(denyList.check(claims({ atid: 'other', atv: 1 })))).toBe('allowed')
+  })
+
+  it('refuses every JWT of an owner below its minimum otv', async () => {
+    const { denyList } = setup([ownerEntry('sa_1', 3, NOW - 1000)])
+
+    expect(await codeOf(denyList.check(claims({ otv: 2 })))).toBe('invalid_token')
+    expect(await codeOf(denyList.check(claims({ otv: 3 })))).toBe('allowed')
+    expect(await codeOf(denyList.check(claims({ sub: 'sa_2', otv: 1 })))).toBe('allowed')
+  })
+
+  it('refreshes at the start of a check once the copy is older than the refresh interval', async () => {
+    const { denyList, deny, clock } = setup()
+    await denyList.check(claims())
+
+    clock.advance(9_999)
+    await denyList.check(claims())
+    expect(deny.reads).toHaveLength(1)
+
+    deny.entries.push(tokenEntry('tok1', EVERY_GENERATION, clock.now()))
+    clock.advance(1)
+    expect(await codeOf(denyList.check(claims()))).toBe('invalid_token')
+    // From the watermark minus the overlap, so a late commit is still found.
+    expect(deny.reads[1]).toEqual({ since: NOW - DENY_LIST_OVERLAP_MS, until: NOW + 10_000 })
+  })
+
+  it('finds an entry committed late, with a creation time before its watermark', async () => {
+    const { denyList, deny, clock } = setup()
+    await denyList.check(claims())
+
+    // Written by a writer whose clock ran 90 s behind, committed after our first read.
+    deny.entries.push(tokenEntry('tok1', EVERY_GENERATION, NOW - 90_000))
+    clock.advance(10_000)
+
+    expect(await codeOf(denyList.check(claims()))).toBe('invalid_token')
+  })
+
+  it('keeps a young copy through a failed refresh, then calls an old one an outage', async () => {
+    const { denyList, deny, clock, failures } = setup([tokenEntry('tok9', EVERY_GENERATION, NOW)])
+    await denyList.check(claims())
+    deny.fail(true)
+
+    clock.advance(15_000)
+    expect(await codeOf(denyList.check(claims()))).toBe('allowed')
+    expect(await codeOf(denyList.check(claims({ atid: 'tok9' })))).toBe('invalid_token')
+    expect(failures).toHaveLength(2)
+
+    clock.advance(5_001)
+    expect(await codeOf(denyList.check(claims()))).toBe('unavailable')
+
+    deny.fail(false)
+    expect(await codeOf(denyList.check(claims()))).toBe('allowed')
+  })
+
+  it('forgets entries once no JWT they could refuse can be valid', async () => {
+    const { denyList, clock, deny } = setup([tokenEntry('tok1', EVERY_GENERATION, NOW)])
+    await denyList.check(claims({ atid: 'other' }))
+
+    clock.advance(LOOKBACK_MS)
+    deny.entries.length = 0
+
+    expect(await codeOf(denyList.check(claims()))).toBe('allowed')
+  })
+
+  it('shares one refresh between concurrent checks', async () => {
+    const { denyList, deny } = setup()
+
+    await Promise.all(Array.from({ length: 10 }, () => denyList.check(claims())))
+
+    expect(deny.reads).toHaveLength(1)
+  })
+})
