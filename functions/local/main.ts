@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { Config } from '../core/config.js'
+import { type Config, requireKeyMaterial } from '../core/config.js'
 import { TollgateError } from '../core/errors.js'
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
 import { describePortError, ensurePortIsFree } from './free-port.js'
@@ -28,6 +28,13 @@ const say = (message: string): void => {
 const main = async (): Promise<number> => {
   const config = readConfig()
   if (config === undefined) return 2
+  try {
+    // The dev server builds every part: signer, public keys and pepper.
+    requireKeyMaterial(config, ['public-keys', 'signer', 'pepper'])
+  } catch (error) {
+    say((error as Error).message)
+    return 2
+  }
   // Before the first AWS SDK call (see enableInvocationScopes).
   await enableInvocationScopes(DEFAULT_LIMITS.maxConnections)
   try {

@@ -1,4 +1,4 @@
-import { type Config, parseConfig } from '../../core/config.js'
+import { type Config, parseConfig, requireKeyMaterial } from '../../core/config.js'
 import { TollgateError } from '../../core/errors.js'
 import { helpText, parseCommand } from '../args.js'
 import type { Command, CommandGroup } from '../command.js'
@@ -75,7 +75,12 @@ const keysInit = async (args: readonly string[], io: CliIo): Promise<number> => 
 
 const configOf = (io: CliIo): Config => {
   try {
-    return parseConfig(io.env)
+    const config = parseConfig(io.env)
+    // It seeds the pepper, and with secrets-manager the signing-key secret.
+    return requireKeyMaterial(
+      config,
+      config.keySource === 'secrets-manager' ? ['signer', 'pepper'] : ['pepper'],
+    )
   } catch (error) {
     throw new UsageError(`tollgate keys init: ${(error as Error).message}`)
   }
