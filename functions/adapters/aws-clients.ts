@@ -1,6 +1,3 @@
-import { KMSClient } from '@aws-sdk/client-kms'
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-
 /** Limits for one SDK client; the defaults suit a Lambda answering an HTTP request. */
 export interface AwsClientOptions {
   /** Explicit endpoint (LocalStack, the tests' fake); absent means the SDK's own resolution. */
@@ -15,10 +12,14 @@ export interface AwsClientOptions {
  * Client settings shared by the KMS and Secrets Manager clients, as for
  * DynamoDB (dynamodb-client.ts): short timeouts with few retries turn an
  * outage into a quick 503 instead of a Lambda timeout. An explicit endpoint
- * always gets a region, and placeholder credentials when none are set, since
- * emulators accept any.
+ * gets `explicitEndpointConfig`. No SDK is imported here: each client has its own
+ * module (kms-client.ts, secrets-manager-client.ts), so a function that
+ * needs one never loads the other.
+ *
+ * @example
+ * const kms = new KMSClient(awsClientConfig({ endpoint: config.kmsEndpoint }))
  */
-const clientConfig = (options: AwsClientOptions) => ({
+export const awsClientConfig = (options: AwsClientOptions) => ({
   maxAttempts: options.maxAttempts ?? 3,
   requestHandler: {
     connectionTimeout: options.connectionTimeoutMs ?? 1_000,
@@ -27,31 +28,31 @@ const clientConfig = (options: AwsClientOptions) => ({
     // request timeout passes and keeps waiting: the timeout would be no bound.
     throwOnRequestTimeout: true,
   },
-  ...(options.endpoint === undefined
-    ? {}
-    : {
-        endpoint: options.endpoint,
-        region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-        ...(process.env.AWS_ACCESS_KEY_ID === undefined
-          ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-          : {}),
-      }),
+  ...explicitEndpointConfig(options.endpoint),
 })
 
-/**
- * One KMS client per process, with explicit timeouts and bounded retries.
- *
- * @example
- * const kms = createKmsClient({ endpoint: config.kmsEndpoint })
- */
-export const createKmsClient = (options: AwsClientOptions = {}): KMSClient =>
-  new KMSClient(clientConfig(options))
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
 
 /**
- * One Secrets Manager client per process, with explicit timeouts and bounded retries.
+ * The settings an explicit endpoint needs: always a region; and, for an
+ * emulator on this machine (DynamoDB Local, LocalStack on localhost, the
+ * tests' fake) when no credentials are configured, placeholder credentials,
+ * since emulators accept any. A remote endpoint keeps the SDK's own
+ * credential chain (profiles, SSO, roles): placeholders there would only fail.
  *
  * @example
- * const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
+ * new DynamoDBClient({ ...explicitEndpointConfig('http://127.0.0.1:8000') })
  */
-export const createSecretsManagerClient = (options: AwsClientOptions = {}): SecretsManagerClient =>
-  new SecretsManagerClient(clientConfig(options))
+export const explicitEndpointConfig = (endpoint: string | undefined) => {
+  if (endpoint === undefined) return {}
+  const host = URL.parse(endpoint)?.hostname ?? ''
+  const configured =
+    process.env.AWS_ACCESS_KEY_ID !== undefined || process.env.AWS_PROFILE !== undefined
+  return {
+    endpoint,
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(LOOPBACK_HOSTS.test(host) && !configured
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  }
+}

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { explicitEndpointConfig } from './aws-clients.js'
 
 /**
  * Connection policy, one for Lambda and for the dev server:
@@ -29,9 +30,8 @@ export const DYNAMODB_CONNECTION_POLICY = {
 
 /**
  * One DynamoDB client per process, with the connection policy above. An
- * explicit endpoint (DynamoDB Local, LocalStack) always gets a region, and
- * placeholder credentials when none are set, since those emulators accept any.
- * A function endpoint is asked on every request, so the client follows a
+ * explicit endpoint (DynamoDB Local, LocalStack) gets `explicitEndpointConfig`
+ * (a region; placeholder credentials for an emulator on this machine). A function endpoint is asked on every request, so the client follows a
  * supervised DynamoDB Local that had to move to another port.
  *
  * @example
@@ -52,12 +52,11 @@ export const createDynamoDbClient = (
     ...(endpoint === undefined
       ? {}
       : {
-          endpoint:
-            typeof endpoint === 'string' ? endpoint : async () => ({ url: new URL(endpoint()) }),
-          region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-          ...(process.env.AWS_ACCESS_KEY_ID === undefined
-            ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-            : {}),
+          ...explicitEndpointConfig(typeof endpoint === 'string' ? endpoint : endpoint()),
+          // A supervised DynamoDB Local may move: ask for the endpoint on every request.
+          ...(typeof endpoint === 'string'
+            ? {}
+            : { endpoint: async () => ({ url: new URL(endpoint()) }) }),
         }),
   })
 }

@@ -38,14 +38,18 @@ export const createKmsKeySet = (options: KmsKeySetOptions): KeySet => {
     ttlMs: options.cacheTtlSeconds * 1000,
     clock: options.clock,
   })
+  const translated = async (read: () => Promise<readonly PublicJwk[]>) => {
+    try {
+      return await read()
+    } catch (error) {
+      throw translateAwsError(error)
+    }
+  }
   return {
-    async publicKeys() {
-      try {
-        return await cache.get()
-      } catch (error) {
-        throw translateAwsError(error)
-      }
-    },
+    publicKeys: () => translated(() => cache.get()),
+    // A verifier's throttled re-read on an unknown kid: KMS_KEY_IDS changes only with a
+    // deployment, but a key may come back from Disabled, and a skipped key is re-tried.
+    refresh: () => translated(() => cache.refresh()),
   }
 }
 

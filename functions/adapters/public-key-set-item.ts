@@ -108,7 +108,8 @@ export interface DynamoDbKeySetOptions {
 
 /**
  * The KeySet of KEY_SOURCE=secrets-manager: the public JWK set item, cached
- * for KEYS_CACHE_TTL with one read shared by concurrent callers. This is all
+ * for KEYS_CACHE_TTL with one read shared by concurrent callers (`refresh`
+ * reads it now, for a verifier that met an unknown kid). This is all
  * JWKS, discovery and the authorizer read, so none of them can read the
  * private secret. A missing item or one without a usable key is `internal`
  * (keys init has not run); a DynamoDB outage is `unavailable`.
@@ -129,7 +130,9 @@ export const createDynamoDbKeySet = (options: DynamoDbKeySetOptions): KeySet => 
     ttlMs: options.cacheTtlSeconds * 1000,
     clock: options.clock,
   })
-  return { publicKeys: () => cache.get() }
+  // refresh: a verifier's throttled re-read on an unknown kid, so a key the
+  // rotation just published verifies before this cache's TTL has run out.
+  return { publicKeys: () => cache.get(), refresh: () => cache.refresh() }
 }
 
 const parseKeys = (text: unknown): unknown[] | undefined => {

@@ -27,6 +27,14 @@ export interface KeysInitOptions {
   readonly pepperSecretId: string
   /** SIGNING_KEYS_SECRET_ID; absent for KEY_SOURCE=kms, whose keys live in KMS. */
   readonly signingKeysSecretId?: string | undefined
+  /**
+   * Create a secret that does not exist (CreateSecret), encrypted with
+   * `secretsKmsKeyId`: what `tollgate keys init` does against LocalStack or
+   * a test endpoint. The stack declares both secrets itself and passes
+   * false, so a missing secret fails the deployment instead (its role has no
+   * CreateSecret). @default true
+   */
+  readonly createMissing?: boolean
   /** The customer KMS key that encrypts secrets this creates (absent: the AWS managed key). */
   readonly secretsKmsKeyId?: string | undefined
   readonly clock: Clock
@@ -128,9 +136,9 @@ const ensurePublished = async (options: KeysInitOptions, secretId: string): Prom
 }
 
 /**
- * Creates the secret with `make()` when it does not exist, or fills it when
- * it exists without a value or with the placeholder `{}` (what a stack
- * declaring the secret puts there). A value `check` accepts is kept; any
+ * Creates the secret with `make()` when it does not exist (unless
+ * `createMissing` is false), or fills it when it holds no value or a
+ * placeholder (see isPlaceholder). A value `check` accepts is kept; any
  * other value is refused, so nothing that may be key material is overwritten.
  */
 const seedSecret = async (
@@ -155,6 +163,9 @@ const seedSecret = async (
   }
   const exists =
     text !== undefined || (await describeSecret(secretsManager, secretId)) !== undefined
+  if (!exists && options.createMissing === false) {
+    throw new TollgateError('internal', `The secret ${secretId} does not exist.`)
+  }
   const value = await make()
   if (exists) {
     await putSecretString(secretsManager, secretId, value)
@@ -165,7 +176,25 @@ const seedSecret = async (
   return 'created'
 }
 
-const isPlaceholder = (text: string): boolean => {
+/**
+ * What an unseeded secret holds: nothing, `{}` (a secret made by hand), or
+ * the stack's placeholder `{"uninitialized": true, "placeholder": "<random>"}`
+ * (CloudFormation must give a secret some value; infra/constructs/key-material.ts).
+ */
+export const isPlaceholder = (text: string): boolean => {
   const trimmed = text.trim()
-  return trimmed === '' || /^\{\s*\}$/.test(trimmed)
+  if (trimmed === '' || /^\{\s*\}$/.test(trimmed)) return true
+  let value: unknown
+  try {
+    value = JSON.parse(trimmed)
+  } catch {
+    return false
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const { uninitialized, placeholder, ...rest } = value as Record<string, unknown>
+  return (
+    uninitialized === true &&
+    (placeholder === undefined || typeof placeholder === 'string') &&
+    Object.keys(rest).length === 0
+  )
 }

@@ -2,6 +2,7 @@ import { GLOBAL_OPTIONS_HELP } from './args.js'
 import { type Command, type CommandGroup, isGroup } from './command.js'
 import { bootstrapCommand } from './commands/bootstrap.js'
 import { jwtCommand } from './commands/jwt.js'
+import { keysCommands } from './commands/keys.js'
 import { loginCommand, logoutCommand } from './commands/login.js'
 import { serviceAccountsCommands } from './commands/service-accounts.js'
 import { tokensCommands } from './commands/tokens.js'
@@ -22,6 +23,7 @@ export const COMMANDS: readonly (Command | CommandGroup)[] = [
   serviceAccountsCommands,
   tokensCommands,
   bootstrapCommand,
+  keysCommands,
 ]
 
 const rootHelp = (): string => {

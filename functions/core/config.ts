@@ -14,6 +14,25 @@ import {
 
 const DAY = 86_400
 
+export const KEY_SOURCES = ['local', 'kms', 'secrets-manager'] as const
+export type KeySource = (typeof KEY_SOURCES)[number]
+
+/** A KMS key id, key ARN, alias name or alias ARN (KMS allows these characters). */
+const KMS_KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/
+const kmsKeyIds = parsed(
+  'must be a comma-separated list of distinct KMS key ids, ARNs or aliases',
+  (text) => {
+    const ids = text.split(',').map((id) => id.trim())
+    const valid = ids.every((id) => KMS_KEY_ID.test(id)) && new Set(ids).size === ids.length
+    return valid ? Object.freeze(ids) : undefined
+  },
+)
+/** A secret name or ARN, as Secrets Manager allows them. */
+const secretId = matching(
+  /^[A-Za-z0-9/_+=.@:-]{1,2048}$/,
+  'must be a secret name or ARN (letters, digits and /_+=.@:-)',
+)
+
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
 const SCOPE = /^\S+$/
 
@@ -43,8 +62,14 @@ const ENV_SCHEMA = z.object({
   AUDIENCE: z._default(z.string(), 'tollgate'),
   /** The one algorithm that signs and is accepted on verify. */
   JWT_ALG: z._default(oneOf(['RS256', 'ES256']), 'RS256'),
-  /** Where signing keys live. Only the local key file exists so far. */
-  KEY_SOURCE: z._default(oneOf(['local']), 'local'),
+  /** Where signing keys live (DESIGN "Keys"). */
+  KEY_SOURCE: z._default(oneOf(KEY_SOURCES), 'local'),
+  /** KEY_SOURCE=kms: key ids, ARNs or aliases, comma-separated; the first signs, all are published. */
+  KMS_KEY_IDS: z.optional(kmsKeyIds),
+  /** KEY_SOURCE=secrets-manager: the secret holding the private JWK set. */
+  SIGNING_KEYS_SECRET_ID: z.optional(secretId),
+  /** KEY_SOURCE=kms or secrets-manager: the secret holding the versioned pepper. */
+  PEPPER_SECRET_ID: z.optional(secretId),
   /** Local key file and DynamoDB Local data. */
   DATA_DIR: z._default(z.string(), '.data'),
   /** Dev server port; also the default issuer's, so it must be a real one (not 0). */
@@ -106,6 +131,11 @@ const ENV_SCHEMA = z.object({
   AWS_SAM_LOCAL: z.optional(z.string()),
   /** DynamoDB endpoint override (DynamoDB Local, LocalStack). */
   AWS_ENDPOINT_URL_DYNAMODB: z.optional(httpUrl),
+  /** KMS endpoint override (LocalStack, the tests' fake). */
+  AWS_ENDPOINT_URL_KMS: z.optional(httpUrl),
+  /** Secrets Manager endpoint override (LocalStack, the tests' fake). */
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.optional(httpUrl),
+  /** Every service's endpoint, where no per-service variable says otherwise. */
   AWS_ENDPOINT_URL: z.optional(httpUrl),
 })
 
@@ -113,7 +143,13 @@ export interface Config {
   readonly issuer: string
   readonly audience: string
   readonly jwtAlg: 'RS256' | 'ES256'
-  readonly keySource: 'local'
+  readonly keySource: KeySource
+  /** KMS_KEY_IDS: the signing key first, every one published; empty unless KEY_SOURCE=kms. */
+  readonly kmsKeyIds: readonly string[]
+  /** SIGNING_KEYS_SECRET_ID; set exactly when KEY_SOURCE=secrets-manager. */
+  readonly signingKeysSecretId: string | undefined
+  /** PEPPER_SECRET_ID; set exactly when KEY_SOURCE is kms or secrets-manager. */
+  readonly pepperSecretId: string | undefined
   readonly dataDir: string
   readonly port: number
   readonly tableName: string
@@ -139,8 +175,17 @@ export interface Config {
    * and http JWKS on loopback exist only here (DESIGN "Local mode").
    */
   readonly localMode: boolean
+  /**
+   * In a Lambda runtime (AWS_LAMBDA_FUNCTION_NAME set), `sam local` included:
+   * the local key file, where allowed at all, is read and never created.
+   */
+  readonly onLambda: boolean
   /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
   readonly dynamoDbEndpoint: string | undefined
+  /** Explicit KMS endpoint (AWS_ENDPOINT_URL_KMS, else AWS_ENDPOINT_URL); else the SDK's own. */
+  readonly kmsEndpoint: string | undefined
+  /** Explicit Secrets Manager endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS_ENDPOINT_URL). */
+  readonly secretsManagerEndpoint: string | undefined
 }
 
 /**
@@ -173,6 +218,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
       e.REVOCATION_MAX_DELAY_SECONDS &&
       'REVOCATION_REFRESH_SECONDS + AUTHORIZER_CACHE_TTL_SECONDS must be below REVOCATION_MAX_DELAY_SECONDS',
     trustedIssuersProblem(trustedIssuers, { issuer, audience: e.AUDIENCE }),
+    keySourceProblem(e),
   ].find((text) => typeof text === 'string')
   if (problem !== undefined)
     throw new TollgateError('internal', `Invalid configuration: ${problem}`)
@@ -181,6 +227,9 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     audience: e.AUDIENCE,
     jwtAlg: e.JWT_ALG,
     keySource: e.KEY_SOURCE,
+    kmsKeyIds: e.KEY_SOURCE === 'kms' ? (e.KMS_KEY_IDS ?? []) : Object.freeze([]),
+    signingKeysSecretId: e.KEY_SOURCE === 'secrets-manager' ? e.SIGNING_KEYS_SECRET_ID : undefined,
+    pepperSecretId: e.KEY_SOURCE === 'local' ? undefined : e.PEPPER_SECRET_ID,
     dataDir: e.DATA_DIR,
     port: e.PORT,
     tableName: e.TABLE_NAME,
@@ -204,6 +253,69 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     localMode:
       e.KEY_SOURCE === 'local' &&
       (e.AWS_LAMBDA_FUNCTION_NAME === undefined || e.AWS_SAM_LOCAL === 'true'),
+    onLambda: e.AWS_LAMBDA_FUNCTION_NAME !== undefined,
     dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
+    kmsEndpoint: e.AWS_ENDPOINT_URL_KMS ?? e.AWS_ENDPOINT_URL,
+    secretsManagerEndpoint: e.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? e.AWS_ENDPOINT_URL,
   })
+}
+
+type ParsedEnv = z.infer<typeof ENV_SCHEMA>
+
+/**
+ * Where the local key file may be used (DESIGN "Keys"): it would be one per
+ * Lambda instance, so nothing would verify; `sam local` may read an existing
+ * one. Names variables, never values.
+ */
+const keySourceProblem = (e: ParsedEnv): string | undefined =>
+  e.KEY_SOURCE === 'local' && e.AWS_LAMBDA_FUNCTION_NAME !== undefined && e.AWS_SAM_LOCAL !== 'true'
+    ? 'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager'
+    : undefined
+
+/** A part of the key material a function uses (DESIGN "Keys": each loads only what it needs). */
+export type KeyMaterialNeed = 'public-keys' | 'signer' | 'pepper'
+
+/** The variables each part needs, per key source; the local key file needs none. */
+const NEEDED_VARIABLES: Readonly<
+  Record<Exclude<KeySource, 'local'>, Readonly<Record<KeyMaterialNeed, readonly string[]>>>
+> = {
+  kms: { 'public-keys': ['KMS_KEY_IDS'], signer: ['KMS_KEY_IDS'], pepper: ['PEPPER_SECRET_ID'] },
+  'secrets-manager': {
+    // KEYSET#public, in TABLE_NAME.
+    'public-keys': [],
+    signer: ['SIGNING_KEYS_SECRET_ID'],
+    pepper: ['PEPPER_SECRET_ID'],
+  },
+}
+
+const CONFIGURED: Readonly<Record<string, (config: Config) => boolean>> = {
+  KMS_KEY_IDS: (config) => config.kmsKeyIds.length > 0,
+  SIGNING_KEYS_SECRET_ID: (config) => config.signingKeysSecretId !== undefined,
+  PEPPER_SECRET_ID: (config) => config.pepperSecretId !== undefined,
+}
+
+/**
+ * Checks at a function's cold start that its key source names the key
+ * material the function uses: KMS_KEY_IDS to sign or verify with KMS,
+ * SIGNING_KEYS_SECRET_ID to sign from Secrets Manager, PEPPER_SECRET_ID to
+ * hash. Per function, not in parseConfig: an authorizer without Basic auth
+ * never reads the pepper, and one configured for another stack's issuer
+ * (infra `tollgateIssuer`) is not even told where it is.
+ *
+ * @example
+ * const config = requireKeyMaterial(parseConfig(process.env), ['signer', 'pepper'])
+ */
+export const requireKeyMaterial = (config: Config, needs: readonly KeyMaterialNeed[]): Config => {
+  if (config.keySource === 'local') return config
+  const needed = NEEDED_VARIABLES[config.keySource]
+  const missing = [...new Set(needs.flatMap((need) => needed[need]))].filter(
+    (name) => !(CONFIGURED[name]?.(config) ?? false),
+  )
+  if (missing.length > 0) {
+    throw new TollgateError(
+      'internal',
+      `Invalid configuration: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required with KEY_SOURCE=${config.keySource}`,
+    )
+  }
+  return config
 }

@@ -13,7 +13,8 @@ import {
   pathParameter,
   queryOf,
 } from './api-handler.js'
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import { buildManagementDependencies, type ManagementDependencies } from './dependencies.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 import { logger } from './observability.js'
 import { accessTokenJson, auditEventJson } from './views.js'
 
@@ -22,7 +23,7 @@ import { accessTokenJson, auditEventJson } from './views.js'
  * regenerate tokens, revoke every token of an owner, and the audit trail. The
  * secret is in the create and regenerate answers only; logs name tokens by id.
  */
-export const createAccessTokensHandler = (dependencies: DependencyProvider) =>
+export const createAccessTokensHandler = (dependencies: () => Promise<ManagementDependencies>) =>
   createAuthorizedHandler(dependencies, {
     'POST /access-tokens': async ({ request, deps, context }) => {
       const body = bodyOf(request, api.accessTokenCreate)
@@ -106,4 +107,6 @@ export const createAccessTokensHandler = (dependencies: DependencyProvider) =>
     },
   })
 
-export const handler = createAccessTokensHandler(lambdaDependencies)
+export const handler = createAccessTokensHandler(
+  lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']),
+)

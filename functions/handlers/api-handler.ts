@@ -6,16 +6,16 @@ import { authorizeRoute } from '../core/permissions.js'
 import { etagOf, type IfMatch } from '../core/preconditions.js'
 import { ROUTES, type Route, routeKey } from '../core/routes.js'
 import { authenticateCaller } from '../core/use-cases/authenticate-caller.js'
-import type { Dependencies, DependencyProvider } from './dependencies.js'
+import type { CallerDependencies } from './dependencies.js'
 import type { HttpRequest } from './http-event.js'
 import { createHttpHandler, type LambdaHttpHandler } from './http-middleware.js'
 import { type HttpResponse, jsonResponse, NO_STORE } from './http-response.js'
 import { parseJsonBody } from './json-body.js'
 
 /** One route's logic, once its caller is known and allowed on the route. */
-export type Operation = (call: {
+export type Operation<D extends CallerDependencies = CallerDependencies> = (call: {
   readonly request: HttpRequest
-  readonly deps: Dependencies
+  readonly deps: D
   readonly context: RequestContext
 }) => Promise<HttpResponse>
 
@@ -28,11 +28,11 @@ const ROUTES_BY_KEY = new Map(ROUTES.map((route) => [routeKey(route), route]))
  * route's scope, then runs the route's operation.
  *
  * @example
- * export const handler = createAuthorizedHandler(lambdaDependencies, { 'GET /whoami': whoami })
+ * export const handler = createAuthorizedHandler(provider, { 'GET /whoami': whoami })
  */
-export const createAuthorizedHandler = (
-  dependencies: DependencyProvider,
-  operations: Readonly<Record<string, Operation>>,
+export const createAuthorizedHandler = <D extends CallerDependencies>(
+  dependencies: () => Promise<D>,
+  operations: Readonly<Record<string, Operation<D>>>,
 ): LambdaHttpHandler =>
   createHttpHandler(async (request) => {
     const route: Route | undefined = ROUTES_BY_KEY.get(request.routeKey)

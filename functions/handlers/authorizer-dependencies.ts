@@ -1,7 +1,6 @@
 import { readLocalDynamoDbEndpoint } from '../adapters/local-endpoint.js'
-import { readLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
-import { type Config, parseConfig } from '../core/config.js'
+import { type Config, parseConfig, requireKeyMaterial } from '../core/config.js'
 import { createDenyList, type DenyListReader } from '../core/deny-list.js'
 import { CLOCK_SKEW_SECONDS, jwtVerifierFor } from '../core/jwt-verifier.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
@@ -10,6 +9,7 @@ import { buildPermissionRules } from '../core/route-permissions.js'
 import { ROUTES, type Route } from '../core/routes.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import type { AuthorizeDependencies } from '../core/use-cases/authorize-request.js'
+import { keyMaterialFor } from './key-source-dependencies.js'
 import { logger, logUseNotRecorded } from './observability.js'
 import { peopleVerifierFor } from './people.js'
 
@@ -81,13 +81,20 @@ const logSkippedKey = (index: number, reason: string): void => {
  *
  * Bundle size: this module must not import ./dependencies.js, and reaches
  * the DynamoDB adapters only through `import()`, on the first call that
- * needs them (the deny-list, Basic auth): cold start stays small.
+ * needs them (the deny-list, Basic auth, KEYSET#public): cold start stays
+ * small. The key source's adapters and SDK clients are `import()`ed the same
+ * way (./key-source-dependencies.js), only the ones KEY_SOURCE names.
  */
 export const lambdaAuthorizerDependencies: AuthorizerDependencyProvider = (() => {
   let config: Config | undefined
   let configError: unknown
   try {
-    config = parseConfig(process.env)
+    const parsed = parseConfig(process.env)
+    // The pepper only for Basic auth; never the signing keys.
+    config = requireKeyMaterial(
+      parsed,
+      parsed.basicAuthEnabled ? ['public-keys', 'pepper'] : ['public-keys'],
+    )
   } catch (error) {
     configError = error
   }
@@ -103,8 +110,7 @@ export const lambdaAuthorizerDependencies: AuthorizerDependencyProvider = (() =>
 })()
 
 const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDependencies> => {
-  const keys = await readLocalKeys(config.dataDir, config.jwtAlg)
-  // One client for Basic auth and the deny-list, made the first time either needs it.
+  // One client for Basic auth, the deny-list and KEYSET#public, made the first time one needs it.
   const dynamoDb = once(async () => {
     const { createDynamoDbClient } = await import('../adapters/dynamodb-client.js')
     const endpoint =
@@ -112,11 +118,14 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
       (config.localMode ? await readLocalDynamoDbEndpoint(config.dataDir) : undefined)
     return createDynamoDbClient(endpoint)
   })
+  // The local key file is only read here: the authorizer never mints key material.
+  const keys = keyMaterialFor(config, { dynamoDb, localKeyFile: 'read' })
+  const [keySet, devIssuer] = await Promise.all([keys.publicKeys(), keys.devIssuer()])
   return buildAuthorizerDependencies({
     config,
-    keySet: keys.keySet,
+    keySet,
     clock: systemClock,
-    people: peopleVerifierFor(config, systemClock, keys.devIssuer?.keySet),
+    people: peopleVerifierFor(config, systemClock, devIssuer?.keySet),
     denyListReader: async () => {
       const { DynamoDbDenyListReader } = await import('../adapters/dynamodb-deny-list.js')
       return new DynamoDbDenyListReader(await dynamoDb(), config.tableName)
@@ -125,7 +134,7 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
       const { DynamoDbStore } = await import('../adapters/dynamodb-store.js')
       return {
         store: new DynamoDbStore(await dynamoDb(), config.tableName),
-        secrets: keys.secrets,
+        secrets: await keys.pepper(),
         clock: systemClock,
         onUseNotRecorded: logUseNotRecorded,
       }

@@ -2,72 +2,123 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { DynamoDbDenyListReader } from '../adapters/dynamodb-deny-list.js'
 import { DynamoDbStore } from '../adapters/dynamodb-store.js'
-import { loadLocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
-import { type Config, parseConfig } from '../core/config.js'
+import { type Config, requireKeyMaterial } from '../core/config.js'
 import type { DenyListReader } from '../core/deny-list.js'
 import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet, Secrets, Signer, Store } from '../core/ports.js'
-import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
-import { logUseNotRecorded } from './observability.js'
+import type { ExchangeHandlerDependencies } from './exchange-dependencies.js'
+import { type KeyMaterial, keyMaterialFor } from './key-source-dependencies.js'
+import { logger, logUseNotRecorded } from './observability.js'
 import { peopleVerifierFor } from './people.js'
 
-/** Everything a handler needs, built once per process (cold start). */
-export interface Dependencies extends AuthenticationDependencies {
+/**
+ * What the routes that authorize in the handler need to establish their
+ * caller (DESIGN "Tollgate's own protected routes"): the public keys inside
+ * a verifier, people's issuers, and the store. No signer, and no pepper:
+ * `GET /whoami` hashes nothing.
+ */
+export interface CallerDependencies {
   readonly config: Config
   readonly store: Store
-  readonly signer: Signer
   /** Tollgate's own JWTs, as callers of its API present them. */
   readonly verifier: JwtVerifier
   /** People's JWTs from trusted issuers; undefined when nobody is trusted. */
   readonly people: PersonVerifier | undefined
+  readonly clock: Clock
+}
+
+/** The management routes: their callers, plus the pepper (hash on create and regenerate, seal cursors). */
+export interface ManagementDependencies extends CallerDependencies {
+  readonly secrets: Secrets
+}
+
+/** Everything any handler needs: what the dev server builds once and serves every route with. */
+export interface Dependencies extends ManagementDependencies, ExchangeHandlerDependencies {
+  readonly store: Store
+  readonly signer: Signer
   /** The development issuer (local mode only), for the dev server's sign-in routes. */
   readonly devIssuer: { readonly signer: Signer; readonly keySet: KeySet } | undefined
   /** The deny-list, as the authorizer reads it (the dev server runs one in front of its routes). */
   readonly denyListReader: DenyListReader
   readonly keySet: KeySet
-  readonly secrets: Secrets
-  readonly clock: Clock
 }
 
 export type DependencyProvider = () => Promise<Dependencies>
 
-/** The composition root: picks an adapter for each port from the config. */
+/**
+ * The dev server's (and tools') composition root: every port, with the
+ * adapters of the configured key source. The local key file is created when
+ * missing.
+ *
+ * @example
+ * const dependencies = await buildDependencies(config, dynamoDb.client)
+ */
 export const buildDependencies = async (
   config: Config,
   dynamoDb: DynamoDBClient,
 ): Promise<Dependencies> => {
-  const keys = await loadLocalKeys(config.dataDir, config.jwtAlg)
+  requireKeyMaterial(config, ['public-keys', 'signer', 'pepper'])
+  const keys = keyMaterialFor(config, { dynamoDb: async () => dynamoDb, localKeyFile: 'create' })
+  const [caller, signer, secrets, devIssuer] = await Promise.all([
+    callerParts(config, dynamoDb, keys),
+    keys.signer(),
+    keys.pepper(),
+    keys.devIssuer(),
+  ])
   return {
-    config,
-    store: new DynamoDbStore(dynamoDb, config.tableName),
-    signer: keys.signer,
-    verifier: jwtVerifierFor(config, keys.keySet, systemClock),
-    people: peopleVerifierFor(config, systemClock, keys.devIssuer?.keySet),
-    devIssuer: config.localMode ? keys.devIssuer : undefined,
+    ...caller,
+    signer,
+    secrets,
+    devIssuer,
     denyListReader: new DynamoDbDenyListReader(dynamoDb, config.tableName),
-    keySet: keys.keySet,
-    secrets: keys.secrets,
-    clock: systemClock,
     onUseNotRecorded: logUseNotRecorded,
   }
 }
 
-/**
- * The Lambda runtime's provider: config is parsed when the module loads, so a
- * bad variable fails the cold start; adapters are built on first use and kept.
- */
-export const lambdaDependencies: DependencyProvider = (() => {
-  const config = parseConfig(process.env)
-  let built: Promise<Dependencies> | undefined
-  return () => {
-    built ??= buildDependencies(config, createDynamoDbClient(config.dynamoDbEndpoint)).catch(
-      (error: unknown) => {
-        built = undefined
-        throw error
-      },
-    )
-    return built
+const callerParts = async (config: Config, dynamoDb: DynamoDBClient, keys: KeyMaterial) => {
+  const [keySet, devIssuer] = await Promise.all([keys.publicKeys(), keys.devIssuer()])
+  return {
+    config,
+    store: new DynamoDbStore(dynamoDb, config.tableName),
+    keySet,
+    verifier: jwtVerifierFor(config, keySet, systemClock, logSkippedKey),
+    people: peopleVerifierFor(config, systemClock, devIssuer?.keySet),
+    clock: systemClock,
   }
-})()
+}
+
+const logSkippedKey = (index: number, reason: string): void => {
+  logger.warn('public key skipped', { index, reason })
+}
+
+/**
+ * `whoami`'s Lambda composition: public keys (in its verifier), people's
+ * issuers and the store; no signer, no pepper.
+ *
+ * @example
+ * export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies, ['public-keys']))
+ */
+export const buildCallerDependencies = async (config: Config): Promise<CallerDependencies> => {
+  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
+  const keys = keyMaterialFor(config, { dynamoDb: async () => dynamoDb, localKeyFile: 'create' })
+  return callerParts(config, dynamoDb, keys)
+}
+
+/**
+ * The management functions' Lambda composition (`service-accounts`,
+ * `access-tokens`): what `whoami` has, plus the pepper. Never a signer.
+ *
+ * @example
+ * export const handler = createAccessTokensHandler(
+ *   lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']))
+ */
+export const buildManagementDependencies = async (
+  config: Config,
+): Promise<ManagementDependencies> => {
+  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
+  const keys = keyMaterialFor(config, { dynamoDb: async () => dynamoDb, localKeyFile: 'create' })
+  const [caller, secrets] = await Promise.all([callerParts(config, dynamoDb, keys), keys.pepper()])
+  return { ...caller, secrets }
+}

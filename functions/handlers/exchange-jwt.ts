@@ -1,13 +1,19 @@
 import { exchangeRequest } from '../api/schemas.js'
 import { exchangeToken } from '../core/use-cases/exchange-token.js'
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import {
+  buildExchangeDependencies,
+  type ExchangeHandlerDependencies,
+} from './exchange-dependencies.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse, NO_STORE } from './http-response.js'
 import { parseJsonBody } from './json-body.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 import { logger } from './observability.js'
 
 /** `POST /access-tokens/jwt`: access token in, short-lived JWT out. */
-export const createExchangeJwtHandler = (dependencies: DependencyProvider) =>
+export const createExchangeJwtHandler = (
+  dependencies: () => Promise<ExchangeHandlerDependencies>,
+) =>
   createHttpHandler(async (request) => {
     const body = parseJsonBody(request.body, request.headers['content-type'], exchangeRequest)
     const result = await exchangeToken(await dependencies(), {
@@ -39,4 +45,6 @@ export const createExchangeJwtHandler = (dependencies: DependencyProvider) =>
     )
   })
 
-export const handler = createExchangeJwtHandler(lambdaDependencies)
+export const handler = createExchangeJwtHandler(
+  lambdaProvider(buildExchangeDependencies, ['signer', 'pepper']),
+)

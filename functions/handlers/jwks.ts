@@ -1,18 +1,28 @@
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse } from './http-response.js'
+import {
+  buildPublicKeyDependencies,
+  type PublicKeyDependencies,
+} from './key-source-dependencies.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 
-/** Verifiers refetch on an unknown `kid`, so a short public cache is safe across rotation. */
-const CACHE_CONTROL = 'public, max-age=300'
-
-/** `GET /.well-known/jwks.json`: every key that may have signed a still-valid JWT. */
-export const createJwksHandler = (dependencies: DependencyProvider) =>
-  createHttpHandler(async () =>
-    jsonResponse(
+/**
+ * `GET /.well-known/jwks.json`: every key that may have signed a still-valid
+ * JWT, and the next key before it signs. Cached publicly for
+ * KEYS_CACHE_TTL_SECONDS (DESIGN "Keys": one setting for every key cache):
+ * the rotation's waits count this max-age, and verifiers refetch on an
+ * unknown `kid` anyway.
+ */
+export const createJwksHandler = (dependencies: () => Promise<PublicKeyDependencies>) =>
+  createHttpHandler(async () => {
+    const { config, keySet } = await dependencies()
+    return jsonResponse(
       200,
-      { keys: await (await dependencies()).keySet.publicKeys() },
-      { 'cache-control': CACHE_CONTROL },
-    ),
-  )
+      { keys: await keySet.publicKeys() },
+      { 'cache-control': `public, max-age=${config.keysCacheTtlSeconds}` },
+    )
+  })
 
-export const handler = createJwksHandler(lambdaDependencies)
+export const handler = createJwksHandler(
+  lambdaProvider(buildPublicKeyDependencies, ['public-keys']),
+)

@@ -18,7 +18,8 @@ import {
   serializeSigningKeySet,
   signingKeysOf,
 } from '../core/signing-keys.js'
-import { lambdaKeyMaterial } from './key-material-dependencies.js'
+import { buildKeyRotationDependencies } from './key-rotation-dependencies.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 
 /** The event Secrets Manager invokes a rotation function with, once per step. */
 export interface RotationEvent {
@@ -200,4 +201,4 @@ const kidsOf = (set: SigningKeySet) => ({
 })
 
 /** The Lambda entry point, configured from the environment at cold start. */
-export const handler = createKeyRotationHandler(lambdaKeyMaterial.rotation)
+export const handler = createKeyRotationHandler(lambdaProvider(buildKeyRotationDependencies))

@@ -1,11 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
-import { createSecretsManagerClient } from '../adapters/aws-clients.js'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
+import { createSecretsManagerClient } from '../adapters/secrets-manager-client.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { initKeys } from '../cli/keys-init.js'
 import type { Clock } from '../core/ports.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 import { logger } from './observability.js'
 
 /** Stable, so an Update never looks like a replacement (which would Delete the old one). */
@@ -25,13 +26,32 @@ export interface KeysInitResponse {
 }
 
 /**
+ * The resource properties the stack gives (infra/constructs/tollgate.ts), the
+ * keys-init contract:
+ * - `KeySource`: `kms` or `secrets-manager`.
+ * - `JwtAlg`: `RS256` or `ES256`.
+ * - `TableName`: the table whose KEYSET#public item receives the public keys.
+ * - `PepperSecretId`: always.
+ * - `SigningKeysSecretId`: exactly when `KeySource` is `secrets-manager`.
+ * The stack declares both secrets, each under its own customer managed key,
+ * with a placeholder value (`{"uninitialized": true, "placeholder": …}`);
+ * this fills them with PutSecretValue and never creates one.
+ */
+export interface KeysInitProperties {
+  readonly keySource: 'kms' | 'secrets-manager'
+  readonly tableName: string
+  readonly alg: 'RS256' | 'ES256'
+  readonly pepperSecretId: string
+  readonly signingKeysSecretId: string | undefined
+}
+
+/**
  * The stack's `keys init` at deploy: the onEvent handler of a CDK
  * custom-resources Provider (which reports to CloudFormation; a throw fails
- * the deployment). Create and Update seed idempotently, with settings from
- * the resource properties `TableName`, `JwtAlg`, `PepperSecretId` and
- * optionally `SigningKeysSecretId` (KEY_SOURCE=secrets-manager) and
- * `SecretsKmsKeyId`. Delete does nothing: the secrets are retained, and
- * deleting keys would invalidate every token.
+ * the deployment). Create and Update seed idempotently from the resource
+ * properties (see KeysInitProperties), into secrets the stack declared.
+ * Delete does nothing: the secrets are retained, and deleting keys would
+ * invalidate every token.
  *
  * @example
  * export const handler = createKeysInitHandler(async () => ({ secretsManager, dynamoDb,
@@ -43,19 +63,47 @@ export const createKeysInitHandler =
     if (event.RequestType === 'Delete') {
       return { PhysicalResourceId: event.PhysicalResourceId }
     }
-    const properties = event.ResourceProperties as Record<string, unknown>
+    const properties = keysInitProperties(event.ResourceProperties as Record<string, unknown>)
     const deps = await dependencies()
     const result = await initKeys({
       ...deps,
-      tableName: requiredString(properties, 'TableName'),
-      alg: jwtAlg(properties.JwtAlg),
-      pepperSecretId: requiredString(properties, 'PepperSecretId'),
-      signingKeysSecretId: optionalString(properties, 'SigningKeysSecretId'),
-      secretsKmsKeyId: optionalString(properties, 'SecretsKmsKeyId'),
+      tableName: properties.tableName,
+      alg: properties.alg,
+      pepperSecretId: properties.pepperSecretId,
+      signingKeysSecretId: properties.signingKeysSecretId,
+      createMissing: false,
     })
-    deps.log('keys init finished', { ...result })
+    deps.log('keys init finished', { key_source: properties.keySource, ...result })
     return { PhysicalResourceId: KEYS_INIT_PHYSICAL_ID, Data: { ...result } }
   }
+
+/**
+ * Reads and checks the resource properties; a bad one fails the deployment naming it.
+ *
+ * @example
+ * const { keySource, pepperSecretId } = keysInitProperties(event.ResourceProperties)
+ */
+export const keysInitProperties = (properties: Record<string, unknown>): KeysInitProperties => {
+  const keySource = properties.KeySource
+  if (keySource !== 'kms' && keySource !== 'secrets-manager') {
+    throw new Error('Property KeySource must be kms or secrets-manager.')
+  }
+  const alg = properties.JwtAlg
+  if (alg !== 'RS256' && alg !== 'ES256') throw new Error('Property JwtAlg must be RS256 or ES256.')
+  const signingKeysSecretId = optionalString(properties, 'SigningKeysSecretId')
+  if ((keySource === 'secrets-manager') !== (signingKeysSecretId !== undefined)) {
+    throw new Error(
+      'Property SigningKeysSecretId is required with KeySource secrets-manager, and only then.',
+    )
+  }
+  return {
+    keySource,
+    alg,
+    tableName: requiredString(properties, 'TableName'),
+    pepperSecretId: requiredString(properties, 'PepperSecretId'),
+    signingKeysSecretId,
+  }
+}
 
 const requiredString = (properties: Record<string, unknown>, name: string): string => {
   const value = properties[name]
@@ -68,26 +116,16 @@ const optionalString = (properties: Record<string, unknown>, name: string) =>
     ? undefined
     : requiredString(properties, name)
 
-const jwtAlg = (value: unknown): 'RS256' | 'ES256' => {
-  if (value === 'RS256' || value === 'ES256') return value
-  throw new Error('Property JwtAlg must be RS256 or ES256.')
-}
-
 /**
- * The Lambda entry point. Clients are made on first use with the SDK's own
- * endpoint resolution (AWS_ENDPOINT_URL and its per-service forms, for LocalStack).
+ * The Lambda entry point. Clients reach the endpoints of the function's
+ * configuration (AWS_ENDPOINT_URL and its per-service forms, for LocalStack),
+ * like every other Tollgate function's.
  */
 export const handler = createKeysInitHandler(
-  (() => {
-    let made: KeysInitDependencies | undefined
-    return async () => {
-      made ??= {
-        secretsManager: createSecretsManagerClient(),
-        dynamoDb: createDynamoDbClient(undefined),
-        clock: systemClock,
-        log: (message, fields) => logger.info(message, { ...fields }),
-      }
-      return made
-    }
-  })(),
+  lambdaProvider(async (config) => ({
+    secretsManager: createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint }),
+    dynamoDb: createDynamoDbClient(config.dynamoDbEndpoint),
+    clock: systemClock,
+    log: (message, fields) => logger.info(message, { ...fields }),
+  })),
 )

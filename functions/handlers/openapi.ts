@@ -1,10 +1,11 @@
 import { buildOpenApiDocument } from '../api/openapi.js'
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import type { Config } from '../core/config.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse } from './http-response.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 
 /** `GET /openapi.json`: the API as OpenAPI 3.1, built once per process from the route table. */
-export const createOpenapiHandler = (dependencies: DependencyProvider) => {
+export const createOpenapiHandler = (dependencies: () => Promise<{ readonly config: Config }>) => {
   let document: string | undefined
   return createHttpHandler(async () => {
     document ??= JSON.stringify(buildOpenApiDocument((await dependencies()).config.issuer))
@@ -15,4 +16,4 @@ export const createOpenapiHandler = (dependencies: DependencyProvider) => {
   })
 }
 
-export const handler = createOpenapiHandler(lambdaDependencies)
+export const handler = createOpenapiHandler(lambdaProvider(async (config) => ({ config })))

@@ -1,12 +1,17 @@
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import type { Config } from '../core/config.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse } from './http-response.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 
 /**
  * `GET /.well-known/openid-configuration`: enough discovery metadata for
  * standard verifiers (jose, aws-jwt-verify, API Gateway's JWT authorizer).
+ * Built from the config alone: it names the JWKS URL and the algorithm, and
+ * reads no key.
  */
-export const createOpenidConfigurationHandler = (dependencies: DependencyProvider) =>
+export const createOpenidConfigurationHandler = (
+  dependencies: () => Promise<{ readonly config: Config }>,
+) =>
   createHttpHandler(async () => {
     const { config } = await dependencies()
     return jsonResponse(
@@ -38,4 +43,6 @@ export const createOpenidConfigurationHandler = (dependencies: DependencyProvide
     )
   })
 
-export const handler = createOpenidConfigurationHandler(lambdaDependencies)
+export const handler = createOpenidConfigurationHandler(
+  lambdaProvider(async (config) => ({ config })),
+)

@@ -15,12 +15,13 @@ import {
   pathParameter,
   queryOf,
 } from './api-handler.js'
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import { buildManagementDependencies, type ManagementDependencies } from './dependencies.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 import { logger } from './observability.js'
 import { auditEventJson, serviceAccountJson } from './views.js'
 
 /** `/service-accounts`: create, list, read, change and delete accounts; their audit trail. */
-export const createServiceAccountsHandler = (dependencies: DependencyProvider) =>
+export const createServiceAccountsHandler = (dependencies: () => Promise<ManagementDependencies>) =>
   createAuthorizedHandler(dependencies, {
     'POST /service-accounts': async ({ request, deps, context }) => {
       const body = bodyOf(request, api.serviceAccountCreate)
@@ -72,4 +73,6 @@ export const createServiceAccountsHandler = (dependencies: DependencyProvider) =
     },
   })
 
-export const handler = createServiceAccountsHandler(lambdaDependencies)
+export const handler = createServiceAccountsHandler(
+  lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']),
+)

@@ -1,7 +1,8 @@
 import { authorizerContext } from '../api/schemas.js'
 import { answer, createAuthorizedHandler } from './api-handler.js'
-import { type DependencyProvider, lambdaDependencies } from './dependencies.js'
+import { buildCallerDependencies, type CallerDependencies } from './dependencies.js'
 import { createHttpHandler } from './http-middleware.js'
+import { lambdaProvider } from './lambda-dependencies.js'
 import { whoamiJson } from './views.js'
 
 /**
@@ -13,7 +14,7 @@ import { whoamiJson } from './views.js'
  *   within REVOCATION_MAX_DELAY_SECONDS (deny-list refresh plus API
  *   Gateway's result cache), not at once.
  */
-export const createWhoamiHandler = (dependencies: DependencyProvider) => {
+export const createWhoamiHandler = (dependencies: () => Promise<CallerDependencies>) => {
   const whoami = createAuthorizedHandler(dependencies, {
     'GET /whoami': async ({ request, context }) => answer(request, whoamiJson(context.caller)),
   })
@@ -28,4 +29,4 @@ export const createWhoamiHandler = (dependencies: DependencyProvider) => {
       : whoami(event, context)
 }
 
-export const handler = createWhoamiHandler(lambdaDependencies)
+export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies, ['public-keys']))

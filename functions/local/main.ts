@@ -1,3 +1,6 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { type Config, requireKeyMaterial } from '../core/config.js'
+import { TollgateError } from '../core/errors.js'
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
 import { describePortError, ensurePortIsFree } from './free-port.js'
 import { DEFAULT_LIMITS } from './http-hardening.js'
@@ -11,14 +14,27 @@ const say = (message: string): void => {
 }
 
 /**
- * `npm start`: DynamoDB Local (supervised), local keys, the dev server, and
- * the first admin on an empty table, until Ctrl-C. The port is bound before
- * the first admin is minted: its token is shown once, so it is shown only by
- * a server that is up, and a busy port fails before anything is created.
+ * `npm start`: DynamoDB Local (supervised), the key material, the dev server,
+ * and the first admin on an empty table, until Ctrl-C. The port is bound
+ * before the first admin is minted: its token is shown once, so it is shown
+ * only by a server that is up, and a busy port fails before anything is created.
+ *
+ * Keys: the local key file by default; with KEY_SOURCE=kms or
+ * secrets-manager, KMS and Secrets Manager at their configured endpoints
+ * (LocalStack, the tests' fake). Against an emulator's Secrets Manager
+ * (an explicit endpoint), the key material is seeded first as `tollgate
+ * keys init` does; against AWS itself it is only read, never created.
  */
 const main = async (): Promise<number> => {
   const config = readConfig()
   if (config === undefined) return 2
+  try {
+    // The dev server builds every part: signer, public keys and pepper.
+    requireKeyMaterial(config, ['public-keys', 'signer', 'pepper'])
+  } catch (error) {
+    say((error as Error).message)
+    return 2
+  }
   // Before the first AWS SDK call (see enableInvocationScopes).
   await enableInvocationScopes(DEFAULT_LIMITS.maxConnections)
   try {
@@ -28,9 +44,10 @@ const main = async (): Promise<number> => {
     say(describePortError(error, config.port, HOST) ?? String(error))
     return 1
   }
-  const { buildDependencies, openLocalDynamoDb, startDevServer } = await loadLocalRuntime()
-  const dynamoDb = await openLocalDynamoDb(config, { supervise: { log: say } })
+  const { buildDependencies, openDevServerDynamoDb, startDevServer } = await loadLocalRuntime()
+  const dynamoDb = await openDevServerDynamoDb(config, { supervise: { log: say } })
   try {
+    await seedEmulatorKeys(config, dynamoDb.client)
     const dependencies = await buildDependencies(config, dynamoDb.client)
     const server = await startDevServer({ dependencies, port: config.port, host: HOST }).catch(
       (error: unknown) => {
@@ -39,7 +56,11 @@ const main = async (): Promise<number> => {
       },
     )
     if (!(await dependencies.store.isBootstrapped())) {
-      const admin = await bootstrapAdmin(dependencies, { name: 'admin', asFirstAdmin: true })
+      const admin = await bootstrapAdmin(dependencies, { name: 'admin', asFirstAdmin: true }).catch(
+        (error: unknown) => {
+          throw withKeysHint(config, error)
+        },
+      )
       process.stdout.write(
         `\nFirst start: created service account "${admin.account.name}" (${admin.account.id}) with role admin.\n` +
           `Its access token is shown this once and stored nowhere; keep it safe:\n\n    ${admin.secret}\n\n`,
@@ -58,6 +79,43 @@ const main = async (): Promise<number> => {
     throw error
   }
 }
+
+/** keys init against an emulator's Secrets Manager, so `npm start` works on a fresh LocalStack. */
+const seedEmulatorKeys = async (config: Config, dynamoDb: DynamoDBClient): Promise<void> => {
+  if (config.keySource === 'local' || config.secretsManagerEndpoint === undefined) return
+  const [{ initKeys }, { createSecretsManagerClient }, { systemClock }] = await Promise.all([
+    import('../cli/keys-init.js'),
+    import('../adapters/secrets-manager-client.js'),
+    import('../adapters/system-clock.js'),
+  ])
+  const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
+  try {
+    const result = await initKeys({
+      secretsManager,
+      dynamoDb,
+      tableName: config.tableName,
+      alg: config.jwtAlg,
+      pepperSecretId: config.pepperSecretId as string,
+      signingKeysSecretId: config.signingKeysSecretId,
+      clock: systemClock,
+    })
+    say(
+      `keys (${config.keySource} at ${config.secretsManagerEndpoint}): pepper ${result.pepper}, ` +
+        `signing keys ${result.signingKeys}, public key set ${result.publicKeySet}`,
+    )
+  } finally {
+    secretsManager.destroy()
+  }
+}
+
+/** A key-material failure on AWS itself most likely means keys init has not run. */
+const withKeysHint = (config: Config, error: unknown): unknown =>
+  config.keySource !== 'local' && error instanceof TollgateError && error.code === 'internal'
+    ? new Error(
+        `the ${config.keySource} key material could not be read (${error.message}); ` +
+          'seed it with `npx tollgate keys init` in this environment, or check PEPPER_SECRET_ID',
+      )
+    : error
 
 const stopOnSignal = (stop: () => Promise<void>): void => {
   let stopping = false

@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam'
+import { auditPartition } from '../../functions/adapters/dynamodb-items.js'
 import { itemKeys } from '../../functions/adapters/token-table.js'
 import type { HandlerName } from '../../functions/core/routes.js'
 
@@ -15,13 +16,17 @@ export type Capability =
   | 'sign'
   /** HMAC access tokens, seal cursors: read (and decrypt) the pepper secret. */
   | 'hash-with-pepper'
-  /** One strongly consistent read of a caller's token record and owner item. */
+  /** One strongly consistent BatchGetItem of a caller's token record and owner item. */
   | 'read-caller-records'
   /** `last_used_at`: UpdateItem on token records only. */
   | 'record-token-use'
   /** Query the deny-list's hourly partitions, nothing else. */
   | 'read-deny-list'
-  /** Management API: item reads and writes (transactions) on the table, queries on its indexes. */
+  /**
+   * Management API: item reads and transactional writes on the partitions it
+   * owns (tokens, owners, account names, audit, deny-list), audit queries,
+   * and queries on the list indexes.
+   */
   | 'manage-tokens'
   /** Secrets Manager rotation of the signing-key secret, and publishing KEYSET#public. */
   | 'rotate-signing-keys'
@@ -39,7 +44,8 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
 > = {
   'exchange-jwt': ['sign', 'hash-with-pepper', 'read-caller-records', 'record-token-use'],
   jwks: ['read-public-keys'],
-  'openid-configuration': ['read-public-keys'],
+  // Names the JWKS URL and the algorithm from its configuration; reads no key.
+  'openid-configuration': [],
   // Verifies its caller in the handler (token + owner item); never hashes or signs.
   whoami: ['read-public-keys', 'read-caller-records'],
   'service-accounts': ['read-public-keys', 'hash-with-pepper', 'manage-tokens'],
@@ -99,6 +105,8 @@ const partitionPattern = (key: string): string => `${key.slice(0, key.indexOf('#
 export const PARTITIONS = {
   tokens: partitionPattern(itemKeys.token('id').pk),
   owners: partitionPattern(itemKeys.owner('tag').pk),
+  accountNames: partitionPattern(itemKeys.accountName('name').pk),
+  audit: partitionPattern(auditPartition({ type: 'token', id: 'id' })),
   denyList: partitionPattern(itemKeys.denyListPartition('hour').pk),
   publicKeySet: itemKeys.publicKeySet().pk,
 } as const
@@ -174,7 +182,7 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
   'read-caller-records': (t) => [
     {
       sid: 'ReadCallerRecords',
-      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+      actions: ['dynamodb:BatchGetItem'],
       resources: [t.tableArn],
       conditions: leadingKeys(PARTITIONS.tokens, PARTITIONS.owners),
     },
@@ -198,10 +206,11 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
   'manage-tokens': (t) => [
     {
       sid: 'ManageTokens',
-      // TransactWriteItems is authorized per item as Put/Update/Delete/ConditionCheck.
+      // TransactWriteItems is authorized per item, as the PutItem, UpdateItem and
+      // DeleteItem it holds (dynamodb-transactions.ts writes no ConditionCheck);
+      // Query reads the audit partitions; BatchGetItem and GetItem owners and tokens.
       actions: [
         'dynamodb:BatchGetItem',
-        'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
@@ -209,7 +218,15 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
         'dynamodb:UpdateItem',
       ],
       resources: [t.tableArn],
+      conditions: leadingKeys(
+        PARTITIONS.tokens,
+        PARTITIONS.owners,
+        PARTITIONS.accountNames,
+        PARTITIONS.audit,
+        PARTITIONS.denyList,
+      ),
     },
+    // gsi1 (one owner's tokens) and gsi2 (every token, every service account).
     { sid: 'ListTokens', actions: ['dynamodb:Query'], resources: [...t.indexArns] },
   ],
   'rotate-signing-keys': (t) => {
@@ -260,9 +277,10 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
   },
 }
 
+/** Write KEYSET#public, and read it back (the rotation's testSecret, keys init's check). */
 const publishPublicKeySet = (t: GrantTargets): StatementProps => ({
   sid: 'PublishPublicKeySet',
-  actions: ['dynamodb:PutItem'],
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   resources: [t.tableArn],
   conditions: {
     'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PARTITIONS.publicKeySet] },

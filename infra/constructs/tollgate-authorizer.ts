@@ -82,6 +82,8 @@ const isRestApi = (api: apigw.IRestApi | apigwv2.IHttpApi): api is apigw.IRestAp
 export class TollgateAuthorizer extends Construct {
   /** The authorizer function (`lambda` mode). */
   readonly function: TollgateFunction | undefined
+  /** API Gateway's result cache for its answers (`AUTHORIZER_CACHE_TTL_SECONDS`). */
+  readonly cacheTtl: Duration
   private readonly options: Options
   private readonly hasScopeRules: boolean
   private readonly httpAuthorizers = new Map<number, apigwv2.HttpAuthorizer>()
@@ -92,6 +94,7 @@ export class TollgateAuthorizer extends Construct {
     super(scope, id)
     const options = withDefaults('TollgateAuthorizer', DEFAULTS, props)
     this.options = options
+    this.cacheTtl = options.cacheTtl
     if (!options.tollgate || !options.api) {
       throw new Error('TollgateAuthorizer: `tollgate` and `api` are required')
     }

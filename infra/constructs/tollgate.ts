@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { Annotations, CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
 import * as apigw from 'aws-cdk-lib/aws-apigateway'
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
@@ -10,7 +8,6 @@ import * as logs from 'aws-cdk-lib/aws-logs'
 import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
 import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
-import { REPO_ROOT } from '../bundling.js'
 import { KeyMaterial } from './key-material.js'
 import { withDefaults } from './options.js'
 import {
@@ -121,7 +118,9 @@ export class Tollgate extends Construct implements ITollgateIssuer {
   readonly handlers: ReadonlyMap<Route['handler'], TollgateFunction>
   /** The Lambda authorizer in front of `authorizer` routes, also usable on other APIs. */
   readonly authorizer: TollgateAuthorizer
-  readonly keysInit: TollgateFunction | undefined
+  /** `tollgate keys init`, run once at deploy by a custom resource. */
+  readonly keysInit: TollgateFunction
+  /** `secrets-manager`: the signing-key secret's rotation function. */
   readonly keyRotation: TollgateFunction | undefined
   private readonly options: typeof DEFAULTS
 
@@ -155,19 +154,8 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     })
     this.handlers = new Map(routedHandlers().map((name) => [name, this.handlerFunction(name)]))
     for (const route of ROUTES) this.addRoute(route)
-    this.keysInit = this.ifHandlerExists(
-      'keys-init',
-      'a fresh stack has no keys until `tollgate keys init` runs against it',
-      () => this.createKeysInit(),
-    )
-    this.keyRotation =
-      this.keySource === 'secrets-manager'
-        ? this.ifHandlerExists(
-            'key-rotation',
-            'the signing-key secret is never rotated (cdk-nag flags it)',
-            () => this.createKeyRotation(),
-          )
-        : undefined
+    this.keysInit = this.createKeysInit()
+    this.keyRotation = this.keySource === 'secrets-manager' ? this.createKeyRotation() : undefined
   }
 
   /** Configuration every Tollgate function starts with (DESIGN "Configuration"). */
@@ -286,21 +274,6 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.stage.node.addDependency(httpRoute)
   }
 
-  /**
-   * The non-routed handlers are written on another branch; until their module
-   * exists the stack says so at synth (a warning, never silence) and leaves
-   * out what depends on it.
-   */
-  private ifHandlerExists<T>(name: string, consequence: string, make: () => T): T | undefined {
-    const entry = handlerEntry(name)
-    if (existsSync(join(REPO_ROOT, entry))) return make()
-    Annotations.of(this).addWarningV2(
-      `tollgate:missing-handler-${name}`,
-      `${entry} does not exist yet, so the ${name} function is not deployed: ${consequence}.`,
-    )
-    return undefined
-  }
-
   private createKeysInit(): TollgateFunction {
     const fn = new TollgateFunction(this, 'KeysInit', {
       entry: handlerEntry('keys-init'),
@@ -365,7 +338,11 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     }
     const fn = new TollgateFunction(this, 'KeyRotation', {
       entry: handlerEntry('key-rotation'),
-      environment: this.verifierEnvironment,
+      environment: {
+        ...this.verifierEnvironment,
+        // Retiring a key waits out every cache, the authorizer's result cache included.
+        AUTHORIZER_CACHE_TTL_SECONDS: String(this.authorizer.cacheTtl.toSeconds()),
+      },
       timeout: Duration.minutes(1),
       logRetention: this.options.logRetention,
       description: 'Tollgate signing-key rotation (Secrets Manager)',

@@ -3,20 +3,15 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../../infra/bundling.js'
 import { routedHandlers } from '../../infra/constructs/routes.js'
-import { handlerModuleExists } from './support/synth.js'
+import { UNROUTED_HANDLERS } from './support/synth.js'
 
 /**
  * `events/` is what `sam local invoke` feeds the synthesized functions, and
  * test/unit/events.test.ts runs every sample through its handler in-process.
  * This checks the other direction: every function the stack deploys has a
- * sample. keys-init and key-rotation get theirs with their handlers
- * (TEMPORARY: both are written on another branch).
+ * sample (key-rotation is deployed with KEY_SOURCE=secrets-manager).
  */
-const deployedHandlers = [
-  ...routedHandlers(),
-  'authorizer',
-  ...['keys-init', 'key-rotation'].filter(handlerModuleExists),
-]
+const deployedHandlers = [...routedHandlers(), ...UNROUTED_HANDLERS]
 const samples = readdirSync(join(REPO_ROOT, 'events'))
 
 describe('events/', () => {

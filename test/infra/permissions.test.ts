@@ -1,9 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { App, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import { describe, expect, it } from 'vitest'
 import { itemKeys } from '../../functions/adapters/token-table.js'
 import { ROUTES } from '../../functions/core/routes.js'
+import { REPO_ROOT } from '../../infra/bundling.js'
 import { KeyMaterial } from '../../infra/constructs/key-material.js'
 import { withDefaults } from '../../infra/constructs/options.js'
 import {
@@ -16,7 +19,7 @@ import {
 } from '../../infra/constructs/permissions.js'
 import { authorizationOf } from '../../infra/constructs/routes.js'
 import { Tollgate } from '../../infra/constructs/tollgate.js'
-import { CDK_CONTEXT, CONTRACT_HANDLERS } from './support/synth.js'
+import { CDK_CONTEXT, UNROUTED_HANDLERS } from './support/synth.js'
 
 const TARGETS: GrantTargets = {
   keySource: 'kms',
@@ -45,6 +48,12 @@ const SECRETS_MANAGER_TARGETS: GrantTargets = {
     keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/jwks',
   },
 }
+/** Whether a module under functions/handlers/ exports a Lambda `handler`. */
+const readHandlerExport = (name: string): boolean =>
+  /^export const handler\b/m.test(
+    readFileSync(join(REPO_ROOT, 'functions', 'handlers', `${name}.ts`), 'utf8'),
+  )
+
 const render = (capabilities: readonly Capability[], targets = TARGETS) =>
   statementsFor(capabilities, targets).map((statement) => statement.toStatementJson())
 
@@ -75,7 +84,6 @@ const MANAGE = [
     Sid: 'ManageTokens',
     Action: [
       'dynamodb:BatchGetItem',
-      'dynamodb:ConditionCheckItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -84,22 +92,32 @@ const MANAGE = [
     ],
     Effect: 'Allow',
     Resource: TARGETS.tableArn,
+    Condition: {
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': ['TOKEN#*', 'OWNER#*', 'SA_NAME#*', 'AUDIT#*', 'DENY#*'],
+      },
+    },
   },
   { Sid: 'ListTokens', Action: 'dynamodb:Query', Effect: 'Allow', Resource: TARGETS.indexArns },
 ]
 
 describe('the per-handler permission map', () => {
-  it('covers every routed handler CONTRACT.md names, and every handler of the route table', () => {
-    const routed = CONTRACT_HANDLERS.filter(
-      (name) => !['authorizer', 'key-rotation', 'keys-init'].includes(name),
+  it('covers every routed handler module of functions/handlers/, and every handler of the route table', () => {
+    // A handler module is a file whose name no *-dependencies or helper module takes.
+    const modules = readdirSync(join(REPO_ROOT, 'functions', 'handlers'))
+      .filter((file) => /^[a-z-]+\.ts$/.test(file))
+      .map((file) => file.slice(0, -3))
+      .filter((name) => readHandlerExport(name))
+    const routed = modules.filter(
+      (name) => !(UNROUTED_HANDLERS as readonly string[]).includes(name),
     )
-    expect(Object.keys(ROUTED_HANDLER_CAPABILITIES).sort()).toEqual([...routed].sort())
+    expect(Object.keys(ROUTED_HANDLER_CAPABILITIES).sort()).toEqual(routed.sort())
     for (const route of ROUTES)
       expect(Object.keys(ROUTED_HANDLER_CAPABILITIES)).toContain(route.handler)
   })
 
   it.each(['service-accounts', 'access-tokens'] as const)(
-    '%s (not routed on this branch yet) verifies callers, hashes, and reads and writes tokens, never signs',
+    '%s verifies callers, hashes, and reads and writes its partitions, never signs',
     (name) => {
       expect(render(ROUTED_HANDLER_CAPABILITIES[name])).toEqual([PUBLIC_KEYS, ...PEPPER, ...MANAGE])
       expect(
@@ -108,9 +126,12 @@ describe('the per-handler permission map', () => {
     },
   )
 
-  it('openapi gets no grant at all', () => {
-    expect(render(ROUTED_HANDLER_CAPABILITIES.openapi)).toEqual([])
-  })
+  it.each(['openapi', 'openid-configuration'] as const)(
+    '%s gets no grant at all: it answers from its configuration',
+    (name) => {
+      expect(render(ROUTED_HANDLER_CAPABILITIES[name])).toEqual([])
+    },
+  )
 
   it('never grants a wildcard resource or action', () => {
     const all = [
@@ -134,6 +155,8 @@ describe('the per-handler permission map', () => {
     expect(PARTITIONS).toEqual({
       tokens: `${itemKeys.token('x').pk.split('#')[0]}#*`,
       owners: `${itemKeys.owner('x').pk.split('#')[0]}#*`,
+      accountNames: `${itemKeys.accountName('x').pk.split('#')[0]}#*`,
+      audit: 'AUDIT#*',
       denyList: 'DENY#*',
       publicKeySet: itemKeys.publicKeySet().pk,
     })

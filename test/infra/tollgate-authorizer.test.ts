@@ -9,7 +9,19 @@ import {
   type TollgateAuthorizerProps,
   tollgateIssuer,
 } from '../../infra/index.js'
-import { baseStatements, CDK_CONTEXT, type CfnResourceJson, OUTDIR } from './support/synth.js'
+import { coldStart } from './support/cold-start.js'
+import {
+  baseStatements,
+  CDK_CONTEXT,
+  type CfnResourceJson,
+  OUTDIR,
+  resolveIntrinsics,
+} from './support/synth.js'
+
+const resolvedEnvironment = (template: Template, variables: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, resolveIntrinsics(template, value)]),
+  )
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 const ISSUER = 'https://abc123.execute-api.eu-west-1.amazonaws.com'
@@ -43,7 +55,7 @@ const fnOf = (template: Template) => {
 }
 
 describe('TollgateAuthorizer on a user HTTP API', () => {
-  it('is added in five lines (the README example)', () => {
+  it('is added in five lines (the README example)', async () => {
     const stack = userStack()
     // --- the README's five lines ---
     const api = new apigwv2.HttpApi(stack, 'Api')
@@ -100,6 +112,10 @@ describe('TollgateAuthorizer on a user HTTP API', () => {
       HTTP_API_AUTHORIZER_RESPONSE: 'simple',
       ROUTE_SCOPES: '{"GET /datasets":"datasets:read"}',
     })
+    // Told no pepper and no signing secret (it needs neither), it still starts.
+    await expect(
+      coldStart('authorizer', resolvedEnvironment(template, fn.Properties.Environment.Variables)),
+    ).resolves.toBeUndefined()
     const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0]
     expect(policy?.Properties.PolicyDocument.Statement).toEqual([
       ...baseStatements(authorizer.node.findChild('FunctionLogs'))

@@ -3,15 +3,17 @@ import { Template } from 'aws-cdk-lib/assertions'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import type { IConstruct } from 'constructs'
 import { describe, expect, it } from 'vitest'
+import { ROUTED_HANDLER_CAPABILITIES } from '../../infra/constructs/permissions.js'
 import { routedHandlers } from '../../infra/constructs/routes.js'
 import type { TollgateFunction } from '../../infra/constructs/tollgate-function.js'
 import { TollgateStack } from '../../infra/tollgate-stack.js'
+import { coldStart } from './support/cold-start.js'
 import {
   ACCOUNT_ROOT,
   arnOf,
   baseStatements,
   CDK_CONTEXT,
-  handlerModuleExists,
+  deployedEnvironments,
   logicalId,
   OUTDIR,
   refOf,
@@ -22,8 +24,7 @@ import {
 
 /**
  * KEY_SOURCE=secrets-manager, ES256, Basic auth on the authorizer: synthesized
- * once, without the cdk-nag plugin so that the statements can be read even
- * while key-rotation is missing (cdk-nag's verdict is asserted apart below).
+ * once, without the cdk-nag plugin (cdk-nag's verdict is asserted apart below).
  */
 const app = new App({ outdir: OUTDIR, context: CDK_CONTEXT })
 const stack = new TollgateStack(app, 'TollgateSecretsManager', {
@@ -68,7 +69,7 @@ const PEPPER = [
 const CALLER_RECORDS = [
   {
     Sid: 'ReadCallerRecords',
-    Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+    Action: 'dynamodb:BatchGetItem',
     Effect: 'Allow',
     Resource: TABLE,
     Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*', 'OWNER#*'] } },
@@ -83,11 +84,28 @@ const CALLER_RECORDS = [
 ]
 const PUBLISH_PUBLIC_KEY_SET = {
   Sid: 'PublishPublicKeySet',
-  Action: 'dynamodb:PutItem',
+  Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   Effect: 'Allow',
   Resource: TABLE,
   Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['KEYSET#public'] } },
 }
+
+describe('cold starts with the synthesized configuration (KEY_SOURCE=secrets-manager)', () => {
+  it.each(deployedEnvironments(template).map((fn) => [fn.module, fn] as const))(
+    '%s parses its environment and finds the key material it uses',
+    async (_module, fn) => {
+      await expect(coldStart(fn.module, fn.environment)).resolves.toBeUndefined()
+    },
+  )
+
+  it('covers every deployed function, the rotation included', () => {
+    expect(
+      deployedEnvironments(template)
+        .map((fn) => fn.module)
+        .sort(),
+    ).toEqual([...routedHandlers(), 'authorizer', 'keys-init', 'key-rotation'].sort())
+  })
+})
 
 describe('least privilege, statement by statement (KEY_SOURCE=secrets-manager)', () => {
   it('exchange-jwt reads the private key set and the pepper, never a KMS signing key', () => {
@@ -112,9 +130,14 @@ describe('least privilege, statement by statement (KEY_SOURCE=secrets-manager)',
     ])
   })
 
-  it.each(['jwks', 'openid-configuration'])('%s reads only the KEYSET#public item', (name) => {
-    const fn = handler(name)
+  it('jwks reads only the KEYSET#public item', () => {
+    const fn = handler('jwks')
     expect(statements(fn)).toEqual([...baseStatements(fn.logGroup), READ_PUBLIC_KEY_SET])
+  })
+
+  it('openid-configuration reads nothing', () => {
+    const fn = handler('openid-configuration')
+    expect(statements(fn)).toEqual(baseStatements(fn.logGroup))
   })
 
   it('whoami reads the public key set and its caller records', () => {
@@ -141,61 +164,55 @@ describe('least privilege, statement by statement (KEY_SOURCE=secrets-manager)',
       ...CALLER_RECORDS,
     ])
   })
-
-  if (handlerModuleExists('key-rotation')) {
-    it('key-rotation rotates the signing-key secret and publishes KEYSET#public', () => {
-      const fn = tollgate.keyRotation as TollgateFunction
-      expect(statements(fn)).toEqual([
-        ...baseStatements(fn.logGroup),
-        {
-          Sid: 'RotateSigningKeys',
-          Action: [
-            'secretsmanager:DescribeSecret',
-            'secretsmanager:GetSecretValue',
-            'secretsmanager:PutSecretValue',
-            'secretsmanager:UpdateSecretVersionStage',
-          ],
-          Effect: 'Allow',
-          Resource: refOf(signingSecret),
-        },
-        {
-          Sid: 'EncryptSigningKeys',
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Effect: 'Allow',
-          Resource: arnOf(signingSecretKey),
-          Condition: VIA_SECRETS_MANAGER,
-        },
-        PUBLISH_PUBLIC_KEY_SET,
-      ])
-    })
-  }
-
-  if (handlerModuleExists('keys-init')) {
-    it('keys-init seeds both secrets and KEYSET#public', () => {
-      const fn = tollgate.keysInit as TollgateFunction
-      expect(statements(fn)).toEqual([
-        ...baseStatements(fn.logGroup),
-        {
-          Sid: 'SeedSecrets',
-          Action: [
-            'secretsmanager:DescribeSecret',
-            'secretsmanager:GetSecretValue',
-            'secretsmanager:PutSecretValue',
-          ],
-          Effect: 'Allow',
-          Resource: [refOf(pepperSecret), refOf(signingSecret)],
-        },
-        {
-          Sid: 'EncryptSeededSecrets',
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Effect: 'Allow',
-          Resource: [arnOf(pepperKey), arnOf(signingSecretKey)],
-          Condition: VIA_SECRETS_MANAGER,
-        },
-        PUBLISH_PUBLIC_KEY_SET,
-      ])
-    })
-  }
+  it('key-rotation rotates the signing-key secret and publishes KEYSET#public', () => {
+    const fn = tollgate.keyRotation as TollgateFunction
+    expect(statements(fn)).toEqual([
+      ...baseStatements(fn.logGroup),
+      {
+        Sid: 'RotateSigningKeys',
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        Effect: 'Allow',
+        Resource: refOf(signingSecret),
+      },
+      {
+        Sid: 'EncryptSigningKeys',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Effect: 'Allow',
+        Resource: arnOf(signingSecretKey),
+        Condition: VIA_SECRETS_MANAGER,
+      },
+      PUBLISH_PUBLIC_KEY_SET,
+    ])
+  })
+  it('keys-init seeds both secrets and KEYSET#public', () => {
+    const fn = tollgate.keysInit
+    expect(statements(fn)).toEqual([
+      ...baseStatements(fn.logGroup),
+      {
+        Sid: 'SeedSecrets',
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+        ],
+        Effect: 'Allow',
+        Resource: [refOf(pepperSecret), refOf(signingSecret)],
+      },
+      {
+        Sid: 'EncryptSeededSecrets',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Effect: 'Allow',
+        Resource: [arnOf(pepperKey), arnOf(signingSecretKey)],
+        Condition: VIA_SECRETS_MANAGER,
+      },
+      PUBLISH_PUBLIC_KEY_SET,
+    ])
+  })
 })
 
 describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
@@ -222,10 +239,15 @@ describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
     expect(decryptors(signingSecretKey)).toEqual(readers.map((fn) => arnOf(fn.role)))
   })
 
-  it('lets the Basic-auth authorizer decrypt the pepper beside the exchange and keys-init', () => {
-    const readers = [authorizerFn, handler('exchange-jwt'), tollgate.keysInit].filter(
-      (fn): fn is TollgateFunction => fn !== undefined,
-    )
+  it('lets the Basic-auth authorizer decrypt the pepper beside the hashing functions and keys-init', () => {
+    // Registration order: the authorizer, the routed functions in route-table order, keys-init.
+    const readers = [
+      authorizerFn,
+      ...routedHandlers()
+        .filter((name) => ROUTED_HANDLER_CAPABILITIES[name].includes('hash-with-pepper'))
+        .map(handler),
+      tollgate.keysInit,
+    ]
     expect(decryptors(pepperKey)).toEqual(readers.map((fn) => arnOf(fn.role)))
     expect(
       (
@@ -262,31 +284,47 @@ describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
     expect(outputs.SigningKeysSecretId.Value).toEqual(refOf(signingSecret))
     expect(outputs).not.toHaveProperty('KmsKeyIds')
   })
+  it('rotates the signing-key secret daily, after keys init, never at deploy', () => {
+    const fn = tollgate.keyRotation as TollgateFunction
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: refOf(signingSecret),
+      RotationLambdaARN: arnOf(fn),
+      RotationRules: { ScheduleExpression: 'rate(24 hours)' },
+      RotateImmediatelyOnUpdate: false,
+    })
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: arnOf(fn),
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceArn: refOf(signingSecret),
+    })
+    expect(unacknowledgedFindings(stack)).toEqual([])
+  })
 
-  if (handlerModuleExists('key-rotation')) {
-    it('rotates the signing-key secret daily, after keys init, never at deploy', () => {
-      const fn = tollgate.keyRotation as TollgateFunction
-      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-        SecretId: refOf(signingSecret),
-        RotationLambdaARN: arnOf(fn),
-        RotationRules: { ScheduleExpression: 'rate(24 hours)' },
-        RotateImmediatelyOnUpdate: false,
-      })
-      template.hasResourceProperties('AWS::Lambda::Permission', {
-        FunctionName: arnOf(fn),
-        Principal: 'secretsmanager.amazonaws.com',
-        SourceArn: refOf(signingSecret),
-      })
-      expect(unacknowledgedFindings(stack)).toEqual([])
+  it('runs keys init with the signing-key secret too, and rotation only after it', () => {
+    const resources = Object.values(template.findResources('Custom::TollgateKeysInit'))
+    expect(resources[0]?.Properties).toMatchObject({
+      KeySource: 'secrets-manager',
+      JwtAlg: 'ES256',
+      PepperSecretId: refOf(pepperSecret),
+      SigningKeysSecretId: refOf(signingSecret),
     })
-  } else {
-    it('cannot pass cdk-nag without a rotation (TEMPORARY: until functions/handlers/key-rotation.ts lands)', () => {
-      template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0)
-      expect(unacknowledgedFindings(stack)).toEqual([
-        'AwsSolutions-SMG4 TollgateSecretsManager/Tollgate/Keys/SigningKeySecret',
-      ])
+    const schedule = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'))
+    expect(schedule[0]?.DependsOn).toEqual(
+      expect.arrayContaining([logicalId(tollgate.node.findChild('KeysInitResource'))]),
+    )
+  })
+
+  it('tells the rotation every cache it waits out, the authorizer result cache included', () => {
+    const fn = tollgate.keyRotation as TollgateFunction
+    expect(
+      template.toJSON().Resources[logicalId(fn)].Properties.Environment.Variables,
+    ).toMatchObject({
+      KEYS_CACHE_TTL_SECONDS: '300',
+      MAX_JWT_DURATION_SECONDS: '43200',
+      AUTHORIZER_CACHE_TTL_SECONDS: '10',
+      SIGNING_KEYS_SECRET_ID: refOf(signingSecret),
     })
-  }
+  })
 
   it('lists no function in cdk-nag findings', () => {
     const findings = new AwsSolutionsChecks().validateScope(stack).violations

@@ -6,20 +6,20 @@ import type { IConstruct } from 'constructs'
 import { describe, expect, it } from 'vitest'
 import { TOKEN_TABLE } from '../../functions/adapters/token-table.js'
 import { ROUTES, routeKey } from '../../functions/core/routes.js'
+import { keysInitProperties } from '../../functions/handlers/keys-init.js'
 import { REPO_ROOT } from '../../infra/bundling.js'
 import { ROUTED_HANDLER_CAPABILITIES } from '../../infra/constructs/permissions.js'
 import { authorizationOf, routedHandlers } from '../../infra/constructs/routes.js'
 import type { TollgateFunction } from '../../infra/constructs/tollgate-function.js'
 import { tollgateApp } from '../../infra/tollgate-app.js'
+import { coldStart } from './support/cold-start.js'
 import {
   ACCOUNT_ROOT,
   acknowledgements,
   arnOf,
   baseStatements,
   CDK_CONTEXT,
-  CONTRACT_HANDLERS,
-  HANDLERS_ON_THIS_BRANCH,
-  handlerModuleExists,
+  deployedEnvironments,
   logicalId,
   OUTDIR,
   refOf,
@@ -58,7 +58,7 @@ const PEPPER = [
 ]
 const READ_CALLER_RECORDS = {
   Sid: 'ReadCallerRecords',
-  Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+  Action: 'dynamodb:BatchGetItem',
   Effect: 'Allow',
   Resource: TABLE,
   Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*', 'OWNER#*'] } },
@@ -70,12 +70,7 @@ const READ_PUBLIC_KEYS = {
   Resource: SIGNING_KEY,
 }
 
-describe('the handler list of this branch', () => {
-  it('matches functions/handlers/ exactly (update HANDLERS_ON_THIS_BRANCH when a module lands)', () => {
-    const present = CONTRACT_HANDLERS.filter(handlerModuleExists)
-    expect(new Set(present)).toEqual(HANDLERS_ON_THIS_BRANCH)
-  })
-
+describe('synthesis', () => {
   it('synthesizes in seconds, bundling included', () => {
     expect(synthMs).toBeLessThan(60_000)
   })
@@ -87,13 +82,9 @@ describe('Lambda functions', () => {
     String(fn.Properties.Description).startsWith('Tollgate'),
   )
 
-  it('has one function per handler module of the route table, plus the authorizer', () => {
+  it('has one function per handler module of the route table, plus the authorizer and keys-init', () => {
     const handlers = tollgateFunctions.map(([, fn]) => fn.Properties.Handler).sort()
-    const expected = [
-      ...routedHandlers(),
-      'authorizer',
-      ...(handlerModuleExists('keys-init') ? ['keys-init'] : []),
-    ]
+    const expected = [...routedHandlers(), 'authorizer', 'keys-init']
     expect(handlers).toEqual(expected.map((name) => `${name}.handler`).sort())
   })
 
@@ -164,6 +155,23 @@ describe('Lambda functions', () => {
   })
 })
 
+describe('cold starts with the synthesized configuration', () => {
+  it.each(deployedEnvironments(template).map((fn) => [fn.module, fn] as const))(
+    '%s parses its environment and finds the key material it uses',
+    async (_module, fn) => {
+      await expect(coldStart(fn.module, fn.environment)).resolves.toBeUndefined()
+    },
+  )
+
+  it('covers every deployed Tollgate function', () => {
+    expect(
+      deployedEnvironments(template)
+        .map((fn) => fn.module)
+        .sort(),
+    ).toEqual([...routedHandlers(), 'authorizer', 'keys-init'].sort())
+  })
+})
+
 describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
   const statements = (fn: TollgateFunction) => statementsOfRole(template, stack, fn.role)
 
@@ -200,10 +208,57 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
     ])
   })
 
-  it.each(['jwks', 'openid-configuration'])('%s reads public keys and nothing else', (name) => {
-    const fn = handler(name)
+  it('jwks reads public keys and nothing else', () => {
+    const fn = handler('jwks')
     expect(statements(fn)).toEqual([...baseStatements(fn.logGroup), READ_PUBLIC_KEYS])
   })
+
+  it.each(['openid-configuration', 'openapi'])(
+    '%s reads nothing: it answers from its configuration',
+    (name) => {
+      const fn = handler(name)
+      expect(statements(fn)).toEqual(baseStatements(fn.logGroup))
+    },
+  )
+
+  it.each(['service-accounts', 'access-tokens'])(
+    '%s verifies callers, hashes, and reads and writes only its partitions and the list indexes',
+    (name) => {
+      const fn = handler(name)
+      expect(statements(fn)).toEqual([
+        ...baseStatements(fn.logGroup),
+        READ_PUBLIC_KEYS,
+        ...PEPPER,
+        {
+          Sid: 'ManageTokens',
+          Action: [
+            'dynamodb:BatchGetItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
+          Effect: 'Allow',
+          Resource: TABLE,
+          Condition: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': ['TOKEN#*', 'OWNER#*', 'SA_NAME#*', 'AUDIT#*', 'DENY#*'],
+            },
+          },
+        },
+        {
+          Sid: 'ListTokens',
+          Action: 'dynamodb:Query',
+          Effect: 'Allow',
+          Resource: [
+            { 'Fn::Join': ['', [TABLE, '/index/gsi1']] },
+            { 'Fn::Join': ['', [TABLE, '/index/gsi2']] },
+          ],
+        },
+      ])
+    },
+  )
 
   it('whoami reads public keys and its caller records; it neither signs nor hashes', () => {
     const fn = handler('whoami')
@@ -227,32 +282,29 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
       },
     ])
   })
-
-  if (handlerModuleExists('keys-init')) {
-    it('keys-init seeds the pepper secret through Secrets Manager', () => {
-      const fn = tollgate.keysInit as TollgateFunction
-      expect(statements(fn)).toEqual([
-        ...baseStatements(fn.logGroup),
-        {
-          Sid: 'SeedSecrets',
-          Action: [
-            'secretsmanager:DescribeSecret',
-            'secretsmanager:GetSecretValue',
-            'secretsmanager:PutSecretValue',
-          ],
-          Effect: 'Allow',
-          Resource: refOf(pepperSecret),
-        },
-        {
-          Sid: 'EncryptSeededSecrets',
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Effect: 'Allow',
-          Resource: arnOf(pepperKey),
-          Condition: VIA_SECRETS_MANAGER,
-        },
-      ])
-    })
-  }
+  it('keys-init seeds the pepper secret through Secrets Manager', () => {
+    const fn = tollgate.keysInit
+    expect(statements(fn)).toEqual([
+      ...baseStatements(fn.logGroup),
+      {
+        Sid: 'SeedSecrets',
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+        ],
+        Effect: 'Allow',
+        Resource: refOf(pepperSecret),
+      },
+      {
+        Sid: 'EncryptSeededSecrets',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Effect: 'Allow',
+        Resource: arnOf(pepperKey),
+        Condition: VIA_SECRETS_MANAGER,
+      },
+    ])
+  })
 })
 
 describe('keys and secrets (KEY_SOURCE=kms)', () => {
@@ -297,7 +349,13 @@ describe('keys and secrets (KEY_SOURCE=kms)', () => {
   })
 
   it('keeps the pepper under its own rotating key that only the hashing functions may decrypt', () => {
-    const readers = [handler('exchange-jwt'), ...(tollgate.keysInit ? [tollgate.keysInit] : [])]
+    // Registration order: the routed functions in route-table order, then keys-init.
+    const readers = [
+      ...routedHandlers()
+        .filter((name) => ROUTED_HANDLER_CAPABILITIES[name].includes('hash-with-pepper'))
+        .map(handler),
+      tollgate.keysInit,
+    ]
     expect(template.toJSON().Resources[logicalId(pepperKey)]).toMatchObject({
       Properties: { EnableKeyRotation: true },
       DeletionPolicy: 'Retain',
@@ -340,28 +398,26 @@ describe('keys and secrets (KEY_SOURCE=kms)', () => {
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0)
   })
 
-  if (handlerModuleExists('keys-init')) {
-    it('runs keys init once at deploy through a custom resource', () => {
-      template.hasResourceProperties('Custom::TollgateKeysInit', {
-        KeySource: 'kms',
-        JwtAlg: 'RS256',
-        TableName: refOf(tollgate.table),
-        PepperSecretId: refOf(pepperSecret),
-      })
+  it('runs keys init once at deploy through a custom resource, with the keys-init contract', () => {
+    const resources = Object.values(template.findResources('Custom::TollgateKeysInit'))
+    expect(resources).toHaveLength(1)
+    expect(resources[0]?.Properties).toEqual({
+      ServiceToken: expect.anything(),
+      ServiceTimeout: '300',
+      KeySource: 'kms',
+      JwtAlg: 'RS256',
+      TableName: refOf(tollgate.table),
+      PepperSecretId: refOf(pepperSecret),
     })
-  } else {
-    it('says at synth that keys-init is missing (TEMPORARY: until functions/handlers/keys-init.ts lands)', () => {
-      const warnings = app.node
-        .findAll()
-        .flatMap((c) => c.node.metadata)
-        .filter((entry) => entry.type === 'aws:cdk:warning')
-        .map((entry) => String(entry.data))
-      expect(warnings).toContainEqual(
-        expect.stringContaining('functions/handlers/keys-init.ts does not exist yet'),
-      )
-      template.resourceCountIs('Custom::TollgateKeysInit', 0)
-    })
-  }
+    // The properties keys-init reads (functions/handlers/keys-init.ts) accept what the stack sets.
+    expect(
+      keysInitProperties({
+        ...resources[0]?.Properties,
+        TableName: 'tollgate',
+        PepperSecretId: 'arn:secret',
+      }),
+    ).toMatchObject({ keySource: 'kms', signingKeysSecretId: undefined })
+  })
 })
 
 describe('the token table', () => {
@@ -539,7 +595,7 @@ describe('cdk-nag AwsSolutions', () => {
         ...(ROUTES.some((route) => authorizationOf(route) !== 'authorizer')
           ? ['AwsSolutions-APIG4']
           : []),
-        ...(handlerModuleExists('keys-init') ? ['AwsSolutions-IAM5[Resource::<fn>:*]'] : []),
+        'AwsSolutions-IAM5[Resource::<fn>:*]',
       ]),
     )
     expect(byRule('AwsSolutions-SMG4')).toEqual(['Keys/PepperSecret'])

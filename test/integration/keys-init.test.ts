@@ -90,7 +90,47 @@ describe('Function: initKeys', () => {
     expect(await readPublicKeySet(dynamoDb, options.tableName)).toEqual(item)
   })
 
-  it('fills secrets a stack declared with the placeholder {}', async () => {
+  it('fills secrets the stack declared with its placeholder', async () => {
+    // Prepare: what CloudFormation's GenerateSecretString makes of the stack's template.
+    const options = await freshOptions()
+    const placeholder = JSON.stringify({ uninitialized: true, placeholder: 'Xb7kP2qR9sT4vW8y' })
+    await createSecret(options.secretsManager, options.pepperSecretId, placeholder)
+    await createSecret(options.secretsManager, options.signingKeysSecretId ?? '', placeholder)
+
+    // Act
+    const result = await initKeys({ ...options, createMissing: false })
+
+    // Assess
+    expect(result).toEqual({ signingKeys: 'created', publicKeySet: 'written', pepper: 'created' })
+    parsePepperSecret(value(options.pepperSecretId) ?? '')
+    parseSigningKeySet(value(options.signingKeysSecretId) ?? '')
+  })
+
+  it('never takes a value that only looks like the placeholder', async () => {
+    // Prepare
+    const options = await freshOptions()
+    const lookalike = JSON.stringify({ uninitialized: true, placeholder: 'x', current: '1' })
+    await createSecret(options.secretsManager, options.pepperSecretId, lookalike)
+
+    // Act and assess
+    expect((await rejectionOf(initKeys(options))).code).toBe('internal')
+    expect(value(options.pepperSecretId)).toBe(lookalike)
+  })
+
+  it('refuses to create a missing secret when told not to (the stack declares its own)', async () => {
+    // Prepare
+    const options = { ...(await freshOptions()), createMissing: false }
+    const before = aws.calls.length
+
+    // Act
+    const error = await rejectionOf(initKeys(options))
+
+    // Assess
+    expect(error.message).toContain('does not exist')
+    expect(aws.calls.slice(before)).not.toContain('CreateSecret')
+  })
+
+  it('fills secrets made by hand with {}', async () => {
     // Prepare
     const options = await freshOptions()
     await createSecret(options.secretsManager, options.pepperSecretId, '{}')
@@ -180,6 +220,7 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
       ...(RequestType === 'Create' ? {} : { PhysicalResourceId: 'tollgate-keys' }),
       ResourceProperties: {
         ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider',
+        KeySource: options.signingKeysSecretId === undefined ? 'kms' : 'secrets-manager',
         TableName: options.tableName,
         JwtAlg: options.alg,
         PepperSecretId: options.pepperSecretId,
@@ -187,9 +228,19 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
       },
     }) as CloudFormationCustomResourceEvent
 
+  /** Both secrets as the stack declares them, before the custom resource runs. */
+  const declaredByStack = async (options: KeysInitOptions) => {
+    for (const id of [options.pepperSecretId, options.signingKeysSecretId ?? '']) {
+      const placeholder = JSON.stringify({ uninitialized: true, placeholder: randomUUID() })
+      await createSecret(options.secretsManager, id, placeholder)
+    }
+  }
+
   it('seeds on Create, keeps on Update, and leaves everything on Delete', async () => {
-    // Prepare
+    // Prepare: the secrets exist with the stack's placeholder (the test premise until the
+    // stack declared them was that keys-init created them; the stack now owns them).
     const options = await freshOptions()
+    await declaredByStack(options)
     const handler = createKeysInitHandler(async () => ({ ...options, log: () => undefined }))
 
     // Act
@@ -219,5 +270,35 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
 
     // Act and assess
     await expect(handler(bad)).rejects.toThrow('PepperSecretId')
+  })
+
+  it.each([
+    [{ KeySource: 'local' }, 'KeySource'],
+    [{ KeySource: 'kms', SigningKeysSecretId: 'tollgate/signing-keys' }, 'SigningKeysSecretId'],
+    [{ KeySource: 'secrets-manager', SigningKeysSecretId: '' }, 'SigningKeysSecretId'],
+    [{ JwtAlg: 'HS256' }, 'JwtAlg'],
+  ])('refuses the properties %j, naming %s', async (overrides, name) => {
+    // Prepare
+    const options = await freshOptions()
+    const handler = createKeysInitHandler(async () => ({ ...options, log: () => undefined }))
+    const base = event('Create', options)
+    const bad = {
+      ...base,
+      ResourceProperties: { ...base.ResourceProperties, ...overrides },
+    } as CloudFormationCustomResourceEvent
+
+    // Act and assess
+    await expect(handler(bad)).rejects.toThrow(name)
+  })
+
+  it('creates no secret at deploy: a missing one fails the deployment', async () => {
+    // Prepare
+    const options = await freshOptions()
+    const handler = createKeysInitHandler(async () => ({ ...options, log: () => undefined }))
+    const before = aws.calls.length
+
+    // Act and assess
+    await expect(handler(event('Create', options))).rejects.toThrow('does not exist')
+    expect(aws.calls.slice(before)).not.toContain('CreateSecret')
   })
 })

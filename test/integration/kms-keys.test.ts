@@ -284,6 +284,22 @@ describe('Function: createKmsKeySet', () => {
     expect(aws.calls.slice(before)).toEqual(Array(4).fill('GetPublicKey'))
   })
 
+  it('reads again at once on refresh: a re-enabled key is published before the TTL runs out', async () => {
+    // Prepare
+    const ids = [aws.kms.createKey('ECC_NIST_P256').keyId, aws.kms.createKey('ECC_NIST_P256').keyId]
+    aws.kms.setState(ids[1] as string, 'Disabled')
+    const { keySet } = setup('ES256', ids)
+    expect(await keySet.publicKeys()).toHaveLength(1)
+    aws.kms.setState(ids[1] as string, 'Enabled')
+
+    // Act
+    const refreshed = await keySet.refresh?.()
+
+    // Assess
+    expect(refreshed).toHaveLength(2)
+    expect(await keySet.publicKeys()).toHaveLength(2)
+  })
+
   it('fails with unavailable, not a smaller key set, when KMS is down for one key', async () => {
     // Prepare
     const ids = [aws.kms.createKey('ECC_NIST_P256').keyId, aws.kms.createKey('ECC_NIST_P256').keyId]

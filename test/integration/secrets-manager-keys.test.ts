@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomUUID, sign } from 'node:crypto'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -11,10 +11,14 @@ import {
 import { createSecret } from '../../functions/adapters/secret-versions.js'
 import { createSecretsManagerSigner } from '../../functions/adapters/secrets-manager-keys.js'
 import { itemKeys } from '../../functions/adapters/token-table.js'
-import type { JwtAlg } from '../../functions/core/ports.js'
+import { signJwt } from '../../functions/core/jws.js'
+import { createJwtVerifier } from '../../functions/core/jwt-verifier.js'
+import type { JwtAlg, Signer } from '../../functions/core/ports.js'
 import {
   generateSigningKey,
+  privateKeyOf,
   publicJwkOf,
+  type SigningKey,
   type SigningKeySet,
   serializeSigningKeySet,
   signingKeysOf,
@@ -23,7 +27,21 @@ import { createTestTable } from '../support/dynamodb.js'
 import { rejectionOf } from '../support/errors.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
 import { fixedClock } from '../support/fakes.js'
+import { AUDIENCE, ISSUER, NOW, tollgateClaims } from '../support/jwt-attacks.js'
 import { headerOf, mint, verifyWithAwsJwtVerify, verifyWithJose } from '../support/jwt-checks.js'
+
+/** Signs with a key of the secret, in-process, as a minting instance does. */
+const localSigner = (key: SigningKey): Signer => ({
+  alg: key.alg,
+  sign: async (signingInputFor) => {
+    const signingInput = signingInputFor(key.kid)
+    return {
+      kid: key.kid,
+      signingInput,
+      signature: sign('sha256', signingInput, privateKeyOf(key)),
+    }
+  },
+})
 
 let aws: FakeAws
 let dynamoDb: DynamoDBClient
@@ -213,6 +231,65 @@ describe('Function: createDynamoDbKeySet', () => {
     expect(await keySet.publicKeys()).toEqual([first])
     clock.advance(300_000)
     expect(await keySet.publicKeys()).toEqual([first, second])
+  })
+
+  it('reads the item again at once on refresh (a verifier meeting an unknown kid)', async () => {
+    // Prepare
+    const { client, tableName: table } = await createTestTable()
+    const first = publicJwkOf(generateSigningKey('ES256', T))
+    const second = publicJwkOf(generateSigningKey('ES256', T))
+    await writePublicKeySet(client, table, [first], T)
+    const keySet = createDynamoDbKeySet({
+      dynamoDb: client,
+      tableName: table,
+      cacheTtlSeconds: 300,
+      clock: fixedClock(T),
+    })
+    await keySet.publicKeys()
+    await writePublicKeySet(client, table, [first, second], T + 1)
+
+    // Act
+    const refreshed = await keySet.refresh?.()
+
+    // Assess: and the cache holds the new copy from then on.
+    expect(refreshed).toEqual([first, second])
+    expect(await keySet.publicKeys()).toEqual([first, second])
+  })
+
+  it('lets a verifier accept a key published after it cached the set, at once (unknown kid)', async () => {
+    // Prepare: a verifier that has read the set holding only `first`.
+    const { client, tableName: table } = await createTestTable()
+    const [first, second] = [generateSigningKey('RS256', T), generateSigningKey('RS256', T)]
+    await writePublicKeySet(client, table, [publicJwkOf(first)], T)
+    const clock = fixedClock(NOW)
+    const keySet = createDynamoDbKeySet({
+      dynamoDb: client,
+      tableName: table,
+      cacheTtlSeconds: 300,
+      clock,
+    })
+    const verifier = createJwtVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      alg: 'RS256',
+      maxJwtDurationSeconds: 43_200,
+      keySet,
+      clock,
+      keysRefreshMs: 300_000,
+    })
+    await verifier.verify(await signJwt(localSigner(first), tollgateClaims()))
+    await expect(
+      verifier.verify(await signJwt(localSigner(second), tollgateClaims())),
+    ).rejects.toMatchObject({ code: 'invalid_token' })
+
+    // Act: the rotation publishes `second`, and a JWT it signed arrives a minute later
+    // (unknown kids re-read at most once a minute), well within the 300 s TTL.
+    await writePublicKeySet(client, table, [first, second].map(publicJwkOf), T + 1)
+    clock.advance(60_000)
+    const claims = await verifier.verify(await signJwt(localSigner(second), tollgateClaims()))
+
+    // Assess
+    expect(claims.iss).toBe(ISSUER)
   })
 
   it('is internal when no key has been published', async () => {

@@ -22,8 +22,11 @@ export interface RunningTollgate {
   readonly dependencies: Dependencies
   /** The bootstrap admin's access token. */
   readonly adminToken: string
-  /** A new server over the same table and data directory (the old one is closed). */
-  restart(): Promise<RunningTollgate>
+  /**
+   * A new server over the same table and data directory (the old one is
+   * closed), with `env` on top of the first start's (a redeployment).
+   */
+  restart(env?: Readonly<Record<string, string>>): Promise<RunningTollgate>
   /** Closes the server and removes its data directory (its keys with it). */
   close(): Promise<void>
 }
@@ -41,6 +44,14 @@ export interface StartOptions {
     readonly tableName: string
   }
   readonly limits?: Partial<DevServerLimits>
+  /**
+   * Runs once the table exists, before the first start: e.g. `keys init`,
+   * which KEY_SOURCE=kms and secrets-manager need before anything can sign.
+   */
+  readonly prepare?: (table: {
+    readonly client: DynamoDBClient
+    readonly tableName: string
+  }) => Promise<void>
 }
 
 /**
@@ -58,9 +69,13 @@ export const startTollgate = async (
   const client =
     options.dynamoDbEndpoint === undefined ? direct : createDynamoDbClient(dynamoDbEndpoint)
   const dataDir = await mkdtemp(join(tmpdir(), 'tollgate-http-'))
-  const boot = async (adminToken: string | undefined): Promise<RunningTollgate> => {
+  await options.prepare?.({ client, tableName })
+  const boot = async (
+    adminToken: string | undefined,
+    currentEnv: Readonly<Record<string, string>>,
+  ): Promise<RunningTollgate> => {
     const config = parseConfig({
-      ...env,
+      ...currentEnv,
       PORT: String(await freePort()),
       DATA_DIR: dataDir,
       TABLE_NAME: tableName,
@@ -80,9 +95,9 @@ export const startTollgate = async (
       config,
       dependencies,
       adminToken: token,
-      restart: async () => {
+      restart: async (overrides = {}) => {
         await server.close()
-        return boot(token)
+        return boot(token, { ...currentEnv, ...overrides })
       },
       close: async () => {
         await server.close()
@@ -92,5 +107,5 @@ export const startTollgate = async (
       },
     }
   }
-  return boot(undefined)
+  return boot(undefined, env)
 }

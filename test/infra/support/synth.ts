@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib'
@@ -23,43 +23,8 @@ export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
 export const OUTDIR = mkdtempSync(join(tmpdir(), 'tollgate-cdk-'))
 afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }))
 
-/**
- * Handler modules that exist on this branch. TEMPORARY: the management
- * handlers (service-accounts, access-tokens, openapi) and the key handlers
- * (keys-init, key-rotation) are being written on other branches. A test
- * checks this list against functions/handlers/, so it cannot go stale: when
- * a module lands, that test fails until its name is added here, and the
- * tests that are guarded by it then pin that function too.
- */
-export const HANDLERS_ON_THIS_BRANCH: ReadonlySet<string> = new Set([
-  'exchange-jwt',
-  'jwks',
-  'openid-configuration',
-  'whoami',
-  'service-accounts',
-  'access-tokens',
-  'openapi',
-  'authorizer',
-  'key-rotation',
-  'keys-init',
-])
-
-/** Every handler module CONTRACT.md names for this stage of the project. */
-export const CONTRACT_HANDLERS = [
-  'exchange-jwt',
-  'jwks',
-  'openid-configuration',
-  'whoami',
-  'service-accounts',
-  'access-tokens',
-  'openapi',
-  'authorizer',
-  'key-rotation',
-  'keys-init',
-] as const
-
-export const handlerModuleExists = (name: string): boolean =>
-  existsSync(join(REPO_ROOT, 'functions', 'handlers', `${name}.ts`))
+/** The handler modules that are not routed: the stack deploys each as its own function. */
+export const UNROUTED_HANDLERS = ['authorizer', 'keys-init', 'key-rotation'] as const
 
 /** Synthesizes the app `cdk synth` runs (cdk-nag included) with these props. */
 export const synthTollgate = (tollgate: TollgateProps = {}, stackName = 'Tollgate') => {
@@ -162,3 +127,60 @@ export interface CfnResourceJson {
 
 export const resourcesOf = (template: Template): Record<string, CfnResourceJson> =>
   template.toJSON().Resources
+
+/**
+ * A synthesized value as CloudFormation would resolve it at deploy, with
+ * plausible names and ARNs: Refs and GetAtts of the template's resources,
+ * pseudo parameters, and Fn::Join.
+ */
+export const resolveIntrinsics = (template: Template, value: unknown): string => {
+  const resources = resourcesOf(template)
+  const resolve = (node: unknown): string => {
+    if (typeof node === 'string') return node
+    const intrinsic = node as Record<string, unknown>
+    if ('Fn::Join' in intrinsic) {
+      const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]]
+      return parts.map(resolve).join(separator)
+    }
+    if ('Ref' in intrinsic) {
+      const id = String(intrinsic.Ref)
+      const pseudo: Record<string, string> = {
+        'AWS::Region': 'eu-west-1',
+        'AWS::AccountId': '123456789012',
+        'AWS::Partition': 'aws',
+        'AWS::URLSuffix': 'amazonaws.com',
+      }
+      if (pseudo[id] !== undefined) return pseudo[id]
+      const type = resources[id]?.Type
+      if (type === 'AWS::SecretsManager::Secret') {
+        return `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${id}-AbCdEf`
+      }
+      if (type === 'AWS::DynamoDB::Table') return `Tollgate-${id}-1A2B3C4D5E6F`
+      return id
+    }
+    if ('Fn::GetAtt' in intrinsic) {
+      const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string]
+      if (attribute === 'ApiEndpoint') return 'https://abc123.execute-api.eu-west-1.amazonaws.com'
+      if (resources[id]?.Type === 'AWS::KMS::Key') {
+        return `arn:aws:kms:eu-west-1:123456789012:key/${id.toLowerCase().slice(0, 32)}`
+      }
+      return `arn:aws:lambda:eu-west-1:123456789012:function:${id}`
+    }
+    throw new Error(`cannot resolve ${JSON.stringify(node)}`)
+  }
+  return resolve(value)
+}
+
+/** Each Tollgate function's handler module and its environment as deployed, values resolved. */
+export const deployedEnvironments = (template: Template) =>
+  Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([, fn]) => String(fn.Properties.Description).startsWith('Tollgate'))
+    .map(([id, fn]) => ({
+      id,
+      module: String(fn.Properties.Handler).replace(/\.handler$/, ''),
+      environment: Object.fromEntries(
+        Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(
+          ([name, value]) => [name, resolveIntrinsics(template, value)],
+        ),
+      ),
+    }))

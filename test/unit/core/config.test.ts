@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../../functions/core/config.js'
+import { parseConfig, requireKeyMaterial } from '../../../functions/core/config.js'
 import { TollgateError } from '../../../functions/core/errors.js'
 
 const DAY = 86_400
@@ -27,6 +27,9 @@ describe('parseConfig', () => {
         audience: 'tollgate',
         jwtAlg: 'RS256',
         keySource: 'local',
+        kmsKeyIds: [],
+        signingKeysSecretId: undefined,
+        pepperSecretId: undefined,
         dataDir: '.data',
         port: 3000,
         tableName: 'tollgate',
@@ -48,7 +51,10 @@ describe('parseConfig', () => {
         trustedIssuers: [],
         roleScopes: {},
         localMode: true,
+        onLambda: false,
         dynamoDbEndpoint: undefined,
+        kmsEndpoint: undefined,
+        secretsManagerEndpoint: undefined,
       })
     })
 
@@ -140,6 +146,27 @@ describe('parseConfig', () => {
       })
     })
 
+    it('prefers each service-specific endpoint over the generic one', () => {
+      // Act
+      const config = parseConfig({
+        AWS_ENDPOINT_URL: 'http://localhost:4566',
+        AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4000',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:4001',
+      })
+      const generic = parseConfig({ AWS_ENDPOINT_URL: 'http://localhost:4566' })
+
+      // Assess
+      expect(config).toMatchObject({
+        dynamoDbEndpoint: 'http://localhost:4566',
+        kmsEndpoint: 'http://127.0.0.1:4000',
+        secretsManagerEndpoint: 'http://127.0.0.1:4001',
+      })
+      expect(generic).toMatchObject({
+        kmsEndpoint: 'http://localhost:4566',
+        secretsManagerEndpoint: 'http://localhost:4566',
+      })
+    })
+
     it('prefers the DynamoDB-specific endpoint over the generic one', () => {
       // Act
       const config = parseConfig({
@@ -225,6 +252,139 @@ describe('parseConfig', () => {
 
       // Assess
       expect(config.defaultTokenTtlSeconds).toBe(config.maxTokenTtlSeconds)
+    })
+  })
+
+  describe('key sources', () => {
+    const PEPPER = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tollgate/pepper-AbCdEf'
+    const KEY_1 = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+
+    it('reads KEY_SOURCE=kms with its keys in order, the signing key first', () => {
+      // Act
+      const config = parseConfig({
+        KEY_SOURCE: 'kms',
+        KMS_KEY_IDS: ` ${KEY_1} , alias/tollgate-next`,
+        PEPPER_SECRET_ID: PEPPER,
+        SIGNING_KEYS_SECRET_ID: 'ignored-for-kms',
+      })
+
+      // Assess
+      expect(config).toMatchObject({
+        keySource: 'kms',
+        kmsKeyIds: [KEY_1, 'alias/tollgate-next'],
+        pepperSecretId: PEPPER,
+        signingKeysSecretId: undefined,
+        localMode: false,
+      })
+      expect(Object.isFrozen(config.kmsKeyIds)).toBe(true)
+    })
+
+    it('reads KEY_SOURCE=secrets-manager with both secrets', () => {
+      // Act
+      const config = parseConfig({
+        KEY_SOURCE: 'secrets-manager',
+        SIGNING_KEYS_SECRET_ID: 'tollgate/signing-keys',
+        PEPPER_SECRET_ID: 'tollgate/pepper',
+        KMS_KEY_IDS: KEY_1,
+      })
+
+      // Assess
+      expect(config).toMatchObject({
+        keySource: 'secrets-manager',
+        kmsKeyIds: [],
+        signingKeysSecretId: 'tollgate/signing-keys',
+        pepperSecretId: 'tollgate/pepper',
+        localMode: false,
+      })
+    })
+
+    it.each([
+      ['kms', ['public-keys'], {}, ['KMS_KEY_IDS']],
+      ['kms', ['signer', 'pepper'], { KMS_KEY_IDS: KEY_1 }, ['PEPPER_SECRET_ID']],
+      ['kms', ['signer', 'pepper'], {}, ['KMS_KEY_IDS', 'PEPPER_SECRET_ID']],
+      ['secrets-manager', ['signer'], { PEPPER_SECRET_ID: PEPPER }, ['SIGNING_KEYS_SECRET_ID']],
+      ['secrets-manager', ['public-keys', 'pepper'], {}, ['PEPPER_SECRET_ID']],
+    ] as const)(
+      'fails the cold start of a function using %s %j without %j, naming %j',
+      (keySource, needs, env, names) => {
+        // Act
+        const config = parseConfig({ KEY_SOURCE: keySource, ...env })
+        let error: unknown
+        try {
+          requireKeyMaterial(config, needs)
+        } catch (caught) {
+          error = caught
+        }
+
+        // Assess
+        expect(error).toBeInstanceOf(TollgateError)
+        const message = (error as TollgateError).message
+        for (const name of names) expect(message).toContain(name)
+        expect(message).toContain(`required with KEY_SOURCE=${keySource}`)
+      },
+    )
+
+    it.each([
+      ['kms', ['public-keys'], { KMS_KEY_IDS: KEY_1 }],
+      ['secrets-manager', ['public-keys'], {}],
+      [
+        'secrets-manager',
+        ['signer', 'pepper'],
+        { SIGNING_KEYS_SECRET_ID: 'a', PEPPER_SECRET_ID: 'b' },
+      ],
+      ['local', ['public-keys', 'signer', 'pepper'], {}],
+    ] as const)('lets a %s function that needs %j start with %j', (keySource, needs, env) => {
+      // Act and assess: a verifier of another stack's JWTs is told no pepper or secret.
+      const config = parseConfig({ KEY_SOURCE: keySource, ...env })
+      expect(requireKeyMaterial(config, needs)).toBe(config)
+    })
+
+    it('refuses KEY_SOURCE=local on Lambda, where every instance would mint its own keys', () => {
+      // Act
+      const error = configErrorOf({ AWS_LAMBDA_FUNCTION_NAME: 'tollgate-exchange' })
+
+      // Assess
+      expect(error.message).toContain('KEY_SOURCE=local')
+      expect(error.message).toContain('AWS_LAMBDA_FUNCTION_NAME')
+      expect(error.message).not.toContain('tollgate-exchange')
+    })
+
+    it('allows the local key file under sam local, read-only, still in local mode', () => {
+      // Act
+      const config = parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'Jwks', AWS_SAM_LOCAL: 'true' })
+
+      // Assess
+      expect(config).toMatchObject({ keySource: 'local', localMode: true, onLambda: true })
+    })
+
+    it('runs KEY_SOURCE=kms on Lambda, outside local mode', () => {
+      // Act
+      const config = parseConfig({
+        AWS_LAMBDA_FUNCTION_NAME: 'Jwks',
+        KEY_SOURCE: 'kms',
+        KMS_KEY_IDS: KEY_1,
+        PEPPER_SECRET_ID: PEPPER,
+      })
+
+      // Assess
+      expect(config).toMatchObject({ localMode: false, onLambda: true })
+    })
+
+    it.each([
+      ['KMS_KEY_IDS', `${BAD_VALUE},`],
+      ['KMS_KEY_IDS', `${BAD_VALUE},${BAD_VALUE}`],
+      ['KMS_KEY_IDS', `${BAD_VALUE} key`],
+      ['SIGNING_KEYS_SECRET_ID', `${BAD_VALUE} {}`],
+      ['PEPPER_SECRET_ID', `{"current":"${BAD_VALUE}"}`],
+      ['AWS_ENDPOINT_URL_KMS', BAD_VALUE],
+      ['AWS_ENDPOINT_URL_SECRETS_MANAGER', BAD_VALUE],
+    ])('refuses %s=%j without echoing it', (name, value) => {
+      // Act
+      const error = configErrorOf({ KEY_SOURCE: 'kms', [name]: value })
+
+      // Assess
+      expect(error.message).toContain(name)
+      expect(error.message).not.toContain(BAD_VALUE)
     })
   })
 
@@ -322,7 +482,8 @@ describe('parseConfig', () => {
       // Assess
       expect(error.message).toContain(name)
       expect(error.message).not.toContain(BAD_VALUE)
-      expect(error.message).not.toContain('secret')
+      // No piece of the value either; "secrets-manager" is a KEY_SOURCE the message may list.
+      expect(error.message.replaceAll('secrets-manager', '')).not.toMatch(/abc|secret|xyz/)
     })
 
     it('refuses a deny-list refresh that could never keep within the revocation budget', () => {

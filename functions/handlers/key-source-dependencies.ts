@@ -1,0 +1,163 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { type LocalKeys, loadLocalKeys, readLocalKeys } from '../adapters/local-key-file.js'
+import { systemClock } from '../adapters/system-clock.js'
+import type { Config } from '../core/config.js'
+import { TollgateError } from '../core/errors.js'
+import type { Clock, KeySet, Secrets, Signer } from '../core/ports.js'
+import { once } from './lambda-dependencies.js'
+import { logger } from './observability.js'
+
+/**
+ * The key material of one process, per KEY_SOURCE (DESIGN "Keys"). Each
+ * part is built on first use and kept, and loads its adapter and AWS SDK
+ * client with `import()`: a function that only publishes KMS public keys
+ * never loads Secrets Manager's client, and the authorizer never loads KMS
+ * or Secrets Manager code unless its key source needs it.
+ *
+ * | part         | local          | kms                    | secrets-manager                  |
+ * | ------------ | -------------- | ---------------------- | -------------------------------- |
+ * | publicKeys   | key file       | kms:GetPublicKey       | table item KEYSET#public         |
+ * | signer       | key file       | kms:Sign               | signing-key secret (Powertools)  |
+ * | pepper       | key file (v1)  | pepper secret          | pepper secret                    |
+ */
+export interface KeyMaterial {
+  /** Public keys: what JWKS publishes and verifiers check signatures with. */
+  publicKeys(): Promise<KeySet>
+  /** The signer (minting functions only). */
+  signer(): Promise<Signer>
+  /** The versioned pepper (hashing and verifying access tokens, sealing cursors). */
+  pepper(): Promise<Secrets>
+  /** The development issuer's keys: local mode only, else undefined. */
+  devIssuer(): Promise<LocalKeys['devIssuer']>
+}
+
+export interface KeyMaterialOptions {
+  readonly clock?: Clock
+  /**
+   * The function's DynamoDB client, for KEYSET#public (secrets-manager);
+   * asked for only when needed.
+   */
+  readonly dynamoDb: () => Promise<DynamoDBClient>
+  /**
+   * The local key file: `create` it when missing (the dev server, tests,
+   * tools), or only `read` it (the authorizer; any function on Lambda, which
+   * is `sam local` here since config refuses KEY_SOURCE=local on real Lambda).
+   */
+  readonly localKeyFile: 'create' | 'read'
+}
+
+/**
+ * Picks the adapter for each key-material port from the config.
+ *
+ * @example
+ * const keys = keyMaterialFor(config, { dynamoDb: async () => client, localKeyFile: 'read' })
+ * const jwks = await (await keys.publicKeys()).publicKeys()
+ */
+export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): KeyMaterial => {
+  const clock = options.clock ?? systemClock
+  if (config.keySource === 'local') {
+    const keys = once(() =>
+      options.localKeyFile === 'create' && !config.onLambda
+        ? loadLocalKeys(config.dataDir, config.jwtAlg)
+        : readLocalKeys(config.dataDir, config.jwtAlg),
+    )
+    return {
+      publicKeys: async () => (await keys()).keySet,
+      signer: async () => (await keys()).signer,
+      pepper: async () => (await keys()).secrets,
+      devIssuer: async () => (config.localMode ? (await keys()).devIssuer : undefined),
+    }
+  }
+  const cacheTtlSeconds = config.keysCacheTtlSeconds
+  const secretsManager = once(async (): Promise<SecretsManagerClient> => {
+    const { createSecretsManagerClient } = await import('../adapters/secrets-manager-client.js')
+    return createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
+  })
+  const kms = once(async () => {
+    const { createKmsClient } = await import('../adapters/kms-client.js')
+    return createKmsClient({ endpoint: config.kmsEndpoint })
+  })
+  const publicKeys = once(async (): Promise<KeySet> => {
+    if (config.keySource === 'kms') {
+      const { createKmsKeySet } = await import('../adapters/kms-key-set.js')
+      return createKmsKeySet({ ...kmsOptions(config, clock), kms: await kms(), log: warn })
+    }
+    const { createDynamoDbKeySet } = await import('../adapters/public-key-set-item.js')
+    return createDynamoDbKeySet({
+      dynamoDb: await options.dynamoDb(),
+      tableName: config.tableName,
+      cacheTtlSeconds,
+      clock,
+      log: warn,
+    })
+  })
+  const signer = once(async (): Promise<Signer> => {
+    if (config.keySource === 'kms') {
+      const { createKmsSigner } = await import('../adapters/kms-signer.js')
+      return createKmsSigner({ ...kmsOptions(config, clock), kms: await kms() })
+    }
+    const { createSecretsManagerSigner } = await import('../adapters/secrets-manager-keys.js')
+    return createSecretsManagerSigner({
+      secretsManager: await secretsManager(),
+      secretId: required(config.signingKeysSecretId, 'SIGNING_KEYS_SECRET_ID'),
+      alg: config.jwtAlg,
+      // The rotation waits this out before retiring a key (RotationTiming.signingKeysCacheTtlSeconds).
+      cacheTtlSeconds,
+    })
+  })
+  const pepper = once(async (): Promise<Secrets> => {
+    const { createSecretsManagerPepper } = await import('../adapters/secrets-manager-pepper.js')
+    return createSecretsManagerPepper({
+      secretsManager: await secretsManager(),
+      secretId: required(config.pepperSecretId, 'PEPPER_SECRET_ID'),
+      cacheTtlSeconds,
+      clock,
+    })
+  })
+  return { publicKeys, signer, pepper, devIssuer: async () => undefined }
+}
+
+const kmsOptions = (config: Config, clock: Clock) => ({
+  keyIds: config.kmsKeyIds,
+  alg: config.jwtAlg,
+  cacheTtlSeconds: config.keysCacheTtlSeconds,
+  clock,
+})
+
+const warn = (message: string, fields: Readonly<Record<string, unknown>>): void => {
+  logger.warn(message, { ...fields })
+}
+
+/** parseConfig guarantees these for their key source; this only narrows the type. */
+const required = (value: string | undefined, name: string): string => {
+  if (value === undefined) throw new TollgateError('internal', `${name} is not configured.`)
+  return value
+}
+
+/**
+ * The public keys only: JWKS (and nothing else needs so little). DynamoDB's
+ * client is loaded only for KEY_SOURCE=secrets-manager (KEYSET#public).
+ *
+ * @example
+ * export const handler = createJwksHandler(
+ *   lambdaProvider(buildPublicKeyDependencies, ['public-keys']))
+ */
+export const buildPublicKeyDependencies = async (
+  config: Config,
+): Promise<PublicKeyDependencies> => {
+  const keys = keyMaterialFor(config, {
+    dynamoDb: async () => {
+      const { createDynamoDbClient } = await import('../adapters/dynamodb-client.js')
+      return createDynamoDbClient(config.dynamoDbEndpoint)
+    },
+    localKeyFile: 'create',
+  })
+  return { config, keySet: await keys.publicKeys() }
+}
+
+/** What the JWKS function holds: its config and the public keys. */
+export interface PublicKeyDependencies {
+  readonly config: Config
+  readonly keySet: KeySet
+}
