@@ -15,42 +15,14 @@ import {
   OUTAGE_ENV,
   outageLanes,
   successOf,
+  sweepEveryRoute,
 } from '../support/outage.js'
-import { NEEDS_NO_STORE, type SampleIds, sampleRequest } from '../support/route-samples.js'
+import { NEEDS_NO_STORE } from '../support/route-samples.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import { useTempDirs } from '../support/temp-dirs.js'
 import { type Exchange, startTraffic, waitUntil } from '../support/traffic.js'
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms))
-
-/**
- * One valid admin request to every route of the table, at once: what each
- * answers while the store is gone. The authorizer route is asked with a JWT
- * API Gateway's cache has not seen, so the stale deny-list copy decides.
- */
-const sweepEveryRoute = (url: string, jwt: string, ids: SampleIds) =>
-  Promise.all(
-    ROUTES.map(async (route) => {
-      const { method, path, headers, body } = sampleRequest(route, jwt, ids)
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.timeout(15_000),
-      })
-      const text = await response.text()
-      const parsed = response.headers.get('content-type')?.includes('json')
-        ? (JSON.parse(text) as { code?: string })
-        : {}
-      return {
-        key: routeKey(route),
-        status: response.status,
-        code: parsed.code,
-        retryAfter: response.headers.get('retry-after'),
-        endedAt: Date.now(),
-      }
-    }),
-  )
 
 /** Every lane's last answer is its success again. */
 const allRecovered =

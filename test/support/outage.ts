@@ -1,7 +1,8 @@
 import { expect } from 'vitest'
+import { ROUTES, routeKey } from '../../functions/core/routes.js'
 import { apiAs, exchangeFor } from './api-client.js'
 import type { RunningTollgate } from './dev-server.js'
-import type { SampleIds } from './route-samples.js'
+import { type SampleIds, sampleRequest } from './route-samples.js'
 import type { Exchange, Lane } from './traffic.js'
 
 /**
@@ -207,3 +208,32 @@ export const expectOutageSemantics = (
     ).toEqual(recovered.map(() => SUCCESS[kind]))
   }
 }
+
+/**
+ * One valid admin request to every route of the table, at once: what each
+ * answers while a dependency is gone. The authorizer route is asked with a
+ * JWT API Gateway's cache has not seen, so the authorizer decides.
+ */
+export const sweepEveryRoute = (url: string, jwt: string, ids: SampleIds) =>
+  Promise.all(
+    ROUTES.map(async (route) => {
+      const { method, path, headers, body } = sampleRequest(route, jwt, ids)
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(15_000),
+      })
+      const text = await response.text()
+      const parsed = response.headers.get('content-type')?.includes('json')
+        ? (JSON.parse(text) as { code?: string })
+        : {}
+      return {
+        key: routeKey(route),
+        status: response.status,
+        code: parsed.code,
+        retryAfter: response.headers.get('retry-after'),
+        endedAt: Date.now(),
+      }
+    }),
+  )
