@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { TollgateError } from '../core/errors.js'
-import { type OwnerRef, ownerTagOfTokenId } from '../core/owners.js'
+import { isSameOwner, type OwnerRef, ownerTagOfTokenId } from '../core/owners.js'
 import type { Page, PageRequest, Store, TokenWithOwner, WriteIntent } from '../core/ports.js'
 import type { AccessTokenRecord, AuditEvent, AuditSubject, OwnerRecord } from '../core/records.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
@@ -89,7 +89,9 @@ export class DynamoDbStore implements Store {
         }),
       ),
     )
-    return Item === undefined ? undefined : itemToOwner(Item)
+    const found = Item === undefined ? undefined : itemToOwner(Item)
+    // Another owner sharing the tag holds this slot: that is not this owner's item.
+    return found !== undefined && isSameOwner(found.ref, owner) ? found : undefined
   }
 
   async getOwners(owners: readonly OwnerRef[]): Promise<readonly OwnerRecord[]> {

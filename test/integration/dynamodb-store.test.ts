@@ -355,6 +355,32 @@ describe('Class: DynamoDbStore (against DynamoDB Local)', () => {
     })
   })
 
+  describe('owner tags', () => {
+    it('never hands one owner another’s item when two share a tag: the create fails, nothing changes', async () => {
+      const person = contextOf(callers.person('tagged'))
+      const squatter = {
+        ...ownerItemKey('user:dev:tagged'),
+        owner_type: 'service_account',
+        owner_id: 'sa_0000000000000000000001',
+        status: 'active',
+        tokens: [],
+        otv: 1,
+        version: 1,
+      }
+      await documents.send(new PutCommand({ TableName: tableName, Item: squatter }))
+
+      const found = await store.getOwner({ type: 'user', id: 'user:dev:tagged' })
+      const error = await rejectionOf(createToken(deps(), person, { name: 'x' }))
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: tableName, Key: ownerItemKey('user:dev:tagged') }),
+      )
+
+      expect(found).toBeUndefined()
+      expect(error.code).toBe('unavailable')
+      expect(Item).toEqual(squatter)
+    }, 60_000)
+  })
+
   describe('layout', () => {
     it('refuses a table bootstrapped by an earlier layout, saying what to do', async () => {
       const { client: other, tableName: oldTable } = await createTestTable()

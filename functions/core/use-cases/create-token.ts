@@ -122,6 +122,8 @@ export const createToken = async (
     if (ownerRef.type === 'service_account') {
       intents.push(audit({ type: 'service_account', id: ownerRef.id }, { token_id: record.id }))
     }
+    // A lost race to create the owner item re-reads it on the retry. (Should another
+    // owner ever hold this tag's slot, every retry fails and the caller gets a 503.)
     await deps.store.commit(intents)
     return { record, owner, secret: secret.value }
   })
