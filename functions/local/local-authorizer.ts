@@ -55,8 +55,19 @@ const fixedAnswer = ({
  * const authorize = httpApiAuthorizer({ authorizer, invoke, clock, cacheTtlSeconds: 10 })
  * const outcome = await authorize(event)
  */
+/** Cached answers kept at most: API Gateway bounds its cache too, and the dev server must not grow. */
+const MAX_CACHED = 10_000
+
 export const httpApiAuthorizer = (options: HttpApiAuthorizerOptions) => {
   const cache = new Map<string, { readonly outcome: LocalAuthorization; readonly until: number }>()
+  const remember = (key: string, outcome: LocalAuthorization, now: number) => {
+    if (cache.size >= MAX_CACHED) {
+      for (const [held, entry] of cache) if (entry.until <= now) cache.delete(held)
+      // Still full of live entries: drop the oldest (Map keeps insertion order).
+      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string)
+    }
+    cache.set(key, { outcome, until: now + options.cacheTtlSeconds * 1000 })
+  }
   return async (event: APIGatewayProxyEventV2): Promise<LocalAuthorization> => {
     const authorization = event.headers.authorization
     if (authorization === undefined || authorization === '') {
@@ -88,9 +99,7 @@ export const httpApiAuthorizer = (options: HttpApiAuthorizerOptions) => {
     const outcome: LocalAuthorization = allowed
       ? { allowed: true, context: { ...(answer.context ?? {}) } }
       : { allowed: false, response: fixedAnswer(FIXED.forbidden) }
-    if (options.cacheTtlSeconds > 0) {
-      cache.set(key, { outcome, until: now + options.cacheTtlSeconds * 1000 })
-    }
+    if (options.cacheTtlSeconds > 0) remember(key, outcome, now)
     return outcome
   }
 }
