@@ -31,7 +31,7 @@ interface Variant {
   readonly id: string
   readonly label: string
   readonly env: Readonly<Record<string, string>>
-  readonly eventFile: string
+  readonly event: unknown
   readonly sub: string
 }
 
@@ -62,7 +62,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
       return { ...benchEnv, ISSUER: config.issuer, AUDIENCE: config.audience }
     }
     const local = await mintBenchJwt(env, 'RS256')
-    const localEvent = await harness.writeEvent('local', restTokenEvent(local.jwt))
+    const localEvent = restTokenEvent(local.jwt)
 
     // As on Lambda: not local mode, keys from the key source, AWS calls to the fake endpoint.
     const lambdaEnv = (extra: Record<string, string>, revocationCheck: boolean) => ({
@@ -113,43 +113,43 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
     }
     const kms = await mintWith(lambdaEnv(kmsExtra, false))
     const sm = await mintWith(lambdaEnv(smExtra, false))
-    const kmsEvent = await harness.writeEvent('kms', restTokenEvent(kms.jwt))
-    const smEvent = await harness.writeEvent('sm', restTokenEvent(sm.jwt))
+    const kmsEvent = restTokenEvent(kms.jwt)
+    const smEvent = restTokenEvent(sm.jwt)
 
     const variants: Variant[] = [
       {
         id: 'local_off',
         label: 'local keys, REVOCATION_CHECK off',
         env: localEnv(false),
-        eventFile: localEvent,
+        event: localEvent,
         sub: local.sub,
       },
       {
         id: 'local_on',
         label: 'local keys, REVOCATION_CHECK on (deny-list from DynamoDB Local)',
         env: localEnv(true),
-        eventFile: localEvent,
+        event: localEvent,
         sub: local.sub,
       },
       {
         id: 'kms_off',
         label: 'KEY_SOURCE=kms (GetPublicKey), REVOCATION_CHECK off',
         env: lambdaEnv(kmsExtra, false),
-        eventFile: kmsEvent,
+        event: kmsEvent,
         sub: kms.sub,
       },
       {
         id: 'sm_off',
         label: 'KEY_SOURCE=secrets-manager (KEYSET#public), REVOCATION_CHECK off',
         env: lambdaEnv(smExtra, false),
-        eventFile: smEvent,
+        event: smEvent,
         sub: sm.sub,
       },
       {
         id: 'kms_on',
         label: 'KEY_SOURCE=kms, REVOCATION_CHECK on (the production default)',
         env: lambdaEnv(kmsExtra, true),
-        eventFile: kmsEvent,
+        event: kmsEvent,
         sub: kms.sub,
       },
     ]
@@ -183,7 +183,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
             ? await harness.runBaseline()
             : allowed(
                 variant,
-                await harness.runHandler(sizes.entryFile, variant.eventFile, variant.env),
+                await harness.runHandler(sizes.entryFile, variant.event, variant.env),
               )
         if (round < 0) continue
         if (variant === undefined) baseline.push(child)

@@ -88,18 +88,18 @@ export const bundleSizes = (metafile: Metafile, entry: string): BundleSizes => {
 
 /**
  * The child's whole program: import the handler module (argv[2]), then, if
- * an event file is given (argv[3]), call it once with a Lambda-like context.
+ * an event is given (argv[3], JSON), call it once with a Lambda-like context.
  * `performance.now()` counts from the process's time origin, so its first
- * reading is Node's own start-up up to user code. It exits at once, so
- * keep-alive sockets of SDK clients do not hold the process.
+ * reading is Node's own start-up up to user code. It imports nothing itself
+ * (node:fs alone loads stream code the handler might not need), and exits
+ * at once, so keep-alive sockets of SDK clients do not hold the process.
  */
-const HANDLER_CHILD = `import { readFileSync } from 'node:fs'
-const started = performance.now()
+const HANDLER_CHILD = `const started = performance.now()
 const { handler } = await import(process.argv[2])
 const imported = performance.now()
 let firstCallMs, answer
 if (process.argv[3] !== undefined) {
-  const event = JSON.parse(readFileSync(process.argv[3], 'utf8'))
+  const event = JSON.parse(process.argv[3])
   const context = { awsRequestId: 'cold-start', functionName: 'cold', functionVersion: '$LATEST',
     invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:cold', memoryLimitInMB: '512',
     getRemainingTimeInMillis: () => 10_000 }
@@ -134,13 +134,11 @@ export interface ColdHarness {
   /** Starts a fresh Node process that imports `moduleFile` and, given an event, calls its handler. */
   runHandler(
     moduleFile: string,
-    eventFile: string | undefined,
+    event: unknown,
     env: Readonly<Record<string, string>>,
   ): Promise<ChildReport>
   /** Starts a fresh Node process that imports an empty module. */
   runBaseline(): Promise<ChildReport>
-  /** Writes an event for `runHandler` and returns its path. */
-  writeEvent(name: string, event: unknown): Promise<string>
 }
 
 /**
@@ -194,14 +192,9 @@ export const coldHarness = async (workDir: string): Promise<ColdHarness> => {
       })
     })
   return {
-    runHandler: (moduleFile, eventFile, env) =>
-      run([handlerChild, moduleFile, ...(eventFile === undefined ? [] : [eventFile])], env),
+    runHandler: (moduleFile, event, env) =>
+      run([handlerChild, moduleFile, ...(event === undefined ? [] : [JSON.stringify(event)])], env),
     runBaseline: () => run([baselineChild, emptyModule], {}),
-    writeEvent: async (name, event) => {
-      const file = join(workDir, `event-${name}.json`)
-      await writeFile(file, JSON.stringify(event))
-      return file
-    },
   }
 }
 

@@ -91,7 +91,7 @@ export const runFunctionsColdSuite = async (env: BenchEnvironment): Promise<Suit
     }
 
     const harness = await coldHarness(workDir)
-    const entries = new Map<string, { file: string; cold: number; lazy: number; event?: string }>()
+    const entries = new Map<string, { file: string; cold: number; lazy: number; event?: unknown }>()
     for (const name of FUNCTIONS) {
       const entry = `functions/handlers/${name}.ts`
       const sizes = bundleSizes(
@@ -103,7 +103,7 @@ export const runFunctionsColdSuite = async (env: BenchEnvironment): Promise<Suit
         file: sizes.entryFile,
         cold: sizes.coldBytes,
         lazy: sizes.lazyBytes,
-        ...(event === undefined ? {} : { event: await harness.writeEvent(name, event) }),
+        ...(event === undefined ? {} : { event }),
       })
     }
 
