@@ -1,4 +1,3 @@
-import { readLocalDynamoDbEndpoint } from '../adapters/local-endpoint.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig, requireKeyMaterial } from '../core/config.js'
 import { createDenyList, type DenyListReader } from '../core/deny-list.js'
@@ -121,7 +120,11 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
     const { createDynamoDbClient } = await import('../adapters/dynamodb-client.js')
     const endpoint =
       config.dynamoDbEndpoint ??
-      (config.localMode ? await readLocalDynamoDbEndpoint(config.dataDir) : undefined)
+      (config.localMode
+        ? await (await import('../adapters/local-endpoint.js')).readLocalDynamoDbEndpoint(
+            config.dataDir,
+          )
+        : undefined)
     return createDynamoDbClient(endpoint)
   })
   // The local key file is only read here: the authorizer never mints key material.
