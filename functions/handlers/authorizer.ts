@@ -239,16 +239,19 @@ const authorizationHeader = (
   multiValueHeaders: unknown,
 ): AuthorizeRequest['authorization'] => {
   let found: string | undefined
+  // Object.keys, not entries: no [name, value] pair allocated per header on the hot path.
   if (typeof headers === 'object' && headers !== null) {
-    for (const [name, value] of Object.entries(headers)) {
+    for (const name of Object.keys(headers)) {
       if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
+      const value = (headers as Record<string, unknown>)[name]
       if (found !== undefined || typeof value !== 'string') return AMBIGUOUS_AUTHORIZATION
       found = value
     }
   }
   if (typeof multiValueHeaders === 'object' && multiValueHeaders !== null) {
-    for (const [name, values] of Object.entries(multiValueHeaders)) {
+    for (const name of Object.keys(multiValueHeaders)) {
       if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
+      const values = (multiValueHeaders as Record<string, unknown>)[name]
       if (!Array.isArray(values) || values.length > 1 || values[0] !== found) {
         return AMBIGUOUS_AUTHORIZATION
       }
