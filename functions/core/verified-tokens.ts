@@ -7,7 +7,9 @@ import type { VerificationKey } from './verification-keys.js'
  * characters) for a Map costs a microsecond, about as much as the rest of a
  * decision besides the signature; its last 64 characters, all signature,
  * spread as well, and the whole string is then compared (a length check and
- * a memcmp), so only the exact JWT is ever a hit.
+ * a memcmp), so only the exact JWT is ever a hit. Reaching that comparison
+ * takes the end of a kept JWT's signature, which only its holder has: its
+ * timing tells nobody anything they do not hold already.
  */
 const LOOKUP_SUFFIX_LENGTH = 64
 /** Characters of the signature hashed for the admission filter: 96 random bits. */
