@@ -24,7 +24,7 @@ const COLD_START_GOAL_BYTES = 150_000
 /** Goal for import plus first decision with local keys over an empty module (issue 12): 30 ms. */
 const COLD_START_GOAL_MS = 30
 /** Rounds of one fresh process per child, in rotating order, after one discarded round. */
-const ROUNDS = 20
+const ROUNDS = 30
 const TOP_INPUTS = 6
 
 interface Variant {

@@ -21,7 +21,7 @@ import { pairedDifferences } from './stats.js'
 import type { Figure, SuiteResult } from './types.js'
 
 /** Rounds of one fresh process per function, in rotating order, after one discarded round. */
-const ROUNDS = 8
+const ROUNDS = 10
 const TABLE_NAME = 'tollgate-bench-functions'
 
 /** Every Lambda entry: the routed handlers, then the ones API Gateway does not route. */
