@@ -16,15 +16,15 @@ export const FLOOR_TASK = 'floor: BatchGetItem + jose sign'
 const DURATION_SECONDS = 300
 
 /**
- * ~3 s of discarded warmup (DynamoDB Local's JVM needs seconds), then 50
- * rounds of 150 ms per task: short alternating slices put both tasks under
- * the same load from neighbours, and each round counts its median call, so
- * one slow garbage collection (ours or the JVM's) moves no round.
+ * ~6 s of discarded warmup (DynamoDB Local's JVM needs seconds), then 40
+ * rounds of 300 ms per task: alternating slices put both tasks under the
+ * same load from neighbours, and each round counts its median call (of
+ * 50-100), so one slow garbage collection (ours or the JVM's) moves no round.
  */
 const DEFAULT_OPTIONS: InterleaveOptions = {
   warmupRounds: 10,
-  rounds: 50,
-  roundTimeMs: 150,
+  rounds: 40,
+  roundTimeMs: 300,
   batchMs: 0,
 }
 
