@@ -1,11 +1,11 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { ROUTES, type Route, routeKey } from '../core/routes.js'
 import * as api from './schemas.js'
 import { ROUTE_SPECS, type RouteSpec } from './spec.js'
 
 type JsonObject = Record<string, unknown>
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
+const jsonSchema = (schema: z.core.$ZodType, io: 'input' | 'output'): JsonObject => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io,
@@ -73,7 +73,7 @@ const operation = (route: Route, spec: RouteSpec): JsonObject => {
       name,
       in: 'query',
       required: false,
-      schema: jsonSchema(schema as z.ZodType, 'input'),
+      schema: jsonSchema(schema as z.core.$ZodType, 'input'),
     })
   }
   if (route.method === 'PATCH') {

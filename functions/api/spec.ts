@@ -1,18 +1,18 @@
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import * as api from './schemas.js'
 
 /** What one route takes and answers, beyond the route table's method, path and scope. */
 export interface RouteSpec {
-  readonly body?: z.ZodType
-  readonly query?: z.ZodObject
-  readonly success: { readonly status: number; readonly schema: z.ZodType | undefined }
+  readonly body?: z.core.$ZodType
+  readonly query?: z.ZodMiniObject
+  readonly success: { readonly status: number; readonly schema: z.core.$ZodType | undefined }
   /** Answers carry an `ETag`; a `PATCH` needs `If-Match`. */
   readonly etag?: boolean
   /** The answer holds a secret or a JWT: `Cache-Control: no-store`. */
   readonly secret?: boolean
 }
 
-const ok = (schema: z.ZodType, status = 200) => ({ status, schema })
+const ok = (schema: z.core.$ZodType, status = 200) => ({ status, schema })
 
 /**
  * Every route of the route table, by route key. A test checks the keys are

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import type { exchangeRequest } from '../api/schemas.js'
 import { exchangedJwtSource, fixedJwtSource, type JwtSource } from './jwt-source.js'
 import { type RetryOptions, retryPolicy } from './retry.js'
@@ -58,7 +58,7 @@ export type ListQuery<K extends RouteKey> = Omit<NonNullable<RouteQuery<K>>, 'li
 export const devLoginResponse = z.object({
   jwt: z.string(),
   token_type: z.literal('Bearer'),
-  expires_in: z.number().int(),
+  expires_in: z.int(),
   sub: z.string(),
 })
 export type DevLoginResponse = z.infer<typeof devLoginResponse>

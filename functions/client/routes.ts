@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import * as api from '../api/schemas.js'
 
 /**
@@ -34,7 +34,7 @@ export const CLIENT_ROUTES = {
   'GET /access-tokens/{id}/events': { query: api.pageQuery, answer: api.listOf(api.auditEvent) },
 } as const satisfies Record<
   string,
-  { body?: z.ZodType; query?: z.ZodType; answer: z.ZodType | undefined }
+  { body?: z.core.$ZodType; query?: z.core.$ZodType; answer: z.core.$ZodType | undefined }
 >
 
 type Routes = typeof CLIENT_ROUTES
@@ -51,17 +51,22 @@ type ParameterNames<P extends string> = P extends `${string}{${infer Name}}${inf
 export type RouteParams<K extends RouteKey> = Record<ParameterNames<PathOf<K>>, string>
 
 /** The JSON body a route takes (`undefined`: none). */
-export type RouteBody<K extends RouteKey> = Routes[K] extends { body: infer S extends z.ZodType }
+export type RouteBody<K extends RouteKey> = Routes[K] extends {
+  body: infer S extends z.core.$ZodType
+}
   ? z.infer<S>
   : undefined
 
 /** The query a route takes (`undefined`: none). */
-export type RouteQuery<K extends RouteKey> = Routes[K] extends { query: infer S extends z.ZodType }
+export type RouteQuery<K extends RouteKey> = Routes[K] extends {
+  query: infer S extends z.core.$ZodType
+}
   ? z.infer<S>
   : undefined
 
 /** The success answer of a route (`undefined` for 204). */
-export type RouteAnswer<K extends RouteKey> = Routes[K]['answer'] extends infer S extends z.ZodType
+export type RouteAnswer<K extends RouteKey> = Routes[K]['answer'] extends infer S extends
+  z.core.$ZodType
   ? z.infer<S>
   : undefined
 

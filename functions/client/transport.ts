@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import * as z from 'zod/mini'
 import { problem } from '../api/schemas.js'
 import { ROUTE_SPECS, type RouteSpec } from '../api/spec.js'
 import { ROUTES, type Route, routeKey } from '../core/routes.js'
@@ -189,7 +189,7 @@ const readAnswer = (
   const requestId = requestIdOf(response)
   if (status === spec.success.status) {
     const etag = response.headers.get('etag') ?? undefined
-    const schema: z.ZodType | undefined = spec.success.schema
+    const schema: z.core.$ZodType | undefined = spec.success.schema
     if (schema === undefined) return { status, data: undefined, etag, requestId }
     const json = parseJson(text)
     if (!json.ok)
@@ -198,7 +198,7 @@ const readAnswer = (
         status,
         `${key} answered ${status} with a body that is not JSON.`,
       )
-    const parsed = schema.safeParse(json.value)
+    const parsed = z.safeParse(schema, json.value)
     if (!parsed.success) {
       const fields = [
         ...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(body)')),
@@ -222,7 +222,7 @@ const readAnswer = (
     )
   }
   const json = parseJson(text)
-  const body = json.ok ? problem.partial().safeParse(json.value) : undefined
+  const body = json.ok ? z.safeParse(z.partial(problem), json.value) : undefined
   const fields = body?.success === true ? body.data : {}
   throw new TollgateApiError({
     code: apiErrorCode(fields.code, status),

@@ -4,12 +4,25 @@ import { TollgateError } from './errors.js'
 import { decodeJsonObject, splitCompactJws } from './jws-parts.js'
 import type { Clock, JwtAlg, KeySet } from './ports.js'
 import { checkSignature, createKeyCache, kidOf } from './verification-keys.js'
+import { createVerifiedTokenCache, type VerifiedTokenStats } from './verified-tokens.js'
 
 export { KEY_REFRESH_INTERVAL_MS } from './verification-keys.js'
 
 /** Largest difference between our clock and the signer's that is forgiven (DESIGN: ≤ 60 s). */
 export const CLOCK_SKEW_SECONDS = 60
 const MAX_AUDIENCES = 16
+/**
+ * Distinct protected headers remembered once checked. Ours differ only by
+ * `kid`, so a handful covers every key in a rotation; past the bound the
+ * memo starts over (junk headers cost a decode each, never memory).
+ */
+const MAX_CHECKED_HEADERS = 16
+/**
+ * Verified JWTs the authorizer's verifier keeps. An entry holds the JWT and
+ * its claims, under 2 KB: a few MB at most, for the JWTs of a thousand
+ * clients that call again before they are evicted.
+ */
+export const VERIFIED_TOKEN_CACHE_SIZE = 1024
 
 /**
  * The only protected-header members accepted: exactly what `signJwt` writes.
@@ -33,11 +46,19 @@ export interface JwtVerifierOptions {
   readonly keysRefreshMs: number
   /** Told about each public key that is skipped as unusable. */
   readonly onSkippedKey?: ((index: number, reason: string) => void) | undefined
+  /**
+   * How many verified JWTs to keep, by their exact string, so a repeated
+   * JWT skips decoding and the signature check (see `createJwtVerifier`).
+   * 0 or absent: none.
+   */
+  readonly verifiedTokens?: number | undefined
 }
 
 export interface JwtVerifier {
   /** The claims of a valid Tollgate JWT; anything else throws `invalid_token`. */
   verify(jwt: string): Promise<TollgateClaims>
+  /** What the verified-token cache did, when there is one (`verifiedTokens`). */
+  readonly verifiedTokenStats?: (() => VerifiedTokenStats) | undefined
 }
 
 const invalid = (detail: string): TollgateError => new TollgateError('invalid_token', detail)
@@ -54,29 +75,62 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
  * 3. Signature over `header.payload` with that key.
  * 4. Claims: `iss`, `aud`, `exp`/`nbf`/`iat` with 60 s skew, lifetime, claim types.
  *
+ * With `verifiedTokens`, a JWT accepted twice is kept by its exact string
+ * (a different string is a different token: base64url is checked
+ * canonical), at most that many, the oldest dropped first
+ * (`createVerifiedTokenCache`). A kept JWT is answered from memory only
+ * while the clock is inside the times step 4 accepted and the key cache,
+ * fresh, still holds the very key that checked it; otherwise it is verified
+ * again from scratch. A key reload drops the JWTs of keys it withdrew. The
+ * deny-list is not the verifier's business: callers check it on every
+ * decision, hit or not.
+ *
  * @example
  * const verifier = createJwtVerifier({ issuer, audience, alg: 'RS256',
  *   maxJwtDurationSeconds: 43_200, keySet, clock: systemClock, keysRefreshMs: 300_000 })
  * const claims = await verifier.verify(jwt)
  */
 export const createJwtVerifier = (options: JwtVerifierOptions): JwtVerifier => {
+  const capacity = options.verifiedTokens ?? 0
+  const verified =
+    capacity > 0
+      ? createVerifiedTokenCache({
+          capacity,
+          clock: options.clock,
+          skewSeconds: CLOCK_SKEW_SECONDS,
+        })
+      : undefined
   const keys = createKeyCache({
     keySet: options.keySet,
     algs: [options.alg],
     clock: options.clock,
     refreshMs: options.keysRefreshMs,
     onSkippedKey: options.onSkippedKey,
+    onLoaded: verified?.keepSignedBy,
   })
+  // Header segments already checked, with their kid, newest first: compared, not hashed.
+  const checkedHeaders: Array<readonly [segment: string, kid: string]> = []
+  const kidOfHeader = (segment: string): string => {
+    for (const [checked, kid] of checkedHeaders) if (checked === segment) return kid
+    const kid = checkHeader(decodeJsonObject(segment, 'header'), options.alg)
+    if (checkedHeaders.unshift([segment, kid]) > MAX_CHECKED_HEADERS) checkedHeaders.pop()
+    return kid
+  }
+
   return {
     async verify(jwt) {
+      const held = verified?.find(jwt, keys.find)
+      if (held !== undefined) return held
       const parts = splitCompactJws(jwt)
-      const kid = checkHeader(decodeJsonObject(parts.header, 'header'), options.alg)
+      const kid = kidOfHeader(parts.header)
       // The hot path stays synchronous: only a missing or due key set costs an await.
       const key = keys.find(kid) ?? (await keys.findAfterRefresh(kid))
       if (key === undefined) throw invalid('The JWT was not signed by a known key.')
       checkSignature(parts.signingInput, parts.signature, key)
-      return checkClaims(decodeJsonObject(parts.payload, 'payload'), options)
+      const claims = checkClaims(decodeJsonObject(parts.payload, 'payload'), options)
+      return verified === undefined ? claims : verified.remember(jwt, claims, kid, key)
     },
+    ...(verified === undefined ? {} : { verifiedTokenStats: verified.stats }),
   }
 }
 
@@ -95,6 +149,7 @@ export const jwtVerifierFor = (
   keySet: KeySet,
   clock: Clock,
   onSkippedKey?: JwtVerifierOptions['onSkippedKey'],
+  verifiedTokens?: JwtVerifierOptions['verifiedTokens'],
 ): JwtVerifier =>
   createJwtVerifier({
     issuer: config.issuer,
@@ -105,6 +160,7 @@ export const jwtVerifierFor = (
     clock,
     keysRefreshMs: config.keysCacheTtlSeconds * 1000,
     onSkippedKey,
+    verifiedTokens,
   })
 
 /** Returns the `kid` of a header that Tollgate's signer could have written. */

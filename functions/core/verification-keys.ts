@@ -24,6 +24,12 @@ export interface KeyCacheOptions {
   readonly refreshMs: number
   /** Told about each key that is skipped, by index, never by value. */
   readonly onSkippedKey?: ((index: number, reason: string) => void) | undefined
+  /**
+   * Told the keys after every successful load. A key whose `kid` and
+   * material did not change is the same object as before the load, so a
+   * holder of an earlier key can tell by identity whether it still stands.
+   */
+  readonly onLoaded?: ((keys: ReadonlyMap<string, VerificationKey>) => void) | undefined
 }
 
 export interface KeyCache {
@@ -62,8 +68,9 @@ export const createKeyCache = (options: KeyCacheOptions): KeyCache => {
       try {
         const jwks =
           fresh && keySet.refresh !== undefined ? await keySet.refresh() : await keySet.publicKeys()
-        keys = prepareKeys(jwks, options)
+        keys = prepareKeys(jwks, options, keys)
         loadedAt = startedAt
+        options.onLoaded?.(keys)
       } finally {
         loading = undefined
       }
@@ -93,14 +100,23 @@ export const createKeyCache = (options: KeyCacheOptions): KeyCache => {
   }
 }
 
+/** The public material each prepared key was made from, to keep it across loads when unchanged. */
+const MATERIAL = new WeakMap<VerificationKey, string>()
+
+const materialOf = (jwk: PublicJwk, alg: JwtAlg): string =>
+  JSON.stringify([alg, jwk.kty, jwk.crv, jwk.n, jwk.e, jwk.x, jwk.y])
+
 /**
  * Keeps the keys usable with one of `algs` and no other: a key published for
  * ES256 never checks an RS256 token, whatever its `kid`. A malformed key, or
  * two keys sharing one `kid`, is skipped and reported; the rest stay usable.
+ * A key already in `previous` under the same `kid` with the same material is
+ * kept as the same object.
  */
 const prepareKeys = (
   jwks: readonly PublicJwk[],
   options: Pick<KeyCacheOptions, 'algs' | 'onSkippedKey'>,
+  previous: ReadonlyMap<string, VerificationKey> | undefined,
 ): ReadonlyMap<string, VerificationKey> => {
   const prepared = new Map<string, VerificationKey>()
   const ambiguous = new Set<string>()
@@ -111,7 +127,10 @@ const prepareKeys = (
       options.onSkippedKey?.(index, 'no usable kid or use')
       return
     }
-    const key = toVerificationKey(jwk, alg)
+    const material = materialOf(jwk, alg)
+    const held = previous?.get(jwk.kid)
+    const key =
+      held !== undefined && MATERIAL.get(held) === material ? held : toVerificationKey(jwk, alg)
     if (key === undefined) {
       options.onSkippedKey?.(index, `not a usable ${alg} public key`)
       return
@@ -120,6 +139,7 @@ const prepareKeys = (
       options.onSkippedKey?.(index, 'kid shared with another key')
       ambiguous.add(jwk.kid)
     }
+    MATERIAL.set(key, material)
     prepared.set(jwk.kid, key)
   })
   for (const kid of ambiguous) prepared.delete(kid)

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import * as z from 'zod/mini'
 import { ROUTE_SPECS } from '../api/spec.js'
 import type { RequestContext } from '../core/caller.js'
 import { TollgateError } from '../core/errors.js'
@@ -47,12 +47,12 @@ export const createAuthorizedHandler = <D extends CallerDependencies>(
   })
 
 /** The body, validated by the route's schema. */
-export const bodyOf = <T>(request: HttpRequest, schema: z.ZodType<T>): T =>
+export const bodyOf = <T>(request: HttpRequest, schema: z.core.$ZodType<T>): T =>
   parseJsonBody(request.body, request.headers['content-type'], schema)
 
 /** The query, validated by the route's schema: unknown parameters are refused, not ignored. */
-export const queryOf = <T>(request: HttpRequest, schema: z.ZodType<T>): T => {
-  const result = schema.safeParse(request.query)
+export const queryOf = <T>(request: HttpRequest, schema: z.core.$ZodType<T>): T => {
+  const result = z.safeParse(schema, request.query)
   if (!result.success) {
     const fields = [...new Set(result.error.issues.map((issue) => describeField(issue)))]
     throw new TollgateError('invalid_request', `Invalid query parameter(s): ${fields.join(', ')}.`)

@@ -1,8 +1,11 @@
-import { readLocalDynamoDbEndpoint } from '../adapters/local-endpoint.js'
 import { systemClock } from '../adapters/system-clock.js'
 import { type Config, parseConfig, requireKeyMaterial } from '../core/config.js'
 import { createDenyList, type DenyListReader } from '../core/deny-list.js'
-import { CLOCK_SKEW_SECONDS, jwtVerifierFor } from '../core/jwt-verifier.js'
+import {
+  CLOCK_SKEW_SECONDS,
+  jwtVerifierFor,
+  VERIFIED_TOKEN_CACHE_SIZE,
+} from '../core/jwt-verifier.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { buildPermissionRules } from '../core/route-permissions.js'
@@ -46,7 +49,9 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
   const { config, clock, denyListReader } = parts
   return {
     config,
-    verifier: jwtVerifierFor(config, parts.keySet, clock, logSkippedKey),
+    // A repeated JWT (API Gateway's own cache missed: another route, TTL over, caching off)
+    // skips decoding and the signature; the deny-list below is still checked on every call.
+    verifier: jwtVerifierFor(config, parts.keySet, clock, logSkippedKey, VERIFIED_TOKEN_CACHE_SIZE),
     people: parts.people,
     rules: buildPermissionRules(parts.routes ?? ROUTES, config.routeScopes),
     basicAuth: config.basicAuthEnabled ? parts.basicAuth : undefined,
@@ -115,7 +120,11 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
     const { createDynamoDbClient } = await import('../adapters/dynamodb-client.js')
     const endpoint =
       config.dynamoDbEndpoint ??
-      (config.localMode ? await readLocalDynamoDbEndpoint(config.dataDir) : undefined)
+      (config.localMode
+        ? await (await import('../adapters/local-endpoint.js')).readLocalDynamoDbEndpoint(
+            config.dataDir,
+          )
+        : undefined)
     return createDynamoDbClient(endpoint)
   })
   // The local key file is only read here: the authorizer never mints key material.

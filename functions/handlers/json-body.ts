@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import * as z from 'zod/mini'
 import { TollgateError } from '../core/errors.js'
 
 /** Bodies are small JSON objects; anything bigger is refused before parsing. */
@@ -20,7 +20,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 export const parseJsonBody = <T>(
   body: Buffer | undefined,
   contentType: string | undefined,
-  schema: z.ZodType<T>,
+  schema: z.core.$ZodType<T>,
 ): T => {
   if (body !== undefined && body.byteLength > MAX_BODY_BYTES) {
     throw new TollgateError(
@@ -35,7 +35,7 @@ export const parseJsonBody = <T>(
     throw new TollgateError('invalid_request', 'Content-Type must be application/json.')
   }
   const value = parseProtected(decodeUtf8(body))
-  const result = schema.safeParse(value)
+  const result = z.safeParse(schema, value)
   if (!result.success) {
     const problems = result.error.issues.slice(0, 5).map(describeIssue)
     throw new TollgateError('invalid_request', problems.join('; '))

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { type LocalKeys, loadLocalKeys, readLocalKeys } from '../adapters/local-key-file.js'
+import type { LocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import type { Config } from '../core/config.js'
 import { TollgateError } from '../core/errors.js'
@@ -57,11 +57,14 @@ export interface KeyMaterialOptions {
 export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): KeyMaterial => {
   const clock = options.clock ?? systemClock
   if (config.keySource === 'local') {
-    const keys = once(() =>
-      options.localKeyFile === 'create' && !config.onLambda
+    // Imported here too: node:fs/promises, the key-file schema and jose's thumbprint are
+    // dead weight in the cold start of a function whose keys come from KMS or Secrets Manager.
+    const keys = once(async () => {
+      const { loadLocalKeys, readLocalKeys } = await import('../adapters/local-key-file.js')
+      return options.localKeyFile === 'create' && !config.onLambda
         ? loadLocalKeys(config.dataDir, config.jwtAlg)
-        : readLocalKeys(config.dataDir, config.jwtAlg),
-    )
+        : readLocalKeys(config.dataDir, config.jwtAlg)
+    })
     return {
       publicKeys: async () => (await keys()).keySet,
       signer: async () => (await keys()).signer,

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import type * as api from '../api/schemas.js'
 import type { Caller } from '../core/caller.js'
 import type { AuditEvent, ServiceAccount } from '../core/records.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { TollgateError } from '../core/errors.js'
 import { devLogin } from '../core/use-cases/dev-login.js'
 import type { Dependencies } from '../handlers/dependencies.js'
@@ -16,8 +16,8 @@ import { STORE_PATH, type StoreIdentity, storeDocument } from './store-identity.
 export type DevRoute = (body: Buffer, contentType: string | undefined) => Promise<HttpResponse>
 
 const loginBody = z.strictObject({
-  name: z.string().max(64),
-  roles: z.array(z.string().max(64)).max(100).optional(),
+  name: z.string().check(z.maxLength(64)),
+  roles: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(100))),
 })
 
 export const devRouteFor = (

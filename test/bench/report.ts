@@ -1,44 +1,59 @@
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
-import type { BenchRow, SuiteResult } from './types.js'
+import type { Spread } from './stats.js'
+import type { BenchResults, ExtraTable, Figure, FigureGrid, SuiteResult, Unit } from './types.js'
 
-interface RowStats {
-  readonly opsPerSecond: number
-  readonly meanMs: number
-  readonly p50Ms: number
-  readonly p99Ms: number
-  readonly samples: number
+/** The README block `npm run bench` rewrites; everything between the two lines is generated. */
+export const README_BEGIN =
+  '<!-- bench-results:begin (written by npm run bench from test/bench/bench-results.json; do not edit) -->'
+export const README_END = '<!-- bench-results:end -->'
+
+export const machineInfo = (): BenchResults['machine'] => ({
+  node: process.version,
+  platform: `${process.platform}/${process.arch}`,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: availableParallelism(),
+  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
+})
+
+const DECIMALS: Readonly<Record<Unit, number>> = { 'ops/s': 0, '×': 2, ms: 1, kB: 1 }
+
+/** A number in a figure's unit: `35120 ops/s`, `0.81×`, `12.3 ms`, `93.5 kB`. */
+export const formatValue = (value: number, unit: Unit): string => {
+  const text = value.toFixed(DECIMALS[unit])
+  return unit === '×' ? `${text}×` : `${text} ${unit}`
 }
 
-/** Linear-interpolated quantile of ascending-sorted values. */
-const quantile = (sorted: readonly number[], q: number): number => {
-  if (sorted.length === 0) return Number.NaN
-  const position = (sorted.length - 1) * q
-  const low = Math.floor(position)
-  const lowValue = sorted[low] ?? Number.NaN
-  const highValue = sorted[Math.min(low + 1, sorted.length - 1)] ?? lowValue
-  return lowValue + (highValue - lowValue) * (position - low)
-}
+const formatNumber = (value: number, unit: Unit): string => value.toFixed(DECIMALS[unit])
 
-export const median = (values: readonly number[]): number =>
-  quantile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  )
+const range = (low: number, high: number, unit: Unit): string =>
+  `${formatNumber(low, unit)}–${formatNumber(high, unit)}`
 
-/** Sequential calls, one in flight: throughput is the inverse of mean latency. */
-export const rowStats = (row: BenchRow): RowStats => {
-  const sorted = [...row.samplesMs].sort((a, b) => a - b)
-  const meanMs = sorted.reduce((sum, value) => sum + value, 0) / sorted.length
-  return {
-    opsPerSecond: 1000 / meanMs,
-    meanMs,
-    p50Ms: quantile(sorted, 0.5),
-    p99Ms: quantile(sorted, 0.99),
-    samples: sorted.length,
-  }
-}
+const spreadCells = (value: Spread, unit: Unit): [string, string, string, string] =>
+  value.n === 0
+    ? ['–', '–', '–', '0']
+    : value.n === 1
+      ? [formatValue(value.median, unit), '–', '–', '1']
+      : [
+          formatValue(value.median, unit),
+          range(value.p25, value.p75, unit),
+          range(value.min, value.max, unit),
+          String(value.n),
+        ]
 
-const table = (header: readonly string[], body: readonly (readonly string[])[]): string => {
+const goalCell = (row: Figure): string =>
+  row.goal === undefined ? '' : `${row.goal.op === '>=' ? '≥' : '≤'} ${row.goal.value}`
+
+const FIGURE_HEADER = ['figure', 'median', 'IQR', 'min–max', 'n', 'goal', 'verdict'] as const
+
+const figureCells = (row: Figure): string[] => [
+  row.label,
+  ...spreadCells(row.value, row.unit),
+  goalCell(row),
+  row.verdict ?? '',
+]
+
+const textTable = (header: readonly string[], body: readonly (readonly string[])[]): string => {
   const widths = header.map((cell, column) =>
     Math.max(cell.length, ...body.map((line) => line[column]?.length ?? 0)),
   )
@@ -48,66 +63,106 @@ const table = (header: readonly string[], body: readonly (readonly string[])[]):
         column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
       )
       .join('  ')
+      .trimEnd()
   const rule = widths.map((width) => '-'.repeat(width)).join('  ')
   return [format(header), rule, ...body.map(format)].join('\n')
 }
 
-export const printMachineInfo = (): void => {
-  const cpuList = cpus()
-  const load = loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')
-  console.log(`node ${process.version} (${process.platform}/${process.arch})`)
-  console.log(`cpu ${cpuList[0]?.model ?? 'unknown'}`)
+export const printMachine = (machine: BenchResults['machine']): void => {
+  console.log(`node ${machine.node} (${machine.platform}), cpu ${machine.cpu}`)
   console.log(
-    `cores ${cpuList.length} (available parallelism ${availableParallelism()}),` +
-      ` memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${load}`,
+    `${machine.cores} cores, ${machine.memoryGiB} GiB, load average ${machine.loadAverage.join(' ')}`,
   )
 }
 
+/** A grid cell: `median (p25–p75)`, or the value alone when measured once. */
+const gridCell = (cell: Figure): string =>
+  cell.value.n === 0
+    ? '–'
+    : cell.value.n === 1
+      ? formatValue(cell.value.median, cell.unit)
+      : `${formatValue(cell.value.median, cell.unit)} (${range(cell.value.p25, cell.value.p75, cell.unit)})`
+
+const gridBody = (grid: FigureGrid): string[][] =>
+  grid.rows.map((row) => [row.label, ...row.cells.map(gridCell)])
+
 export const printSuite = (result: SuiteResult): void => {
-  console.log(`\n== ${result.suite} ==`)
-  if (result.rows.length > 0) {
-    console.log(
-      table(
-        ['task', 'ops/s', 'mean ms', 'p50 ms', 'p99 ms', 'samples'],
-        result.rows.map((row) => {
-          const stats = rowStats(row)
-          return [
-            row.task,
-            stats.opsPerSecond.toFixed(1),
-            stats.meanMs.toFixed(3),
-            stats.p50Ms.toFixed(3),
-            stats.p99Ms.toFixed(3),
-            String(stats.samples),
-          ]
-        }),
-      ),
-    )
+  console.log(`\n== ${result.title} ==`)
+  if (result.figures.length > 0)
+    console.log(textTable(FIGURE_HEADER, result.figures.map(figureCells)))
+  if (result.grid !== undefined) {
+    console.log(textTable([result.grid.rowHeader, ...result.grid.columns], gridBody(result.grid)))
   }
-  for (const extra of result.tables ?? []) {
-    console.log(`${extra.title}:`)
-    console.log(table(extra.header, extra.body))
+  for (const extra of result.tables ?? []) printTable(extra)
+  for (const note of result.notes) console.log(`- ${note}`)
+}
+
+const printTable = (extra: ExtraTable): void => {
+  console.log(`${extra.title}:`)
+  console.log(textTable(extra.header, extra.body))
+}
+
+const markdownRow = (cells: readonly string[]): string =>
+  `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`
+
+const markdownFigures = (figures: readonly Figure[]): string[] =>
+  figures.length === 0
+    ? []
+    : [
+        markdownRow(FIGURE_HEADER),
+        '| --- | ---: | ---: | ---: | ---: | --- | --- |',
+        ...figures.map((row) => markdownRow(figureCells(row))),
+        '',
+      ]
+
+const markdownGrid = (grid: FigureGrid | undefined): string[] =>
+  grid === undefined
+    ? []
+    : [
+        markdownRow([grid.rowHeader, ...grid.columns]),
+        `| --- |${' ---: |'.repeat(grid.columns.length)}`,
+        ...gridBody(grid).map(markdownRow),
+        '',
+      ]
+
+const markdownSuite = (suite: SuiteResult): string[] => [
+  `**${suite.title}**`,
+  '',
+  ...markdownFigures(suite.figures),
+  ...markdownGrid(suite.grid),
+  ...suite.notes.map((note) => `- ${note}`),
+  '',
+]
+
+/** The Markdown the README embeds: one table per suite, then its notes. */
+export const renderMarkdown = (results: BenchResults): string => {
+  const { machine } = results
+  return [
+    `Measured ${results.generatedAt.slice(0, 10)} by \`npm run bench\` (${results.durationSeconds} s)` +
+      ` on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB,` +
+      ` ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage.join(' ')}` +
+      ' at the start.',
+    '',
+    ...results.suites.flatMap(markdownSuite),
+  ]
+    .join('\n')
+    .trimEnd()
+}
+
+/** `readme` with the block between the markers replaced by `markdown`. */
+export const embedInReadme = (readme: string, markdown: string): string => {
+  const begin = readme.indexOf(README_BEGIN)
+  const end = readme.indexOf(README_END)
+  if (begin === -1 || end < begin) {
+    throw new Error(`README.md has no ${README_BEGIN} … ${README_END} block`)
   }
-  for (const note of result.notes) console.log(note)
-  for (const ratio of result.ratios) {
-    const numerator = result.rows.find((row) => row.task === ratio.numerator)
-    const denominator = result.rows.find((row) => row.task === ratio.denominator)
-    if (numerator === undefined || denominator === undefined) {
-      throw new Error(`ratio "${ratio.label}" names a task that did not run`)
-    }
-    // Each round pairs the tasks seconds apart; the median of those ratios resists machine noise.
-    const perRound = numerator.roundOpsPerSecond.map(
-      (ops, round) => ops / (denominator.roundOpsPerSecond[round] ?? Number.NaN),
-    )
-    const pooled = rowStats(numerator).opsPerSecond / rowStats(denominator).opsPerSecond
-    const value = median(perRound)
-    const verdict = value >= ratio.goal ? 'met' : 'MISSED'
-    console.log(
-      `${ratio.label} ratio: ${value.toFixed(2)} (goal >= ${ratio.goal.toFixed(2)}, ${verdict})` +
-        `  [median of ${perRound.length} per-round ratios,` +
-        ` range ${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)};` +
-        ` pooled ${pooled.toFixed(2)}]`,
-    )
-  }
+  return `${readme.slice(0, begin + README_BEGIN.length)}\n${markdown}\n${readme.slice(end)}`
+}
+
+/** The generated block of a README, or undefined without markers. */
+export const embeddedBlock = (readme: string): string | undefined => {
+  const begin = readme.indexOf(README_BEGIN)
+  const end = readme.indexOf(README_END)
+  if (begin === -1 || end < begin) return undefined
+  return readme.slice(begin + README_BEGIN.length, end).trim()
 }

@@ -1,36 +1,72 @@
-/** One measured task: raw latency samples pooled over all rounds, plus each round's throughput. */
-export interface BenchRow {
-  readonly task: string
-  /** Latency of every measured call, in milliseconds. */
-  readonly samplesMs: readonly number[]
-  /** Throughput of each round (index = round), for per-round ratios. */
-  readonly roundOpsPerSecond: readonly number[]
+import type { Spread } from './stats.js'
+
+export type Unit = 'ops/s' | '×' | 'ms' | 'kB'
+
+/** What a figure claims: at least (`>=`) or at most (`<=`) `value`. */
+export interface Goal {
+  readonly op: '>=' | '<='
+  readonly value: number
 }
 
-/** A throughput ratio the report prints: `numerator` ops/s divided by `denominator` ops/s. */
-export interface RatioGoal {
+/**
+ * `met` / `missed`: the whole interquartile range lies on one side of the
+ * goal, so the spread is smaller than the distance the claim rests on.
+ * `unresolved`: the range straddles the goal; the median alone decides nothing.
+ */
+export type Verdict = 'met' | 'missed' | 'unresolved'
+
+/** One reported number: a median over rounds (or runs) with its spread. */
+export interface Figure {
+  /** Stable across runs and machines, e.g. `authorizer.RS256.distinct_over_floor`. */
+  readonly id: string
   readonly label: string
-  readonly numerator: string
-  readonly denominator: string
-  /** The ratio the product aims for; the bench reports, it does not fail on a miss. */
-  readonly goal: number
+  readonly unit: Unit
+  readonly value: Spread
+  readonly goal?: Goal
+  readonly verdict?: Verdict
 }
 
-/** A table of anything that is not throughput (sizes, one-off timings); cells already formatted. */
+/** A table of details for the console (bundle inputs): not part of the results file. */
 export interface ExtraTable {
   readonly title: string
   readonly header: readonly string[]
   readonly body: readonly (readonly string[])[]
 }
 
-/** What a suite hands back to run.ts for printing. */
+/**
+ * Figures laid out as rows and columns (a row per function, a column per
+ * measure), for suites that measure the same things of many subjects.
+ */
+export interface FigureGrid {
+  readonly rowHeader: string
+  readonly columns: readonly string[]
+  readonly rows: ReadonlyArray<{ readonly label: string; readonly cells: readonly Figure[] }>
+}
+
+/** What a suite hands back to run.ts. */
 export interface SuiteResult {
-  readonly suite: string
-  /** Throughput rows; a suite of sizes or one-off timings leaves this empty. */
-  readonly rows: readonly BenchRow[]
-  readonly ratios: readonly RatioGoal[]
-  /** Printed after the throughput table, before the notes. */
+  /** Stable, e.g. `authorizer.RS256`. */
+  readonly id: string
+  readonly title: string
+  readonly figures: readonly Figure[]
+  readonly grid?: FigureGrid
   readonly tables?: readonly ExtraTable[]
-  /** Free-form lines printed under the suite's table (settings, caveats). */
+  /** What was run and how (settings, caveats), printed and written under the suite's table. */
   readonly notes: readonly string[]
+}
+
+/** `test/bench/bench-results.json`: everything one `npm run bench` measured. */
+export interface BenchResults {
+  readonly generatedAt: string
+  readonly machine: {
+    readonly node: string
+    readonly platform: string
+    readonly cpu: string
+    readonly cores: number
+    readonly memoryGiB: number
+    /** 1, 5 and 15 minute load averages when the run started. */
+    readonly loadAverage: readonly number[]
+  }
+  readonly durationSeconds: number
+  readonly suites: readonly SuiteResult[]
 }

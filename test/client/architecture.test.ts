@@ -13,7 +13,7 @@ const ALLOWED = [
   /^\.\/[a-z-]+\.js$/,
   /^\.\.\/api\/(schemas|spec)\.js$/,
   /^\.\.\/core\/(errors|routes)\.js$/,
-  /^zod$/,
+  /^zod(\/mini)?$/,
 ]
 
 describe('functions/client', () => {

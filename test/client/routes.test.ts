@@ -14,7 +14,7 @@ import { CLIENT_ROUTES } from '../../functions/client/routes.js'
 import { ROUTES, routeKey } from '../../functions/core/routes.js'
 
 const ROUTE_KEYS = ROUTES.map(routeKey).sort()
-const jsonSchema = (schema: z.ZodType | undefined) =>
+const jsonSchema = (schema: z.core.$ZodType | undefined) =>
   schema === undefined ? undefined : z.toJSONSchema(schema, { unrepresentable: 'any' })
 
 describe('the client against the route table', () => {
@@ -25,9 +25,9 @@ describe('the client against the route table', () => {
 
   it.each(ROUTE_KEYS)('types %s with the schemas the handlers use', (key) => {
     const client = CLIENT_ROUTES[key as keyof typeof CLIENT_ROUTES] as {
-      body?: z.ZodType
-      query?: z.ZodType
-      answer: z.ZodType | undefined
+      body?: z.core.$ZodType
+      query?: z.core.$ZodType
+      answer: z.core.$ZodType | undefined
     }
     const spec = ROUTE_SPECS[key]
 

@@ -1,8 +1,10 @@
 import { crc32 } from 'node:zlib'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   ACCESS_TOKEN_LENGTH,
   ACCESS_TOKEN_PATTERN,
+  crc32 as crc32OfText,
   generateAccessToken,
   newTokenId,
   parseAccessToken,
@@ -232,5 +234,27 @@ describe('parseAccessToken', () => {
       expect(error.message).not.toContain(value.slice(4, -6))
       expect(error.message).not.toContain(value.slice(4, 4 + TOKEN_ID_LENGTH))
     }
+  })
+})
+
+describe('crc32', () => {
+  it('is the IEEE CRC-32 (check value of "123456789": 0xcbf43926)', () => {
+    expect(crc32OfText('123456789')).toBe(0xcbf43926)
+    expect(crc32OfText('')).toBe(0)
+  })
+
+  it('equals zlib.crc32 of the ASCII bytes, for any ASCII string', () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)),
+          maxLength: 200,
+        }),
+        (text) => {
+          expect(crc32OfText(text)).toBe(crc32(Buffer.from(text, 'ascii')))
+        },
+      ),
+      { numRuns: 500 },
+    )
   })
 })

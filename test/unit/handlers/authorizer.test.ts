@@ -390,13 +390,27 @@ describe('authorizer handler failures: never an allow, never a verdict', () => {
   })
 
   it('never logs the Authorization header, the JWT or its signature', async () => {
+    // Allows are logged at DEBUG only, decided when the modules load: load them again at DEBUG.
+    vi.resetModules()
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG')
+    const observability = await import('../../../functions/handlers/observability.js')
+    const authorizer = await import('../../../functions/handlers/authorizer.js')
+    const authorizerDependencies = await import(
+      '../../../functions/handlers/authorizer-dependencies.js'
+    )
+    vi.unstubAllEnvs()
     const calls: unknown[] = []
     for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-      vi.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
+      vi.spyOn(observability.logger, level).mockImplementation((...args: unknown[]) => {
         calls.push(args)
       })
     }
-    const handler = makeHandler()
+    const deps = authorizerDependencies.buildAuthorizerDependencies({
+      config: parseConfig({ ISSUER, AUDIENCE, ROUTE_SCOPES: JSON.stringify(ROUTE_SCOPES) }),
+      keySet,
+      clock: fixedClock(NOW),
+    })
+    const handler = authorizer.createAuthorizerHandler(async () => deps)
     const jwts = [await allowedJwt(), await readOnlyJwt()]
     const tampered = `${jwts[0]?.slice(0, -10)}AAAAAAAAAA`
     for (const jwt of [...jwts, tampered]) {
