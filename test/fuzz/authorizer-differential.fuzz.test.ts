@@ -7,6 +7,7 @@ import { CLOCK_SKEW_SECONDS } from '../../functions/core/jwt-verifier.js'
 import { createAuthorizerHandler } from '../../functions/handlers/authorizer.js'
 import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
 import { fixedClock } from '../support/fakes.js'
+import { fuzzRuns } from '../support/http-fuzz.js'
 import {
   type Alg,
   AUDIENCE,
@@ -32,10 +33,6 @@ import {
  * Bounded here; FUZZ_RUNS (as `npm run fuzz` sets it) runs it longer.
  */
 
-const fuzzRuns = (bounded: number): number => {
-  const asked = Number(process.env.FUZZ_RUNS)
-  return Number.isInteger(asked) && asked > 0 ? asked : bounded
-}
 const RUNS = fuzzRuns(300)
 const MAX_DURATION = 43_200
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod/GET/datasets/1'

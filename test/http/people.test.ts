@@ -184,7 +184,8 @@ describe('people over HTTP (real dev server, DynamoDB Local)', () => {
     ])
   })
 
-  it('after a regenerate, JWTs of the new secret work and those of the old do not, same second', async () => {
+  // Minted in the same second too: that case runs on a frozen clock in the core tests.
+  it('after a regenerate, JWTs of the new secret work and those of the old do not', async () => {
     const erin = await devLogin(tollgate, 'erin', ['analyst'])
     const created = await erin.post('/access-tokens', { name: 'r' })
     const oldJwt = await exchangeFor(tollgate, created.body.token as string)
@@ -194,9 +195,6 @@ describe('people over HTTP (real dev server, DynamoDB Local)', () => {
 
     expect((await apiWithJwt(tollgate, oldJwt).get('/whoami')).status).toBe(401)
     expect((await apiWithJwt(tollgate, newJwt).get('/whoami')).status).toBe(200)
-    expect(JSON.parse(Buffer.from(newJwt.split('.')[1] ?? '', 'base64url').toString()).iat).toBe(
-      JSON.parse(Buffer.from(oldJwt.split('.')[1] ?? '', 'base64url').toString()).iat,
-    )
   })
 
   it('answers GET /whoami/authorizer as API Gateway’s HTTP API would: fixed 401, 403 and the context', async () => {
