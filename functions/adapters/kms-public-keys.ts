@@ -4,8 +4,8 @@ import {
   type GetPublicKeyCommandOutput,
   type KMSClient,
 } from '@aws-sdk/client-kms'
+import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { JwtAlg, PublicJwk } from '../core/ports.js'
-import { jwkThumbprint } from '../core/signing-keys.js'
 
 /** The one KMS key spec and signing algorithm behind each JWT algorithm (DESIGN, "Keys"). */
 export const KMS_KEY_PROFILES = {

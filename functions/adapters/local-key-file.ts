@@ -9,8 +9,9 @@ import {
 } from 'node:crypto'
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { calculateJwkThumbprint, type JWK } from 'jose'
+import type { JWK } from 'jose'
 import * as z from 'zod/mini'
+import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { KeySet, PublicJwk, Secrets, Signer } from '../core/ports.js'
 
 type Alg = Signer['alg']
@@ -111,7 +112,8 @@ const keyPairOf = async (jwk: PrivateJwk, alg: Alg) => {
   const publicPart = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK
   const publicJwk: PublicJwk = {
     ...publicPart,
-    kid: await calculateJwkThumbprint(publicPart),
+    // RFC 7638 with node:crypto: jose's would load WebCrypto at every cold start.
+    kid: jwkThumbprint(publicPart),
     alg,
     use: 'sig',
   }

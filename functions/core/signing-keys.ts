@@ -1,12 +1,7 @@
-import {
-  createHash,
-  createPrivateKey,
-  generateKeyPairSync,
-  type JsonWebKey,
-  type KeyObject,
-} from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto'
 import * as z from 'zod/mini'
 import { TollgateError } from './errors.js'
+import { jwkThumbprint } from './jwk-thumbprint.js'
 import type { JwtAlg, PublicJwk } from './ports.js'
 
 /** The private members of each key type: exactly what is kept, nothing else is copied. */
@@ -148,31 +143,6 @@ export const generateSigningKey = (alg: JwtAlg, publishedAt: number): SigningKey
   const privateJwk = pick(privateKey.export({ format: 'jwk' }) as Record<string, unknown>)
   if (privateJwk === undefined) throw new Error('node:crypto exported an unexpected JWK')
   return { kid: jwkThumbprint(privateJwk), alg, publishedAt, privateJwk }
-}
-
-/** The members an RSA or EC thumbprint covers. */
-export interface ThumbprintMembers {
-  readonly kty?: unknown
-  readonly n?: unknown
-  readonly e?: unknown
-  readonly crv?: unknown
-  readonly x?: unknown
-  readonly y?: unknown
-}
-
-/**
- * RFC 7638 thumbprint (SHA-256, base64url) of an RSA or EC key: the required
- * public members in lexicographic order, without whitespace.
- *
- * @example
- * const kid = jwkThumbprint({ kty: 'EC', crv: 'P-256', x, y })
- */
-export const jwkThumbprint = (jwk: ThumbprintMembers): string => {
-  const members =
-    jwk.kty === 'RSA'
-      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
-      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url')
 }
 
 const publicMembers = (jwk: PrivateJwk): Record<string, string> =>

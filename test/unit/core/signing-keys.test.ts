@@ -1,9 +1,9 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto'
 import { calculateJwkThumbprint } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { jwkThumbprint } from '../../../functions/core/jwk-thumbprint.js'
 import {
   generateSigningKey,
-  jwkThumbprint,
   parseSigningKeySet,
   privateKeyOf,
   publicJwkOf,
