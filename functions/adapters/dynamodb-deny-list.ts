@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { DenyListReader } from '../core/deny-list.js'
 import type { DenyEntry } from '../core/records.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
-import { denyPartition, denySortKey, itemToDeny } from './dynamodb-items.js'
+import { denyPartition, denySortKey, itemToDeny } from './dynamodb-log-items.js'
 
 const HOUR_MS = 3_600_000
 

@@ -1,13 +1,7 @@
 import * as z from 'zod/mini'
 import { TollgateError } from '../core/errors.js'
 import { ownerTag } from '../core/owners.js'
-import type {
-  AccessTokenRecord,
-  AuditEvent,
-  AuditSubject,
-  DenyEntry,
-  OwnerRecord,
-} from '../core/records.js'
+import type { AccessTokenRecord, OwnerRecord } from '../core/records.js'
 import { itemKeys } from './token-table.js'
 
 /** How long a record stays for audit after it can no longer be used. */
@@ -15,11 +9,11 @@ export const RETENTION_SECONDS = 400 * 86_400
 
 export type Item = Record<string, unknown>
 
-const timeKey = (ms: number): string => String(ms).padStart(15, '0')
-const ttlAfter = (ms: number | null | undefined): number | undefined =>
+export const timeKey = (ms: number): string => String(ms).padStart(15, '0')
+export const ttlAfter = (ms: number | null | undefined): number | undefined =>
   ms === null || ms === undefined ? undefined : Math.floor(ms / 1000) + RETENTION_SECONDS
 
-const time = z.number().check(z.int(), z.nonnegative())
+export const time = z.number().check(z.int(), z.nonnegative())
 const names = z.array(z.string())
 const ownerType = z.enum(['service_account', 'user'])
 
@@ -27,7 +21,7 @@ const ownerType = z.enum(['service_account', 'user'])
  * Stored items are validated when read (DESIGN): a malformed item is an
  * error, never, say, a token without an expiry that therefore never expires.
  */
-const parse = <T>(schema: z.ZodMiniType<T>, item: Item, what: string): T => {
+export const parse = <T>(schema: z.ZodMiniType<T>, item: Item, what: string): T => {
   const result = schema.safeParse(item)
   if (!result.success) {
     // Never the item: it may hold a hash. The key says which one to look at.
@@ -233,91 +227,4 @@ export const itemToOwner = (item: Item): OwnerRecord => {
           },
     deletedAt: o.deleted_at,
   }
-}
-
-/** Audit partition of one subject: a token, an account or a person. */
-export const auditPartition = (subject: AuditSubject): string =>
-  `AUDIT#${subject.type}#${subject.id}`
-
-const auditSchema = z.object({
-  id: z.string(),
-  subject_type: z.enum(['token', 'service_account', 'user']),
-  subject_id: z.string(),
-  at: time,
-  action: z.string(),
-  actor: z.string(),
-  source_atid: z.optional(z.string()),
-  request_id: z.optional(z.string()),
-  changes: z.record(z.string(), z.unknown()),
-})
-
-export const auditToItem = (event: AuditEvent): Item => ({
-  pk: auditPartition(event.subject),
-  sk: `${timeKey(event.at)}#${event.id}`,
-  id: event.id,
-  subject_type: event.subject.type,
-  subject_id: event.subject.id,
-  at: event.at,
-  action: event.action,
-  actor: event.actor,
-  source_atid: event.sourceAtid ?? undefined,
-  request_id: event.requestId ?? undefined,
-  changes: event.changes,
-  ttl: ttlAfter(event.at),
-})
-
-export const itemToAudit = (item: Item): AuditEvent => {
-  const a = parse(auditSchema, item, 'audit record')
-  return {
-    id: a.id,
-    subject: { type: a.subject_type, id: a.subject_id },
-    at: a.at,
-    action: a.action,
-    actor: a.actor,
-    sourceAtid: a.source_atid ?? null,
-    requestId: a.request_id ?? null,
-    changes: a.changes,
-  }
-}
-
-/** `DENY#2026-12-01T22`: one partition per hour of revocations, read by the authorizer. */
-export const denyPartition = (at: number): string =>
-  itemKeys.denyListPartition(new Date(at).toISOString().slice(0, 13)).pk
-
-export const denySortKey = (at: number, id: string): string => `${timeKey(at)}#${id}`
-
-const denySchema = z.object({
-  id: z.string(),
-  kind: z.enum(['token', 'owner']),
-  atid: z.optional(z.string()),
-  sub: z.optional(z.string()),
-  min_generation: z.number().check(z.int(), z.positive()),
-  created_at: time,
-  expires_at: time,
-})
-
-export const denyToItem = (entry: DenyEntry): Item => ({
-  pk: denyPartition(entry.createdAt),
-  sk: denySortKey(entry.createdAt, entry.id),
-  id: entry.id,
-  kind: entry.kind,
-  ...(entry.kind === 'token' ? { atid: entry.atid } : { sub: entry.sub }),
-  min_generation: entry.minGeneration,
-  created_at: entry.createdAt,
-  expires_at: entry.expiresAt,
-  // DynamoDB deletes lazily; readers still ignore entries past expires_at.
-  ttl: Math.ceil(entry.expiresAt / 1000),
-})
-
-export const itemToDeny = (item: Item): DenyEntry => {
-  const d = parse(denySchema, item, 'deny-list entry')
-  const common = {
-    id: d.id,
-    createdAt: d.created_at,
-    expiresAt: d.expires_at,
-    minGeneration: d.min_generation,
-  }
-  if (d.kind === 'token' && d.atid !== undefined) return { ...common, kind: 'token', atid: d.atid }
-  if (d.kind === 'owner' && d.sub !== undefined) return { ...common, kind: 'owner', sub: d.sub }
-  return parse(z.never(), item, 'deny-list entry')
 }

@@ -13,14 +13,8 @@ import { isSameOwner, type OwnerRef, ownerTagOfTokenId } from '../core/owners.js
 import type { Page, PageRequest, Store, TokenWithOwner, WriteIntent } from '../core/ports.js'
 import type { AccessTokenRecord, AuditEvent, AuditSubject, OwnerRecord } from '../core/records.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
-import {
-  auditPartition,
-  type Item,
-  itemToAudit,
-  itemToOwner,
-  itemToToken,
-  ownerItemKey,
-} from './dynamodb-items.js'
+import { type Item, itemToOwner, itemToToken, ownerItemKey } from './dynamodb-items.js'
+import { auditPartition, itemToAudit } from './dynamodb-log-items.js'
 import { transactItems, translateTransactionError } from './dynamodb-transactions.js'
 import { itemKeys, TABLE_LAYOUT_VERSION, TOKEN_TABLE } from './token-table.js'
 

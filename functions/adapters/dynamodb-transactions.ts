@@ -2,7 +2,8 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb'
 import { WriteConflict } from '../core/errors.js'
 import type { WriteIntent } from '../core/ports.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
-import { auditToItem, denyToItem, type Item, ownerToItem, tokenToItem } from './dynamodb-items.js'
+import { type Item, ownerToItem, tokenToItem } from './dynamodb-items.js'
+import { auditToItem, denyToItem } from './dynamodb-log-items.js'
 import { itemKeys, TABLE_LAYOUT_VERSION } from './token-table.js'
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number]

@@ -66,3 +66,40 @@ export const json = <T>(error: string, schema: z.ZodMiniType<T>) =>
     const result = schema.safeParse(value)
     return result.success ? result.data : undefined
   })
+
+/** A KMS key id, key ARN, alias name or alias ARN (KMS allows these characters). */
+const KMS_KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/
+export const kmsKeyIds = parsed(
+  'must be a comma-separated list of distinct KMS key ids, ARNs or aliases',
+  (text) => {
+    const ids = text.split(',').map((id) => id.trim())
+    const valid = ids.every((id) => KMS_KEY_ID.test(id)) && new Set(ids).size === ids.length
+    return valid ? Object.freeze(ids) : undefined
+  },
+)
+/** A secret name or ARN, as Secrets Manager allows them. */
+export const secretId = matching(
+  /^[A-Za-z0-9/_+=.@:-]{1,2048}$/,
+  'must be a secret name or ARN (letters, digits and /_+=.@:-)',
+)
+
+const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
+const SCOPE = /^\S+$/
+
+export const routeScopes = parsed(
+  'must be a JSON object mapping "METHOD /path/*" keys to one scope each',
+  (text) => {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return undefined
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+    const entries = Object.entries(value)
+    const valid = entries.every(
+      ([key, scope]) => ROUTE_KEY.test(key) && typeof scope === 'string' && SCOPE.test(scope),
+    )
+    return valid ? (Object.fromEntries(entries) as Record<string, string>) : undefined
+  },
+)

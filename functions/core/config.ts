@@ -1,5 +1,15 @@
 import * as z from 'zod/mini'
-import { booleanFlag, httpUrl, integer, json, matching, oneOf, parsed } from './config-values.js'
+import {
+  booleanFlag,
+  httpUrl,
+  integer,
+  json,
+  kmsKeyIds,
+  matching,
+  oneOf,
+  routeScopes,
+  secretId,
+} from './config-values.js'
 import { TollgateError } from './errors.js'
 import { PERMISSION_NAME } from './names.js'
 import {
@@ -16,43 +26,6 @@ const DAY = 86_400
 
 export const KEY_SOURCES = ['local', 'kms', 'secrets-manager'] as const
 export type KeySource = (typeof KEY_SOURCES)[number]
-
-/** A KMS key id, key ARN, alias name or alias ARN (KMS allows these characters). */
-const KMS_KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/
-const kmsKeyIds = parsed(
-  'must be a comma-separated list of distinct KMS key ids, ARNs or aliases',
-  (text) => {
-    const ids = text.split(',').map((id) => id.trim())
-    const valid = ids.every((id) => KMS_KEY_ID.test(id)) && new Set(ids).size === ids.length
-    return valid ? Object.freeze(ids) : undefined
-  },
-)
-/** A secret name or ARN, as Secrets Manager allows them. */
-const secretId = matching(
-  /^[A-Za-z0-9/_+=.@:-]{1,2048}$/,
-  'must be a secret name or ARN (letters, digits and /_+=.@:-)',
-)
-
-const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
-const SCOPE = /^\S+$/
-
-const routeScopes = parsed(
-  'must be a JSON object mapping "METHOD /path/*" keys to one scope each',
-  (text) => {
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return undefined
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-    const entries = Object.entries(value)
-    const valid = entries.every(
-      ([key, scope]) => ROUTE_KEY.test(key) && typeof scope === 'string' && SCOPE.test(scope),
-    )
-    return valid ? (Object.fromEntries(entries) as Record<string, string>) : undefined
-  },
-)
 
 /** Environment variables of the contract (DESIGN.md, "Configuration"). */
 const ENV_SCHEMA = z.object({
@@ -271,51 +244,3 @@ const keySourceProblem = (e: ParsedEnv): string | undefined =>
   e.KEY_SOURCE === 'local' && e.AWS_LAMBDA_FUNCTION_NAME !== undefined && e.AWS_SAM_LOCAL !== 'true'
     ? 'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager'
     : undefined
-
-/** A part of the key material a function uses (DESIGN "Keys": each loads only what it needs). */
-export type KeyMaterialNeed = 'public-keys' | 'signer' | 'pepper'
-
-/** The variables each part needs, per key source; the local key file needs none. */
-const NEEDED_VARIABLES: Readonly<
-  Record<Exclude<KeySource, 'local'>, Readonly<Record<KeyMaterialNeed, readonly string[]>>>
-> = {
-  kms: { 'public-keys': ['KMS_KEY_IDS'], signer: ['KMS_KEY_IDS'], pepper: ['PEPPER_SECRET_ID'] },
-  'secrets-manager': {
-    // KEYSET#public, in TABLE_NAME.
-    'public-keys': [],
-    signer: ['SIGNING_KEYS_SECRET_ID'],
-    pepper: ['PEPPER_SECRET_ID'],
-  },
-}
-
-const CONFIGURED: Readonly<Record<string, (config: Config) => boolean>> = {
-  KMS_KEY_IDS: (config) => config.kmsKeyIds.length > 0,
-  SIGNING_KEYS_SECRET_ID: (config) => config.signingKeysSecretId !== undefined,
-  PEPPER_SECRET_ID: (config) => config.pepperSecretId !== undefined,
-}
-
-/**
- * Checks at a function's cold start that its key source names the key
- * material the function uses: KMS_KEY_IDS to sign or verify with KMS,
- * SIGNING_KEYS_SECRET_ID to sign from Secrets Manager, PEPPER_SECRET_ID to
- * hash. Per function, not in parseConfig: an authorizer without Basic auth
- * never reads the pepper, and one configured for another stack's issuer
- * (infra `tollgateIssuer`) is not even told where it is.
- *
- * @example
- * const config = requireKeyMaterial(parseConfig(process.env), ['signer', 'pepper'])
- */
-export const requireKeyMaterial = (config: Config, needs: readonly KeyMaterialNeed[]): Config => {
-  if (config.keySource === 'local') return config
-  const needed = NEEDED_VARIABLES[config.keySource]
-  const missing = [...new Set(needs.flatMap((need) => needed[need]))].filter(
-    (name) => !(CONFIGURED[name]?.(config) ?? false),
-  )
-  if (missing.length > 0) {
-    throw new TollgateError(
-      'internal',
-      `Invalid configuration: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required with KEY_SOURCE=${config.keySource}`,
-    )
-  }
-  return config
-}

@@ -1,11 +1,12 @@
 import { systemClock } from '../adapters/system-clock.js'
-import { type Config, parseConfig, requireKeyMaterial } from '../core/config.js'
+import { type Config, parseConfig } from '../core/config.js'
 import { createDenyList, type DenyListReader } from '../core/deny-list.js'
 import {
   CLOCK_SKEW_SECONDS,
   jwtVerifierFor,
   VERIFIED_TOKEN_CACHE_SIZE,
 } from '../core/jwt-verifier.js'
+import { requireKeyMaterial } from '../core/key-material.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { buildPermissionRules } from '../core/route-permissions.js'

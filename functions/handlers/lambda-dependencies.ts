@@ -1,9 +1,5 @@
-import {
-  type Config,
-  type KeyMaterialNeed,
-  parseConfig,
-  requireKeyMaterial,
-} from '../core/config.js'
+import { type Config, parseConfig } from '../core/config.js'
+import { type KeyMaterialNeed, requireKeyMaterial } from '../core/key-material.js'
 
 /**
  * Memoizes a successful async result; a failure is not kept, so the next

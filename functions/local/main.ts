@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { type Config, requireKeyMaterial } from '../core/config.js'
+import type { Config } from '../core/config.js'
 import { TollgateError } from '../core/errors.js'
+import { requireKeyMaterial } from '../core/key-material.js'
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
 import { describePortError, ensurePortIsFree } from './free-port.js'
 import { DEFAULT_LIMITS } from './http-hardening.js'

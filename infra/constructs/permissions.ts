@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam'
-import { auditPartition } from '../../functions/adapters/dynamodb-items.js'
+import { auditPartition } from '../../functions/adapters/dynamodb-log-items.js'
 import { itemKeys } from '../../functions/adapters/token-table.js'
 import type { HandlerName } from '../../functions/core/routes.js'
 

@@ -1,5 +1,6 @@
-import { type Config, parseConfig, requireKeyMaterial } from '../../core/config.js'
+import { type Config, parseConfig } from '../../core/config.js'
 import { TollgateError } from '../../core/errors.js'
+import { requireKeyMaterial } from '../../core/key-material.js'
 import { helpText, parseCommand } from '../args.js'
 import type { Command, CommandGroup } from '../command.js'
 import { EXIT, UsageError } from '../exit-codes.js'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig, requireKeyMaterial } from '../../../functions/core/config.js'
+import { parseConfig } from '../../../functions/core/config.js'
 import { TollgateError } from '../../../functions/core/errors.js'
+import { requireKeyMaterial } from '../../../functions/core/key-material.js'
 
 const DAY = 86_400
 const BAD_VALUE = 'abc-secret-xyz'
