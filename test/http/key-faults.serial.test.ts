@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { initKeys } from '../../functions/cli/keys-init.js'
 import { ROUTES, routeKey } from '../../functions/core/routes.js'
 import { apiAs } from '../support/api-client.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { type FakeAws, type Fault, startFakeAws } from '../support/fake-aws.js'
 import { fixedClock } from '../support/fakes.js'
+import { keysInitOnStart } from '../support/keys-init.js'
 import { outageLanes, sweepEveryRoute } from '../support/outage.js'
 import type { SampleIds } from '../support/route-samples.js'
 
@@ -99,17 +99,7 @@ describe('KEY_SOURCE=kms with KMS and Secrets Manager failing', () => {
         KEYS_CACHE_TTL_SECONDS: '1',
         AUTHORIZER_CACHE_TTL_SECONDS: '0',
       },
-      {
-        prepare: ({ client, tableName }) =>
-          initKeys({
-            secretsManager: aws.secretsManagerClient(),
-            dynamoDb: client,
-            tableName,
-            alg: 'ES256',
-            pepperSecretId,
-            clock: fixedClock(),
-          }).then(() => undefined),
-      },
+      keysInitOnStart(aws, { alg: 'ES256', pepperSecretId, clock: fixedClock() }),
     )
     adminJwt = (await apiAs(tollgate, tollgate.adminToken)).jwt
     ;({ ids } = await outageLanes(tollgate))
@@ -216,18 +206,12 @@ describe('KEY_SOURCE=secrets-manager with Secrets Manager failing', () => {
         KEYS_CACHE_TTL_SECONDS: '1',
         AUTHORIZER_CACHE_TTL_SECONDS: '0',
       },
-      {
-        prepare: ({ client, tableName }) =>
-          initKeys({
-            secretsManager: aws.secretsManagerClient(),
-            dynamoDb: client,
-            tableName,
-            alg: 'RS256',
-            pepperSecretId,
-            signingKeysSecretId,
-            clock: fixedClock(Date.now()),
-          }).then(() => undefined),
-      },
+      keysInitOnStart(aws, {
+        alg: 'RS256',
+        pepperSecretId,
+        signingKeysSecretId,
+        clock: fixedClock(Date.now()),
+      }),
     )
     adminJwt = (await apiAs(tollgate, tollgate.adminToken)).jwt
   })

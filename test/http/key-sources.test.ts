@@ -3,7 +3,6 @@ import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager'
 import { JwtVerifier } from 'aws-jwt-verify'
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { initKeys } from '../../functions/cli/keys-init.js'
 import { parseConfig } from '../../functions/core/config.js'
 import { jwkThumbprint } from '../../functions/core/jwk-thumbprint.js'
 import { parseSigningKeySet } from '../../functions/core/signing-keys.js'
@@ -12,6 +11,7 @@ import { rotationTimingOf } from '../../functions/handlers/key-rotation-dependen
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
 import { fixedClock } from '../support/fakes.js'
+import { keysInitOnStart } from '../support/keys-init.js'
 
 /**
  * The dev server with KEY_SOURCE=kms and secrets-manager against the fake
@@ -118,17 +118,7 @@ describe('KEY_SOURCE=kms on the dev server', () => {
         AWS_ENDPOINT_URL_KMS: aws.endpoint,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
       },
-      {
-        prepare: ({ client, tableName }) =>
-          initKeys({
-            secretsManager: aws.secretsManagerClient(),
-            dynamoDb: client,
-            tableName,
-            alg: 'ES256',
-            pepperSecretId,
-            clock: fixedClock(),
-          }).then(() => undefined),
-      },
+      keysInitOnStart(aws, { alg: 'ES256', pepperSecretId, clock: fixedClock() }),
     )
   })
   afterAll(() => tollgate?.close())
@@ -204,18 +194,10 @@ describe('KEY_SOURCE=secrets-manager on the dev server', () => {
 
   beforeAll(async () => {
     const env = envOf()
-    tollgate = await startTollgate(env, {
-      prepare: ({ client, tableName }) =>
-        initKeys({
-          secretsManager: aws.secretsManagerClient(),
-          dynamoDb: client,
-          tableName,
-          alg: 'RS256',
-          pepperSecretId,
-          signingKeysSecretId,
-          clock,
-        }).then(() => undefined),
-    })
+    tollgate = await startTollgate(
+      env,
+      keysInitOnStart(aws, { alg: 'RS256', pepperSecretId, signingKeysSecretId, clock }),
+    )
     const config = parseConfig({ ...env, TABLE_NAME: tollgate.config.tableName })
     const logs: Array<Record<string, unknown>> = []
     const handler = createKeyRotationHandler(async () => ({

@@ -16,6 +16,7 @@ import {
   deployedEnvironments,
   logicalId,
   OUTDIR,
+  pepperStatements,
   refOf,
   statementsOfRole,
   unacknowledgedFindings,
@@ -51,21 +52,7 @@ const READ_PUBLIC_KEY_SET = {
   Resource: TABLE,
   Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['KEYSET#public'] } },
 }
-const PEPPER = [
-  {
-    Sid: 'ReadPepper',
-    Action: 'secretsmanager:GetSecretValue',
-    Effect: 'Allow',
-    Resource: refOf(pepperSecret),
-  },
-  {
-    Sid: 'DecryptPepper',
-    Action: 'kms:Decrypt',
-    Effect: 'Allow',
-    Resource: arnOf(pepperKey),
-    Condition: VIA_SECRETS_MANAGER,
-  },
-]
+const PEPPER = pepperStatements(pepperSecret, pepperKey)
 const CALLER_RECORDS = [
   {
     Sid: 'ReadCallerRecords',

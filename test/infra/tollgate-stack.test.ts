@@ -22,6 +22,7 @@ import {
   deployedEnvironments,
   logicalId,
   OUTDIR,
+  pepperStatements,
   refOf,
   resourcesOf,
   statementsOfRole,
@@ -41,21 +42,7 @@ const authorizerFn = tollgate.authorizer.function as TollgateFunction
 
 const TABLE = arnOf(tollgate.table)
 const SIGNING_KEY = arnOf(signingKey)
-const PEPPER = [
-  {
-    Sid: 'ReadPepper',
-    Action: 'secretsmanager:GetSecretValue',
-    Effect: 'Allow',
-    Resource: refOf(pepperSecret),
-  },
-  {
-    Sid: 'DecryptPepper',
-    Action: 'kms:Decrypt',
-    Effect: 'Allow',
-    Resource: arnOf(pepperKey),
-    Condition: VIA_SECRETS_MANAGER,
-  },
-]
+const PEPPER = pepperStatements(pepperSecret, pepperKey)
 const READ_CALLER_RECORDS = {
   Sid: 'ReadCallerRecords',
   Action: 'dynamodb:BatchGetItem',

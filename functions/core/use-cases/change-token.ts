@@ -86,14 +86,7 @@ export const revokeToken = async (
   tokenId: string,
 ): Promise<TokenState> =>
   retryOnConflict(async () => {
-    const now = deps.clock.now()
-    const { token, owner } = await readAccessibleToken(
-      deps.store,
-      context.caller,
-      tokenId,
-      'tokens:write',
-    )
-    const state = tokenState(token, owner, now)
+    const { token, owner, state, now } = await readForChange(deps, context, tokenId)
     if (state.status !== 'active' || owner === undefined) return state
     const revoked: AccessTokenRecord = {
       ...token,
@@ -152,12 +145,12 @@ export const regenerateToken = async (
   })
 }
 
-/** A token that is usable now, with its owner item; changing anything else is a conflict. */
-const readUsable = async (
+/** A token the caller may change, with its owner item and its state now. */
+const readForChange = async (
   deps: ChangeTokenDependencies,
   context: RequestContext,
   tokenId: string,
-): Promise<{ token: AccessTokenRecord; owner: OwnerRecord; now: number }> => {
+) => {
   const now = deps.clock.now()
   const { token, owner } = await readAccessibleToken(
     deps.store,
@@ -165,7 +158,16 @@ const readUsable = async (
     tokenId,
     'tokens:write',
   )
-  const state = tokenState(token, owner, now)
+  return { token, owner, state: tokenState(token, owner, now), now }
+}
+
+/** A token that is usable now, with its owner item; changing anything else is a conflict. */
+const readUsable = async (
+  deps: ChangeTokenDependencies,
+  context: RequestContext,
+  tokenId: string,
+): Promise<{ token: AccessTokenRecord; owner: OwnerRecord; now: number }> => {
+  const { token, owner, state, now } = await readForChange(deps, context, tokenId)
   if (state.status !== 'active' || owner === undefined) {
     throw new TollgateError('conflict', `The access token is ${state.status}; it cannot change.`)
   }

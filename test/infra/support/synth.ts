@@ -108,6 +108,23 @@ export const VIA_SECRETS_MANAGER = {
   },
 }
 
+/** What every function that reads the pepper is granted: the secret, and its key only through Secrets Manager. */
+export const pepperStatements = (pepperSecret: IConstruct, pepperKey: IConstruct) => [
+  {
+    Sid: 'ReadPepper',
+    Action: 'secretsmanager:GetSecretValue',
+    Effect: 'Allow',
+    Resource: refOf(pepperSecret),
+  },
+  {
+    Sid: 'DecryptPepper',
+    Action: 'kms:Decrypt',
+    Effect: 'Allow',
+    Resource: arnOf(pepperKey),
+    Condition: VIA_SECRETS_MANAGER,
+  },
+]
+
 export const ACCOUNT_ROOT = {
   AWS: {
     'Fn::Join': [
