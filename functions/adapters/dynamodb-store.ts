@@ -20,6 +20,8 @@ import { itemKeys, TABLE_LAYOUT_VERSION, TOKEN_TABLE } from './token-table.js'
 
 /** BatchGetItem may leave keys unprocessed under load; they are asked again, this often. */
 const BATCH_ATTEMPTS = 5
+/** DynamoDB's limit on keys in one BatchGetItem. */
+const BATCH_GET_LIMIT = 100
 
 /**
  * Every port of the store on one DynamoDB table (layout in token-table.ts
@@ -47,6 +49,15 @@ export class DynamoDbStore implements Store {
       token: token === undefined ? undefined : itemToToken(token),
       owner: owner === undefined ? undefined : itemToOwner(owner),
     }
+  }
+
+  async getTokens(tokenIds: readonly string[]): Promise<readonly AccessTokenRecord[]> {
+    const ids = [...new Set(tokenIds)]
+    const batches: Promise<Item[]>[] = []
+    for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
+      batches.push(this.#batchGet(ids.slice(start, start + BATCH_GET_LIMIT).map(itemKeys.token)))
+    }
+    return (await Promise.all(batches)).flat().map(itemToToken)
   }
 
   async listTokens(

@@ -97,10 +97,10 @@ const operation = (route: Route, spec: RouteSpec): JsonObject => {
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: route.summary,
-    ...(route.scope === undefined
+    ...(route.scopes === undefined
       ? {}
       : {
-          description: `Needs scope \`${route.scope}\`${route.selfService === true ? ', or a person managing their own tokens' : ''} (admin holds every scope).`,
+          description: `Needs the JWT scope${route.scopes.length > 1 ? 's' : ''} ${route.scopes.map((s) => `\`${s}\``).join(' and ')}${route.selfService === true ? ', or a person managing their own personal tokens' : ''}. Rights are scopes: no role stands in for one.`,
         }),
     ...(route.authorization === 'none' ? { security: [] } : { security: [{ bearer: [] }] }),
     ...(parameters.length > 0 ? { parameters } : {}),

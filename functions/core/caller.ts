@@ -1,7 +1,10 @@
-import { TollgateError } from './errors.js'
 import type { OwnerRef } from './owners.js'
 
-/** The role that holds every scope and may create, regenerate or widen anything. */
+/**
+ * The stored role that makes an administrator. It grants nothing by its name
+ * at request time: it contributes the scope `tollgate:admin` where rights
+ * are computed (the exchange, a person's sign-in), see `rights.ts`.
+ */
 export const ADMIN_ROLE = 'admin'
 
 /**
@@ -30,11 +33,9 @@ export interface RequestContext {
   readonly requestId: string | null
 }
 
-export const isAdmin = (caller: Pick<Caller, 'roles'>): boolean => caller.roles.includes(ADMIN_ROLE)
-
-/** `admin` implies every scope. */
-export const holdsScope = (caller: Pick<Caller, 'roles' | 'scopes'>, scope: string): boolean =>
-  isAdmin(caller) || caller.scopes.includes(scope)
+/** Rights are scopes: a JWT may do exactly what its `scope` claim says, no role counts. */
+export const holdsScope = (caller: Pick<Caller, 'scopes'>, scope: string): boolean =>
+  caller.scopes.includes(scope)
 
 /** A person, signed in directly or through a personal token. */
 export const isPerson = (caller: Pick<Caller, 'kind'>): boolean =>
@@ -42,19 +43,3 @@ export const isPerson = (caller: Pick<Caller, 'kind'>): boolean =>
 
 export const ownerOfCaller = (caller: Pick<Caller, 'sub' | 'kind'>): OwnerRef =>
   isPerson(caller) ? { type: 'user', id: caller.sub } : { type: 'service_account', id: caller.sub }
-
-/**
- * Refuses a caller whose credential came from a personal token: such a JWT
- * may list, revoke and narrow, but never mint a long-lived credential or
- * change an account (DESIGN "Management API"), so a leaked CI job cannot
- * grant itself more.
- */
-export const refuseDerivedCredential = (caller: Pick<Caller, 'kind'>, what: string): void => {
-  if (caller.kind === 'personal') {
-    throw new TollgateError('forbidden', `A JWT from a personal token cannot ${what}.`)
-  }
-}
-
-export const requireAdmin = (caller: Pick<Caller, 'roles'>, what: string): void => {
-  if (!isAdmin(caller)) throw new TollgateError('forbidden', `Only admins can ${what}.`)
-}

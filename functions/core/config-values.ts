@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { TOLLGATE_ADMIN_SCOPE } from './routes.js'
 
 /**
  * Parsers for environment values, each failing with a message that names the
@@ -87,7 +88,7 @@ const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
 const SCOPE = /^\S+$/
 
 export const routeScopes = parsed(
-  'must be a JSON object mapping "METHOD /path/*" keys to one scope each',
+  `must be a JSON object mapping "METHOD /path/*" keys to one scope each, never ${TOLLGATE_ADMIN_SCOPE}`,
   (text) => {
     let value: unknown
     try {
@@ -98,7 +99,11 @@ export const routeScopes = parsed(
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
     const entries = Object.entries(value)
     const valid = entries.every(
-      ([key, scope]) => ROUTE_KEY.test(key) && typeof scope === 'string' && SCOPE.test(scope),
+      ([key, scope]) =>
+        ROUTE_KEY.test(key) &&
+        typeof scope === 'string' &&
+        SCOPE.test(scope) &&
+        scope !== TOLLGATE_ADMIN_SCOPE,
     )
     return valid ? (Object.fromEntries(entries) as Record<string, string>) : undefined
   },

@@ -12,6 +12,7 @@ import {
 } from './config-values.js'
 import { TollgateError } from './errors.js'
 import { PERMISSION_NAME } from './names.js'
+import { TOLLGATE_ADMIN_SCOPE } from './routes.js'
 import {
   type TrustedIssuer,
   toTrustedIssuers,
@@ -81,13 +82,23 @@ const ENV_SCHEMA = z.object({
     ),
     [],
   ),
-  /** Role → scopes that people holding the role may use. */
+  /**
+   * Role → scopes that people holding the role may use; `tollgate:admin`
+   * comes only from the `admin` role, never from this map.
+   */
   ROLE_SCOPES: z._default(
     json(
-      'must be a JSON object mapping role names to lists of scope names',
+      `must be a JSON object mapping role names to lists of scope names other than ${TOLLGATE_ADMIN_SCOPE}`,
       z.record(
         z.string().check(z.regex(PERMISSION_NAME)),
-        z.array(z.string().check(z.regex(PERMISSION_NAME))).check(z.maxLength(100)),
+        z
+          .array(
+            z.string().check(
+              z.regex(PERMISSION_NAME),
+              z.refine((scope) => scope !== TOLLGATE_ADMIN_SCOPE),
+            ),
+          )
+          .check(z.maxLength(100)),
       ),
     ),
     {},

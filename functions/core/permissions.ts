@@ -3,18 +3,22 @@ import { TollgateError } from './errors.js'
 import type { Route } from './routes.js'
 
 /**
- * Whether a caller may call a route of Tollgate's own API: it needs the
- * route's scope (`admin` holds every scope), except a person on a
- * self-service route, whom the use case then limits to their own tokens.
+ * Whether a caller may call a route of Tollgate's own API: its JWT needs
+ * every scope the route lists, except a person on a self-service route,
+ * whom the use case then limits to their own tokens.
  *
  * @example
  * authorizeRoute(route, caller) // throws insufficient_scope (403) if not
  */
 export const authorizeRoute = (
-  route: Pick<Route, 'scope' | 'selfService'>,
+  route: Pick<Route, 'scopes' | 'selfService'>,
   caller: Caller,
 ): void => {
-  if (route.scope === undefined || holdsScope(caller, route.scope)) return
+  const missing = (route.scopes ?? []).filter((scope) => !holdsScope(caller, scope))
+  if (missing.length === 0) return
   if (route.selfService === true && isPerson(caller)) return
-  throw new TollgateError('insufficient_scope', `This route needs the scope ${route.scope}.`)
+  throw new TollgateError(
+    'insufficient_scope',
+    `This route needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}; exchange a token that grants ${missing.length > 1 ? 'them' : 'it'}.`,
+  )
 }

@@ -4,6 +4,7 @@ import { CLOCK_SKEW_SECONDS } from './jwt-verifier.js'
 import { PERMISSION_NAME } from './names.js'
 import { parseOwnerId, personId } from './owners.js'
 import type { Clock, KeySet } from './ports.js'
+import { personScopes } from './rights.js'
 import type { TrustedIssuer } from './trusted-issuers.js'
 import { checkSignature, createKeyCache, type KeyCache, kidOf } from './verification-keys.js'
 
@@ -14,7 +15,10 @@ export interface Person {
   readonly iss: string
   /** Tollgate roles, only through the issuer's role map. */
   readonly roles: readonly string[]
-  /** What `ROLE_SCOPES` gives those roles; the IdP's own `scope` claim grants nothing. */
+  /**
+   * What `ROLE_SCOPES` gives those roles (with `admin`, every Tollgate scope
+   * and `tollgate:admin`); the IdP's own `scope` claim grants nothing.
+   */
   readonly scopes: readonly string[]
   readonly jti: string | null
 }
@@ -144,12 +148,11 @@ const personOf = (
     issuer,
     issuer.rolesClaim === undefined ? undefined : payload[issuer.rolesClaim],
   )
-  const scopes = new Set(roles.flatMap((role) => roleScopes[role] ?? []))
   return {
     sub,
     iss: issuer.issuer,
     roles,
-    scopes: [...scopes],
+    scopes: personScopes(roles, roleScopes),
     jti: typeof payload.jti === 'string' ? payload.jti : null,
   }
 }

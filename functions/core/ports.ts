@@ -39,6 +39,8 @@ export interface TokenReader {
    * callers check it is the token's owner.
    */
   getTokenWithOwner(tokenId: string): Promise<TokenWithOwner>
+  /** Several tokens by id, strongly consistent; absent ones are left out. */
+  getTokens(tokenIds: readonly string[]): Promise<readonly AccessTokenRecord[]>
   /** Newest first; filters applied by the store where it can, the rest by the caller. */
   listTokens(
     filter: { readonly owner: OwnerRef | undefined; readonly name: string | undefined },

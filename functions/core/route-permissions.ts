@@ -68,9 +68,9 @@ export const buildPermissionRules = (
 ): readonly PermissionRule[] => {
   const rules: PermissionRule[] = []
   for (const route of routes) {
-    if (route.authorization === 'authorizer' && route.scope !== undefined) {
-      rules.push(toRule(route.method, route.path, route.scope))
-    }
+    if (route.authorization !== 'authorizer') continue
+    // All are required: one rule each, since a caller must meet every rule that matches.
+    for (const scope of route.scopes ?? []) rules.push(toRule(route.method, route.path, scope))
   }
   // parseConfig has already checked every key is `METHOD /path`.
   for (const [key, scope] of Object.entries(routeScopes)) {

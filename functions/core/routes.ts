@@ -30,18 +30,26 @@ export interface Route {
   readonly path: string
   readonly handler: HandlerName
   readonly authorization: Authorization
-  /** Scope the caller must hold (`admin` holds all); absent means any valid caller. */
-  readonly scope?: string
   /**
-   * A person may call it without the scope to manage their own personal
-   * tokens (the handler then limits them to those).
+   * Scopes the caller's JWT must hold, all of them (rights are scopes: no
+   * role stands in for one); absent means any valid caller. The use case
+   * then decides who may act on whom.
+   */
+  readonly scopes?: readonly string[]
+  /**
+   * A person may call it without the scopes to manage their own personal
+   * tokens (the use case then limits them to those).
    */
   readonly selfService?: boolean
   /** One line for the OpenAPI document and `--help`. */
   readonly summary: string
 }
 
-/** Scopes of the management API; the bootstrap admin holds all of them. */
+/**
+ * Scopes of the management API: a bootstrap admin's token carries them, and a
+ * person with the `admin` role holds them at sign-in. `tollgate:admin`
+ * (`rights.ts`) is not among them: only the `admin` role contributes it.
+ */
 export const TOLLGATE_SCOPES = [
   'tokens:read',
   'tokens:write',
@@ -49,13 +57,19 @@ export const TOLLGATE_SCOPES = [
   'service-accounts:write',
 ] as const
 
-const tokensRead = { scope: 'tokens:read', selfService: true } as const
-const tokensWrite = { scope: 'tokens:write', selfService: true } as const
+/**
+ * The reserved scope of administrators (DESIGN "Who may act on whom"): only
+ * the `admin` role contributes it, where rights are computed (`rights.ts`);
+ * accounts, tokens, `ROUTE_SCOPES` and `ROLE_SCOPES` may not name it.
+ */
+export const TOLLGATE_ADMIN_SCOPE = 'tollgate:admin'
+const tokensRead = { scopes: ['tokens:read'], selfService: true } as const
+const tokensWrite = { scopes: ['tokens:write'], selfService: true } as const
 const accounts = (access: 'read' | 'write') =>
   ({
     handler: 'service-accounts',
     authorization: 'handler',
-    scope: `service-accounts:${access}`,
+    scopes: [`service-accounts:${access}`],
   }) as const
 const tokens = { handler: 'access-tokens', authorization: 'handler' } as const
 
@@ -106,7 +120,8 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/service-accounts',
     ...accounts('write'),
-    summary: 'Create a service account (admins)',
+    scopes: ['service-accounts:write', TOLLGATE_ADMIN_SCOPE],
+    summary: 'Create a service account',
   },
   {
     method: 'GET',
@@ -156,8 +171,8 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/access-tokens/revoke',
     ...tokens,
-    scope: 'tokens:write',
-    summary: 'Revoke every token of an owner (admins)',
+    scopes: ['tokens:write', TOLLGATE_ADMIN_SCOPE],
+    summary: 'Revoke every token of an owner',
   },
   {
     method: 'GET',

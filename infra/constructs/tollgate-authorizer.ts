@@ -101,7 +101,9 @@ export class TollgateAuthorizer extends Construct {
     validateRouteScopes(options.routeScopes)
     this.hasScopeRules =
       Object.keys(options.routeScopes).length > 0 ||
-      ROUTES.some((route) => authorizationOf(route) === 'authorizer' && route.scope !== undefined)
+      ROUTES.some(
+        (route) => authorizationOf(route) === 'authorizer' && (route.scopes ?? []).length > 0,
+      )
 
     if (options.mode === 'native') {
       validateNative(props, options)

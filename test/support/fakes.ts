@@ -81,6 +81,13 @@ export class MemoryStore implements Store {
     return { token: this.tokens.get(tokenId), owner: this.owners.get(ownerTagOfTokenId(tokenId)) }
   }
 
+  async getTokens(tokenIds: readonly string[]) {
+    return [...new Set(tokenIds)].flatMap((id) => {
+      const token = this.tokens.get(id)
+      return token === undefined ? [] : [token]
+    })
+  }
+
   async listTokens(
     filter: { owner: OwnerRef | undefined; name: string | undefined },
     page: PageRequest,

@@ -1,14 +1,16 @@
 import type { Caller, RequestContext } from '../../functions/core/caller.js'
 import { parseConfig } from '../../functions/core/config.js'
+import { TOLLGATE_ADMIN_SCOPE, TOLLGATE_SCOPES } from '../../functions/core/routes.js'
 import { fixedClock, fixedSecrets, MemoryStore } from './fakes.js'
 
 /** Callers as the handlers would establish them. */
 export const callers = {
+  /** An admin's JWT as the exchange mints it: every Tollgate scope and tollgate:admin. */
   admin: (sub = 'sa_admin'): Caller => ({
     sub,
     kind: 'service',
     roles: ['admin'],
-    scopes: [],
+    scopes: [...TOLLGATE_SCOPES, TOLLGATE_ADMIN_SCOPE],
     atid: 'atid_admin',
     jti: 'jti_admin',
   }),

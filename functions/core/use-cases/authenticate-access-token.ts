@@ -3,6 +3,7 @@ import { TollgateError } from '../errors.js'
 import { isSameOwner } from '../owners.js'
 import type { Clock, Secrets, TokenReader, TokenUseRecorder } from '../ports.js'
 import { type AccessTokenRecord, effectiveStatus, type OwnerRecord } from '../records.js'
+import { grantedByToken } from '../rights.js'
 import { matchesHash } from '../token-hash.js'
 
 export interface AuthenticationDependencies {
@@ -13,7 +14,7 @@ export interface AuthenticationDependencies {
   readonly onUseNotRecorded?: ((tokenId: string, error: unknown) => void) | undefined
 }
 
-/** A usable access token, with what it grants now: its own roles and scopes within its owner's ceiling. */
+/** A usable access token, with what it grants now (see `grantedByToken`). */
 export interface AuthenticatedToken {
   readonly record: AccessTokenRecord
   readonly owner: OwnerRecord
@@ -35,7 +36,8 @@ const LAST_USED_RESOLUTION_MS = 60_000
  *    and compare the keyed hash (with the record's pepper version) in constant time.
  * 3. Refuse a token that is revoked or expired, or that its owner no longer
  *    lists (owner-wide revoke, deleted account).
- * 4. Grant its roles and scopes within the owner's current ceiling.
+ * 4. Grant its roles and scopes within the owner's current ceiling, and
+ *    `tollgate:admin` to a service token keeping the `admin` role.
  */
 export const authenticateAccessToken = async (
   deps: AuthenticationDependencies,
@@ -64,17 +66,8 @@ export const authenticateAccessToken = async (
   if (status !== 'active' || owner === undefined) {
     throw new TollgateError('invalid_token', `The access token is ${status}.`)
   }
-  return {
-    record,
-    owner,
-    roles: withinCeiling(record.roles, owner.ceiling?.roles),
-    scopes: withinCeiling(record.scopes, owner.ceiling?.scopes),
-    now,
-  }
+  return { record, owner, ...grantedByToken(record, owner.ceiling), now }
 }
-
-const withinCeiling = (names: readonly string[], ceiling: readonly string[] | undefined) =>
-  ceiling === undefined ? names : names.filter((name) => ceiling.includes(name))
 
 /**
  * Records a use of the token at most once a minute, under a condition (a

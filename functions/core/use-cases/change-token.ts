@@ -1,5 +1,5 @@
 import { generateAccessToken } from '../access-token.js'
-import { type RequestContext, refuseDerivedCredential, requireAdmin } from '../caller.js'
+import type { RequestContext } from '../caller.js'
 import { auditEvent, denyEntry } from '../changes.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
@@ -8,10 +8,11 @@ import { nextOwner, withTokenRemoved, withTokenRenamed } from '../owner-tokens.j
 import type { Clock, Secrets, TokenReader, UnitOfWork, WriteIntent } from '../ports.js'
 import { checkIfMatch, type IfMatch } from '../preconditions.js'
 import { type AccessTokenRecord, EVERY_GENERATION, type OwnerRecord } from '../records.js'
+import { refuseDerivedCredential, storableScopes } from '../rights.js'
 import { hashAccessToken } from '../token-hash.js'
 import { type TokenState, tokenState } from '../token-state.js'
 import { retryOnConflict } from './retry-on-conflict.js'
-import { readAccessibleToken } from './token-access.js'
+import { readTokenFor, type TokenOperation } from './token-access.js'
 
 export interface ChangeTokenDependencies {
   readonly store: TokenReader & UnitOfWork
@@ -44,7 +45,7 @@ export const updateToken = async (
   request: UpdateTokenRequest,
 ): Promise<TokenState> =>
   retryOnConflict(async () => {
-    const { token, owner, now } = await readUsable(deps, context, request.tokenId)
+    const { token, owner, now } = await readUsable(deps, context, request.tokenId, 'change')
     checkIfMatch(request.ifMatch, token.version)
     const scopes = narrowed('scopes', request.scopes, token.scopes)
     const roles = narrowed('roles', request.roles, token.roles)
@@ -86,7 +87,7 @@ export const revokeToken = async (
   tokenId: string,
 ): Promise<TokenState> =>
   retryOnConflict(async () => {
-    const { token, owner, state, now } = await readForChange(deps, context, tokenId)
+    const { token, owner, state, now } = await readForChange(deps, context, tokenId, 'change')
     if (state.status !== 'active' || owner === undefined) return state
     const revoked: AccessTokenRecord = {
       ...token,
@@ -121,10 +122,7 @@ export const regenerateToken = async (
   refuseDerivedCredential(context.caller, 'regenerate access tokens')
   const pepper = await deps.secrets.currentPepper()
   return retryOnConflict(async () => {
-    const { token, owner, now } = await readUsable(deps, context, tokenId)
-    if (token.owner.type === 'service_account') {
-      requireAdmin(context.caller, "regenerate a service account's tokens")
-    }
+    const { token, owner, now } = await readUsable(deps, context, tokenId, 'regenerate')
     const secret = generateAccessToken(token.kind, token.id)
     const regenerated: AccessTokenRecord = {
       ...token,
@@ -145,19 +143,15 @@ export const regenerateToken = async (
   })
 }
 
-/** A token the caller may change, with its owner item and its state now. */
+/** A token the caller may act on this way, with its owner item and its state now. */
 const readForChange = async (
   deps: ChangeTokenDependencies,
   context: RequestContext,
   tokenId: string,
+  operation: TokenOperation,
 ) => {
   const now = deps.clock.now()
-  const { token, owner } = await readAccessibleToken(
-    deps.store,
-    context.caller,
-    tokenId,
-    'tokens:write',
-  )
+  const { token, owner } = await readTokenFor(deps.store, context.caller, tokenId, operation)
   return { token, owner, state: tokenState(token, owner, now), now }
 }
 
@@ -166,8 +160,9 @@ const readUsable = async (
   deps: ChangeTokenDependencies,
   context: RequestContext,
   tokenId: string,
+  operation: TokenOperation,
 ): Promise<{ token: AccessTokenRecord; owner: OwnerRecord; now: number }> => {
-  const { token, owner, state, now } = await readForChange(deps, context, tokenId)
+  const { token, owner, state, now } = await readForChange(deps, context, tokenId, operation)
   if (state.status !== 'active' || owner === undefined) {
     throw new TollgateError('conflict', `The access token is ${state.status}; it cannot change.`)
   }
@@ -180,7 +175,8 @@ const narrowed = (
   current: readonly string[],
 ): readonly string[] => {
   if (requested === undefined) return current
-  const names = permissionNames(field, requested)
+  const names =
+    field === 'scopes' ? storableScopes(field, requested) : permissionNames(field, requested)
   if (!isSubset(names, current)) {
     throw new TollgateError(
       'invalid_request',

@@ -1,12 +1,5 @@
 import { generateAccessToken, newTokenId } from '../access-token.js'
-import {
-  type Caller,
-  isAdmin,
-  isPerson,
-  type RequestContext,
-  refuseDerivedCredential,
-  requireAdmin,
-} from '../caller.js'
+import { type Caller, holdsScope, type RequestContext } from '../caller.js'
 import { auditEvent } from '../changes.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
@@ -15,6 +8,8 @@ import { withTokenAdded } from '../owner-tokens.js'
 import { type OwnerRef, ownerTag } from '../owners.js'
 import type { Clock, OwnerReader, Secrets, UnitOfWork, WriteIntent } from '../ports.js'
 import type { AccessTokenRecord, AuditSubject, OwnerRecord } from '../records.js'
+import { refuseDerivedCredential, requireAdmin, storableScopes } from '../rights.js'
+import { TOLLGATE_ADMIN_SCOPE } from '../routes.js'
 import { newTokenRecord } from '../token-records.js'
 import { retryOnConflict } from './retry-on-conflict.js'
 
@@ -53,8 +48,9 @@ export interface CreatedToken {
 }
 
 /**
- * Creates an access token for a service account (admins only) or a personal
- * token for the calling person.
+ * Creates an access token for a service account (`tollgate:admin`) or a
+ * personal token for the calling person, signed in with their identity
+ * provider: secrets only for yourself, or by an admin.
  *
  * Primary course:
  * 1. Decide whose token it is and that the caller may create it.
@@ -131,10 +127,13 @@ export const createToken = async (
 
 const tokenOwner = (caller: Caller, serviceAccountId: string | undefined): OwnerRef => {
   if (serviceAccountId !== undefined) {
-    requireAdmin(caller, 'create access tokens for service accounts')
+    requireAdmin(caller, "create a service account's tokens")
+    if (!holdsScope(caller, 'tokens:write')) {
+      throw new TollgateError('insufficient_scope', 'Creating this token needs tokens:write.')
+    }
     return { type: 'service_account', id: serviceAccountId }
   }
-  if (!isPerson(caller)) {
+  if (caller.kind !== 'person') {
     throw new TollgateError(
       'invalid_request',
       'service_account_id is required: only people hold personal tokens.',
@@ -143,29 +142,30 @@ const tokenOwner = (caller: Caller, serviceAccountId: string | undefined): Owner
   return { type: 'user', id: caller.sub }
 }
 
-/** What the new token may hold at most: the account's ceiling, or the person's own. */
+/**
+ * What the new token may hold at most: the account's ceiling, or what the
+ * person holds now. `tollgate:admin` is never stored: a service token gets it
+ * from the `admin` role at the exchange, a personal token never.
+ */
 const grantBounds = (
   caller: Caller,
   owner: OwnerRecord | undefined,
-): { readonly roles: readonly string[]; readonly scopes: readonly string[] | undefined } => {
+): { readonly roles: readonly string[]; readonly scopes: readonly string[] } => {
   if (owner?.ceiling !== undefined) return owner.ceiling
-  // An admin person holds every scope: any valid name is within bounds.
-  return { roles: caller.roles, scopes: isAdmin(caller) ? undefined : caller.scopes }
+  return {
+    roles: caller.roles,
+    scopes: caller.scopes.filter((scope) => scope !== TOLLGATE_ADMIN_SCOPE),
+  }
 }
 
 const withinBounds = (
   field: 'roles' | 'scopes',
-  requested: readonly string[] | undefined,
-  bound: readonly string[] | undefined,
+  requested: readonly string[],
+  bound: readonly string[],
 ): readonly string[] => {
-  if (requested === undefined) {
-    throw new TollgateError(
-      'invalid_request',
-      `${field} is required for an admin's personal token.`,
-    )
-  }
-  const names = permissionNames(field, requested)
-  const missing = bound === undefined ? [] : missingFrom(names, bound)
+  const names =
+    field === 'scopes' ? storableScopes(field, requested) : permissionNames(field, requested)
+  const missing = missingFrom(names, bound)
   if (missing.length > 0) {
     throw new TollgateError(
       'insufficient_scope',

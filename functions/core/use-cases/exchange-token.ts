@@ -4,6 +4,7 @@ import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
 import type { Signer } from '../ports.js'
+import { rolesBeside } from '../rights.js'
 import { narrowScopes, parseScopeString } from '../scopes.js'
 import {
   type AuthenticationDependencies,
@@ -42,7 +43,8 @@ export interface ExchangeResult {
  * 1. Check the request's own bounds (duration, scope syntax) before any read.
  * 2. Authenticate the access token (format, one read of token and owner item,
  *    constant-time hash, status), granting its scopes within the owner's ceiling.
- * 3. Check duration against the token's remaining life, and scope against what it grants.
+ * 3. Check duration against the token's remaining life, and scope against what it
+ *    grants; asking for less drops `tollgate:admin`, and with it the `admin` role claim.
  * 4. Sign the claims, and record the use at most once a minute.
  */
 export const exchangeToken = async (
@@ -74,7 +76,7 @@ export const exchangeToken = async (
     issuer: deps.config.issuer,
     audience: deps.config.audience,
     token: record,
-    roles,
+    roles: rolesBeside(roles, scopes),
     ownerGeneration: owner.otv,
     scopes,
     issuedAt: now,

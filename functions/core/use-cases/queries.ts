@@ -12,7 +12,7 @@ import type {
 } from '../records.js'
 import { serviceAccountOf } from '../records.js'
 import { type TokenState, tokenState } from '../token-state.js'
-import { readAccessibleToken } from './token-access.js'
+import { readTokenFor } from './token-access.js'
 
 export interface QueryDependencies {
   readonly store: Store
@@ -37,12 +37,7 @@ export const getToken = async (
   context: RequestContext,
   tokenId: string,
 ): Promise<TokenState> => {
-  const { token, owner } = await readAccessibleToken(
-    deps.store,
-    context.caller,
-    tokenId,
-    'tokens:read',
-  )
+  const { token, owner } = await readTokenFor(deps.store, context.caller, tokenId, 'read')
   return tokenState(token, owner, deps.clock.now())
 }
 
@@ -53,7 +48,7 @@ export interface TokenFilter {
 }
 
 /**
- * Lists tokens, newest first. With `tokens:read` (or `admin`) across owners
+ * Lists tokens, newest first. With `tokens:read` across owners
  * or for one (`owner`), through an index, never a scan; a person without it
  * lists their own. Status is derived with each token's owner item, so a page
  * may hold fewer than `limit` items while more follow.
@@ -136,7 +131,7 @@ export const listTokenEvents = async (
   tokenId: string,
   page: PageQuery,
 ): Promise<ListPage<AuditEvent>> => {
-  await readAccessibleToken(deps.store, context.caller, tokenId, 'tokens:read')
+  await readTokenFor(deps.store, context.caller, tokenId, 'read')
   return listEvents(deps, context, { type: 'token', id: tokenId }, page)
 }
 

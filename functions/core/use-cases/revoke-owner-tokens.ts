@@ -1,10 +1,11 @@
-import { type RequestContext, requireAdmin } from '../caller.js'
+import type { RequestContext } from '../caller.js'
 import { auditEvent, denyEntry, newEventId } from '../changes.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { nextOwner, usableTokens } from '../owner-tokens.js'
 import { parseOwnerId } from '../owners.js'
 import type { Clock, OwnerReader, UnitOfWork } from '../ports.js'
+import { requireAdmin } from '../rights.js'
 import { retryOnConflict } from './retry-on-conflict.js'
 
 export interface RevokeOwnerTokensDependencies {
@@ -14,7 +15,7 @@ export interface RevokeOwnerTokensDependencies {
 }
 
 /**
- * Revokes every token of an owner at once (`POST /access-tokens/revoke`, admins).
+ * Revokes every token of an owner at once (`POST /access-tokens/revoke`, `tollgate:admin`).
  *
  * Primary course:
  * 1. Read the owner item.

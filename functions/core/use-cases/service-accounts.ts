@@ -1,11 +1,11 @@
-import { type RequestContext, refuseDerivedCredential, requireAdmin } from '../caller.js'
+import { type Caller, holdsScope, type RequestContext } from '../caller.js'
 import { auditEvent, denyEntry, newEventId } from '../changes.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { description, isSubset, permissionNames, resourceName } from '../names.js'
 import { nextOwner } from '../owner-tokens.js'
 import { newServiceAccountId, type OwnerRef, parseOwnerId } from '../owners.js'
-import type { Clock, OwnerReader, UnitOfWork, WriteIntent } from '../ports.js'
+import type { Clock, OwnerReader, TokenReader, UnitOfWork, WriteIntent } from '../ports.js'
 import { checkIfMatch, type IfMatch } from '../preconditions.js'
 import {
   EVERY_GENERATION,
@@ -13,10 +13,18 @@ import {
   type ServiceAccount,
   serviceAccountOf,
 } from '../records.js'
+import {
+  holdingsOf,
+  holdsAdmin,
+  holdsAllOf,
+  refuseDerivedCredential,
+  requireAdmin,
+  storableScopes,
+} from '../rights.js'
 import { commitExplained, retryOnConflict } from './retry-on-conflict.js'
 
 export interface ServiceAccountDependencies {
-  readonly store: OwnerReader & UnitOfWork
+  readonly store: OwnerReader & Pick<TokenReader, 'getTokens'> & UnitOfWork
   readonly clock: Clock
   readonly config: Pick<Config, 'maxJwtDurationSeconds'>
 }
@@ -29,7 +37,7 @@ export interface ServiceAccountFields {
 }
 
 /**
- * Creates a service account (admins only): its owner item, holding its
+ * Creates a service account (`tollgate:admin`): its owner item, holding its
  * ceiling and (empty) token list, and the reservation of its unique name.
  */
 export const createServiceAccount = async (
@@ -52,7 +60,7 @@ export const createServiceAccount = async (
     },
     ceiling: {
       roles: permissionNames('roles', fields.roles),
-      scopes: permissionNames('scopes', fields.scopes),
+      scopes: storableScopes('scopes', fields.scopes),
     },
     tokens: [],
     otv: 1,
@@ -85,9 +93,11 @@ export interface UpdateServiceAccountRequest extends Partial<ServiceAccountField
 
 /**
  * Changes a service account (`PATCH`, If-Match on the account's ETag).
- * Widening roles or scopes is for admins, and never widens existing tokens
- * (each keeps its own). Narrowing bumps `otv`, so JWTs minted before are
- * denied, and every token is capped at the new ceiling at its next exchange.
+ * Widening roles or scopes needs `tollgate:admin`, and never widens existing
+ * tokens (each keeps its own). Any other change needs `tollgate:admin` or a
+ * JWT holding all the account holds. Narrowing bumps `otv`, so JWTs minted
+ * before are denied, and every token is capped at the new ceiling at its
+ * next exchange.
  */
 export const updateServiceAccount = async (
   deps: ServiceAccountDependencies,
@@ -98,14 +108,13 @@ export const updateServiceAccount = async (
   return retryOnConflict(async () => {
     const now = deps.clock.now()
     const { owner, account } = await readAccount(deps, request.id)
-    checkIfMatch(request.ifMatch, account.version)
     const roles =
       request.roles === undefined ? account.roles : permissionNames('roles', request.roles)
     const scopes =
-      request.scopes === undefined ? account.scopes : permissionNames('scopes', request.scopes)
-    if (!isSubset(roles, account.roles) || !isSubset(scopes, account.scopes)) {
-      requireAdmin(context.caller, "widen a service account's roles or scopes")
-    }
+      request.scopes === undefined ? account.scopes : storableScopes('scopes', request.scopes)
+    const widening = !isSubset(roles, account.roles) || !isSubset(scopes, account.scopes)
+    await authorizeAccountChange(deps, context.caller, owner, widening)
+    checkIfMatch(request.ifMatch, account.version)
     const narrowing = !isSubset(account.roles, roles) || !isSubset(account.scopes, scopes)
     const name = request.name === undefined ? account.name : resourceName('name', request.name)
     const text =
@@ -157,6 +166,7 @@ export const deleteServiceAccount = async (
   return retryOnConflict(async () => {
     const now = deps.clock.now()
     const { owner, account } = await readAccount(deps, id)
+    await authorizeAccountChange(deps, context.caller, owner, false)
     const eventId = newEventId()
     await deps.store.commit([
       {
@@ -189,6 +199,32 @@ export const readAccount = async (
     throw new TollgateError('not_found', 'No such service account.')
   }
   return { owner, account }
+}
+
+/**
+ * Who may change or delete a service account: `tollgate:admin`, or (never to
+ * widen it) a JWT holding everything the account holds, so nobody weakens
+ * a principal holding more than they do. A refusal is `not_found` unless
+ * the caller is the account or holds `service-accounts:read`.
+ */
+const authorizeAccountChange = async (
+  deps: Pick<ServiceAccountDependencies, 'store'>,
+  caller: Caller,
+  owner: OwnerRecord,
+  widening: boolean,
+): Promise<void> => {
+  if (holdsAdmin(caller)) return
+  const visible = caller.sub === owner.ref.id || holdsScope(caller, 'service-accounts:read')
+  if (!visible) throw new TollgateError('not_found', 'No such service account.')
+  if (widening) requireAdmin(caller, "widen a service account's roles or scopes")
+  const tokens =
+    owner.tokens.length === 0 ? [] : await deps.store.getTokens(owner.tokens.map((t) => t.id))
+  if (!holdsAllOf(caller, holdingsOf(owner, tokens))) {
+    throw new TollgateError(
+      'forbidden',
+      'The service account holds scopes your JWT does not; only a caller holding all of them (or tollgate:admin) can change or delete it.',
+    )
+  }
 }
 
 const viewFields = (account: ServiceAccount): Record<string, unknown> => ({

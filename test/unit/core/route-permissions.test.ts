@@ -31,7 +31,7 @@ const OWN_ROUTES: readonly Route[] = [
     handler: 'jwks',
     authorization: 'authorizer',
     summary: 'test',
-    scope: 'tokens:read',
+    scopes: ['tokens:read'],
   },
   {
     method: 'GET',
@@ -39,7 +39,7 @@ const OWN_ROUTES: readonly Route[] = [
     handler: 'jwks',
     authorization: 'authorizer',
     summary: 'test',
-    scope: 'tokens:read',
+    scopes: ['tokens:read'],
   },
   {
     method: 'POST',
@@ -47,7 +47,7 @@ const OWN_ROUTES: readonly Route[] = [
     handler: 'jwks',
     authorization: 'authorizer',
     summary: 'test',
-    scope: 'tokens:write',
+    scopes: ['tokens:write'],
   },
   { method: 'GET', path: '/whoami', handler: 'jwks', authorization: 'authorizer', summary: 'test' },
   {
@@ -56,7 +56,7 @@ const OWN_ROUTES: readonly Route[] = [
     handler: 'jwks',
     authorization: 'none',
     summary: 'test',
-    scope: 'never:checked',
+    scopes: ['never:checked'],
   },
 ]
 const config = parseConfig({
@@ -97,12 +97,10 @@ describe('buildPermissionRules', () => {
   })
 
   it('makes one rule per scoped route of Tollgate’s own table behind the authorizer', () => {
-    const scoped = ROUTES.filter(
-      (route) => route.authorization === 'authorizer' && route.scope !== undefined,
+    const scoped = ROUTES.filter((route) => route.authorization === 'authorizer').flatMap((route) =>
+      (route.scopes ?? []).map(() => `${route.method} ${route.path}`),
     )
-    expect(buildPermissionRules(ROUTES, {}).map((rule) => rule.source)).toEqual(
-      scoped.map((route) => `${route.method} ${route.path}`),
-    )
+    expect(buildPermissionRules(ROUTES, {}).map((rule) => rule.source)).toEqual(scoped)
   })
 })
 

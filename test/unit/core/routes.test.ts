@@ -41,7 +41,7 @@ describe('ROUTES', () => {
   it('requires only well-formed scopes', () => {
     for (const route of ROUTES) {
       // Act and assess
-      if (route.scope !== undefined) expect(isScopeToken(route.scope)).toBe(true)
+      for (const scope of route.scopes ?? []) expect(isScopeToken(scope)).toBe(true)
     }
   })
 })

@@ -472,7 +472,7 @@ describe('authorizer handler, Basic auth', () => {
     expect(response.context).toEqual({
       iss: ISSUER,
       sub: admin.account.id,
-      scope: TOLLGATE_SCOPES.join(' '),
+      scope: [...TOLLGATE_SCOPES, 'tollgate:admin'].join(' '),
       roles: 'admin',
       token_type: 'service',
       atid: admin.token.id,

@@ -66,7 +66,7 @@ describe('POST /access-tokens/jwt', () => {
       token_type: 'Bearer',
       expires_in: 120,
       expires_at: new Date(deps.clock.now() + 120_000).toISOString(),
-      scope: admin.token.scopes.join(' '),
+      scope: [...admin.token.scopes, 'tollgate:admin'].join(' '),
     })
     const { payload } = await jwtVerify(String(body.jwt), publicKey, {
       issuer: deps.config.issuer,

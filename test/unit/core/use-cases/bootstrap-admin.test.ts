@@ -83,7 +83,7 @@ describe('bootstrapAdmin', () => {
 
     // Assess
     expect(result.claims.atid).toBe(token.id)
-    expect(result.scope).toBe(TOLLGATE_SCOPES.join(' '))
+    expect(result.scope).toBe([...TOLLGATE_SCOPES, 'tollgate:admin'].join(' '))
   })
 
   it('refuses to bootstrap a second first admin with conflict', async () => {

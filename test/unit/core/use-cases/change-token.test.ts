@@ -214,14 +214,18 @@ describe('regenerateToken', () => {
     expect(store.denied.at(-1)).toMatchObject({ kind: 'token', atid: token.id, minGeneration: 2 })
   })
 
-  it('is for admins on service accounts’ tokens', async () => {
+  it('needs tollgate:admin on service accounts’ tokens: 403 to a reader, 404 to anyone else', async () => {
     const { deps, token } = await withToken()
 
-    const error = await rejectionOf(
+    const reader = await rejectionOf(
+      regenerateToken(deps, contextOf(callers.service(['tokens:read', 'tokens:write'])), token.id),
+    )
+    const stranger = await rejectionOf(
       regenerateToken(deps, contextOf(callers.service(['tokens:write'])), token.id),
     )
 
-    expect(error.code).toBe('forbidden')
+    expect(reader.code).toBe('forbidden')
+    expect(stranger.code).toBe('not_found')
   })
 
   it('is refused to a JWT from a personal token', async () => {

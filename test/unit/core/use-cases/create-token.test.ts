@@ -91,13 +91,13 @@ describe('createToken for a service account', () => {
     expect(store.tokens.size).toBe(0)
   })
 
-  it('is for admins only', async () => {
+  it('needs tollgate:admin: the admin role alone is no scope', async () => {
     const { create } = await withAccount()
     const operator = contextOf(callers.service(['tokens:write']))
+    const roleOnly = contextOf({ ...callers.service(['tokens:write']), roles: ['admin'] })
 
-    const error = await rejectionOf(create({}, operator))
-
-    expect(error.code).toBe('forbidden')
+    expect((await rejectionOf(create({}, operator))).code).toBe('insufficient_scope')
+    expect((await rejectionOf(create({}, roleOnly))).code).toBe('insufficient_scope')
   })
 
   it('is refused to a JWT from a personal token, even an admin’s', async () => {
@@ -294,15 +294,23 @@ describe('createToken for a person (personal tokens)', () => {
     expect(never.code).toBe('invalid_request')
   })
 
-  it('asks an admin person to name the scopes, since admin holds every scope', async () => {
+  it('bounds an admin person by the scopes they hold, and never stores tollgate:admin', async () => {
     const { deps } = managementWorld()
-    const root = contextOf(callers.person('root', ['admin'], []))
+    const root = contextOf(
+      callers.person('root', ['admin'], ['datasets:read', 'tokens:read', 'tollgate:admin']),
+    )
 
-    const implicit = await rejectionOf(createToken(deps, root, { name: 'x' }))
-    const { record } = await createToken(deps, root, { name: 'y', scopes: ['anything:at_all'] })
+    const { record } = await createToken(deps, root, { name: 'x' })
+    const beyond = await rejectionOf(
+      createToken(deps, root, { name: 'y', scopes: ['anything:at_all'] }),
+    )
+    const reserved = await rejectionOf(
+      createToken(deps, root, { name: 'z', scopes: ['tollgate:admin'] }),
+    )
 
-    expect(implicit.code).toBe('invalid_request')
-    expect(record.scopes).toEqual(['anything:at_all'])
+    expect(record.scopes).toEqual(['datasets:read', 'tokens:read'])
+    expect(beyond.code).toBe('insufficient_scope')
+    expect(reserved.code).toBe('invalid_request')
   })
 
   it('is refused to a JWT from a personal token (no self-minting of long-lived credentials)', async () => {

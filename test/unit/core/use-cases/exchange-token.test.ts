@@ -206,7 +206,7 @@ describe('exchangeToken', () => {
       expect(payload).toMatchObject({
         sub: admin.account.id,
         roles: ['admin'],
-        scope: TOLLGATE_SCOPES.join(' '),
+        scope: [...TOLLGATE_SCOPES, 'tollgate:admin'].join(' '),
         atid: admin.token.id,
       })
     })

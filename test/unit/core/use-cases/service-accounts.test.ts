@@ -15,7 +15,16 @@ import { testSigner } from '../../../support/fakes.js'
 import { callers, contextOf, managementWorld } from '../../../support/management.js'
 
 const admin = contextOf(callers.admin())
-const operator = contextOf(callers.service(['service-accounts:write', 'tokens:write']))
+/** A non-admin whose JWT holds all that the `etl` account below holds. */
+const operator = contextOf(
+  callers.service([
+    'service-accounts:read',
+    'service-accounts:write',
+    'tokens:write',
+    'datasets:read',
+    'datasets:write',
+  ]),
+)
 const { signer } = testSigner('ES256')
 
 const withAccount = async () => {
@@ -66,7 +75,9 @@ describe('createServiceAccount', () => {
     const { deps } = managementWorld()
     const fields = { name: 'x', roles: [], scopes: [] }
 
-    expect((await rejectionOf(createServiceAccount(deps, operator, fields))).code).toBe('forbidden')
+    expect((await rejectionOf(createServiceAccount(deps, operator, fields))).code).toBe(
+      'insufficient_scope',
+    )
     const leaked = contextOf({ ...callers.personal('root'), roles: ['admin'] })
     expect((await rejectionOf(createServiceAccount(deps, leaked, fields))).code).toBe('forbidden')
   })
@@ -122,7 +133,7 @@ describe('updateServiceAccount', () => {
     const widened = await updateServiceAccount(deps, admin, fields)
     const result = await exchange()
 
-    expect(refused.code).toBe('forbidden')
+    expect(refused.code).toBe('insufficient_scope')
     expect(widened.scopes).toContain('datasets:admin')
     expect(result.claims.scope).toBe(token.scopes.join(' '))
     expect((await rejectionOf(exchange('datasets:admin'))).code).toBe('insufficient_scope')
@@ -206,11 +217,11 @@ describe('revokeOwnerTokens', () => {
     })
   })
 
-  it('is for admins; a bad owner id is invalid_request', async () => {
+  it('needs tollgate:admin; a bad owner id is invalid_request', async () => {
     const { deps, account } = await withAccount()
 
     expect((await rejectionOf(revokeOwnerTokens(deps, operator, account.id))).code).toBe(
-      'forbidden',
+      'insufficient_scope',
     )
     expect((await rejectionOf(revokeOwnerTokens(deps, admin, 'alice'))).code).toBe(
       'invalid_request',
