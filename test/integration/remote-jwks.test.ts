@@ -75,6 +75,12 @@ describe('fetchJwks (https, with a certificate openssl made for this run)', () =
     ) => {
       if (request.url === '/dribble') return dribble(response, 200)
       if (request.url === '/dribble-404') return dribble(response, 404)
+      if (request.url === '/reset') {
+        requests++
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.write('{"keys":[')
+        return setTimeout(() => response.socket?.destroy(), 50)
+      }
       return handle(request.url, (status, body, headers = {}) => {
         response.writeHead(status, headers)
         response.end(body)
@@ -132,6 +138,10 @@ describe('fetchJwks (https, with a certificate openssl made for this run)', () =
       timeoutMs: 500,
       everyMs: 10,
     })
+  })
+
+  it('answers a connection reset in the middle of the body as unavailable', async () => {
+    expect(await refusal(fetchFrom(`${base}/reset`))).toContain('failed')
   })
 
   it('refuses loopback outside local mode, by literal and by name', async () => {
