@@ -15,6 +15,7 @@ export interface RemoteJwksOptions {
    * for a development identity provider on the same machine.
    */
   readonly allowLoopback: boolean
+  /** The whole exchange's one deadline, DNS to the last body byte (default 3 s). */
   readonly timeoutMs?: number
   readonly maxBytes?: number
   /** Extra trusted CA certificates (PEM), e.g. a test's own; the system's are kept. */
