@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
+import { addAbortSignal } from 'node:stream'
 import { cachedValue } from '../core/cached-value.js'
 import { TollgateError } from '../core/errors.js'
 import type { Clock, KeySet, PublicJwk } from '../core/ports.js'
@@ -14,6 +15,7 @@ export interface RemoteJwksOptions {
    * for a development identity provider on the same machine.
    */
   readonly allowLoopback: boolean
+  /** The whole exchange's one deadline, DNS to the last body byte (default 3 s). */
   readonly timeoutMs?: number
   readonly maxBytes?: number
   /** Extra trusted CA certificates (PEM), e.g. a test's own; the system's are kept. */
@@ -37,7 +39,8 @@ const unavailable = (detail: string, cause?: unknown): TollgateError =>
 /**
  * Fetches a JWK set the hardened way (DESIGN "Authorizer", people; reused by
  * federation): https only, no redirects, the resolved address public (or
- * loopback in local mode), a size cap and a timeout on the whole exchange.
+ * loopback in local mode), a size cap and one deadline on the whole exchange,
+ * connect to last byte.
  * Any failure is `unavailable`, never a verdict on the caller.
  *
  * @example
@@ -60,9 +63,23 @@ export const fetchJwks = async (options: RemoteJwksOptions): Promise<PublicJwk[]
   ) {
     throw unavailable('the JWKS host is not a public address')
   }
-  const response = await get(url, options)
-  const body = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES)
-  return parseJwks(body)
+  // One deadline for the whole exchange, DNS to the last body byte: a server
+  // that sends its headers at once and then a byte a second is as unavailable
+  // as one that never answers, and must not hold the caller past it.
+  const deadline = new AbortController()
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  try {
+    const response = await get(url, options, deadline.signal)
+    return parseJwks(
+      await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES, deadline.signal),
+    )
+  } catch (error) {
+    if (deadline.signal.aborted) throw unavailable('it took too long', error)
+    // A connection reset mid-body is the provider's failure, not ours: never `internal`.
+    throw error instanceof TollgateError ? error : unavailable('the request failed', error)
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /**
@@ -85,34 +102,31 @@ export const remoteKeySet = (
   return { publicKeys: () => keys.get(), refresh: () => keys.refresh() }
 }
 
-const get = (url: URL, options: RemoteJwksOptions): Promise<IncomingMessage> =>
+/** The response headers of a 200; aborting `signal` destroys the request and its socket. */
+const get = (url: URL, options: RemoteJwksOptions, signal: AbortSignal): Promise<IncomingMessage> =>
   new Promise((resolve, reject) => {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     const plainHttp = url.protocol === 'http:'
     const request = (plainHttp ? httpRequest : httpsRequest)(url, {
       method: 'GET',
       headers: { accept: 'application/jwk-set+json, application/json' },
       lookup: guardedLookup(options.allowLoopback, plainHttp),
-      timeout: timeoutMs,
       agent: false,
+      signal,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
     })
-    const deadline = setTimeout(() => request.destroy(unavailable('it took too long')), timeoutMs)
     request.on('response', (response) => {
-      clearTimeout(deadline)
       if (response.statusCode !== 200) {
-        response.resume()
+        // Its body is never read: drop the connection (no agent, so nothing
+        // to return to a pool) rather than drain whatever the server sends.
+        response.destroy()
         // A redirect is refused like any other non-200: following it could lead anywhere.
         reject(unavailable(`the server answered ${response.statusCode}`))
         return
       }
       resolve(response)
     })
-    request.on('timeout', () => request.destroy(unavailable('it took too long')))
-    request.on('error', (error) => {
-      clearTimeout(deadline)
-      reject(error instanceof TollgateError ? error : unavailable('the request failed', error))
-    })
+    // fetchJwks tells a refusal, the deadline and a failed connection apart.
+    request.on('error', reject)
     request.end()
   })
 
@@ -142,7 +156,14 @@ const guardedLookup =
     })
   }
 
-const readCapped = async (response: IncomingMessage, maxBytes: number): Promise<string> => {
+const readCapped = async (
+  response: IncomingMessage,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<string> => {
+  // The deadline reaches into the body: past it the stream, and with it the
+  // socket, is destroyed, so no fetch keeps reading after its caller gave up.
+  addAbortSignal(signal, response)
   const announced = Number(response.headers['content-length'] ?? 0)
   if (announced > maxBytes) {
     response.destroy()

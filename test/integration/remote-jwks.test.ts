@@ -8,6 +8,7 @@ import type { TollgateError } from '../../functions/core/errors.js'
 import { fixedClock } from '../support/fakes.js'
 import { makeTestKey } from '../support/jwt-attacks.js'
 import { makeLocalCertificate } from '../support/tls.js'
+import { waitUntil } from '../support/traffic.js'
 
 const key = makeTestKey('RS256', 'idp-1')
 let served = { keys: [key.jwk] as unknown[] }
@@ -35,6 +36,24 @@ const handle = (
   }
 }
 
+/** Responses still being dribbled: each is a connection the client has not let go of. */
+let dribbling = 0
+
+/** Headers at once, then the body a byte every 100 ms: a deadline that stops at the headers never fires. */
+const dribble = (response: import('node:http').ServerResponse, status: number) => {
+  requests++
+  dribbling++
+  const body = JSON.stringify(served)
+  response.writeHead(status, { 'content-type': 'application/json' })
+  response.flushHeaders()
+  let sent = 0
+  const drip = setInterval(() => response.write(body.slice(sent, ++sent)), 100)
+  response.on('close', () => {
+    clearInterval(drip)
+    dribbling--
+  })
+}
+
 const listen = (server: Server): Promise<string> =>
   new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve(String((server.address() as AddressInfo).port))),
@@ -53,11 +72,20 @@ describe('fetchJwks (https, with a certificate openssl made for this run)', () =
     const handler = (
       request: import('node:http').IncomingMessage,
       response: import('node:http').ServerResponse,
-    ) =>
-      handle(request.url, (status, body, headers = {}) => {
+    ) => {
+      if (request.url === '/dribble') return dribble(response, 200)
+      if (request.url === '/dribble-404') return dribble(response, 404)
+      if (request.url === '/reset') {
+        requests++
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.write('{"keys":[')
+        return setTimeout(() => response.socket?.destroy(), 50)
+      }
+      return handle(request.url, (status, body, headers = {}) => {
         response.writeHead(status, headers)
         response.end(body)
       })
+    }
     https = createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
     http = createHttpServer(handler)
     base = `https://127.0.0.1:${await listen(https)}`
@@ -92,6 +120,28 @@ describe('fetchJwks (https, with a certificate openssl made for this run)', () =
     expect(await refusal(fetchFrom(`${base}/huge`))).toContain('too large')
     expect(await refusal(fetchFrom(`${base}/slow`))).toContain('too long')
     expect(await refusal(fetchFrom(`${base}/not-json`))).toContain('not JSON')
+  })
+
+  it('holds one deadline from connect to the last byte, and lets go of the connection', async () => {
+    const started = performance.now()
+    expect(await refusal(fetchFrom(`${base}/dribble`))).toContain('too long')
+    expect(performance.now() - started).toBeLessThan(1_500)
+    await waitUntil('the dribbled connection to close', () => dribbling === 0, {
+      timeoutMs: 500,
+      everyMs: 10,
+    })
+  })
+
+  it('lets go of a refused answer at once rather than reading its body', async () => {
+    expect(await refusal(fetchFrom(`${base}/dribble-404`))).toContain('404')
+    await waitUntil('the refused connection to close', () => dribbling === 0, {
+      timeoutMs: 500,
+      everyMs: 10,
+    })
+  })
+
+  it('answers a connection reset in the middle of the body as unavailable', async () => {
+    expect(await refusal(fetchFrom(`${base}/reset`))).toContain('failed')
   })
 
   it('refuses loopback outside local mode, by literal and by name', async () => {

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { TollgateError } from '../../../functions/core/errors.js'
 import { createPersonVerifier } from '../../../functions/core/person-verifier.js'
 import type { KeySet } from '../../../functions/core/ports.js'
 import type { TrustedIssuer } from '../../../functions/core/trusted-issuers.js'
@@ -204,6 +205,34 @@ describe('createPersonVerifier', () => {
     clock.advance(60_000)
     expect((await people.verify(await sign(next, idpClaims()))).sub).toBe('user:okta:00u1abcd')
     expect(counting.calls()).toBe(2)
+  })
+
+  it('verifies other issuers’ JWTs while one issuer’s keys load, and that issuer’s callers share the load', async () => {
+    let loads = 0
+    let fail: (error: Error) => void = () => {}
+    const pending: KeySet = {
+      publicKeys: () => {
+        loads++
+        return new Promise((_resolve, reject) => {
+          fail = reject
+        })
+      },
+    }
+    const { people } = setup({ okta: pending })
+    const oktaJwt = await sign(oktaKey, idpClaims())
+    const waiting = [people.verify(oktaJwt), people.verify(oktaJwt), people.verify(oktaJwt)]
+
+    const entraPerson = await people.verify(
+      await sign(entraKey, { ...idpClaims(), iss: entra.issuer, aud: entra.audience, oid: 'o1' }),
+    )
+    fail(new TollgateError('unavailable', 'The identity provider’s keys could not be fetched.'))
+    const outcomes = await Promise.allSettled(waiting)
+
+    expect(entraPerson.sub).toBe('user:entra:o1')
+    expect(loads).toBe(1)
+    expect(outcomes.map((outcome) => outcome.status === 'rejected' && outcome.reason.code)).toEqual(
+      ['unavailable', 'unavailable', 'unavailable'],
+    )
   })
 
   it('says which issuers it trusts, exactly', () => {
