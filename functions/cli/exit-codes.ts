@@ -64,6 +64,15 @@ export class MissingCredentialsError extends Error {
   }
 }
 
+/** What to do next after a 403: which of the two refusals it was decides. */
+const REFUSAL_HINTS: Partial<Record<string, string>> = {
+  insufficient_scope:
+    '\nYour credential lacks a scope this needs: use an access token (or sign-in) that grants it;' +
+    ' admin work needs an admin credential, whose JWT carries tollgate:admin.',
+  forbidden:
+    '\nThe target holds more than your JWT, or is not yours: see "Who may act on whom" in docs/authorization.md.',
+}
+
 /** The exit code and the one-line message for an error, or undefined for a bug (exit 1, stack). */
 export const describeFailure = (
   error: unknown,
@@ -74,7 +83,7 @@ export const describeFailure = (
     const id = error.requestId === undefined ? '' : `, request ${error.requestId}`
     return {
       code: EXIT_BY_CODE[error.code],
-      message: `${error.detail} (${error.code}, HTTP ${error.status}${id})`,
+      message: `${error.detail} (${error.code}, HTTP ${error.status}${id})${REFUSAL_HINTS[error.code] ?? ''}`,
     }
   }
   if (error instanceof TollgateNetworkError) {

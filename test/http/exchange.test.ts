@@ -86,7 +86,8 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
       sub: expect.stringMatching(/^sa_/),
       aud: 'tollgate',
       scope: 'tokens:read',
-      roles: ['admin'],
+      // Narrowed below tollgate:admin, the JWT no longer reads as an admin's.
+      roles: [],
       token_type: 'service',
       is_bot: true,
       atid: expect.any(String),
@@ -101,13 +102,19 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
     expect(new Date(body.expires_at).getTime()).toBe((payload.exp ?? 0) * 1000)
   })
 
-  it('defaults to five minutes and every scope of the token', async () => {
+  it('defaults to five minutes and every scope of the token, tollgate:admin from its role', async () => {
     const response = await postJson(tollgate.server.url, { access_token: tollgate.adminToken })
     const body = (await response.json()) as Exchanged
 
     expect(body.expires_in).toBe(300)
     expect(body.scope.split(' ').sort()).toEqual(
-      ['service-accounts:read', 'service-accounts:write', 'tokens:read', 'tokens:write'].sort(),
+      [
+        'service-accounts:read',
+        'service-accounts:write',
+        'tokens:read',
+        'tokens:write',
+        'tollgate:admin',
+      ].sort(),
     )
   })
 

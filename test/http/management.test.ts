@@ -226,7 +226,7 @@ describe('management API over HTTP (real dev server, DynamoDB Local)', () => {
     )
   })
 
-  it('keeps creating or regenerating service-account tokens for admins, even with tokens:write', async () => {
+  it('keeps creating or regenerating service-account tokens for tollgate:admin, even with tokens:write', async () => {
     const account = await admin.post('/service-accounts', {
       name: 'writer',
       roles: [],
@@ -241,7 +241,7 @@ describe('management API over HTTP (real dev server, DynamoDB Local)', () => {
     expectProblem(
       await writer.post('/access-tokens', { name: 'x', service_account_id: account.body.id }),
       403,
-      'forbidden',
+      'insufficient_scope',
     )
     expectProblem(
       await writer.post(`/access-tokens/${minted.body.id}/regenerate`),
@@ -251,7 +251,7 @@ describe('management API over HTTP (real dev server, DynamoDB Local)', () => {
     expectProblem(
       await writer.post('/access-tokens/revoke', { owner: account.body.id }),
       403,
-      'forbidden',
+      'insufficient_scope',
     )
   })
 

@@ -9,11 +9,12 @@ import { eventsCommand } from './events.js'
 
 const create: Command = {
   name: 'create',
-  summary: 'Create a service account (admins)',
+  summary: 'Create a service account (needs tollgate:admin)',
   help: helpText({
     usage: 'tollgate service-accounts create NAME [options]',
     description: `Creates a service account: an owner of service tokens, with the roles and
-scopes its tokens may hold at most (its ceiling).`,
+scopes its tokens may hold at most (its ceiling). Needs a JWT holding
+service-accounts:write and tollgate:admin (an admin token, not narrowed).`,
     options: `  --description TEXT
   --roles a,b            roles its tokens may hold (comma-separated; repeatable)
   --scopes a,b           scopes its tokens may hold (comma-separated; repeatable)
@@ -109,9 +110,11 @@ const update: Command = {
   summary: "Change a service account's name, description, roles or scopes",
   help: helpText({
     usage: 'tollgate service-accounts update ID [options]',
-    description: `Changes a service account. Widening its roles or scopes is for admins and never
-widens its existing tokens; narrowing refuses every JWT minted before at once.
-Without --if-match the account is read first and changed at that version.`,
+    description: `Changes a service account. Widening its roles or scopes needs tollgate:admin and
+never widens its existing tokens; any other change needs tollgate:admin or a JWT
+holding every scope the account holds. Narrowing refuses every JWT minted
+before at once. Without --if-match the account is read first and changed at
+that version.`,
     options: `  --name NAME
   --description TEXT
   --roles a,b            the new roles (replaces the list)

@@ -17,8 +17,9 @@ const create: Command = {
   summary: 'Create an access token (its secret is printed once)',
   help: helpText({
     usage: 'tollgate tokens create NAME [options]',
-    description: `Creates an access token: for a service account with --service-account (admins),
-else a personal token of the caller. Scopes and roles default to the owner's.
+    description: `Creates an access token: for a service account with --service-account (needs
+tollgate:admin), else a personal token of the caller, who must be signed in as
+a person (tollgate login). Scopes and roles default to the owner's.
 The secret is printed this once (--json: the "token" field) and never again.`,
     options: `  --service-account ID   owner: a service account (sa_…)
   --description TEXT
@@ -157,7 +158,9 @@ const regenerate = byId(
   'regenerate',
   'Give an access token a new secret (printed once)',
   `Gives an access token a new secret (same id, name and expiry); the old secret
-and the JWTs minted from it stop working. The new secret is printed this once.`,
+and the JWTs minted from it stop working. The new secret is printed this once.
+A service account's token needs tollgate:admin; a personal token only its
+owner, signed in as a person; nobody regenerates another person's token.`,
   (client, id) => client.accessTokens.regenerate(id),
   'TOKEN=$(tollgate tokens regenerate 4dQ9xv2LmC8rT1aZ0bN7eK --json | jq -r .token)',
 )
@@ -213,7 +216,7 @@ ${SCOPES_ROLES_HELP}  --if-match VERSION     the version (or ETag) you read; a n
 
 const revokeAll: Command = {
   name: 'revoke-all',
-  summary: 'Revoke every token of an owner (admins)',
+  summary: 'Revoke every token of an owner (needs tollgate:admin)',
   help: helpText({
     usage: 'tollgate tokens revoke-all --owner OWNER --yes',
     description: `Revokes every access token of a service account or person at once, and every
