@@ -3,10 +3,13 @@ import en from 'zod/v4/locales/en.js'
 import { ACCESS_TOKEN_LENGTH } from '../core/access-token.js'
 import { MAX_CURSOR_LENGTH } from '../core/cursor.js'
 import {
+  DESCRIPTION_TEXT,
+  DESCRIPTION_TEXT_RULE,
   MAX_DESCRIPTION_LENGTH,
   MAX_PERMISSIONS,
   PERMISSION_NAME,
   RESOURCE_NAME,
+  RESOURCE_NAME_RULE,
 } from '../core/names.js'
 
 /**
@@ -22,11 +25,18 @@ import {
  */
 z.config(en())
 
-const name = z.string().check(z.regex(RESOURCE_NAME))
+// Core's patterns, so the published `pattern` and core's checks agree; the
+// detail says the rule in words rather than echoing the regex.
+const name = z.string().check(z.regex(RESOURCE_NAME, `must ${RESOURCE_NAME_RULE}`))
 const permissions = z
   .array(z.string().check(z.regex(PERMISSION_NAME)))
   .check(z.maxLength(MAX_PERMISSIONS))
-const descriptionText = z.string().check(z.maxLength(MAX_DESCRIPTION_LENGTH))
+const descriptionText = z
+  .string()
+  .check(
+    z.maxLength(MAX_DESCRIPTION_LENGTH),
+    z.regex(DESCRIPTION_TEXT, `must ${DESCRIPTION_TEXT_RULE}`),
+  )
 const instant = z.iso.datetime()
 /** Owner ids: `sa_…` or `user:<issuer id>:<sub>`; checked precisely by core. */
 const ownerId = z.string().check(z.minLength(1), z.maxLength(300))

@@ -169,12 +169,41 @@ describe('tollgate CLI against the dev server', () => {
     })
 
     it('escapes control characters from stored text', async () => {
-      const run = await cli(
-        ['service-accounts', 'create', 'escapes', '--description', 'a\u001b[31mred'],
-        env,
-      )
+      // The API refuses such descriptions now; an older version stored them as sent.
+      const created = await cli(['service-accounts', 'create', 'escapes', '--json'], env)
+      const ref = { type: 'service_account', id: JSON.parse(created.stdout).id } as const
+      const { store } = tollgate.dependencies
+      const owner = await store.getOwner(ref)
+      if (owner?.account === undefined) throw new Error('the account was not stored')
+      await store.commit([
+        {
+          kind: 'updateOwner',
+          owner: {
+            ...owner,
+            account: { ...owner.account, description: 'a\u001b[31mred' },
+            version: owner.version + 1,
+          },
+          expectedVersion: owner.version,
+        },
+      ])
+
+      const run = await cli(['service-accounts', 'show', ref.id], env)
+
       expect(run.stdout).toContain('a\\u001b[31mred')
       expect(run.stdout).not.toContain('\u001b')
+    })
+
+    it.each([
+      ['name', ['service-accounts', 'create', 'admin ']],
+      ['description', ['service-accounts', 'create', 'bell', '--description', 'ring \u0007']],
+    ])('passes a hostile %s through as given and shows the 400 naming it', async (field, argv) => {
+      const run = await cli(argv, env)
+
+      expect(run.code).toBe(2)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toMatch(
+        new RegExp(`^tollgate service-accounts create: ${field}: .*\\(invalid_request, HTTP 400`),
+      )
     })
   })
 

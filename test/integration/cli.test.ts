@@ -75,4 +75,15 @@ describe('tollgate CLI', () => {
   it('requires --name', async () => {
     expect(await runCli(['bootstrap'])).toBe(2)
   })
+
+  it.each([['admin '], [' admin']])(
+    'refuses the name %j as given, not trimmed into another, like the API',
+    async (name) => {
+      const code = await runCli(['bootstrap', '--name', name])
+
+      expect(code).toBe(2)
+      expect(output.join('')).toMatch(/^tollgate bootstrap: --name .*not ending in a space/)
+      expect(await store.isBootstrapped()).toBe(false)
+    },
+  )
 })

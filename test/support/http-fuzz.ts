@@ -210,7 +210,7 @@ const mostly = <T, U>(valid: fc.Arbitrary<T>, any: fc.Arbitrary<U>) =>
   fc.oneof({ weight: 4, arbitrary: valid }, { weight: 1, arbitrary: any })
 
 const resourceName = mostly(
-  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,20}$/),
+  fc.stringMatching(/^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,19}[A-Za-z0-9._-])?$/),
   fc.string({ maxLength: 70 }),
 )
 const description = mostly(fc.string({ maxLength: 40 }), fc.string({ maxLength: 1100 }))

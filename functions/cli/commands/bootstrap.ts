@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { TollgateError } from '../../core/errors.js'
+import { RESOURCE_NAME, RESOURCE_NAME_RULE } from '../../core/names.js'
 import { bootstrapAdmin } from '../../core/use-cases/bootstrap-admin.js'
 import { loadLocalRuntime, readConfig } from '../../local/runtime.js'
 import { checkBootstrapStore } from '../../local/store-guard.js'
@@ -31,10 +32,11 @@ const bootstrap = async (args: readonly string[]): Promise<number> => {
     args: [...args],
     options: { name: { type: 'string' }, force: { type: 'boolean' } },
   })
-  const name = values.name?.trim()
-  if (name === undefined || !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(name)) {
+  // As given, not trimmed: the API refuses "admin " rather than storing "admin", and so does this.
+  const name = values.name
+  if (name === undefined || !RESOURCE_NAME.test(name)) {
     process.stderr.write(
-      'tollgate bootstrap: --name NAME is required (1–64 letters, digits, " _.-")\n',
+      `tollgate bootstrap: --name NAME is required and must ${RESOURCE_NAME_RULE}\n`,
     )
     return 2
   }
