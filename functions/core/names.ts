@@ -15,16 +15,19 @@ export const MAX_DESCRIPTION_LENGTH = 1024
  * Description text (DESIGN "Who may act on whom"): no C0 or C1 control
  * character but newline and tab, which could drive a reader's terminal, and no
  * lone UTF-16 surrogate, which UTF-8 cannot carry (encoders turn it into
- * U+FFFD) and strict JSON readers such as `jq` refuse. Explicit ranges, not
+ * U+FFFD) and strict JSON readers such as `jq` refuse; nor the bidirectional
+ * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that
+ * make text display in another order than it reads ("Trojan Source",
+ * CVE-2021-42574), so a description shows what it says. Explicit ranges, not
  * `\p{Cc}`, and surrogate pairs spelled out, so the OpenAPI `pattern` means
  * the same to validators with and without the `u` flag.
  */
 export const DESCRIPTION_TEXT =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters is the point.
-  /^(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/
+  /^(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/
 /** What DESCRIPTION_TEXT allows, in words. */
 export const DESCRIPTION_TEXT_RULE =
-  'not contain control characters other than newline and tab, or unpaired UTF-16 surrogates'
+  'not contain control characters other than newline and tab, bidirectional overrides or isolates, or unpaired UTF-16 surrogates'
 /** More than anyone should hand one token; bounds item sizes and policies. */
 export const MAX_PERMISSIONS = 100
 

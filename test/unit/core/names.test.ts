@@ -28,6 +28,7 @@ describe('description', () => {
     ['tab', 'key\tvalue'],
     ['a surrogate pair', 'rocket \ud83d\ude80'],
     ['non-Latin text', 'Überprüfung — 検証 — שלום'],
+    ['a right-to-left mark, which reorders nothing', 'שלום\u200f 42'],
     ['the longest', 'x'.repeat(1024)],
   ])('accepts %s', (_, text) => {
     expect(description(text)).toBe(text)
@@ -44,6 +45,8 @@ describe('description', () => {
     ['escape', '\u001b[31mred'],
     ['DEL', 'a\u007f'],
     ['a C1 control', 'a\u0085b'],
+    ['a right-to-left override', 'invoice \u202egpj.exe'],
+    ['a bidirectional isolate', 'admin \u2066x\u2069'],
     ['too long', 'x'.repeat(1025)],
   ])('refuses %s as invalid_request naming the field', (_, text) => {
     const error = errorOf(() => description(text))
