@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { canonicalPath } from './canonical-path.js'
 import { TOLLGATE_ADMIN_SCOPE } from './routes.js'
 
 /**
@@ -88,7 +89,7 @@ const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*) \/\S*$/
 const SCOPE = /^\S+$/
 
 export const routeScopes = parsed(
-  `must be a JSON object mapping "METHOD /path/*" keys to one scope each, never ${TOLLGATE_ADMIN_SCOPE}`,
+  `must be a JSON object mapping "METHOD /path/*" keys (no dot segments, no encoded / or \\) to one scope each, never ${TOLLGATE_ADMIN_SCOPE}`,
   (text) => {
     let value: unknown
     try {
@@ -101,6 +102,8 @@ export const routeScopes = parsed(
     const valid = entries.every(
       ([key, scope]) =>
         ROUTE_KEY.test(key) &&
+        // Requests are matched on their canonical path, so a rule must have one too.
+        canonicalPath(key.slice(key.indexOf(' ') + 1)) !== undefined &&
         typeof scope === 'string' &&
         SCOPE.test(scope) &&
         scope !== TOLLGATE_ADMIN_SCOPE,

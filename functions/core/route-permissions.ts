@@ -1,22 +1,32 @@
+import { canonicalPath } from './canonical-path.js'
 import type { Route } from './routes.js'
 
 /**
  * Which scope each route needs, and the IAM policies that say so to API Gateway.
  *
- * Matching semantics are those of an execute-api ARN in an IAM policy, on
- * purpose: the authorizer's own decision for a route is then, by construction,
- * what API Gateway concludes when it evaluates a cached policy for that route,
- * whichever route the policy was built for. Concretely:
+ * Rules match the canonical form of the request path (`canonical-path.ts`:
+ * case folded, slashes collapsed, unreserved escapes decoded), never its
+ * spelling, and a path that has no canonical form is refused where rules
+ * exist. Within that form, matching semantics are those of an execute-api
+ * ARN in an IAM policy, on purpose: for a canonical spelling, the
+ * authorizer's own decision is then, by construction, what API Gateway
+ * concludes when it evaluates a policy for that route, whichever route the
+ * policy was built for. Concretely:
  * - `*` in a path matches any characters, `/` included (`/datasets/*`).
  * - `{param}` (and `{proxy+}`) becomes `*`. IAM has no one-segment wildcard,
  *   so `/teams/{id}/keys` also covers `/teams/a/b/keys`: a rule can only
  *   reach further than written, which denies more, never allows more.
+ * - A path ending in `/*` also covers the path without it: `/admin/*`
+ *   covers `/admin`, which backends serve as the same tree.
  * - Method `*` or `ANY` expands to each HTTP method (rather than a `*` that
- *   IAM would let run into the path).
+ *   IAM would let run into the path); `GET` also covers `HEAD`, which
+ *   backends answer with the GET handler.
  */
 
 /** Methods a rule for `ANY` stands for; API Gateway puts the real one in the ARN. */
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
+const GET_AND_HEAD = ['GET', 'HEAD'] as const
+const NO_SCOPES: readonly string[] = []
 const MAX_ARN_LENGTH = 2048
 const INVOKE = 'execute-api:Invoke'
 
@@ -28,7 +38,11 @@ export interface PermissionRule {
   /** Where the rule came from, for logs: `GET /datasets/*`. */
   readonly source: string
   readonly scope: string
-  /** `METHOD/path` globs, as they follow `<apiId>/<stage>/` in an execute-api ARN. */
+  /** Every method the rule covers, upper case. */
+  readonly methods: readonly string[]
+  /** Globs over canonical paths: `/datasets/*`, and `/datasets` that it also covers. */
+  readonly paths: readonly string[]
+  /** `METHOD/path` globs, as they follow `<apiId>/<stage>/` in an execute-api ARN: methods × paths. */
   readonly resources: readonly string[]
 }
 
@@ -82,12 +96,19 @@ export const buildPermissionRules = (
 
 const toRule = (method: string, path: string, scope: string): PermissionRule => {
   const upper = method.toUpperCase()
-  const methods = upper === '*' || upper === 'ANY' ? HTTP_METHODS : [upper]
-  const pathGlob = path.replace(/\{[^/{}]+\}/g, '*')
+  const source = `${upper} ${path}`
+  const methods =
+    upper === '*' || upper === 'ANY' ? HTTP_METHODS : upper === 'GET' ? GET_AND_HEAD : [upper]
+  const glob = canonicalPath(path.replace(/\{[^/{}]+\}/g, '*'))
+  // parseConfig refuses such ROUTE_SCOPES keys; the route table has none.
+  if (glob === undefined) throw new Error(`route rule ${source}: its path has no canonical form`)
+  const paths = glob.length > 2 && glob.endsWith('/*') ? [glob, glob.slice(0, -2)] : [glob]
   return {
-    source: `${upper} ${path}`,
+    source,
     scope,
-    resources: methods.map((m) => `${m}${pathGlob}`),
+    methods,
+    paths,
+    resources: methods.flatMap((m) => paths.map((p) => `${m}${p}`)),
   }
 }
 
@@ -112,18 +133,49 @@ export const parseExecuteApiArn = (arn: unknown): ExecuteApiArn | undefined => {
   }
 }
 
-/** Every scope the route needs: each matching rule's, in rule order, without repeats. */
+/**
+ * Every scope a request needs: each matching rule's, in rule order, without
+ * repeats. Rules are matched against the canonical form of `path` and, when
+ * given and spelled otherwise, of `alsoPath` (an HTTP API's `rawPath` beside
+ * its routeArn's path): a rule that covers either applies. Undefined when
+ * either has no canonical form: where rules exist, such a request is refused
+ * whatever its scopes. Without rules nothing is canonicalised.
+ *
+ * @example
+ * requiredScopes(rules, 'GET', '/DataSets//42') // ['datasets:read']
+ * requiredScopes(rules, 'GET', '/datasets%2F42') // undefined
+ */
 export const requiredScopes = (
   rules: readonly PermissionRule[],
-  arn: ExecuteApiArn,
-): readonly string[] => {
+  method: string,
+  path: string,
+  alsoPath?: string,
+): readonly string[] | undefined => {
+  if (rules.length === 0) return NO_SCOPES
+  const canonical = canonicalPath(path)
+  if (canonical === undefined) return undefined
+  let other: string | undefined
+  if (alsoPath !== undefined && alsoPath !== path) {
+    other = canonicalPath(alsoPath)
+    if (other === undefined) return undefined
+    if (other === canonical) other = undefined
+  }
   const scopes: string[] = []
   for (const rule of rules) {
-    if (!scopes.includes(rule.scope) && rule.resources.some((g) => globMatch(g, arn.resource))) {
+    if (scopes.includes(rule.scope) || !rule.methods.includes(method)) continue
+    if (
+      matchesAny(rule.paths, canonical) ||
+      (other !== undefined && matchesAny(rule.paths, other))
+    ) {
       scopes.push(rule.scope)
     }
   }
   return scopes
+}
+
+const matchesAny = (globs: readonly string[], path: string): boolean => {
+  for (const glob of globs) if (globMatch(glob, path)) return true
+  return false
 }
 
 /**
@@ -138,15 +190,23 @@ export const requiredScopes = (
  * single wildcard Allow. (Enumerating Allows instead cannot work: routes with
  * no rule must stay open, and they are not listed anywhere.)
  *
+ * Rules name canonical spellings only, and IAM globs are case-sensitive: a
+ * request refused on another spelling (`GET/Datasets/x`, `GET/datasets%2Fx`)
+ * passes `calledRouteRefused`, and the Deny then names `arn.resource` as
+ * called. No policy can name every spelling, so one is never reused for
+ * another where route rules exist (the constructs turn the cache off).
+ *
  * @example
  * buildPolicy(rules, arn, new Set(claims.scope.split(' ')))
  */
 export const buildPolicy = (
   rules: readonly PermissionRule[],
-  arn: Pick<ExecuteApiArn, 'base'>,
+  arn: Pick<ExecuteApiArn, 'base' | 'resource'>,
   granted: ReadonlySet<string>,
+  calledRouteRefused = false,
 ): PolicyDocument => {
   const denied = new Set<string>()
+  if (calledRouteRefused) denied.add(`${arn.base}/${arn.resource}`)
   for (const rule of rules) {
     if (granted.has(rule.scope)) continue
     for (const resource of rule.resources) denied.add(`${arn.base}/${resource}`)

@@ -40,10 +40,8 @@ export type AuthorizerHandler = (event: unknown, context?: Context) => Promise<A
 /** REST TOKEN and REQUEST events, or HTTP API payload 2.0. */
 type EventKind = 'rest' | 'http'
 
-interface AuthorizerRequest {
+interface AuthorizerRequest extends AuthorizeRequest {
   readonly kind: EventKind
-  readonly authorization: AuthorizeRequest['authorization']
-  readonly route: ExecuteApiArn
   /** HTTP API only: the route key, and whether API Gateway caches per route (it is an identity source). */
   readonly routeKeyInIdentity: boolean
 }
@@ -66,6 +64,11 @@ const UNAUTHORIZED = 'Unauthorized'
  * (REST 401), `{isAuthorized: false}`, or a deny-all policy. A failure that is
  * no verdict (bad event, bad config, key, store or deny-list outage) is
  * thrown as another error: API Gateway answers it 500 and caches nothing.
+ *
+ * Route rules match the request's canonical path (`core/canonical-path.ts`):
+ * the methodArn's for REST, and both rawPath's and the routeArn's for HTTP
+ * APIs; where rules exist, a path with no canonical form is refused, and a
+ * refused route is named as spelled in the policy's Deny.
  *
  * HTTP API simple responses carry no route information, so a cached `true`
  * would open every route to a token scoped for one: on a route with scope
@@ -171,7 +174,7 @@ const logDecision = (decision: AuthorizationDecision, route: ExecuteApiArn): voi
     case 'forbidden': {
       const { sub, atid, jti } = decision.context
       logger.info('authorizer forbade', {
-        code: 'insufficient_scope',
+        code: decision.reason,
         sub,
         atid,
         jti,
@@ -206,6 +209,8 @@ const parseEvent = (event: unknown, kind: EventKind | undefined): AuthorizerRequ
     multiValueHeaders?: unknown
     routeKey?: unknown
     identitySource?: unknown
+    rawPath?: unknown
+    requestContext?: unknown
   }
   const route = parseExecuteApiArn(kind === 'http' ? fields.routeArn : fields.methodArn)
   if (route === undefined) throw badEvent('no execute-api ARN')
@@ -218,15 +223,43 @@ const parseEvent = (event: unknown, kind: EventKind | undefined): AuthorizerRequ
       routeKeyInIdentity: false,
     }
   }
+  let rawPath: string | undefined
+  if (kind === 'http') {
+    if (typeof fields.rawPath !== 'string') throw badEvent('no rawPath')
+    rawPath = withoutStage(fields.rawPath, fields.requestContext)
+  }
   return {
     kind,
     route,
+    rawPath,
     authorization: authorizationHeader(fields.headers, fields.multiValueHeaders),
     routeKeyInIdentity:
       typeof fields.routeKey === 'string' &&
       Array.isArray(fields.identitySource) &&
       fields.identitySource.includes(fields.routeKey),
   }
+}
+
+/**
+ * An HTTP API's rawPath without the `/<stage>` that a named stage's own
+ * endpoint puts in front of it (`$default` has none). Behind a custom domain
+ * the prefix is the mapping's base path instead, which the authorizer
+ * cannot know: the routeArn's path is matched as well, so a prefix taken
+ * off wrongly or left on only makes rules cover more.
+ */
+const withoutStage = (rawPath: string, requestContext: unknown): string => {
+  const stage =
+    typeof requestContext === 'object' && requestContext !== null
+      ? (requestContext as { stage?: unknown }).stage
+      : undefined
+  if (typeof stage !== 'string' || stage === '$default' || stage === '') return rawPath
+  const end = stage.length + 1
+  const prefixed =
+    rawPath.charCodeAt(0) === 0x2f &&
+    rawPath.startsWith(stage, 1) &&
+    (rawPath.length === end || rawPath.charCodeAt(end) === 0x2f)
+  if (!prefixed) return rawPath
+  return rawPath.length === end ? '/' : rawPath.slice(end)
 }
 
 /**

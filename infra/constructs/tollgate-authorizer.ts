@@ -68,8 +68,9 @@ const isRestApi = (api: apigw.IRestApi | apigwv2.IHttpApi): api is apigw.IRestAp
  * Puts Tollgate's JWTs (and optionally Basic access tokens) in front of an
  * existing API Gateway REST or HTTP API, with safe defaults:
  * - HTTP APIs always list `$context.routeKey` among the identity sources, so
- *   a cached "yes" for one route never answers for another; `$default` and
- *   greedy routes get an uncached authorizer when scope rules exist.
+ *   a cached "yes" for one route never answers for another; `$default`,
+ *   greedy and parameterized routes get an uncached authorizer when scope
+ *   rules exist, and so do REST APIs (see `restAuthorizer`).
  * - The result cache is `AUTHORIZER_CACHE_TTL_SECONDS` (10 s), and synth
  *   fails when refresh + cache TTL exceed the revocation budget.
  * - REST APIs answer 401/403/503 as problem+json (gateway responses).
@@ -143,11 +144,15 @@ export class TollgateAuthorizer extends Construct {
     if (!isRestApi(this.options.api) || fn === undefined) {
       throw new Error('TollgateAuthorizer: restAuthorizer needs a REST API in lambda mode')
     }
-    // A TOKEN authorizer: its cached IAM policy covers the whole API, explicit Denies included.
+    // A TOKEN authorizer, whose cache reuses one IAM policy on every method and path. Where
+    // scope rules exist that cannot be safe: rules match canonical paths, IAM globs are
+    // case-sensitive and no policy can name every spelling (/Datasets/1, //datasets/1, …)
+    // of a denied route, so the cache is off. A REQUEST authorizer keyed by path was the
+    // other way; API Gateway does not say which spelling of the path its cache key holds.
     this.restAuthorizerInstance ??= new apigw.TokenAuthorizer(this, 'RestAuthorizer', {
       handler: fn,
       identitySource: apigw.IdentitySource.header('Authorization'),
-      resultsCacheTtl: this.options.cacheTtl,
+      resultsCacheTtl: this.hasScopeRules ? Duration.seconds(0) : this.options.cacheTtl,
     })
     return this.restAuthorizerInstance
   }
@@ -169,10 +174,13 @@ export class TollgateAuthorizer extends Construct {
   }
 
   /**
-   * A simple response says nothing about the route, and a greedy or
-   * `$default` route key covers many paths: there, a cached "yes" for one
-   * path would answer for another with a different scope rule, so those
-   * routes get a second authorizer with the cache off.
+   * An answer is cached per route key, and a `$default`, greedy or
+   * parameterized route key covers many paths: there, where scope rules
+   * exist, a cached answer for one path would answer for another that a
+   * narrower rule covers (`/teams/a`, then `/teams/admin`), or that has no
+   * canonical form (`/teams/a%2F..%2Fadmin`, which any rule may lie behind),
+   * so those routes get a second authorizer with the cache off. IAM answers
+   * too: a policy cannot name every spelling of a denied path.
    */
   private bindHttpRoute({
     route,
@@ -181,8 +189,8 @@ export class TollgateAuthorizer extends Construct {
     if (route.httpApi.apiId !== api.apiId) {
       throw new Error('TollgateAuthorizer: bound to a route of another API than `api`')
     }
-    const manyPaths = route.path === undefined || route.path.includes('+}')
-    const uncached = manyPaths && this.hasScopeRules && this.options.httpResponses === 'simple'
+    const manyPaths = route.path === undefined || route.path.includes('{')
+    const uncached = manyPaths && this.hasScopeRules
     const ttl = uncached ? 0 : this.options.cacheTtl.toSeconds()
     let authorizer = this.httpAuthorizers.get(ttl)
     if (authorizer === undefined) {

@@ -67,6 +67,7 @@ const httpV2 = (authorization: string) => ({
   type: 'REQUEST',
   routeArn: ROUTE_ARN,
   routeKey: 'GET /datasets/{id}',
+  rawPath: '/datasets/1',
   headers: { authorization },
 })
 

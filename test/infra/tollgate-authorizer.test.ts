@@ -166,28 +166,38 @@ describe('TollgateAuthorizer on a user HTTP API', () => {
     return { template, ttlOf, authorizers }
   }
 
-  it('turns the cache off for $default and greedy routes when scope rules exist', () => {
-    const { ttlOf, authorizers } = httpApiWith(
-      { routeScopes: { 'GET /datasets/*': 'datasets:read' } },
-      ['/datasets', '/datasets/{proxy+}', undefined],
-    )
-    expect([ttlOf('GET /datasets'), ttlOf('GET /datasets/{proxy+}'), ttlOf('$default')]).toEqual([
-      10, 0, 0,
-    ])
-    for (const authorizer of Object.values(authorizers)) {
-      expect(authorizer.Properties.IdentitySource).toEqual([
-        '$request.header.Authorization',
-        '$context.routeKey',
-      ])
-    }
-  })
+  const PATHS = ['/datasets', '/datasets/{proxy+}', '/teams/{id}', '/teams/{id}/keys', undefined]
+  const KEYS = [
+    'GET /datasets',
+    'GET /datasets/{proxy+}',
+    'GET /teams/{id}',
+    'GET /teams/{id}/keys',
+    '$default',
+  ]
 
-  it('keeps the cache on greedy routes when there are no scope rules, or with IAM policy answers', () => {
-    expect(httpApiWith({}, ['/datasets/{proxy+}']).ttlOf('GET /datasets/{proxy+}')).toBe(10)
-    const iam = httpApiWith(
-      { routeScopes: { 'GET /datasets/*': 'datasets:read' }, httpResponses: 'iam' },
-      ['/datasets/{proxy+}'],
-    )
+  it.each(['simple', 'iam'] as const)(
+    'turns the cache off for $default, greedy and parameterized routes when scope rules exist (%s answers)',
+    (httpResponses) => {
+      // Issue 16: a cached answer for /teams/a must not answer /teams/admin, which a narrower
+      // rule covers; nor, whatever the rules, /teams/a%2F..%2Fadmin, which has no canonical form.
+      const { ttlOf, authorizers } = httpApiWith(
+        { routeScopes: { 'GET /teams/admin': 'teams:admin' }, httpResponses },
+        PATHS,
+      )
+      expect(KEYS.map(ttlOf)).toEqual([10, 0, 0, 0, 0])
+      expect(Object.keys(authorizers)).toHaveLength(2)
+      for (const authorizer of Object.values(authorizers)) {
+        expect(authorizer.Properties.IdentitySource).toEqual([
+          '$request.header.Authorization',
+          '$context.routeKey',
+        ])
+      }
+    },
+  )
+
+  it('keeps the cache on every route when there are no scope rules', () => {
+    expect(KEYS.map(httpApiWith({}, PATHS).ttlOf)).toEqual([10, 10, 10, 10, 10])
+    const iam = httpApiWith({ httpResponses: 'iam' }, ['/datasets/{proxy+}'])
     expect(iam.ttlOf('GET /datasets/{proxy+}')).toBe(10)
     iam.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       EnableSimpleResponses: false,
@@ -219,6 +229,33 @@ describe('TollgateAuthorizer on a user HTTP API', () => {
 })
 
 describe('TollgateAuthorizer on a user REST API', () => {
+  const restApiWith = (props: Partial<TollgateAuthorizerProps>) => {
+    const stack = userStack()
+    const api = new apigw.RestApi(stack, 'Api')
+    const authorizer = new TollgateAuthorizer(stack, 'Auth', {
+      tollgate: deployedTollgate(),
+      api,
+      ...props,
+    })
+    api.root
+      .addResource('{proxy+}')
+      .addMethod('ANY', new apigw.MockIntegration(), { authorizer: authorizer.restAuthorizer })
+    return Template.fromStack(stack)
+  }
+
+  it('turns the cache off when scope rules exist, and keeps it without', () => {
+    // Issue 16: IAM globs are case-sensitive and no policy can name every spelling of a
+    // path, so a policy cached for /datasets/1 would let /Datasets/1 past its Deny.
+    restApiWith({ routeScopes: { 'GET /datasets/*': 'datasets:read' } }).hasResourceProperties(
+      'AWS::ApiGateway::Authorizer',
+      { Type: 'TOKEN', AuthorizerResultTtlInSeconds: 0 },
+    )
+    restApiWith({}).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      AuthorizerResultTtlInSeconds: 10,
+    })
+  })
+
   it('is added in five lines and answers problem+json from its gateway responses', () => {
     const stack = userStack()
     const api = new apigw.RestApi(stack, 'Api', { deployOptions: { tracingEnabled: true } })

@@ -58,9 +58,15 @@ export type AuthorizationDecision =
     }
   | {
       readonly outcome: 'forbidden'
+      /**
+       * `insufficient_scope`: a rule covers the route and the caller lacks its
+       * scope; `path_not_canonical`: route rules exist and the path has no
+       * canonical form, so no rule can be trusted to cover it (DESIGN "Authorizer").
+       */
+      readonly reason: 'insufficient_scope' | 'path_not_canonical'
       readonly principalId: string
       readonly context: AuthorizerContext
-      /** The caller's full policy: it explicitly denies the called route (and stays cacheable). */
+      /** The caller's full policy, whose Deny also names the called route as spelled. */
       readonly policy: PolicyDocument
       readonly missingScopes: readonly string[]
     }
@@ -95,8 +101,14 @@ export const AMBIGUOUS_AUTHORIZATION: unique symbol = Symbol('ambiguous Authoriz
 export interface AuthorizeRequest {
   /** The raw `Authorization` header value, if any. */
   readonly authorization: string | undefined | typeof AMBIGUOUS_AUTHORIZATION
-  /** The route being called (from the methodArn or routeArn). */
+  /** The route being called (from the methodArn or routeArn): what a policy is evaluated against. */
   readonly route: ExecuteApiArn
+  /**
+   * HTTP APIs: the path as the client sent it (`rawPath`, a named stage's
+   * prefix removed), which route rules must hold for as well as the
+   * routeArn's path, whichever of the two API Gateway normalised.
+   */
+  readonly rawPath?: string | undefined
 }
 
 /**
@@ -105,7 +117,8 @@ export interface AuthorizeRequest {
  * Primary course:
  * 1. Read the credential: `Bearer <jwt>`, or `Basic base64(user:access token)` when switched on.
  * 2. Establish the caller: verify the JWT, or authenticate the access token as an exchange would.
- * 3. Build the caller's policy for the whole API, then check the route's required scopes.
+ * 3. Find the scopes the route needs, on its canonical path (none has one → refused).
+ * 4. Build the caller's policy for the whole API; a refused route is also named in its Deny.
  *
  * An invalid credential (a revoked JWT included) is `unauthorized`; any
  * other failure (store, keys or deny-list unavailable) is thrown: it is not a
@@ -124,19 +137,27 @@ export const authorizeRequest = async (
     }
     throw error
   }
+  const { route, rawPath } = request
   const granted = new Set(context.scope.split(' '))
-  const policy = buildPolicy(deps.rules, request.route, granted)
-  const required = requiredScopes(deps.rules, request.route)
-  const missingScopes = required.filter((s) => !granted.has(s))
-  return missingScopes.length === 0
-    ? {
-        outcome: 'allow',
-        principalId: context.sub,
-        context,
-        policy,
-        scopedRoute: required.length > 0,
-      }
-    : { outcome: 'forbidden', principalId: context.sub, context, policy, missingScopes }
+  const required = requiredScopes(deps.rules, route.method, route.path, rawPath)
+  const missingScopes = required?.filter((s) => !granted.has(s)) ?? []
+  if (required !== undefined && missingScopes.length === 0) {
+    return {
+      outcome: 'allow',
+      principalId: context.sub,
+      context,
+      policy: buildPolicy(deps.rules, route, granted),
+      scopedRoute: required.length > 0,
+    }
+  }
+  return {
+    outcome: 'forbidden',
+    reason: required === undefined ? 'path_not_canonical' : 'insufficient_scope',
+    principalId: context.sub,
+    context,
+    policy: buildPolicy(deps.rules, route, granted, true),
+    missingScopes,
+  }
 }
 
 const invalid = (detail: string): TollgateError => new TollgateError('invalid_token', detail)

@@ -421,6 +421,8 @@ describe('parseConfig', () => {
       ['ROUTE_SCOPES', '"GET /x"'],
       ['ROUTE_SCOPES', '{"GET /x": 1}'],
       ['ROUTE_SCOPES', '{"GET /x": "two scopes"}'],
+      ['ROUTE_SCOPES', '{"GET /x/../admin": "x"}'],
+      ['ROUTE_SCOPES', '{"GET /x%2Fy": "x"}'],
       ['AWS_ENDPOINT_URL', 'localhost'],
       ['AWS_ENDPOINT_URL', 'localhost:8000'],
       ['ROUTE_SCOPES', 'null'],

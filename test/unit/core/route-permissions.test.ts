@@ -83,17 +83,30 @@ describe('buildPermissionRules', () => {
     ])
   })
 
-  it('turns {param} into * and ANY into each HTTP method', () => {
-    expect(rules[1]?.resources).toEqual(['GET/access-tokens/*'])
-    expect(rules[5]?.resources).toEqual([
-      'GET/admin/*',
-      'POST/admin/*',
-      'PUT/admin/*',
-      'PATCH/admin/*',
-      'DELETE/admin/*',
-      'HEAD/admin/*',
-      'OPTIONS/admin/*',
+  it('turns {param} into *, ANY into each HTTP method, GET into GET and HEAD, X/* into X too', () => {
+    expect(rules[1]?.resources).toEqual([
+      'GET/access-tokens/*',
+      'GET/access-tokens',
+      'HEAD/access-tokens/*',
+      'HEAD/access-tokens',
     ])
+    expect(rules[4]?.resources).toEqual(['DELETE/datasets/*', 'DELETE/datasets'])
+    expect(rules[5]?.methods).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+    expect(rules[5]?.paths).toEqual(['/admin/*', '/admin'])
+    expect(rules[5]?.resources).toHaveLength(14)
+    expect(rules[6]?.paths).toEqual(['/reports/*/export'])
+  })
+
+  it('writes rule paths in canonical form, keeping the source as written for logs', () => {
+    const [rule] = buildPermissionRules([], { 'GET //Data%53ets/{Id}/': 'datasets:read' })
+    expect(rule?.paths).toEqual(['/datasets/*', '/datasets'])
+    expect(rule?.source).toBe('GET //Data%53ets/{Id}/')
+    expect(buildPermissionRules([], { 'ANY /': 'x' })[0]?.paths).toEqual(['/'])
+    expect(buildPermissionRules([], { 'ANY /*': 'x' })[0]?.paths).toEqual(['/*'])
+  })
+
+  it('refuses a rule whose path has no canonical form (parseConfig refuses it first)', () => {
+    expect(() => buildPermissionRules([], { 'GET /a/../b': 'x' })).toThrow(/no canonical form/)
   })
 
   it('makes one rule per scoped route of Tollgate’s own table behind the authorizer', () => {
@@ -146,8 +159,8 @@ describe('parseExecuteApiArn', () => {
 })
 
 describe('requiredScopes', () => {
-  const required = (method: string, path: string) =>
-    requiredScopes(rules, parse(arnOf(method, path)))
+  const required = (method: string, path: string, alsoPath?: string) =>
+    requiredScopes(rules, method, path, alsoPath)
 
   it('needs every matching rule’s scope', () => {
     expect(required('GET', '/datasets/7')).toEqual(['datasets:read'])
@@ -163,14 +176,47 @@ describe('requiredScopes', () => {
 
   it('needs nothing where no rule matches, or where a route has no scope', () => {
     expect(required('GET', '/whoami')).toEqual([])
-    expect(required('GET', '/datasets')).toEqual([])
+    expect(required('GET', '/datasetsx')).toEqual([])
     expect(required('POST', '/datasets/7')).toEqual([])
     expect(required('POST', '/unguarded')).toEqual([])
   })
 
   it('requires all scopes when rules overlap', () => {
     const overlapping = buildPermissionRules([], { 'GET /a/*': 'one', 'ANY /a/b/*': 'two' })
-    expect(requiredScopes(overlapping, parse(arnOf('GET', '/a/b/c')))).toEqual(['one', 'two'])
+    expect(requiredScopes(overlapping, 'GET', '/a/b/c')).toEqual(['one', 'two'])
+  })
+
+  it('matches the canonical path, whatever its spelling', () => {
+    for (const path of ['/Datasets/7', '//datasets//7/', '/%64ATASETS/7', '/datasets/%37']) {
+      expect(required('GET', path)).toEqual(['datasets:read'])
+    }
+    expect(required('PUT', '//ADMIN/users')).toEqual(['admin'])
+  })
+
+  it('lets X/* cover X, and a rule for GET cover HEAD (behaviour changes of issue 16)', () => {
+    expect(required('GET', '/datasets')).toEqual(['datasets:read'])
+    expect(required('POST', '/Admin/')).toEqual(['admin'])
+    expect(required('HEAD', '/datasets/7')).toEqual(['datasets:read'])
+    expect(required('HEAD', '/access-tokens')).toEqual(['tokens:read'])
+    expect(required('HEAD', '/reports/a/export')).toEqual(['reports:export'])
+  })
+
+  it('has no answer for a path with no canonical form: refused whatever the scopes', () => {
+    for (const path of ['/datasets%2F7', '/./whoami', '/x/../datasets/7', '/a\\b', '/%zz']) {
+      expect(required('GET', path)).toBeUndefined()
+    }
+  })
+
+  it('changes nothing without rules: no path is refused for its spelling', () => {
+    expect(requiredScopes([], 'GET', '/x/../datasets%2F7')).toEqual([])
+  })
+
+  it('needs what either path needs when two are given (an HTTP API’s rawPath and routeArn)', () => {
+    expect(required('GET', '/v1/datasets/7', '/datasets/7')).toEqual(['datasets:read'])
+    expect(required('GET', '/datasets/7', '/v1/datasets/7')).toEqual(['datasets:read'])
+    expect(required('PUT', '/admin/x', '/datasets/7')).toEqual(['admin'])
+    expect(required('GET', '/Datasets/7', '/datasets/7')).toEqual(['datasets:read'])
+    expect(required('GET', '/datasets/7', '/datasets%2F7')).toBeUndefined()
   })
 })
 
@@ -193,6 +239,16 @@ describe('buildPolicy', () => {
     expect(policy.Statement[1]?.Resource).toContain(`${BASE}/DELETE/datasets/*`)
     expect(policy.Statement[1]?.Resource).toContain(`${BASE}/GET/access-tokens/*`)
     expect(policy.Statement[1]?.Resource).not.toContain(`${BASE}/GET/datasets/*`)
+  })
+
+  it('names the called route as spelled when it was refused there', () => {
+    const arn = parse(arnOf('GET', '/Datasets/1'))
+    const policy = buildPolicy(rules, arn, new Set(), true)
+    expect(policy.Statement[1]?.Resource).toContain(`${BASE}/GET/Datasets/1`)
+    expect(isAllowedByPolicy(policy, arnOf('GET', '/Datasets/1'))).toBe(false)
+    expect(buildPolicy(rules, arn, new Set()).Statement[1]?.Resource).not.toContain(
+      `${BASE}/GET/Datasets/1`,
+    )
   })
 
   it('is the same policy whichever route of the API it was built on', () => {
@@ -223,12 +279,16 @@ describe('cache correctness', () => {
     expect(isAllowedByPolicy(policy, routeA)).toBe(true)
   })
 
-  it('for any scopes, built on any route X, the policy decides every route Y as requiredScopes does', () => {
+  it('for any scopes, built on any route X, the policy decides every canonical route Y as requiredScopes does', () => {
     const paths = [
       ['GET', '/datasets/1'],
+      ['HEAD', '/datasets/1'],
+      ['GET', '/datasets'],
       ['GET', '/datasets/1/rows/2'],
       ['DELETE', '/datasets/1'],
+      ['DELETE', '/datasets'],
       ['PUT', '/admin/x'],
+      ['PATCH', '/admin'],
       ['GET', '/reports/a/b/export'],
       ['GET', '/reports/a/b/view'],
       ['GET', '/access-tokens'],
@@ -245,7 +305,8 @@ describe('cache correctness', () => {
         (scopes, x, y) => {
           const granted = new Set(scopes)
           const policy = buildPolicy(rules, x, granted)
-          const expected = requiredScopes(rules, y).every((scope) => granted.has(scope))
+          const required = requiredScopes(rules, y.method, y.path) ?? ['(none: not canonical)']
+          const expected = required.every((scope) => granted.has(scope))
           expect(isAllowedByPolicy(policy, `${y.base}/${y.resource}`)).toBe(expected)
         },
       ),
