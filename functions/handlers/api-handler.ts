@@ -4,7 +4,13 @@ import type { RequestContext } from '../core/caller.js'
 import { TollgateError } from '../core/errors.js'
 import { authorizeRoute } from '../core/permissions.js'
 import { etagOf, type IfMatch } from '../core/preconditions.js'
-import { type HandlerName, type HandlerRouteKey, ROUTES, type Route, routeKey } from '../core/routes.js'
+import {
+  type HandlerName,
+  type HandlerRouteKey,
+  ROUTES,
+  type Route,
+  routeKey,
+} from '../core/routes.js'
 import { authenticateCaller } from '../core/use-cases/authenticate-caller.js'
 import type { CallerDependencies } from './dependencies.js'
 import type { HttpRequest } from './http-event.js'

@@ -15,7 +15,7 @@ const deps = async (): Promise<CallerDependencies> => {
   throw new Error('never called')
 }
 
-export const typeChecks = {
+const typeChecks = {
   bogusSpec: () =>
     ({
       ...ROUTE_SPECS,
