@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { ROUTES, type Route, routeKey } from '../core/routes.js'
 import * as api from './schemas.js'
-import { ROUTE_SPECS, type RouteSpec } from './spec.js'
+import { type RouteSpec, specOf } from './spec.js'
 
 type JsonObject = Record<string, unknown>
 
@@ -30,7 +30,7 @@ const PROBLEM = {
 export const buildOpenApiDocument = (serverUrl: string): JsonObject => {
   const paths: Record<string, Record<string, JsonObject>> = {}
   for (const route of ROUTES) {
-    const spec = ROUTE_SPECS[routeKey(route)]
+    const spec = specOf(routeKey(route))
     if (spec === undefined) throw new Error(`${routeKey(route)} has no spec`)
     paths[route.path] = {
       ...paths[route.path],

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini'
+import { isRouteKey, type RouteKey } from '../core/routes.js'
 import * as api from './schemas.js'
 
 /** What one route takes and answers, beyond the route table's method, path and scope. */
@@ -15,10 +16,10 @@ export interface RouteSpec {
 const ok = (schema: z.core.$ZodType, status = 200) => ({ status, schema })
 
 /**
- * Every route of the route table, by route key. A test checks the keys are
- * exactly the table's, so a route cannot ship undocumented.
+ * Every route of the route table, by route key: a route cannot ship
+ * undocumented, nor a spec outlive its route (both fail the typecheck).
  */
-export const ROUTE_SPECS: Readonly<Record<string, RouteSpec>> = {
+export const ROUTE_SPECS: Readonly<Record<RouteKey, RouteSpec>> = {
   'POST /access-tokens/jwt': {
     body: api.exchangeRequest,
     success: ok(api.exchangeResponse),
@@ -74,3 +75,7 @@ export const ROUTE_SPECS: Readonly<Record<string, RouteSpec>> = {
     success: ok(api.listOf(api.auditEvent)),
   },
 }
+
+/** The spec of a route key read from an event, if it names a route of the table. */
+export const specOf = (key: string): RouteSpec | undefined =>
+  isRouteKey(key) ? ROUTE_SPECS[key] : undefined

@@ -1,12 +1,14 @@
 import type * as z from 'zod/mini'
 import * as api from '../api/schemas.js'
+import type { RouteKey as TableRouteKey } from '../core/routes.js'
 
 /**
  * The schemas of every route of the route table, as the client types them:
  * the same zod objects the handlers validate with (lists are built with the
  * same `listOf`). At run time the client checks answers against the server's
- * own `ROUTE_SPECS`; a test proves this table and `ROUTE_SPECS` describe the
- * same JSON and cover exactly the route table, so the types cannot drift.
+ * own `ROUTE_SPECS`. Both are typed over the route table's keys, so a route
+ * missing here, or one the table lacks, fails the typecheck; a test proves
+ * this table and `ROUTE_SPECS` describe the same JSON.
  */
 export const CLIENT_ROUTES = {
   'POST /access-tokens/jwt': { body: api.exchangeRequest, answer: api.exchangeResponse },
@@ -33,7 +35,7 @@ export const CLIENT_ROUTES = {
   'POST /access-tokens/{id}/regenerate': { answer: api.accessTokenWithSecret },
   'GET /access-tokens/{id}/events': { query: api.pageQuery, answer: api.listOf(api.auditEvent) },
 } as const satisfies Record<
-  string,
+  TableRouteKey,
   { body?: z.core.$ZodType; query?: z.core.$ZodType; answer: z.core.$ZodType | undefined }
 >
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { problem } from '../api/schemas.js'
-import { ROUTE_SPECS, type RouteSpec } from '../api/spec.js'
+import { type RouteSpec, specOf } from '../api/spec.js'
 import { ROUTES, type Route, routeKey } from '../core/routes.js'
 import {
   apiErrorCode,
@@ -42,7 +42,7 @@ interface KnownRoute {
 
 const KNOWN_ROUTES = new Map<string, KnownRoute>(
   ROUTES.flatMap((route) => {
-    const spec = ROUTE_SPECS[routeKey(route)]
+    const spec = specOf(routeKey(route))
     return spec === undefined ? [] : [[routeKey(route), { route, spec }] as const]
   }),
 )

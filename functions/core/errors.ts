@@ -13,35 +13,12 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal'
 
-export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
-  invalid_request: 400,
-  invalid_token: 401,
-  insufficient_scope: 403,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  precondition_required: 428,
-  payload_too_large: 413,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
-}
-
-export const TITLE_BY_CODE: Readonly<Record<ErrorCode, string>> = {
-  invalid_request: 'Invalid request',
-  invalid_token: 'Invalid token',
-  insufficient_scope: 'Insufficient scope',
-  forbidden: 'Forbidden',
-  not_found: 'Not found',
-  conflict: 'Conflict',
-  precondition_failed: 'Precondition failed',
-  precondition_required: 'Precondition required',
-  payload_too_large: 'Payload too large',
-  rate_limited: 'Too many requests',
-  unavailable: 'Service unavailable',
-  internal: 'Internal error',
-}
+/**
+ * Codes that say the service, not the request, failed: the caller did
+ * nothing wrong and may try again. Where a status is needed, the edge
+ * (`handlers/http-status.ts`) decides it; core speaks no HTTP.
+ */
+export const SERVICE_FAULTS: ReadonlySet<ErrorCode> = new Set(['unavailable', 'internal'])
 
 /**
  * The one error type that may reach a client. `detail` is sent as is, so it
@@ -52,13 +29,11 @@ export const TITLE_BY_CODE: Readonly<Record<ErrorCode, string>> = {
  */
 export class TollgateError extends Error {
   readonly code: ErrorCode
-  readonly status: number
 
   constructor(code: ErrorCode, detail: string, options?: ErrorOptions) {
     super(detail, options)
     this.name = 'TollgateError'
     this.code = code
-    this.status = STATUS_BY_CODE[code]
   }
 }
 

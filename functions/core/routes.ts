@@ -73,7 +73,7 @@ const accounts = (access: 'read' | 'write') =>
   }) as const
 const tokens = { handler: 'access-tokens', authorization: 'handler' } as const
 
-export const ROUTES: readonly Route[] = [
+const ROUTE_TABLE = [
   {
     method: 'POST',
     path: '/access-tokens/jwt',
@@ -209,7 +209,38 @@ export const ROUTES: readonly Route[] = [
     ...tokensRead,
     summary: "An access token's audit trail",
   },
-]
+] as const satisfies readonly Route[]
 
-export const routeKey = (route: Pick<Route, 'method' | 'path'>): string =>
-  `${route.method} ${route.path}`
+/** The table, as every reader sees a route. */
+export const ROUTES: readonly Route[] = ROUTE_TABLE
+
+/** One entry of the table, with its literal method, path and handler. */
+type RouteEntry = (typeof ROUTE_TABLE)[number]
+
+type KeyOf<R> = R extends {
+  readonly method: infer M extends string
+  readonly path: infer P extends string
+}
+  ? `${M} ${P}`
+  : never
+
+/**
+ * `METHOD /path` of every route of the table: the key that specs, handler
+ * operation maps, the OpenAPI document and the client are typed over, so a
+ * missing or mistyped route fails `npm run typecheck`.
+ */
+export type RouteKey = KeyOf<RouteEntry>
+
+/** The keys of a handler module's routes that authorize in the handler. */
+export type HandlerRouteKey<H extends HandlerName> = KeyOf<
+  Extract<RouteEntry, { readonly handler: H; readonly authorization: 'handler' }>
+>
+
+/** A route's key: a `RouteKey` for an entry of the table. */
+export const routeKey = <R extends Pick<Route, 'method' | 'path'>>(route: R): KeyOf<R> =>
+  `${route.method} ${route.path}` as KeyOf<R>
+
+const ROUTE_KEYS: ReadonlySet<string> = new Set(ROUTES.map(routeKey))
+
+/** Whether a key (from an event, a test) names a route of the table. */
+export const isRouteKey = (key: string): key is RouteKey => ROUTE_KEYS.has(key)

@@ -24,7 +24,7 @@ import { accessTokenJson, auditEventJson } from './views.js'
  * secret is in the create and regenerate answers only; logs name tokens by id.
  */
 export const createAccessTokensHandler = (dependencies: () => Promise<ManagementDependencies>) =>
-  createAuthorizedHandler(dependencies, {
+  createAuthorizedHandler('access-tokens', dependencies, {
     'POST /access-tokens': async ({ request, deps, context }) => {
       const body = bodyOf(request, api.accessTokenCreate)
       const created = await createToken(deps, context, {

@@ -1,10 +1,16 @@
 import * as z from 'zod/mini'
-import { ROUTE_SPECS } from '../api/spec.js'
+import { specOf } from '../api/spec.js'
 import type { RequestContext } from '../core/caller.js'
 import { TollgateError } from '../core/errors.js'
 import { authorizeRoute } from '../core/permissions.js'
 import { etagOf, type IfMatch } from '../core/preconditions.js'
-import { ROUTES, type Route, routeKey } from '../core/routes.js'
+import {
+  type HandlerName,
+  type HandlerRouteKey,
+  ROUTES,
+  type Route,
+  routeKey,
+} from '../core/routes.js'
 import { authenticateCaller } from '../core/use-cases/authenticate-caller.js'
 import type { CallerDependencies } from './dependencies.js'
 import type { HttpRequest } from './http-event.js'
@@ -19,24 +25,28 @@ export type Operation<D extends CallerDependencies = CallerDependencies> = (call
   readonly context: RequestContext
 }) => Promise<HttpResponse>
 
-const ROUTES_BY_KEY = new Map(ROUTES.map((route) => [routeKey(route), route]))
+const ROUTES_BY_KEY = new Map<string, Route>(ROUTES.map((route) => [routeKey(route), route]))
 
 /**
  * A handler module for routes that authorize in the handler (DESIGN
  * "Tollgate's own protected routes"): it finds the route, establishes the
  * caller with one strongly consistent read of their records, checks the
- * route's scope, then runs the route's operation.
+ * route's scopes, then runs the route's operation. `operations` holds
+ * exactly the module's routes of the table: one missing or mistyped fails
+ * the typecheck.
  *
  * @example
- * export const handler = createAuthorizedHandler(provider, { 'GET /whoami': whoami })
+ * export const handler = createAuthorizedHandler('whoami', provider, { 'GET /whoami': whoami })
  */
-export const createAuthorizedHandler = <D extends CallerDependencies>(
+export const createAuthorizedHandler = <H extends HandlerName, D extends CallerDependencies>(
+  _handler: H,
   dependencies: () => Promise<D>,
-  operations: Readonly<Record<string, Operation<D>>>,
-): LambdaHttpHandler =>
-  createHttpHandler(async (request) => {
+  operations: { readonly [K in HandlerRouteKey<H>]: Operation<D> },
+): LambdaHttpHandler => {
+  const byKey = new Map<string, Operation<D>>(Object.entries(operations))
+  return createHttpHandler(async (request) => {
     const route: Route | undefined = ROUTES_BY_KEY.get(request.routeKey)
-    const operation = operations[request.routeKey]
+    const operation = byKey.get(request.routeKey)
     if (route === undefined || operation === undefined || route.authorization !== 'handler') {
       throw new TollgateError('not_found', 'No route matches this method and path.')
     }
@@ -45,6 +55,7 @@ export const createAuthorizedHandler = <D extends CallerDependencies>(
     authorizeRoute(route, caller)
     return operation({ request, deps, context: { caller, requestId: request.requestId } })
   })
+}
 
 /** The body, validated by the route's schema. */
 export const bodyOf = <T>(request: HttpRequest, schema: z.core.$ZodType<T>): T =>
@@ -120,7 +131,7 @@ export const answer = (
   body: unknown,
   options: { readonly version?: number } = {},
 ): HttpResponse => {
-  const spec = ROUTE_SPECS[request.routeKey]
+  const spec = specOf(request.routeKey)
   const status = spec?.success.status ?? 200
   const headers: Record<string, string> = { ...NO_STORE }
   if (spec?.etag === true && options.version !== undefined) headers.etag = etagOf(options.version)

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { toTollgateError } from '../core/errors.js'
+import { SERVICE_FAULTS, toTollgateError } from '../core/errors.js'
 import { type HttpRequest, type ProxyEvent, toHttpRequest } from './http-event.js'
 import { type HttpResponse, problemResponse } from './http-response.js'
 import { logger } from './observability.js'
@@ -23,7 +23,7 @@ export const createHttpHandler = (handle: RouteHandler): LambdaHttpHandler =>
       onError: (request) => {
         const error = toTollgateError(request.error)
         const requestId = request.event?.requestContext?.requestId ?? request.context.awsRequestId
-        if (error.status >= 500) {
+        if (SERVICE_FAULTS.has(error.code)) {
           logger.error('request failed', {
             code: error.code,
             request_id: requestId,

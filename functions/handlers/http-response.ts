@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda'
-import { TITLE_BY_CODE, type TollgateError } from '../core/errors.js'
+import type { TollgateError } from '../core/errors.js'
+import { STATUS_BY_CODE, TITLE_BY_CODE } from './http-status.js'
 
 /** One response shape that both REST (1.0) and HTTP API (2.0) integrations accept. */
 export type HttpResponse = APIGatewayProxyResult
@@ -23,7 +24,7 @@ export const jsonResponse = (
  * `detail` comes from TollgateError, which never holds token material.
  */
 export const problemResponse = (error: TollgateError, requestId: string): HttpResponse => ({
-  statusCode: error.status,
+  statusCode: STATUS_BY_CODE[error.code],
   headers: {
     'content-type': 'application/problem+json',
     'cache-control': 'no-store',
@@ -40,7 +41,7 @@ export const problemResponse = (error: TollgateError, requestId: string): HttpRe
   body: JSON.stringify({
     type: `urn:tollgate:problem:${error.code}`,
     title: TITLE_BY_CODE[error.code],
-    status: error.status,
+    status: STATUS_BY_CODE[error.code],
     detail: error.message,
     code: error.code,
     request_id: requestId,

@@ -22,7 +22,7 @@ import { auditEventJson, serviceAccountJson } from './views.js'
 
 /** `/service-accounts`: create, list, read, change and delete accounts; their audit trail. */
 export const createServiceAccountsHandler = (dependencies: () => Promise<ManagementDependencies>) =>
-  createAuthorizedHandler(dependencies, {
+  createAuthorizedHandler('service-accounts', dependencies, {
     'POST /service-accounts': async ({ request, deps, context }) => {
       const body = bodyOf(request, api.serviceAccountCreate)
       const account = await createServiceAccount(deps, context, body)

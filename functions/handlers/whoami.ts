@@ -15,7 +15,7 @@ import { whoamiJson } from './views.js'
  *   Gateway's result cache), not at once.
  */
 export const createWhoamiHandler = (dependencies: () => Promise<CallerDependencies>) => {
-  const whoami = createAuthorizedHandler(dependencies, {
+  const whoami = createAuthorizedHandler('whoami', dependencies, {
     'GET /whoami': async ({ request, context }) => answer(request, whoamiJson(context.caller)),
   })
   const echo = createHttpHandler(async (request) =>

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import type * as api from '../../functions/api/schemas.js'
-import { ROUTE_SPECS } from '../../functions/api/spec.js'
+import { specOf } from '../../functions/api/spec.js'
 import {
   ROUTE_METHODS,
   type RouteAnswer,
@@ -29,7 +29,7 @@ describe('the client against the route table', () => {
       query?: z.core.$ZodType
       answer: z.core.$ZodType | undefined
     }
-    const spec = ROUTE_SPECS[key]
+    const spec = specOf(key)
 
     expect(jsonSchema(client.answer)).toEqual(jsonSchema(spec?.success.schema))
     expect(jsonSchema(client.body)).toEqual(jsonSchema(spec?.body))

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { STATUS_BY_CODE } from '../../functions/core/errors.js'
 import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
+import { STATUS_BY_CODE } from '../../functions/handlers/http-status.js'
 import { parseRequestTarget } from '../../functions/local/request-target.js'
 import { compileRoute, matchRoute } from '../../functions/local/route-matcher.js'
 import { apiAs, exchangeFor } from '../support/api-client.js'

@@ -64,7 +64,7 @@ const expectReturnOrClientError = (act: () => unknown): void => {
     act()
   } catch (error) {
     expect(error).toBeInstanceOf(TollgateError)
-    expect([400, 413]).toContain((error as TollgateError).status)
+    expect(['invalid_request', 'payload_too_large']).toContain((error as TollgateError).code)
   }
 }
 

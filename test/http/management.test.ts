@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod/mini'
-import { ROUTE_SPECS } from '../../functions/api/spec.js'
+import { specOf } from '../../functions/api/spec.js'
 import { apiAs, apiWithJwt, exchangeFor } from '../support/api-client.js'
 import type { RunningTollgate } from '../support/dev-server.js'
 import { useLoggedTollgate } from '../support/logged-tollgate.js'
@@ -9,7 +9,7 @@ type Json = Record<string, unknown>
 
 /** Every success answer must parse with the schema the OpenAPI document publishes. */
 const expectSchema = (routeKey: string, body: unknown) => {
-  const schema = ROUTE_SPECS[routeKey]?.success.schema
+  const schema = specOf(routeKey)?.success.schema
   if (schema === undefined) throw new Error(`no schema for ${routeKey}`)
   expect(z.safeParse(schema, body).success, `${routeKey} answer matches its schema`).toBe(true)
 }

@@ -132,10 +132,10 @@ describe('Class: DynamoDbStore (against DynamoDB Local)', () => {
       )
 
       const codes = results.map((r) =>
-        r.status === 'fulfilled' ? 201 : (r.reason as TollgateError).status,
+        r.status === 'fulfilled' ? 'created' : (r.reason as TollgateError).code,
       )
-      expect(codes.filter((c) => c === 201)).toHaveLength(1)
-      expect(codes.filter((c) => c === 409)).toHaveLength(9)
+      expect(codes.filter((c) => c === 'created')).toHaveLength(1)
+      expect(codes.filter((c) => c === 'conflict')).toHaveLength(9)
       const owner = await store.getOwner({ type: 'service_account', id: sa.id })
       expect(owner?.tokens).toHaveLength(1)
     })

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { TollgateError } from '../../core/errors.js'
+import { SERVICE_FAULTS, TollgateError } from '../../core/errors.js'
 import { RESOURCE_NAME, RESOURCE_NAME_RULE } from '../../core/names.js'
 import { bootstrapAdmin } from '../../core/use-cases/bootstrap-admin.js'
 import { loadLocalRuntime, readConfig } from '../../local/runtime.js'
@@ -59,7 +59,7 @@ const bootstrap = async (args: readonly string[]): Promise<number> => {
     )
     return 0
   } catch (error) {
-    if (error instanceof TollgateError && error.status < 500) {
+    if (error instanceof TollgateError && !SERVICE_FAULTS.has(error.code)) {
       process.stderr.write(`tollgate bootstrap: ${error.message}\n`)
       return 1
     }

@@ -37,7 +37,6 @@ describe('Function: translateAwsError', () => {
 
     // Assess
     expect(translated.code).toBe('unavailable')
-    expect(translated.status).toBe(503)
     expect(translated.cause).toBe(error)
     expect(translated.message).not.toContain('arn:')
   })

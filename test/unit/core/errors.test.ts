@@ -1,55 +1,43 @@
 import { describe, expect, it } from 'vitest'
 import {
   type ErrorCode,
-  STATUS_BY_CODE,
-  TITLE_BY_CODE,
+  SERVICE_FAULTS,
   TollgateError,
   toTollgateError,
 } from '../../../functions/core/errors.js'
 
-/** DESIGN.md, "Errors". */
-const DESIGN_STATUS: Record<ErrorCode, number> = {
-  invalid_request: 400,
-  invalid_token: 401,
-  insufficient_scope: 403,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  precondition_required: 428,
-  payload_too_large: 413,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
-}
+const CODES: ErrorCode[] = [
+  'invalid_request',
+  'invalid_token',
+  'insufficient_scope',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'precondition_failed',
+  'precondition_required',
+  'payload_too_large',
+  'rate_limited',
+  'unavailable',
+  'internal',
+]
 
-describe('STATUS_BY_CODE', () => {
-  it('matches the design table exactly', () => {
-    // Act and assess
-    expect(STATUS_BY_CODE).toEqual(DESIGN_STATUS)
-  })
-
-  it('gives every code a title', () => {
-    // Act and assess
-    expect(Object.keys(TITLE_BY_CODE).sort()).toEqual(Object.keys(DESIGN_STATUS).sort())
-    for (const title of Object.values(TITLE_BY_CODE)) expect(title).not.toBe('')
+describe('SERVICE_FAULTS', () => {
+  it('names the codes where the service, not the request, failed', () => {
+    expect([...SERVICE_FAULTS].sort()).toEqual(['internal', 'unavailable'])
   })
 })
 
 describe('TollgateError', () => {
-  it.each(Object.entries(DESIGN_STATUS) as Array<[ErrorCode, number]>)(
-    'takes the status of %s from the code',
-    (code, status) => {
-      // Act
-      const error = new TollgateError(code, 'detail')
+  it.each(CODES)('carries the code %s and no HTTP status: the edge decides it', (code) => {
+    // Act
+    const error = new TollgateError(code, 'detail')
 
-      // Assess
-      expect(error.code).toBe(code)
-      expect(error.status).toBe(status)
-      expect(error.name).toBe('TollgateError')
-      expect(error).toBeInstanceOf(Error)
-    },
-  )
+    // Assess
+    expect(error.code).toBe(code)
+    expect(error).not.toHaveProperty('status')
+    expect(error.name).toBe('TollgateError')
+    expect(error).toBeInstanceOf(Error)
+  })
 
   it('keeps a cause', () => {
     // Prepare
@@ -85,7 +73,6 @@ describe('toTollgateError', () => {
     // Assess
     expect(error).toBeInstanceOf(TollgateError)
     expect(error.code).toBe('internal')
-    expect(error.status).toBe(500)
     expect(error.cause).toBe(thrown)
     expect(error.message).not.toContain('hunter2')
     expect(error.message).not.toContain('undefined')

@@ -45,7 +45,6 @@ describe('parseScopeString', () => {
 
     // Assess
     expect(error.code).toBe('invalid_request')
-    expect(error.status).toBe(400)
   })
 })
 
@@ -80,7 +79,6 @@ describe('narrowScopes', () => {
 
     // Assess
     expect(error.code).toBe('insufficient_scope')
-    expect(error.status).toBe(403)
   })
 
   it('refuses any scope when none is granted', () => {

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import {
-  type ErrorCode,
-  STATUS_BY_CODE,
-  TITLE_BY_CODE,
-  TollgateError,
-} from '../../../functions/core/errors.js'
+import { type ErrorCode, TollgateError } from '../../../functions/core/errors.js'
 import {
   jsonResponse,
   NO_STORE,
   problemResponse,
 } from '../../../functions/handlers/http-response.js'
+import { STATUS_BY_CODE, TITLE_BY_CODE } from '../../../functions/handlers/http-status.js'
 
 const CODES = Object.keys(STATUS_BY_CODE) as ErrorCode[]
 

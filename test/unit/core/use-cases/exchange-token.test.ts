@@ -232,7 +232,6 @@ describe('exchangeToken', () => {
 
       // Assess
       expect(error.code).toBe('invalid_request')
-      expect(error.status).toBe(400)
     })
 
     it('follows a lower configured maximum', async () => {
@@ -304,7 +303,6 @@ describe('exchangeToken', () => {
 
       // Assess
       expect(error.code).toBe('insufficient_scope')
-      expect(error.status).toBe(403)
     })
 
     it.each([
@@ -339,7 +337,6 @@ describe('exchangeToken', () => {
 
       // Assess
       expect(error.code).toBe('invalid_token')
-      expect(error.status).toBe(401)
     })
 
     it('refuses a token once it has expired', async () => {
