@@ -1,22 +1,9 @@
-import type { ErrorCode } from '../core/errors.js'
+import { ERROR_CODES, type ErrorCode } from '../core/errors.js'
 
 /** The design's stable problem+json codes (DESIGN "Errors"). */
 export type ApiErrorCode = ErrorCode
 
-const API_ERROR_CODES: readonly ApiErrorCode[] = [
-  'invalid_request',
-  'invalid_token',
-  'insufficient_scope',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'precondition_failed',
-  'precondition_required',
-  'payload_too_large',
-  'rate_limited',
-  'unavailable',
-  'internal',
-]
+const API_ERROR_CODES: readonly ApiErrorCode[] = ERROR_CODES
 
 /** What the client itself adds: the server was not reached, or answered off contract. */
 export type ClientErrorCode = 'network_error' | 'invalid_response'

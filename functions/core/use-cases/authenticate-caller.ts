@@ -59,15 +59,18 @@ export const authenticateCaller = async (
   }
   const { claims } = verified
   await assertStillValid(deps, claims)
-  return {
-    sub: claims.sub,
-    kind: claims.token_type,
-    roles: claims.roles,
-    scopes: claims.scope === '' ? [] : claims.scope.split(' '),
-    atid: claims.atid,
-    jti: claims.jti,
-  }
+  return callerOfClaims(claims)
 }
+
+/** The caller a verified Tollgate JWT establishes: rights are its `scope` claim. */
+export const callerOfClaims = (claims: TollgateClaims): Caller => ({
+  sub: claims.sub,
+  kind: claims.token_type,
+  roles: claims.roles,
+  scopes: claims.scope === '' ? [] : claims.scope.split(' '),
+  atid: claims.atid,
+  jti: claims.jti,
+})
 
 /** The JWT of `Bearer <jwt>` (scheme case-insensitive, RFC 9110 §11.1), else `invalid_token`. */
 export const bearerToken = (authorization: string | undefined): string => {

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
+  ERROR_CODES,
   type ErrorCode,
   SERVICE_FAULTS,
   TollgateError,
   toTollgateError,
 } from '../../../functions/core/errors.js'
 
-const CODES: ErrorCode[] = [
-  'invalid_request',
-  'invalid_token',
-  'insufficient_scope',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'precondition_failed',
-  'precondition_required',
-  'payload_too_large',
-  'rate_limited',
-  'unavailable',
-  'internal',
-]
+const CODES: readonly ErrorCode[] = ERROR_CODES
 
 describe('SERVICE_FAULTS', () => {
   it('names the codes where the service, not the request, failed', () => {

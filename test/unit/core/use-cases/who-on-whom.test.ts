@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { Caller } from '../../../../functions/core/caller.js'
-import type { TollgateClaims } from '../../../../functions/core/claims.js'
 import { parseConfig } from '../../../../functions/core/config.js'
 import { authorizeRoute } from '../../../../functions/core/permissions.js'
 import { ROUTES, routeKey } from '../../../../functions/core/routes.js'
+import { callerOfClaims } from '../../../../functions/core/use-cases/authenticate-caller.js'
 import { bootstrapAdmin } from '../../../../functions/core/use-cases/bootstrap-admin.js'
 import {
   regenerateToken,
@@ -31,15 +30,8 @@ import { callers, contextOf, managementWorld } from '../../../support/management
 
 const { signer } = testSigner('ES256')
 
-/** The caller a JWT establishes, as authenticateCaller builds it from the claims. */
-const callerOf = (claims: TollgateClaims): Caller => ({
-  sub: claims.sub,
-  kind: claims.token_type,
-  roles: claims.roles,
-  scopes: claims.scope === '' ? [] : claims.scope.split(' '),
-  atid: claims.atid,
-  jti: claims.jti,
-})
+/** The caller a JWT establishes, as authenticateCaller builds it. */
+const callerOf = callerOfClaims
 
 const route = (key: string) => {
   const found = ROUTES.find((r) => routeKey(r) === key)
