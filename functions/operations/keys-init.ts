@@ -10,7 +10,8 @@ import {
   type SeedKeysRequest,
   seedKeys,
 } from '../core/use-cases/seed-keys.js'
-import { keyStoresOf } from '../wiring/key-management.js'
+import { type KeysInitDependencies, keyStoresOf } from '../wiring/key-management.js'
+import { logInfo } from '../wiring/observability.js'
 import { ensureTokenTable } from './token-table-setup.js'
 
 export interface KeysInitOptions
@@ -88,5 +89,26 @@ export const initConfiguredKeys = async (
   } finally {
     secretsManager.destroy()
     if (options.dynamoDb === undefined) dynamoDb.destroy()
+  }
+}
+
+/**
+ * keys init as the stack runs it at deploy: the keys-init function's
+ * dependencies. Clients reach the endpoints of the function's configuration
+ * (AWS_ENDPOINT_URL and its per-service forms, for LocalStack), like every
+ * other Tollgate function's; the table comes with each event (its resource
+ * properties).
+ *
+ * @example
+ * export const handler = createKeysInitHandler(
+ *   lambdaProvider(process.env, buildKeysInitDependencies))
+ */
+export const buildKeysInitDependencies = async (config: Config): Promise<KeysInitDependencies> => {
+  const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
+  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
+  return {
+    keyStores: (tableName) => keyStoresOf(secretsManager, dynamoDb, tableName, logInfo),
+    clock: systemClock,
+    log: logInfo,
   }
 }

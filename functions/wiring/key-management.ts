@@ -9,7 +9,7 @@ import type { Config } from '../core/config.js'
 import type { RotationTiming } from '../core/key-rotation.js'
 import type { Clock, PublishedKeySet, SecretStore } from '../core/ports.js'
 import type { RotationDependencies } from '../core/use-cases/rotate-signing-keys.js'
-import { logger } from './observability.js'
+import { logInfo } from './observability.js'
 
 type Log = (message: string, fields: Readonly<Record<string, unknown>>) => void
 
@@ -56,8 +56,6 @@ export const keyStoresOf = (
   publishedKeys: dynamoDbPublishedKeySet(dynamoDb, tableName, log),
 })
 
-const logInfo: Log = (message, fields) => logger.info(message, { ...fields })
-
 /**
  * The rotation function's Lambda composition: the signing-key secret, the
  * table (KEYSET#public), the timing. It holds no pepper and no verifier.
@@ -85,24 +83,4 @@ export interface KeysInitDependencies {
   readonly keyStores: (tableName: string) => KeyStores
   readonly clock: Clock
   readonly log: Log
-}
-
-/**
- * The keys-init function's Lambda composition. Clients reach the endpoints
- * of the function's configuration (AWS_ENDPOINT_URL and its per-service
- * forms, for LocalStack), like every other Tollgate function's; the table
- * comes with each event (its resource properties).
- *
- * @example
- * export const handler = createKeysInitHandler(
- *   lambdaProvider(process.env, buildKeysInitDependencies))
- */
-export const buildKeysInitDependencies = async (config: Config): Promise<KeysInitDependencies> => {
-  const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
-  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
-  return {
-    keyStores: (tableName) => keyStoresOf(secretsManager, dynamoDb, tableName, logInfo),
-    clock: systemClock,
-    log: logInfo,
-  }
 }

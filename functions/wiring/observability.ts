@@ -15,3 +15,8 @@ export const logUseNotRecorded = (tokenId: string, error: unknown): void => {
 export const logSkippedKey = (index: number, reason: string): void => {
   logger.warn('public key skipped', { index, reason })
 }
+
+/** Key management's structured lines (steps, kids, outcomes), at INFO. */
+export const logInfo = (message: string, fields: Readonly<Record<string, unknown>>): void => {
+  logger.info(message, { ...fields })
+}
