@@ -8,7 +8,7 @@ import { type BuildOptions, build, buildSync, type Metafile } from 'esbuild'
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url))
 
 export interface BundleOptions {
-  /** Handler module, relative to the repository root: `functions/handlers/jwks.ts`. */
+  /** Handler module, relative to the repository root: `functions/entries/jwks.ts`. */
   readonly entry: string
   /** Directory the bundle is written to; it holds `<entry name>.js` and its chunks. */
   readonly outdir: string
@@ -60,7 +60,7 @@ export const esbuildOptions = ({
   logLevel: 'warning',
 })
 
-/** `functions/handlers/exchange-jwt.ts` → `exchange-jwt.handler`, the Lambda handler setting. */
+/** `functions/entries/exchange-jwt.ts` → `exchange-jwt.handler`, the Lambda handler setting. */
 export const lambdaHandlerOf = (entry: string): string =>
   `${basename(entry, extname(entry))}.handler`
 

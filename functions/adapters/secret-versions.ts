@@ -6,10 +6,12 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager'
+import type { SecretStore } from '../core/ports.js'
 import { translateAwsError } from './aws-errors.js'
 
 /**
- * Thin calls on secret versions for the rotation function and keys init.
+ * Thin calls on secret versions for the rotation function and keys init
+ * (through `secretsManagerSecretStore`, their port).
  * They never log, and translate every SDK failure (`unavailable` for an
  * outage, `internal` otherwise) except the "not found" that callers branch on.
  */
@@ -82,7 +84,7 @@ export const putSecretString = async (
   client: SecretsManagerClient,
   secretId: string,
   value: string,
-  version: { readonly versionId?: string; readonly stages?: string[] } = {},
+  version: { readonly versionId?: string; readonly stages?: readonly string[] } = {},
 ): Promise<void> => {
   try {
     await client.send(
@@ -90,7 +92,7 @@ export const putSecretString = async (
         SecretId: secretId,
         SecretString: value,
         ...(version.versionId === undefined ? {} : { ClientRequestToken: version.versionId }),
-        ...(version.stages === undefined ? {} : { VersionStages: version.stages }),
+        ...(version.stages === undefined ? {} : { VersionStages: [...version.stages] }),
       }),
     )
   } catch (error) {
@@ -151,3 +153,17 @@ export const moveStage = async (
     throw translateAwsError(error)
   }
 }
+
+/**
+ * The SecretStore of keys init and the rotation: the calls above on one client.
+ *
+ * @example
+ * const secrets = secretsManagerSecretStore(createSecretsManagerClient({ endpoint }))
+ */
+export const secretsManagerSecretStore = (client: SecretsManagerClient): SecretStore => ({
+  read: (secretId, version) => secretString(client, secretId, version),
+  describe: (secretId) => describeSecret(client, secretId),
+  create: (secretId, value, kmsKeyId) => createSecret(client, secretId, value, kmsKeyId),
+  put: (secretId, value, version) => putSecretString(client, secretId, value, version),
+  moveStage: (secretId, stage, versions) => moveStage(client, secretId, stage, versions),
+})

@@ -163,3 +163,62 @@ export interface Secrets {
   /** The pepper of a version a record names; undefined when it is no longer held. */
   pepperOf(version: string): Promise<Uint8Array | undefined>
 }
+
+/** One version of a secret: by id, by staging label, or both; AWSCURRENT when neither. */
+export interface SecretVersion {
+  readonly versionId?: string
+  readonly stage?: string
+}
+
+/** What the rotation needs to know of a secret. */
+export interface SecretDescription {
+  readonly rotationEnabled: boolean
+  /** Each version id's staging labels. */
+  readonly stages: Readonly<Record<string, string[]>>
+}
+
+/**
+ * Secrets as versions with staging labels (Secrets Manager's model): the
+ * pepper and signing-key secrets, as keys init seeds them and the rotation
+ * advances them. Values only pass through: nothing here logs one.
+ */
+export interface SecretStore {
+  /** One version's value; undefined when there is no such version or it holds no value yet. */
+  read(secretId: string, version?: SecretVersion): Promise<string | undefined>
+  /** Undefined when the secret does not exist. */
+  describe(secretId: string): Promise<SecretDescription | undefined>
+  /**
+   * Creates the secret with its first value (AWSCURRENT), encrypted with
+   * `kmsKeyId` when given; resolves false when it already exists.
+   */
+  create(secretId: string, value: string, kmsKeyId?: string): Promise<boolean>
+  /**
+   * Puts a value as the version `versionId` with `stages`; a repeat with the
+   * same id and value changes nothing. Without stages the value becomes AWSCURRENT.
+   */
+  put(
+    secretId: string,
+    value: string,
+    version?: { readonly versionId?: string; readonly stages?: readonly string[] },
+  ): Promise<void>
+  /** Moves a staging label to `moveTo`, or without it removes the label from `removeFrom`. */
+  moveStage(
+    secretId: string,
+    stage: string,
+    versions: { readonly moveTo?: string; readonly removeFrom?: string },
+  ): Promise<void>
+}
+
+/**
+ * The published public key set (KEYSET#public), as keys init and the
+ * rotation write it. Verifiers read it through a KeySet, never this.
+ */
+export interface PublishedKeySet {
+  /** Strongly consistent; malformed entries skipped. Undefined when nothing was ever published. */
+  read(): Promise<readonly PublicJwk[] | undefined>
+  /**
+   * Publishes exactly `keys`, unless a newer set (by `updatedAt`) is there:
+   * an older writer never replaces a newer set. Resolves whether it wrote.
+   */
+  write(keys: readonly PublicJwk[], updatedAt: number): Promise<boolean>
+}

@@ -4,6 +4,8 @@ import { regenerateToken, revokeToken, updateToken } from '../core/use-cases/cha
 import { createToken } from '../core/use-cases/create-token.js'
 import { getToken, listTokenEvents, listTokens } from '../core/use-cases/queries.js'
 import { revokeOwnerTokens } from '../core/use-cases/revoke-owner-tokens.js'
+import type { ManagementDependencies } from '../wiring/dependencies.js'
+import { logger } from '../wiring/observability.js'
 import {
   answer,
   bodyOf,
@@ -13,9 +15,6 @@ import {
   pathParameter,
   queryOf,
 } from './api-handler.js'
-import { buildManagementDependencies, type ManagementDependencies } from './dependencies.js'
-import { lambdaProvider } from './lambda-dependencies.js'
-import { logger } from './observability.js'
 import { accessTokenJson, auditEventJson } from './views.js'
 
 /**
@@ -106,7 +105,3 @@ export const createAccessTokensHandler = (dependencies: () => Promise<Management
       })
     },
   })
-
-export const handler = createAccessTokensHandler(
-  lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']),
-)

@@ -12,7 +12,7 @@ import {
   routeKey,
 } from '../core/routes.js'
 import { authenticateCaller } from '../core/use-cases/authenticate-caller.js'
-import type { CallerDependencies } from './dependencies.js'
+import type { CallerDependencies } from '../wiring/dependencies.js'
 import type { HttpRequest } from './http-event.js'
 import { createHttpHandler, type LambdaHttpHandler } from './http-middleware.js'
 import { type HttpResponse, jsonResponse, NO_STORE } from './http-response.js'

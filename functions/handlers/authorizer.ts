@@ -14,11 +14,8 @@ import {
   type AuthorizerContext,
   authorizeRequest,
 } from '../core/use-cases/authorize-request.js'
-import {
-  type AuthorizerDependencyProvider,
-  lambdaAuthorizerDependencies,
-} from './authorizer-dependencies.js'
-import { logger } from './observability.js'
+import type { AuthorizerDependencyProvider } from '../wiring/authorizer.js'
+import { logger } from '../wiring/observability.js'
 
 /** REST API answer, and HTTP API answer when HTTP_API_AUTHORIZER_RESPONSE=iam. */
 export interface IamAuthorizerResponse {
@@ -292,5 +289,3 @@ const authorizationHeader = (
   }
   return found
 }
-
-export const handler = createAuthorizerHandler(lambdaAuthorizerDependencies)

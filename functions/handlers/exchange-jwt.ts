@@ -1,14 +1,10 @@
 import { exchangeRequest } from '../api/schemas.js'
 import { exchangeToken } from '../core/use-cases/exchange-token.js'
-import {
-  buildExchangeDependencies,
-  type ExchangeHandlerDependencies,
-} from './exchange-dependencies.js'
+import type { ExchangeHandlerDependencies } from '../wiring/exchange.js'
+import { logger } from '../wiring/observability.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse, NO_STORE } from './http-response.js'
 import { parseJsonBody } from './json-body.js'
-import { lambdaProvider } from './lambda-dependencies.js'
-import { logger } from './observability.js'
 
 /** `POST /access-tokens/jwt`: access token in, short-lived JWT out. */
 export const createExchangeJwtHandler = (
@@ -44,7 +40,3 @@ export const createExchangeJwtHandler = (
       NO_STORE,
     )
   })
-
-export const handler = createExchangeJwtHandler(
-  lambdaProvider(buildExchangeDependencies, ['signer', 'pepper']),
-)

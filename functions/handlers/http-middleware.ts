@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { SERVICE_FAULTS, toTollgateError } from '../core/errors.js'
+import { logger } from '../wiring/observability.js'
 import { type HttpRequest, type ProxyEvent, toHttpRequest } from './http-event.js'
 import { type HttpResponse, problemResponse } from './http-response.js'
-import { logger } from './observability.js'
 
 /** A route's logic; it asks for dependencies itself, so a route that needs none builds none. */
 export type RouteHandler = (request: HttpRequest) => Promise<HttpResponse>

@@ -1,10 +1,6 @@
+import type { PublicKeyDependencies } from '../wiring/key-material.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse } from './http-response.js'
-import {
-  buildPublicKeyDependencies,
-  type PublicKeyDependencies,
-} from './key-source-dependencies.js'
-import { lambdaProvider } from './lambda-dependencies.js'
 
 /**
  * `GET /.well-known/jwks.json`: every key that may have signed a still-valid
@@ -22,7 +18,3 @@ export const createJwksHandler = (dependencies: () => Promise<PublicKeyDependenc
       { 'cache-control': `public, max-age=${config.keysCacheTtlSeconds}` },
     )
   })
-
-export const handler = createJwksHandler(
-  lambdaProvider(buildPublicKeyDependencies, ['public-keys']),
-)

@@ -1,25 +1,7 @@
-import { createPublicKey, sign, verify } from 'node:crypto'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { readPublicKeySet, writePublicKeySet } from '../adapters/public-key-set-item.js'
 import {
-  describeSecret,
-  moveStage,
-  putSecretString,
-  secretString,
-} from '../adapters/secret-versions.js'
-import { type RotationContext, type RotationTiming, rotateKeySet } from '../core/key-rotation.js'
-import type { Clock, JwtAlg } from '../core/ports.js'
-import {
-  parseSigningKeySet,
-  privateKeyOf,
-  publicJwkOf,
-  type SigningKeySet,
-  serializeSigningKeySet,
-  signingKeysOf,
-} from '../core/signing-keys.js'
-import { buildKeyRotationDependencies } from './key-rotation-dependencies.js'
-import { lambdaProvider } from './lambda-dependencies.js'
+  type RotationDependencies,
+  rotateSigningKeys,
+} from '../core/use-cases/rotate-signing-keys.js'
 
 /** The event Secrets Manager invokes a rotation function with, once per step. */
 export interface RotationEvent {
@@ -28,177 +10,19 @@ export interface RotationEvent {
   readonly ClientRequestToken: string
 }
 
-export interface KeyRotationDependencies {
-  readonly secretsManager: SecretsManagerClient
-  readonly dynamoDb: DynamoDBClient
-  readonly tableName: string
-  readonly alg: JwtAlg
-  readonly timing: RotationTiming
-  readonly clock: Clock
-  /** Structured log lines: steps, kids and reasons only, never key material. */
-  readonly log: (message: string, fields: Readonly<Record<string, unknown>>) => void
-  readonly generateKey?: RotationContext['generateKey']
-}
-
-interface Step {
-  readonly deps: KeyRotationDependencies
-  readonly secretId: string
-  readonly token: string
-}
-
 /**
- * The signing-key secret's rotation function (KEY_SOURCE=secrets-manager),
- * following Secrets Manager's four-step contract:
- * 1. createSecret: decide the due step by the clock (core/key-rotation.ts)
- *    and put the resulting key set as AWSPENDING (idempotent per token; when
- *    nothing is due, the same keys, and the log says why).
- * 2. setSecret: publish the pending set's public keys (KEYSET#public), before
- *    anything can sign with them.
- * 3. testSecret: every pending key signs and verifies, and is published.
- * 4. finishSecret: move AWSCURRENT to the pending version.
- * A step finding the pending version older than the step window abandons it
- * (removes AWSPENDING) and fails, so its time stamps are never relied on late.
+ * The signing-key secret's rotation function (KEY_SOURCE=secrets-manager):
+ * Secrets Manager calls it once per step of its four-step contract, and each
+ * call runs that step (core/use-cases/rotate-signing-keys.ts).
  *
  * @example
  * export const handler = createKeyRotationHandler(async () => dependencies)
  */
 export const createKeyRotationHandler =
-  (dependencies: () => Promise<KeyRotationDependencies>) =>
-  async (event: RotationEvent): Promise<void> => {
-    const deps = await dependencies()
-    const { Step: stepName, SecretId: secretId, ClientRequestToken: token } = event
-    const step: Step = { deps, secretId, token }
-    const secret = await describeSecret(deps.secretsManager, secretId)
-    if (secret === undefined) throw new Error('The secret to rotate does not exist.')
-    if (!secret.rotationEnabled) throw new Error('Rotation is not enabled for this secret.')
-    const stages = secret.stages[token]
-    if (stages === undefined) throw new Error('The version has no stage for rotation.')
-    if (stages.includes('AWSCURRENT')) {
-      deps.log('Key rotation: version already current', { step: stepName, version: token })
-      return
-    }
-    if (!stages.includes('AWSPENDING')) throw new Error('The version is not AWSPENDING.')
-    switch (stepName) {
-      case 'createSecret':
-        return createPending(step)
-      case 'setSecret':
-        return publishPending(step)
-      case 'testSecret':
-        return testPending(step)
-      case 'finishSecret':
-        return finish(step, secret.stages)
-      default:
-        throw new Error('Unknown rotation step.')
-    }
-  }
-
-const createPending = async ({ deps, secretId, token }: Step): Promise<void> => {
-  const currentText = await secretString(deps.secretsManager, secretId, { stage: 'AWSCURRENT' })
-  if (currentText === undefined) throw new Error('The secret has no AWSCURRENT value.')
-  const pendingText = await secretString(deps.secretsManager, secretId, {
-    versionId: token,
-    stage: 'AWSPENDING',
-  })
-  if (pendingText !== undefined) {
-    await ensureFresh({ deps, secretId, token }, parseSigningKeySet(pendingText))
-    deps.log('Key rotation: pending version already created', { version: token })
-    return
-  }
-  const decision = rotateKeySet(parseSigningKeySet(currentText), {
-    now: deps.clock.now(),
-    timing: deps.timing,
-    alg: deps.alg,
-    ...(deps.generateKey === undefined ? {} : { generateKey: deps.generateKey }),
-  })
-  await putSecretString(deps.secretsManager, secretId, serializeSigningKeySet(decision.keySet), {
-    versionId: token,
-    stages: ['AWSPENDING'],
-  })
-  deps.log('Key rotation: pending key set created', {
-    version: token,
-    rotation_step: decision.step,
-    reason: decision.reason,
-    ...kidsOf(decision.keySet),
-  })
-}
-
-const publishPending = async (step: Step): Promise<void> => {
-  const pending = await readPending(step)
-  const keys = signingKeysOf(pending).map(publicJwkOf)
-  const written = await writePublicKeySet(
-    step.deps.dynamoDb,
-    step.deps.tableName,
-    keys,
-    pending.updatedAt,
-  )
-  if (!written) throw new Error('A newer key set is already published; not rolling it back.')
-  step.deps.log('Key rotation: public key set published', {
-    version: step.token,
-    ...kidsOf(pending),
-  })
-}
-
-const testPending = async (step: Step): Promise<void> => {
-  const pending = await readPending(step)
-  const published = await readPublicKeySet(step.deps.dynamoDb, step.deps.tableName)
-  const publishedKids = new Set((published ?? []).map((key) => key.kid))
-  const probe = Buffer.from(`tollgate key rotation ${step.token}`)
-  for (const key of signingKeysOf(pending)) {
-    const dsa = key.alg === 'ES256' ? { dsaEncoding: 'ieee-p1363' as const } : {}
-    const signature = sign('sha256', probe, { key: privateKeyOf(key), ...dsa })
-    const publicKey = createPublicKey({ key: publicJwkOf(key), format: 'jwk' })
-    if (!verify('sha256', probe, { key: publicKey, ...dsa }, signature)) {
-      throw new Error(`Key ${key.kid} does not verify its own signature.`)
-    }
-    if (!publishedKids.has(key.kid)) throw new Error(`Key ${key.kid} is not published.`)
-  }
-  step.deps.log('Key rotation: pending keys tested', { version: step.token, ...kidsOf(pending) })
-}
-
-const finish = async (step: Step, stages: Readonly<Record<string, string[]>>): Promise<void> => {
-  await readPending(step)
-  const current = Object.keys(stages).find((id) => stages[id]?.includes('AWSCURRENT'))
-  const { secretsManager } = step.deps
-  await moveStage(secretsManager, step.secretId, 'AWSCURRENT', {
-    moveTo: step.token,
-    ...(current === undefined ? {} : { removeFrom: current }),
-  })
-  await moveStage(secretsManager, step.secretId, 'AWSPENDING', { removeFrom: step.token })
-  step.deps.log('Key rotation: finished', { version: step.token })
-}
-
-/** The pending key set, if it is still fresh enough to act on. */
-const readPending = async (step: Step): Promise<SigningKeySet> => {
-  const text = await secretString(step.deps.secretsManager, step.secretId, {
-    versionId: step.token,
-    stage: 'AWSPENDING',
-  })
-  if (text === undefined) throw new Error('The pending version has no value.')
-  const pending = parseSigningKeySet(text)
-  await ensureFresh(step, pending)
-  return pending
-}
-
-/**
- * The stamps in a pending set hold only if every step runs within the step
- * window of createSecret. A version found later is abandoned: AWSPENDING is
- * removed so the next scheduled rotation starts afresh with new stamps.
- */
-const ensureFresh = async (step: Step, pending: SigningKeySet): Promise<void> => {
-  const deadline = pending.updatedAt + step.deps.timing.stepWindowSeconds * 1000
-  if (step.deps.clock.now() <= deadline) return
-  await moveStage(step.deps.secretsManager, step.secretId, 'AWSPENDING', {
-    removeFrom: step.token,
-  })
-  step.deps.log('Key rotation: stale pending version abandoned', { version: step.token })
-  throw new Error('The pending version is older than the step window; it was abandoned.')
-}
-
-const kidsOf = (set: SigningKeySet) => ({
-  current_kid: set.current.kid,
-  previous_kid: set.previous?.kid,
-  next_kid: set.next?.kid,
-})
-
-/** The Lambda entry point, configured from the environment at cold start. */
-export const handler = createKeyRotationHandler(lambdaProvider(buildKeyRotationDependencies))
+  (dependencies: () => Promise<RotationDependencies>) =>
+  async (event: RotationEvent): Promise<void> =>
+    rotateSigningKeys(await dependencies(), {
+      step: event.Step,
+      secretId: event.SecretId,
+      token: event.ClientRequestToken,
+    })

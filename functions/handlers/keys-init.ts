@@ -1,23 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda'
-import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
-import { createSecretsManagerClient } from '../adapters/secrets-manager-client.js'
-import { systemClock } from '../adapters/system-clock.js'
-import { initKeys } from '../cli/keys-init.js'
-import type { Clock } from '../core/ports.js'
-import { lambdaProvider } from './lambda-dependencies.js'
-import { logger } from './observability.js'
+import { seedKeys } from '../core/use-cases/seed-keys.js'
+import type { KeysInitDependencies } from '../wiring/key-management.js'
 
 /** Stable, so an Update never looks like a replacement (which would Delete the old one). */
 export const KEYS_INIT_PHYSICAL_ID = 'tollgate-keys'
-
-export interface KeysInitDependencies {
-  readonly secretsManager: SecretsManagerClient
-  readonly dynamoDb: DynamoDBClient
-  readonly clock: Clock
-  readonly log: (message: string, fields: Readonly<Record<string, unknown>>) => void
-}
 
 /** What the CDK Provider framework expects back from an onEvent handler. */
 export interface KeysInitResponse {
@@ -54,8 +40,8 @@ export interface KeysInitProperties {
  * invalidate every token.
  *
  * @example
- * export const handler = createKeysInitHandler(async () => ({ secretsManager, dynamoDb,
- *   clock: systemClock, log: (m, f) => logger.info(m, f) }))
+ * export const handler = createKeysInitHandler(async () => ({
+ *   keyStores: (table) => keyStoresOf(secretsManager, dynamoDb, table), clock, log }))
  */
 export const createKeysInitHandler =
   (dependencies: () => Promise<KeysInitDependencies>) =>
@@ -65,14 +51,15 @@ export const createKeysInitHandler =
     }
     const properties = keysInitProperties(event.ResourceProperties as Record<string, unknown>)
     const deps = await dependencies()
-    const result = await initKeys({
-      ...deps,
-      tableName: properties.tableName,
-      alg: properties.alg,
-      pepperSecretId: properties.pepperSecretId,
-      signingKeysSecretId: properties.signingKeysSecretId,
-      createMissing: false,
-    })
+    const result = await seedKeys(
+      { ...deps.keyStores(properties.tableName), clock: deps.clock, log: deps.log },
+      {
+        alg: properties.alg,
+        pepperSecretId: properties.pepperSecretId,
+        signingKeysSecretId: properties.signingKeysSecretId,
+        createMissing: false,
+      },
+    )
     deps.log('keys init finished', { key_source: properties.keySource, ...result })
     return { PhysicalResourceId: KEYS_INIT_PHYSICAL_ID, Data: { ...result } }
   }
@@ -115,17 +102,3 @@ const optionalString = (properties: Record<string, unknown>, name: string) =>
   properties[name] === undefined || properties[name] === ''
     ? undefined
     : requiredString(properties, name)
-
-/**
- * The Lambda entry point. Clients reach the endpoints of the function's
- * configuration (AWS_ENDPOINT_URL and its per-service forms, for LocalStack),
- * like every other Tollgate function's.
- */
-export const handler = createKeysInitHandler(
-  lambdaProvider(async (config) => ({
-    secretsManager: createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint }),
-    dynamoDb: createDynamoDbClient(config.dynamoDbEndpoint),
-    clock: systemClock,
-    log: (message, fields) => logger.info(message, { ...fields }),
-  })),
-)

@@ -2,7 +2,6 @@ import { buildOpenApiDocument } from '../api/openapi.js'
 import type { Config } from '../core/config.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse } from './http-response.js'
-import { lambdaProvider } from './lambda-dependencies.js'
 
 /** `GET /openapi.json`: the API as OpenAPI 3.1, built once per process from the route table. */
 export const createOpenapiHandler = (dependencies: () => Promise<{ readonly config: Config }>) => {
@@ -15,5 +14,3 @@ export const createOpenapiHandler = (dependencies: () => Promise<{ readonly conf
     }
   })
 }
-
-export const handler = createOpenapiHandler(lambdaProvider(async (config) => ({ config })))

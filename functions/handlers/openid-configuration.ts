@@ -1,7 +1,6 @@
 import type { Config } from '../core/config.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse } from './http-response.js'
-import { lambdaProvider } from './lambda-dependencies.js'
 
 /**
  * `GET /.well-known/openid-configuration`: enough discovery metadata for
@@ -42,7 +41,3 @@ export const createOpenidConfigurationHandler = (
       { 'cache-control': 'public, max-age=300' },
     )
   })
-
-export const handler = createOpenidConfigurationHandler(
-  lambdaProvider(async (config) => ({ config })),
-)

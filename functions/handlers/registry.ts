@@ -1,6 +1,6 @@
 import type { HandlerName } from '../core/routes.js'
+import type { DependencyProvider } from '../wiring/dependencies.js'
 import { createAccessTokensHandler } from './access-tokens.js'
-import type { DependencyProvider } from './dependencies.js'
 import { createExchangeJwtHandler } from './exchange-jwt.js'
 import type { LambdaHttpHandler } from './http-middleware.js'
 import { createJwksHandler } from './jwks.js'

@@ -6,6 +6,8 @@ import {
   readAccount,
   updateServiceAccount,
 } from '../core/use-cases/service-accounts.js'
+import type { ManagementDependencies } from '../wiring/dependencies.js'
+import { logger } from '../wiring/observability.js'
 import {
   answer,
   bodyOf,
@@ -15,9 +17,6 @@ import {
   pathParameter,
   queryOf,
 } from './api-handler.js'
-import { buildManagementDependencies, type ManagementDependencies } from './dependencies.js'
-import { lambdaProvider } from './lambda-dependencies.js'
-import { logger } from './observability.js'
 import { auditEventJson, serviceAccountJson } from './views.js'
 
 /** `/service-accounts`: create, list, read, change and delete accounts; their audit trail. */
@@ -72,7 +71,3 @@ export const createServiceAccountsHandler = (dependencies: () => Promise<Managem
       })
     },
   })
-
-export const handler = createServiceAccountsHandler(
-  lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']),
-)

@@ -1,8 +1,7 @@
 import { authorizerContext } from '../api/schemas.js'
+import type { CallerDependencies } from '../wiring/dependencies.js'
 import { answer, createAuthorizedHandler } from './api-handler.js'
-import { buildCallerDependencies, type CallerDependencies } from './dependencies.js'
 import { createHttpHandler } from './http-middleware.js'
-import { lambdaProvider } from './lambda-dependencies.js'
 import { whoamiJson } from './views.js'
 
 /**
@@ -28,5 +27,3 @@ export const createWhoamiHandler = (dependencies: () => Promise<CallerDependenci
       ? echo(event, context)
       : whoami(event, context)
 }
-
-export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies, ['public-keys']))

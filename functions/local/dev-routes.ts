@@ -1,9 +1,9 @@
 import * as z from 'zod/mini'
 import { TollgateError } from '../core/errors.js'
 import { devLogin } from '../core/use-cases/dev-login.js'
-import type { Dependencies } from '../handlers/dependencies.js'
 import { type HttpResponse, jsonResponse, NO_STORE } from '../handlers/http-response.js'
 import { parseJsonBody } from '../handlers/json-body.js'
+import type { Dependencies } from '../wiring/dependencies.js'
 import { STORE_PATH, type StoreIdentity, storeDocument } from './store-identity.js'
 
 /**

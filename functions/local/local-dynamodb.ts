@@ -4,6 +4,7 @@ import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { LOCAL_ENDPOINT_FILE } from '../adapters/local-endpoint.js'
 import type { Config } from '../core/config.js'
+import { ensureTokenTable } from '../operations/token-table-setup.js'
 import {
   adoptDynamoDbLocal,
   type RunningDynamoDbLocal,
@@ -11,7 +12,6 @@ import {
 } from './dynamodb-local.js'
 import { superviseDynamoDbLocal } from './dynamodb-supervisor.js'
 import { isAlive } from './processes.js'
-import { ensureTokenTable } from './token-table-setup.js'
 
 export interface LocalDynamoDb {
   readonly client: DynamoDBClient

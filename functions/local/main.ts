@@ -84,29 +84,12 @@ const main = async (): Promise<number> => {
 /** keys init against an emulator's Secrets Manager, so `npm start` works on a fresh LocalStack. */
 const seedEmulatorKeys = async (config: Config, dynamoDb: DynamoDBClient): Promise<void> => {
   if (config.keySource === 'local' || config.secretsManagerEndpoint === undefined) return
-  const [{ initKeys }, { createSecretsManagerClient }, { systemClock }] = await Promise.all([
-    import('../cli/keys-init.js'),
-    import('../adapters/secrets-manager-client.js'),
-    import('../adapters/system-clock.js'),
-  ])
-  const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
-  try {
-    const result = await initKeys({
-      secretsManager,
-      dynamoDb,
-      tableName: config.tableName,
-      alg: config.jwtAlg,
-      pepperSecretId: config.pepperSecretId as string,
-      signingKeysSecretId: config.signingKeysSecretId,
-      clock: systemClock,
-    })
-    say(
-      `keys (${config.keySource} at ${config.secretsManagerEndpoint}): pepper ${result.pepper}, ` +
-        `signing keys ${result.signingKeys}, public key set ${result.publicKeySet}`,
-    )
-  } finally {
-    secretsManager.destroy()
-  }
+  const { initConfiguredKeys } = await import('../operations/keys-init.js')
+  const result = await initConfiguredKeys(config, { dynamoDb })
+  say(
+    `keys (${config.keySource} at ${config.secretsManagerEndpoint}): pepper ${result.pepper}, ` +
+      `signing keys ${result.signingKeys}, public key set ${result.publicKeySet}`,
+  )
 }
 
 /** A key-material failure on AWS itself most likely means keys init has not run. */

@@ -12,9 +12,10 @@ export const readConfig = (): Config | undefined => {
 }
 
 /**
- * The modules that build and serve real dependencies, loaded only once the
- * config is known to be valid: handler modules parse it again at import, as
- * a Lambda cold start does, and a bad value would surface there as a stack trace.
+ * The modules that build and serve real dependencies (the AWS SDK among
+ * them), loaded only when a command gets that far: `tollgate` stays quick to
+ * start, and `npm start` fails on a bad config or a busy port before loading
+ * any of them.
  *
  * - `openDevServerDynamoDb`: what `npm start` serves from, whatever the key
  *   source: the configured endpoint, else DynamoDB Local under DATA_DIR.
@@ -25,7 +26,7 @@ export const readConfig = (): Config | undefined => {
  */
 export const loadLocalRuntime = async () => {
   const [{ buildDependencies }, local, { startDevServer }] = await Promise.all([
-    import('../handlers/dependencies.js'),
+    import('../wiring/dependencies.js'),
     import('./local-dynamodb.js'),
     import('./dev-server.js'),
   ])

@@ -28,5 +28,5 @@ export const routedHandlers = (routes: readonly Route[] = ROUTES): Route['handle
   ...new Set(routes.map((route) => route.handler)),
 ]
 
-/** `functions/handlers/<name>.ts`: one Lambda function per handler module. */
-export const handlerEntry = (name: string): string => `functions/handlers/${name}.ts`
+/** `functions/entries/<name>.ts`: one Lambda function per handler module, each with its entry. */
+export const handlerEntry = (name: string): string => `functions/entries/${name}.ts`

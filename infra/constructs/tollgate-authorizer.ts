@@ -113,7 +113,7 @@ export class TollgateAuthorizer extends Construct {
     }
     validateCache(options)
     this.function = new TollgateFunction(this, 'Function', {
-      entry: 'functions/handlers/authorizer.ts',
+      entry: 'functions/entries/authorizer.ts',
       environment: this.environment(),
       memorySize: options.memorySize,
       logRetention: options.logRetention,

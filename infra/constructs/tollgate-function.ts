@@ -16,7 +16,7 @@ import { bundleSync, lambdaHandlerOf, REPO_ROOT } from '../bundling.js'
 import { withDefaults } from './options.js'
 
 export interface TollgateFunctionProps {
-  /** Handler module, relative to the repository root: `functions/handlers/jwks.ts`. */
+  /** Handler module, relative to the repository root: `functions/entries/jwks.ts`. */
   readonly entry: string
   /** Configuration (DESIGN "Configuration" names), parsed by the handler at cold start. */
   readonly environment?: Readonly<Record<string, string>>
@@ -46,7 +46,7 @@ const DEFAULTS = {
  * and nothing else until a grant adds exactly what the handler needs.
  *
  * @example
- * const jwks = new TollgateFunction(this, 'Jwks', { entry: 'functions/handlers/jwks.ts' })
+ * const jwks = new TollgateFunction(this, 'Jwks', { entry: 'functions/entries/jwks.ts' })
  * jwks.addToRolePolicy(statement)
  */
 export class TollgateFunction extends lambda.Function {

@@ -147,9 +147,7 @@ export const runAuthorizerSuite = async (
   options: InterleaveOptions = DEFAULT_OPTIONS,
 ): Promise<SuiteResult> => {
   const { createAuthorizerHandler } = await import('../../functions/handlers/authorizer.js')
-  const { buildAuthorizerDependencies } = await import(
-    '../../functions/handlers/authorizer-dependencies.js'
-  )
+  const { buildAuthorizerDependencies } = await import('../../functions/wiring/authorizer.js')
   const { DynamoDbDenyListReader } = await import('../../functions/adapters/dynamodb-deny-list.js')
   // One more than the distinct ones: the JWT that checks every handler first, and the repeated one.
   const { jwts: minted, sub } = await mintBenchJwts(env, alg, DISTINCT_JWTS + 1)

@@ -8,9 +8,9 @@ import {
   type BootstrapResult,
   bootstrapAdmin,
 } from '../../functions/core/use-cases/bootstrap-admin.js'
-import { buildDependencies, type Dependencies } from '../../functions/handlers/dependencies.js'
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.js'
-import { ensureTokenTable } from '../../functions/local/token-table-setup.js'
+import { ensureTokenTable } from '../../functions/operations/token-table-setup.js'
+import { buildDependencies, type Dependencies } from '../../functions/wiring/dependencies.js'
 
 const TABLE_NAME = 'tollgate-bench'
 

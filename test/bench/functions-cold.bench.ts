@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { systemClock } from '../../functions/adapters/system-clock.js'
-import { initKeys } from '../../functions/cli/keys-init.js'
 import { parseConfig } from '../../functions/core/config.js'
 import { ROUTES } from '../../functions/core/routes.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import { exchangeToken } from '../../functions/core/use-cases/exchange-token.js'
-import { buildDependencies } from '../../functions/handlers/dependencies.js'
-import { ensureTokenTable } from '../../functions/local/token-table-setup.js'
+import { initKeys } from '../../functions/operations/keys-init.js'
+import { ensureTokenTable } from '../../functions/operations/token-table-setup.js'
+import { buildDependencies } from '../../functions/wiring/dependencies.js'
 import { bundle } from '../../infra/bundling.js'
 import { startFakeAws } from '../support/fake-aws.js'
 import { httpApiEvent } from '../support/http-events.js'
@@ -93,7 +93,7 @@ export const runFunctionsColdSuite = async (env: BenchEnvironment): Promise<Suit
     const harness = await coldHarness(workDir)
     const entries = new Map<string, { file: string; cold: number; lazy: number; event?: unknown }>()
     for (const name of FUNCTIONS) {
-      const entry = `functions/handlers/${name}.ts`
+      const entry = `functions/entries/${name}.ts`
       const sizes = bundleSizes(
         await bundle({ entry, outdir: join(workDir, name), sourcemap: false }),
         entry,

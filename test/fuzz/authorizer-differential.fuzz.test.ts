@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../functions/core/config.js'
 import { CLOCK_SKEW_SECONDS } from '../../functions/core/jwt-verifier.js'
 import { createAuthorizerHandler } from '../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
+import { buildAuthorizerDependencies } from '../../functions/wiring/authorizer.js'
 import { fixedClock } from '../support/fakes.js'
 import { fuzzRuns } from '../support/http-fuzz.js'
 import {

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../functions/core/config.js'
 import { createAuthorizerHandler } from '../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
+import { buildAuthorizerDependencies } from '../../functions/wiring/authorizer.js'
 import { fixedClock } from '../support/fakes.js'
 import { fuzzRuns } from '../support/http-fuzz.js'
 import {

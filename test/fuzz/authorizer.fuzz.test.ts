@@ -6,7 +6,7 @@ import {
   type AuthorizerResponse,
   createAuthorizerHandler,
 } from '../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
+import { buildAuthorizerDependencies } from '../../functions/wiring/authorizer.js'
 import { fixedClock, fixedSecrets, MemoryStore } from '../support/fakes.js'
 import { AUDIENCE, ISSUER, makeTestKey, NOW, signWithJose } from '../support/jwt-attacks.js'
 

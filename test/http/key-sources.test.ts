@@ -7,7 +7,7 @@ import { parseConfig } from '../../functions/core/config.js'
 import { jwkThumbprint } from '../../functions/core/jwk-thumbprint.js'
 import { parseSigningKeySet } from '../../functions/core/signing-keys.js'
 import { createKeyRotationHandler } from '../../functions/handlers/key-rotation.js'
-import { rotationTimingOf } from '../../functions/handlers/key-rotation-dependencies.js'
+import { keyStoresOf, rotationTimingOf } from '../../functions/wiring/key-management.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
 import { fixedClock } from '../support/fakes.js'
@@ -201,11 +201,13 @@ describe('KEY_SOURCE=secrets-manager on the dev server', () => {
     const config = parseConfig({ ...env, TABLE_NAME: tollgate.config.tableName })
     const logs: Array<Record<string, unknown>> = []
     const handler = createKeyRotationHandler(async () => ({
-      secretsManager: aws.secretsManagerClient(),
-      dynamoDb: (await import('../../functions/adapters/dynamodb-client.js')).createDynamoDbClient(
-        tollgate.config.dynamoDbEndpoint,
+      ...keyStoresOf(
+        aws.secretsManagerClient(),
+        (await import('../../functions/adapters/dynamodb-client.js')).createDynamoDbClient(
+          tollgate.config.dynamoDbEndpoint,
+        ),
+        config.tableName,
       ),
-      tableName: config.tableName,
       alg: 'RS256',
       timing: rotationTimingOf(config),
       clock,

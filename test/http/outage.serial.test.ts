@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS } from '../../functions/local/dev-server.js'
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.js'
 import { superviseDynamoDbLocal } from '../../functions/local/dynamodb-supervisor.js'
 import { enableInvocationScopes } from '../../functions/local/invocation-scope.js'
-import { ensureTokenTable } from '../../functions/local/token-table-setup.js'
+import { ensureTokenTable } from '../../functions/operations/token-table-setup.js'
 import { startTollgate } from '../support/dev-server.js'
 import {
   expectOutageSemantics,

@@ -96,7 +96,7 @@ describe('the Lambda authorizer handler, run with the dev server settings', () =
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', tollgate.config.dynamoDbEndpoint ?? '')
     vi.resetModules()
     // A fresh module instance, so its cold-start config is read from the env above.
-    const { handler } = await import('../../functions/handlers/authorizer.js')
+    const { handler } = await import('../../functions/entries/authorizer.js')
 
     const answer = await handler({
       type: 'TOKEN',

@@ -48,10 +48,10 @@ const SECRETS_MANAGER_TARGETS: GrantTargets = {
     keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/jwks',
   },
 }
-/** Whether a module under functions/handlers/ exports a Lambda `handler`. */
+/** Whether a module under functions/entries/ exports a Lambda `handler`. */
 const readHandlerExport = (name: string): boolean =>
   /^export const handler\b/m.test(
-    readFileSync(join(REPO_ROOT, 'functions', 'handlers', `${name}.ts`), 'utf8'),
+    readFileSync(join(REPO_ROOT, 'functions', 'entries', `${name}.ts`), 'utf8'),
   )
 
 const render = (capabilities: readonly Capability[], targets = TARGETS) =>
@@ -102,9 +102,8 @@ const MANAGE = [
 ]
 
 describe('the per-handler permission map', () => {
-  it('covers every routed handler module of functions/handlers/, and every handler of the route table', () => {
-    // A handler module is a file whose name no *-dependencies or helper module takes.
-    const modules = readdirSync(join(REPO_ROOT, 'functions', 'handlers'))
+  it('covers every routed Lambda entry of functions/entries/, and every handler of the route table', () => {
+    const modules = readdirSync(join(REPO_ROOT, 'functions', 'entries'))
       .filter((file) => /^[a-z-]+\.ts$/.test(file))
       .map((file) => file.slice(0, -3))
       .filter((name) => readHandlerExport(name))

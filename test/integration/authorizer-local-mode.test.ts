@@ -50,7 +50,7 @@ describe('the Lambda authorizer in local mode, with the dev server’s DATA_DIR 
       vi.stubEnv(name, value)
     }
     vi.resetModules()
-    const { handler } = await import('../../functions/handlers/authorizer.js')
+    const { handler } = await import('../../functions/entries/authorizer.js')
     const decide = (jwt: string) =>
       handler({
         type: 'TOKEN',

@@ -18,7 +18,7 @@ import {
   updateServiceAccount,
 } from '../../functions/core/use-cases/service-accounts.js'
 import { createAuthorizerHandler } from '../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
+import { buildAuthorizerDependencies } from '../../functions/wiring/authorizer.js'
 import { createTestTable } from '../support/dynamodb.js'
 import { fakeDependencies, fixedClock, fixedSecrets, testSigner } from '../support/fakes.js'
 import { callers, contextOf } from '../support/management.js'

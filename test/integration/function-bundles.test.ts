@@ -41,7 +41,7 @@ const SDK_CLIENTS = [
 describe('function bundles', () => {
   const tempDir = useTempDirs()
   const bundled = async (name: string) => {
-    const entry = `functions/handlers/${name}.ts`
+    const entry = `functions/entries/${name}.ts`
     return packagesOf(await bundle({ entry, outdir: await tempDir(name), sourcemap: false }), entry)
   }
 

@@ -7,7 +7,6 @@ import {
   readPublicKeySet,
 } from '../../functions/adapters/public-key-set-item.js'
 import { createSecretsManagerSigner } from '../../functions/adapters/secrets-manager-keys.js'
-import { initKeys } from '../../functions/cli/keys-init.js'
 import type { RotationTiming } from '../../functions/core/key-rotation.js'
 import type { PublicJwk, Signer } from '../../functions/core/ports.js'
 import {
@@ -15,10 +14,10 @@ import {
   privateKeyOf,
   type SigningKeySet,
 } from '../../functions/core/signing-keys.js'
-import {
-  createKeyRotationHandler,
-  type KeyRotationDependencies,
-} from '../../functions/handlers/key-rotation.js'
+import type { RotationDependencies } from '../../functions/core/use-cases/rotate-signing-keys.js'
+import { createKeyRotationHandler } from '../../functions/handlers/key-rotation.js'
+import { initKeys } from '../../functions/operations/keys-init.js'
+import { keyStoresOf } from '../../functions/wiring/key-management.js'
 import { createTestTable } from '../support/dynamodb.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
 import { fixedClock } from '../support/fakes.js'
@@ -57,10 +56,8 @@ const seededStack = async () => {
     signingKeysSecretId: secretId,
     clock,
   })
-  const deps: KeyRotationDependencies = {
-    secretsManager,
-    dynamoDb,
-    tableName,
+  const deps: RotationDependencies = {
+    ...keyStoresOf(secretsManager, dynamoDb, tableName),
     alg: 'ES256',
     timing,
     clock,

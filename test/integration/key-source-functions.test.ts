@@ -6,12 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from
 import { createDynamoDbClient } from '../../functions/adapters/dynamodb-client.js'
 import { createSecret } from '../../functions/adapters/secret-versions.js'
 import { systemClock } from '../../functions/adapters/system-clock.js'
-import { initKeys } from '../../functions/cli/keys-init.js'
 import { parseConfig } from '../../functions/core/config.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import type { AuthorizerHandler } from '../../functions/handlers/authorizer.js'
-import { buildDependencies } from '../../functions/handlers/dependencies.js'
 import type { LambdaHttpHandler } from '../../functions/handlers/http-middleware.js'
+import { initKeys } from '../../functions/operations/keys-init.js'
+import { buildDependencies } from '../../functions/wiring/dependencies.js'
+import { keyStoresOf } from '../../functions/wiring/key-management.js'
 import {
   authorizerCapabilities,
   type Capability,
@@ -36,13 +37,13 @@ import { lambdaContext } from '../support/lambda.js'
 
 const ISSUER = 'https://tollgate.example'
 const HANDLERS = {
-  'exchange-jwt': () => import('../../functions/handlers/exchange-jwt.js'),
-  jwks: () => import('../../functions/handlers/jwks.js'),
-  'openid-configuration': () => import('../../functions/handlers/openid-configuration.js'),
-  whoami: () => import('../../functions/handlers/whoami.js'),
-  'access-tokens': () => import('../../functions/handlers/access-tokens.js'),
-  'service-accounts': () => import('../../functions/handlers/service-accounts.js'),
-  openapi: () => import('../../functions/handlers/openapi.js'),
+  'exchange-jwt': () => import('../../functions/entries/exchange-jwt.js'),
+  jwks: () => import('../../functions/entries/jwks.js'),
+  'openid-configuration': () => import('../../functions/entries/openid-configuration.js'),
+  whoami: () => import('../../functions/entries/whoami.js'),
+  'access-tokens': () => import('../../functions/entries/access-tokens.js'),
+  'service-accounts': () => import('../../functions/entries/service-accounts.js'),
+  openapi: () => import('../../functions/entries/openapi.js'),
 }
 type HttpHandlerName = keyof typeof HANDLERS
 
@@ -108,7 +109,7 @@ const coldStart = async (
 const coldStartAuthorizer = async (env: Readonly<Record<string, string>>) => {
   vi.resetModules()
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value)
-  const module = await import('../../functions/handlers/authorizer.js')
+  const module = await import('../../functions/entries/authorizer.js')
   return module.handler as AuthorizerHandler
 }
 
@@ -453,10 +454,10 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
       await createSecret(secretsManager, id, '{"uninitialized":true,"placeholder":"x"}')
     }
     const { createKeysInitHandler } = await import('../../functions/handlers/keys-init.js')
+    // Through the fake, so that its DynamoDB calls are seen.
+    const fakeDynamoDb = createDynamoDbClient(aws.endpoint)
     const handler = createKeysInitHandler(async () => ({
-      // Through the fake, so that its DynamoDB calls are seen.
-      secretsManager,
-      dynamoDb: createDynamoDbClient(aws.endpoint),
+      keyStores: (table) => keyStoresOf(secretsManager, fakeDynamoDb, table),
       clock: systemClock,
       log: () => undefined,
     }))
@@ -487,7 +488,7 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
       const { handler } = await (async () => {
         vi.resetModules()
         for (const [key, value] of Object.entries(deployment.env)) vi.stubEnv(key, value)
-        return import('../../functions/handlers/key-rotation.js')
+        return import('../../functions/entries/key-rotation.js')
       })()
       const { RotateSecretCommand } = await import('@aws-sdk/client-secrets-manager')
       const secretId = deployment.env.SIGNING_KEYS_SECRET_ID as string

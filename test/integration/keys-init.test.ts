@@ -10,10 +10,11 @@ import {
 import { createSecret } from '../../functions/adapters/secret-versions.js'
 import { createSecretsManagerSigner } from '../../functions/adapters/secrets-manager-keys.js'
 import { itemKeys } from '../../functions/adapters/token-table.js'
-import { initKeys, type KeysInitOptions } from '../../functions/cli/keys-init.js'
 import { parsePepperSecret } from '../../functions/core/pepper-secret.js'
 import { parseSigningKeySet } from '../../functions/core/signing-keys.js'
 import { createKeysInitHandler } from '../../functions/handlers/keys-init.js'
+import { initKeys, type KeysInitOptions } from '../../functions/operations/keys-init.js'
+import { keyStoresOf } from '../../functions/wiring/key-management.js'
 import { createTestTable } from '../support/dynamodb.js'
 import { rejectionOf } from '../support/errors.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
@@ -228,6 +229,14 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
       },
     }) as CloudFormationCustomResourceEvent
 
+  /** The function's dependencies, on the clients of `options`. */
+  const dependenciesOf = (options: KeysInitOptions) => async () => ({
+    keyStores: (tableName: string) =>
+      keyStoresOf(options.secretsManager, options.dynamoDb, tableName),
+    clock: options.clock,
+    log: () => undefined,
+  })
+
   /** Both secrets as the stack declares them, before the custom resource runs. */
   const declaredByStack = async (options: KeysInitOptions) => {
     for (const id of [options.pepperSecretId, options.signingKeysSecretId ?? '']) {
@@ -241,7 +250,7 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
     // stack declared them was that keys-init created them; the stack now owns them).
     const options = await freshOptions()
     await declaredByStack(options)
-    const handler = createKeysInitHandler(async () => ({ ...options, log: () => undefined }))
+    const handler = createKeysInitHandler(dependenciesOf(options))
 
     // Act
     const created = await handler(event('Create', options))
@@ -265,7 +274,7 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
   it('fails the deployment when a property is missing', async () => {
     // Prepare
     const options = await freshOptions()
-    const handler = createKeysInitHandler(async () => ({ ...options, log: () => undefined }))
+    const handler = createKeysInitHandler(dependenciesOf(options))
     const bad = event('Create', { ...options, pepperSecretId: '' })
 
     // Act and assess
@@ -280,7 +289,7 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
   ])('refuses the properties %j, naming %s', async (overrides, name) => {
     // Prepare
     const options = await freshOptions()
-    const handler = createKeysInitHandler(async () => ({ ...options, log: () => undefined }))
+    const handler = createKeysInitHandler(dependenciesOf(options))
     const base = event('Create', options)
     const bad = {
       ...base,
@@ -294,7 +303,7 @@ describe('Handler: keys-init (CloudFormation custom resource)', () => {
   it('creates no secret at deploy: a missing one fails the deployment', async () => {
     // Prepare
     const options = await freshOptions()
-    const handler = createKeysInitHandler(async () => ({ ...options, log: () => undefined }))
+    const handler = createKeysInitHandler(dependenciesOf(options))
     const before = aws.calls.length
 
     // Act and assess

@@ -2,7 +2,7 @@ import type { Metafile } from 'esbuild'
 import { bundle, REPO_ROOT } from '../../infra/bundling.js'
 
 export { REPO_ROOT }
-export const AUTHORIZER_ENTRY = 'functions/handlers/authorizer.ts'
+export const AUTHORIZER_ENTRY = 'functions/entries/authorizer.ts'
 
 /**
  * Bundles the authorizer exactly as the CDK stack ships it (the options live

@@ -5,7 +5,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createDynamoDbClient } from '../../functions/adapters/dynamodb-client.js'
 import { type Config, parseConfig } from '../../functions/core/config.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
-import { buildDependencies, type Dependencies } from '../../functions/handlers/dependencies.js'
 import {
   DEFAULT_LIMITS,
   type DevServer,
@@ -14,6 +13,7 @@ import {
 } from '../../functions/local/dev-server.js'
 import { freePort } from '../../functions/local/free-port.js'
 import { enableInvocationScopes } from '../../functions/local/invocation-scope.js'
+import { buildDependencies, type Dependencies } from '../../functions/wiring/dependencies.js'
 import { createTestTable } from './dynamodb.js'
 
 export interface RunningTollgate {

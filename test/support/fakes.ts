@@ -23,7 +23,7 @@ import type {
   DenyEntry,
   OwnerRecord,
 } from '../../functions/core/records.js'
-import type { Dependencies } from '../../functions/handlers/dependencies.js'
+import type { Dependencies } from '../../functions/wiring/dependencies.js'
 
 /** A clock that only moves when told to. */
 export const fixedClock = (start = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void } => {

@@ -1,4 +1,4 @@
-import { initKeys, type KeysInitOptions } from '../../functions/cli/keys-init.js'
+import { initKeys, type KeysInitOptions } from '../../functions/operations/keys-init.js'
 import type { StartOptions } from './dev-server.js'
 import type { FakeAws } from './fake-aws.js'
 

@@ -6,22 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadLocalKeys } from '../../functions/adapters/local-key-file.js'
 import { createSecret } from '../../functions/adapters/secret-versions.js'
 import { systemClock } from '../../functions/adapters/system-clock.js'
-import { initKeys } from '../../functions/cli/keys-init.js'
 import { parseConfig } from '../../functions/core/config.js'
 import type { HandlerName } from '../../functions/core/routes.js'
 import { parseSigningKeySet } from '../../functions/core/signing-keys.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import { exchangeToken } from '../../functions/core/use-cases/exchange-token.js'
 import { createAuthorizerHandler } from '../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../functions/handlers/authorizer-dependencies.js'
 import type { ProxyEvent } from '../../functions/handlers/http-event.js'
 import {
   createKeyRotationHandler,
   type RotationEvent,
 } from '../../functions/handlers/key-rotation.js'
-import { rotationTimingOf } from '../../functions/handlers/key-rotation-dependencies.js'
 import { createKeysInitHandler, KEYS_INIT_PHYSICAL_ID } from '../../functions/handlers/keys-init.js'
 import { HANDLER_FACTORIES } from '../../functions/handlers/registry.js'
+import { initKeys } from '../../functions/operations/keys-init.js'
+import { buildAuthorizerDependencies } from '../../functions/wiring/authorizer.js'
+import { keyStoresOf, rotationTimingOf } from '../../functions/wiring/key-management.js'
 import { createTestTable } from '../support/dynamodb.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
 import { fakeDependencies, fixedSecrets, MemoryStore } from '../support/fakes.js'
@@ -149,8 +149,7 @@ describe('events/ samples of the key-material functions', () => {
     const event = await readEvent(file)
     const properties = event.ResourceProperties as Record<string, unknown>
     const handler = createKeysInitHandler(async () => ({
-      secretsManager: stack.secretsManager,
-      dynamoDb: stack.dynamoDb,
+      keyStores: (tableName) => keyStoresOf(stack.secretsManager, stack.dynamoDb, tableName),
       clock: systemClock,
       log: () => undefined,
     }))
@@ -193,9 +192,7 @@ describe('events/ samples of the key-material functions', () => {
       new RotateSecretCommand({ SecretId: stack.ids.signingKeys, ClientRequestToken: token }),
     )
     const handler = createKeyRotationHandler(async () => ({
-      secretsManager: stack.secretsManager,
-      dynamoDb: stack.dynamoDb,
-      tableName: stack.tableName,
+      ...keyStoresOf(stack.secretsManager, stack.dynamoDb, stack.tableName),
       alg: 'RS256',
       timing: rotationTimingOf(parseConfig({})),
       clock: systemClock,

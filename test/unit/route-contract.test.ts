@@ -3,7 +3,7 @@ import { ROUTE_SPECS, type RouteSpec } from '../../functions/api/spec.js'
 import { CLIENT_ROUTES } from '../../functions/client/routes.js'
 import { isRouteKey, ROUTES, type RouteKey, routeKey } from '../../functions/core/routes.js'
 import { createAuthorizedHandler, type Operation } from '../../functions/handlers/api-handler.js'
-import type { CallerDependencies } from '../../functions/handlers/dependencies.js'
+import type { CallerDependencies } from '../../functions/wiring/dependencies.js'
 
 /**
  * The route contract is checked by the compiler: each `@ts-expect-error`

@@ -1,11 +1,11 @@
 import { type Config, parseConfig } from '../../core/config.js'
 import { TollgateError } from '../../core/errors.js'
 import { requireKeyMaterial } from '../../core/key-material.js'
+import type { KeysInitResult } from '../../core/use-cases/seed-keys.js'
 import { helpText, parseCommand } from '../args.js'
 import type { Command, CommandGroup } from '../command.js'
 import { EXIT, UsageError } from '../exit-codes.js'
 import type { CliIo } from '../io.js'
-import type { KeysInitResult } from '../keys-init.js'
 import { fields, printer } from '../output.js'
 
 const initCommand: Command = {
@@ -87,35 +87,8 @@ const configOf = (io: CliIo): Config => {
   }
 }
 
-/** The SDK clients and initKeys, loaded only when the command runs (the CLI stays quick to start). */
+/** keys init and its SDK clients, loaded only when the command runs (the CLI stays quick to start). */
 const seed = async (config: Config, kmsKeyId: string | undefined): Promise<KeysInitResult> => {
-  const [{ initKeys }, { createSecretsManagerClient }, { createDynamoDbClient }, { systemClock }] =
-    await Promise.all([
-      import('../keys-init.js'),
-      import('../../adapters/secrets-manager-client.js'),
-      import('../../adapters/dynamodb-client.js'),
-      import('../../adapters/system-clock.js'),
-    ])
-  const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
-  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
-  try {
-    if (config.keySource === 'secrets-manager' && config.dynamoDbEndpoint !== undefined) {
-      // An emulator (LocalStack, DynamoDB Local) may not have the table yet; on AWS the stack owns it.
-      const { ensureTokenTable } = await import('../../local/token-table-setup.js')
-      await ensureTokenTable(dynamoDb, config.tableName)
-    }
-    return await initKeys({
-      secretsManager,
-      dynamoDb,
-      tableName: config.tableName,
-      alg: config.jwtAlg,
-      pepperSecretId: config.pepperSecretId as string,
-      signingKeysSecretId: config.signingKeysSecretId,
-      secretsKmsKeyId: kmsKeyId,
-      clock: systemClock,
-    })
-  } finally {
-    secretsManager.destroy()
-    dynamoDb.destroy()
-  }
+  const { initConfiguredKeys } = await import('../../operations/keys-init.js')
+  return initConfiguredKeys(config, { secretsKmsKeyId: kmsKeyId })
 }

@@ -1,21 +1,21 @@
 import { vi } from 'vitest'
 
-/** Every deployed handler module, loaded as Lambda loads it (fresh, from the environment). */
+/** Every Lambda entry (functions/entries/), loaded as Lambda loads it (fresh, from the environment). */
 const MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
-  'exchange-jwt': () => import('../../../functions/handlers/exchange-jwt.js'),
-  jwks: () => import('../../../functions/handlers/jwks.js'),
-  'openid-configuration': () => import('../../../functions/handlers/openid-configuration.js'),
-  whoami: () => import('../../../functions/handlers/whoami.js'),
-  'service-accounts': () => import('../../../functions/handlers/service-accounts.js'),
-  'access-tokens': () => import('../../../functions/handlers/access-tokens.js'),
-  openapi: () => import('../../../functions/handlers/openapi.js'),
-  'keys-init': () => import('../../../functions/handlers/keys-init.js'),
-  'key-rotation': () => import('../../../functions/handlers/key-rotation.js'),
+  'exchange-jwt': () => import('../../../functions/entries/exchange-jwt.js'),
+  jwks: () => import('../../../functions/entries/jwks.js'),
+  'openid-configuration': () => import('../../../functions/entries/openid-configuration.js'),
+  whoami: () => import('../../../functions/entries/whoami.js'),
+  'service-accounts': () => import('../../../functions/entries/service-accounts.js'),
+  'access-tokens': () => import('../../../functions/entries/access-tokens.js'),
+  openapi: () => import('../../../functions/entries/openapi.js'),
+  'keys-init': () => import('../../../functions/entries/keys-init.js'),
+  'key-rotation': () => import('../../../functions/entries/key-rotation.js'),
   authorizer: async () => {
     // The authorizer keeps a bad configuration as the error of every call (it denies rather
     // than crash its init): building its dependencies surfaces it, and needs no network.
-    const module = await import('../../../functions/handlers/authorizer-dependencies.js')
-    await module.lambdaAuthorizerDependencies()
+    const module = await import('../../../functions/wiring/authorizer.js')
+    await module.lambdaAuthorizerDependencies(process.env)()
     return module
   },
 }

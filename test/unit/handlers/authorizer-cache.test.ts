@@ -3,7 +3,7 @@ import { parseConfig } from '../../../functions/core/config.js'
 import { VERIFIED_TOKEN_CACHE_SIZE } from '../../../functions/core/jwt-verifier.js'
 import { type DenyEntry, EVERY_GENERATION } from '../../../functions/core/records.js'
 import { createAuthorizerHandler } from '../../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../../functions/handlers/authorizer-dependencies.js'
+import { buildAuthorizerDependencies } from '../../../functions/wiring/authorizer.js'
 import { fixedClock } from '../../support/fakes.js'
 import {
   AUDIENCE,

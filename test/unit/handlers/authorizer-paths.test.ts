@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../functions/core/config.js'
 import { isAllowedByPolicy } from '../../../functions/core/route-permissions.js'
 import { createAuthorizerHandler } from '../../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../../functions/handlers/authorizer-dependencies.js'
+import { buildAuthorizerDependencies } from '../../../functions/wiring/authorizer.js'
 import { fixedClock } from '../../support/fakes.js'
 import {
   AUDIENCE,

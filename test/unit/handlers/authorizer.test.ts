@@ -21,8 +21,8 @@ import {
   createAuthorizerHandler,
   type IamAuthorizerResponse,
 } from '../../../functions/handlers/authorizer.js'
-import { buildAuthorizerDependencies } from '../../../functions/handlers/authorizer-dependencies.js'
-import { logger } from '../../../functions/handlers/observability.js'
+import { buildAuthorizerDependencies } from '../../../functions/wiring/authorizer.js'
+import { logger } from '../../../functions/wiring/observability.js'
 import { fixedClock, fixedSecrets, MemoryStore } from '../../support/fakes.js'
 import {
   AUDIENCE,
@@ -393,11 +393,9 @@ describe('authorizer handler failures: never an allow, never a verdict', () => {
     // Allows are logged at DEBUG only, decided when the modules load: load them again at DEBUG.
     vi.resetModules()
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG')
-    const observability = await import('../../../functions/handlers/observability.js')
+    const observability = await import('../../../functions/wiring/observability.js')
     const authorizer = await import('../../../functions/handlers/authorizer.js')
-    const authorizerDependencies = await import(
-      '../../../functions/handlers/authorizer-dependencies.js'
-    )
+    const authorizerDependencies = await import('../../../functions/wiring/authorizer.js')
     vi.unstubAllEnvs()
     const calls: unknown[] = []
     for (const level of ['debug', 'info', 'warn', 'error'] as const) {
@@ -640,7 +638,7 @@ describe('authorizer Lambda entry point', () => {
         REVOCATION_CHECK: 'false',
       }
 
-      const { handler } = await import('../../../functions/handlers/authorizer.js')
+      const { handler } = await import('../../../functions/entries/authorizer.js')
       const response = iam(await handler(withAuthorization(REST_TOKEN, `Bearer ${jwt}`)))
 
       expect(response.context).toEqual({
@@ -662,10 +660,10 @@ describe('authorizer Lambda entry point', () => {
   it('throws on every call when the environment is invalid, logging which variable', async () => {
     process.env = { ...saved, DATA_DIR: dataDir, MAX_JWT_DURATION_SECONDS: 'forever' }
     const errors = vi.spyOn(
-      (await import('../../../functions/handlers/observability.js')).logger,
+      (await import('../../../functions/wiring/observability.js')).logger,
       'error',
     )
-    const { handler } = await import('../../../functions/handlers/authorizer.js')
+    const { handler } = await import('../../../functions/entries/authorizer.js')
 
     await expectCannotDecide(handler(withAuthorization(REST_TOKEN, 'Bearer x')))
     await expectCannotDecide(handler(withAuthorization(HTTP_V2, 'Bearer x')))

@@ -3,8 +3,8 @@ import { jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../functions/core/config.js'
 import { bootstrapAdmin } from '../../../functions/core/use-cases/bootstrap-admin.js'
-import type { Dependencies } from '../../../functions/handlers/dependencies.js'
 import { createExchangeJwtHandler } from '../../../functions/handlers/exchange-jwt.js'
+import type { Dependencies } from '../../../functions/wiring/dependencies.js'
 import {
   fakeDependencies,
   fixedClock,

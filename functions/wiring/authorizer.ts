@@ -13,8 +13,9 @@ import { buildPermissionRules } from '../core/route-permissions.js'
 import { ROUTES, type Route } from '../core/routes.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import type { AuthorizeDependencies } from '../core/use-cases/authorize-request.js'
-import { keyMaterialFor } from './key-source-dependencies.js'
-import { logger, logUseNotRecorded } from './observability.js'
+import { keyMaterialFor } from './key-material.js'
+import { logger, logSkippedKey, logUseNotRecorded } from './observability.js'
+import { once } from './once.js'
 import { peopleVerifierFor } from './people.js'
 
 /** Everything the authorizer needs, built once per process. */
@@ -74,46 +75,39 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
   }
 }
 
-const logSkippedKey = (index: number, reason: string): void => {
-  logger.warn('public key skipped', { index, reason })
-}
-
 /**
- * The Lambda cold-start composition. The config is parsed when the module
- * loads; a bad one is kept as the error every call rejects with, so the
- * handler logs it and denies (fails closed) instead of the init crashing
- * into API Gateway 500s with no log line of ours. Keys are read on the first
- * call, and a failure there is retried on the next.
+ * The Lambda cold-start composition, made by the authorizer's entry when it
+ * loads. The config is parsed from `env` there; a bad one is kept as the
+ * error every call rejects with, so the handler logs it and denies (fails
+ * closed) instead of the init crashing into API Gateway 500s with no log
+ * line of ours. Keys are read on the first call, and a failure there is
+ * retried on the next.
  *
  * Bundle size: this module must not import ./dependencies.js, and reaches
  * the DynamoDB adapters only through `import()`, on the first call that
  * needs them (the deny-list, Basic auth, KEYSET#public): cold start stays
  * small. The key source's adapters and SDK clients are `import()`ed the same
- * way (./key-source-dependencies.js), only the ones KEY_SOURCE names.
+ * way (./key-material.js), only the ones KEY_SOURCE names.
+ *
+ * @example
+ * export const handler = createAuthorizerHandler(lambdaAuthorizerDependencies(process.env))
  */
-export const lambdaAuthorizerDependencies: AuthorizerDependencyProvider = (() => {
-  let config: Config | undefined
-  let configError: unknown
+export const lambdaAuthorizerDependencies = (
+  env: Readonly<Record<string, string | undefined>>,
+): AuthorizerDependencyProvider => {
+  let config: Config
   try {
-    const parsed = parseConfig(process.env)
+    const parsed = parseConfig(env)
     // The pepper only for Basic auth; never the signing keys.
     config = requireKeyMaterial(
       parsed,
       parsed.basicAuthEnabled ? ['public-keys', 'pepper'] : ['public-keys'],
     )
   } catch (error) {
-    configError = error
+    return () => Promise.reject(error)
   }
-  let built: Promise<AuthorizerDependencies> | undefined
-  return () => {
-    if (config === undefined) return Promise.reject(configError)
-    built ??= buildLambdaDependencies(config).catch((error: unknown) => {
-      built = undefined
-      throw error
-    })
-    return built
-  }
-})()
+  return once(() => buildLambdaDependencies(config))
+}
 
 const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDependencies> => {
   // One client for Basic auth, the deny-list and KEYSET#public, made the first time one needs it.
@@ -150,16 +144,4 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
       }
     }),
   })
-}
-
-/** Memoizes a successful async result; a failure is retried on the next call. */
-const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
-  let result: Promise<T> | undefined
-  return () => {
-    result ??= make().catch((error: unknown) => {
-      result = undefined
-      throw error
-    })
-    return result
-  }
 }

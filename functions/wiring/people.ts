@@ -3,8 +3,8 @@ import type { Config } from '../core/config.js'
 import { createPersonVerifier, type PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { devTrustedIssuer } from '../core/trusted-issuers.js'
-import { once } from './lambda-dependencies.js'
 import { logger } from './observability.js'
+import { once } from './once.js'
 
 /**
  * The verifier of people's JWTs for a configuration: each of TRUSTED_ISSUERS

@@ -5,8 +5,8 @@ import { systemClock } from '../adapters/system-clock.js'
 import type { Config } from '../core/config.js'
 import { TollgateError } from '../core/errors.js'
 import type { Clock, KeySet, Secrets, Signer } from '../core/ports.js'
-import { once } from './lambda-dependencies.js'
 import { logger } from './observability.js'
+import { once } from './once.js'
 
 /**
  * The key material of one process, per KEY_SOURCE (DESIGN "Keys"). Each
@@ -144,7 +144,7 @@ const required = (value: string | undefined, name: string): string => {
  *
  * @example
  * export const handler = createJwksHandler(
- *   lambdaProvider(buildPublicKeyDependencies, ['public-keys']))
+ *   lambdaProvider(process.env, buildPublicKeyDependencies, ['public-keys']))
  */
 export const buildPublicKeyDependencies = async (
   config: Config,

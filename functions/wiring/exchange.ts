@@ -1,10 +1,9 @@
-import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { DynamoDbStore } from '../adapters/dynamodb-store.js'
 import { systemClock } from '../adapters/system-clock.js'
 import type { Config } from '../core/config.js'
 import type { Store } from '../core/ports.js'
 import type { ExchangeDependencies } from '../core/use-cases/exchange-token.js'
-import { keyMaterialFor } from './key-source-dependencies.js'
+import { lambdaParts } from './lambda-parts.js'
 import { logUseNotRecorded } from './observability.js'
 
 /** What the exchange function holds: the signer, the pepper and the store; no verifier. */
@@ -16,17 +15,17 @@ export interface ExchangeHandlerDependencies extends ExchangeDependencies {
 /**
  * The exchange's Lambda composition (`POST /access-tokens/jwt`): it signs,
  * hashes with the pepper and reads the caller's token and owner item. It
- * verifies no JWT, so it never reads the public key set.
+ * verifies no JWT, so it never reads the public key set, and it loads none
+ * of ./dependencies.js (people's issuers, the deny-list).
  *
  * @example
  * export const handler = createExchangeJwtHandler(
- *   lambdaProvider(buildExchangeDependencies, ['signer', 'pepper']))
+ *   lambdaProvider(process.env, buildExchangeDependencies, ['signer', 'pepper']))
  */
 export const buildExchangeDependencies = async (
   config: Config,
 ): Promise<ExchangeHandlerDependencies> => {
-  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
-  const keys = keyMaterialFor(config, { dynamoDb: async () => dynamoDb, localKeyFile: 'create' })
+  const { dynamoDb, keys } = lambdaParts(config)
   const [signer, secrets] = await Promise.all([keys.signer(), keys.pepper()])
   return {
     config,

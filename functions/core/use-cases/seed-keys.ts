@@ -1,44 +1,39 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { readPublicKeySet, writePublicKeySet } from '../adapters/public-key-set-item.js'
-import {
-  createSecret,
-  describeSecret,
-  putSecretString,
-  secretString,
-} from '../adapters/secret-versions.js'
-import { TollgateError } from '../core/errors.js'
-import { newPepperSecret, parsePepperSecret } from '../core/pepper-secret.js'
-import type { Clock, JwtAlg } from '../core/ports.js'
+import { TollgateError } from '../errors.js'
+import { newPepperSecret, parsePepperSecret } from '../pepper-secret.js'
+import type { Clock, JwtAlg, PublishedKeySet, SecretStore } from '../ports.js'
 import {
   generateSigningKey,
   parseSigningKeySet,
   publicJwkOf,
   serializeSigningKeySet,
   signingKeysOf,
-} from '../core/signing-keys.js'
+} from '../signing-keys.js'
 
-export interface KeysInitOptions {
-  readonly secretsManager: SecretsManagerClient
-  readonly dynamoDb: DynamoDBClient
-  readonly tableName: string
+export interface SeedKeysDependencies {
+  /** Where the pepper and signing-key secrets live (Secrets Manager). */
+  readonly secrets: SecretStore
+  /** The public key-set item (KEYSET#public) of the stack's table. */
+  readonly publishedKeys: PublishedKeySet
+  readonly clock: Clock
+  readonly log?: (message: string, fields: Readonly<Record<string, unknown>>) => void
+}
+
+export interface SeedKeysRequest {
   readonly alg: JwtAlg
   /** PEPPER_SECRET_ID. */
   readonly pepperSecretId: string
   /** SIGNING_KEYS_SECRET_ID; absent for KEY_SOURCE=kms, whose keys live in KMS. */
   readonly signingKeysSecretId?: string | undefined
   /**
-   * Create a secret that does not exist (CreateSecret), encrypted with
-   * `secretsKmsKeyId`: what `tollgate keys init` does against LocalStack or
-   * a test endpoint. The stack declares both secrets itself and passes
-   * false, so a missing secret fails the deployment instead (its role has no
-   * CreateSecret). @default true
+   * Create a secret that does not exist, encrypted with `secretsKmsKeyId`:
+   * what `tollgate keys init` does against LocalStack or a test endpoint.
+   * The stack declares both secrets itself and passes false, so a missing
+   * secret fails the deployment instead (its role has no CreateSecret).
+   * @default true
    */
   readonly createMissing?: boolean
   /** The customer KMS key that encrypts secrets this creates (absent: the AWS managed key). */
   readonly secretsKmsKeyId?: string | undefined
-  readonly clock: Clock
-  readonly log?: (message: string, fields: Readonly<Record<string, unknown>>) => void
 }
 
 /** What happened to each piece: made now, or found in place and kept. */
@@ -51,11 +46,11 @@ export interface KeysInitResult {
 }
 
 /**
- * `tollgate keys init`, also run by the stack at deploy (a custom resource):
- * seeds the pepper secret, and for KEY_SOURCE=secrets-manager the signing-key
- * secret and the public key-set item, against whatever endpoint the SDK
- * clients were given. Idempotent: existing material is never overwritten, and
- * a secret holding something that is not ours is refused, not replaced.
+ * `tollgate keys init`, also run by the stack at deploy (a custom resource)
+ * and by `npm start` against an emulator: seeds the pepper secret, and for
+ * KEY_SOURCE=secrets-manager the signing-key secret and the public key-set
+ * item. Idempotent: existing material is never overwritten, and a secret
+ * holding something that is not ours is refused, not replaced.
  *
  * A fresh key set is `current` and `next`, both published (the item is
  * written before the secret, and their `published_at` taken after that
@@ -64,40 +59,47 @@ export interface KeysInitResult {
  * exist. `next` starts its 2 h + KEYS_CACHE_TTL wait at deploy, so the first
  * scheduled rotation can already promote it.
  *
+ * Primary course:
+ * 1. Seed the pepper secret.
+ * 2. With a signing-key secret: seed it with `current` and `next`, publishing
+ *    both before the secret holds them.
+ * 3. Publish any key of that secret missing from the item (whoever wrote it).
+ *
  * @example
- * await initKeys({ secretsManager, dynamoDb, tableName, alg: 'RS256',
- *   pepperSecretId, signingKeysSecretId, clock: systemClock })
+ * await seedKeys({ secrets, publishedKeys, clock: systemClock },
+ *   { alg: 'RS256', pepperSecretId, signingKeysSecretId })
  */
-export const initKeys = async (options: KeysInitOptions): Promise<KeysInitResult> => {
-  const pepper = await seedSecret(options, options.pepperSecretId, newPepperSecret, (text) => {
+export const seedKeys = async (
+  deps: SeedKeysDependencies,
+  request: SeedKeysRequest,
+): Promise<KeysInitResult> => {
+  const seed = { ...deps, ...request }
+  const pepper = await seedSecret(seed, request.pepperSecretId, newPepperSecret, (text) => {
     parsePepperSecret(text)
   })
-  if (options.signingKeysSecretId === undefined) {
+  if (request.signingKeysSecretId === undefined) {
     return { signingKeys: 'not-applicable', publicKeySet: 'not-applicable', pepper }
   }
-  const signing = await seedSigningKeys(options, options.signingKeysSecretId)
+  const signing = await seedSigningKeys(seed, request.signingKeysSecretId)
   return { ...signing, pepper }
 }
 
+type Seed = SeedKeysDependencies & SeedKeysRequest
+
 const seedSigningKeys = async (
-  options: KeysInitOptions,
+  seed: Seed,
   secretId: string,
 ): Promise<Pick<KeysInitResult, 'signingKeys' | 'publicKeySet'>> => {
   const signingKeys = await seedSecret(
-    options,
+    seed,
     secretId,
     async () => {
-      const now = options.clock.now()
-      const current = generateSigningKey(options.alg, now)
-      const next = generateSigningKey(options.alg, now)
+      const now = seed.clock.now()
+      const current = generateSigningKey(seed.alg, now)
+      const next = generateSigningKey(seed.alg, now)
       // Publish first: by the time the secret exists, its keys are public.
-      await writePublicKeySet(
-        options.dynamoDb,
-        options.tableName,
-        [current, next].map(publicJwkOf),
-        now,
-      )
-      const publishedAt = options.clock.now()
+      await seed.publishedKeys.write([current, next].map(publicJwkOf), now)
+      const publishedAt = seed.clock.now()
       return serializeSigningKeySet({
         current: { ...current, publishedAt },
         next: { ...next, publishedAt },
@@ -110,7 +112,7 @@ const seedSigningKeys = async (
   )
   // Whoever wrote the secret (this run, an earlier one, a concurrent one),
   // its keys must be in the public item.
-  const written = await ensurePublished(options, secretId)
+  const written = await ensurePublished(seed, secretId)
   return {
     signingKeys,
     publicKeySet: signingKeys === 'created' || written ? 'written' : 'kept',
@@ -118,18 +120,18 @@ const seedSigningKeys = async (
 }
 
 /** Publishes any key of the secret missing from the item; resolves whether it wrote. */
-const ensurePublished = async (options: KeysInitOptions, secretId: string): Promise<boolean> => {
-  const text = await secretString(options.secretsManager, secretId)
+const ensurePublished = async (seed: Seed, secretId: string): Promise<boolean> => {
+  const text = await seed.secrets.read(secretId)
   if (text === undefined) throw new Error('The signing-key secret vanished during keys init.')
   const ours = signingKeysOf(parseSigningKeySet(text))
-  const published = (await readPublicKeySet(options.dynamoDb, options.tableName, options.log)) ?? []
+  const published = (await seed.publishedKeys.read()) ?? []
   const missing = ours.filter((key) => !published.some((jwk) => jwk.kid === key.kid))
   if (missing.length === 0) return false
   const others = published.filter((jwk) => !ours.some((key) => key.kid === jwk.kid))
   const keys = [...ours.map(publicJwkOf), ...others]
-  await writePublicKeySet(options.dynamoDb, options.tableName, keys, options.clock.now())
+  await seed.publishedKeys.write(keys, seed.clock.now())
   // Their published_at predates this write; the log lets an operator delay the next promotion.
-  options.log?.('keys init: published keys missing from the key-set item', {
+  seed.log?.('keys init: published keys missing from the key-set item', {
     kids: missing.map((key) => key.kid),
   })
   return true
@@ -142,13 +144,13 @@ const ensurePublished = async (options: KeysInitOptions, secretId: string): Prom
  * other value is refused, so nothing that may be key material is overwritten.
  */
 const seedSecret = async (
-  options: KeysInitOptions,
+  seed: Seed,
   secretId: string,
   make: () => string | Promise<string>,
   check: (text: string) => void,
 ): Promise<'created' | 'kept'> => {
-  const { secretsManager } = options
-  const text = await secretString(secretsManager, secretId)
+  const { secrets } = seed
+  const text = await secrets.read(secretId)
   if (text !== undefined && !isPlaceholder(text)) {
     try {
       check(text)
@@ -161,18 +163,17 @@ const seedSecret = async (
     }
     return 'kept'
   }
-  const exists =
-    text !== undefined || (await describeSecret(secretsManager, secretId)) !== undefined
-  if (!exists && options.createMissing === false) {
+  const exists = text !== undefined || (await secrets.describe(secretId)) !== undefined
+  if (!exists && seed.createMissing === false) {
     throw new TollgateError('internal', `The secret ${secretId} does not exist.`)
   }
   const value = await make()
   if (exists) {
-    await putSecretString(secretsManager, secretId, value)
-  } else if (!(await createSecret(secretsManager, secretId, value, options.secretsKmsKeyId))) {
+    await secrets.put(secretId, value)
+  } else if (!(await secrets.create(secretId, value, seed.secretsKmsKeyId))) {
     return 'kept' // another init created it first; the caller re-reads it
   }
-  options.log?.('keys init: secret seeded', { secret_id: secretId })
+  seed.log?.('keys init: secret seeded', { secret_id: secretId })
   return 'created'
 }
 
@@ -181,7 +182,7 @@ const seedSecret = async (
  * the stack's placeholder `{"uninitialized": true, "placeholder": "<random>"}`
  * (CloudFormation must give a secret some value; infra/constructs/key-material.ts).
  */
-export const isPlaceholder = (text: string): boolean => {
+const isPlaceholder = (text: string): boolean => {
   const trimmed = text.trim()
   if (trimmed === '' || /^\{\s*\}$/.test(trimmed)) return true
   let value: unknown

@@ -1,5 +1,4 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { DynamoDbDenyListReader } from '../adapters/dynamodb-deny-list.js'
 import { DynamoDbStore } from '../adapters/dynamodb-store.js'
 import { systemClock } from '../adapters/system-clock.js'
@@ -9,9 +8,10 @@ import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
 import { requireKeyMaterial } from '../core/key-material.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet, Secrets, Signer, Store } from '../core/ports.js'
-import type { ExchangeHandlerDependencies } from './exchange-dependencies.js'
-import { type KeyMaterial, keyMaterialFor } from './key-source-dependencies.js'
-import { logger, logUseNotRecorded } from './observability.js'
+import type { ExchangeHandlerDependencies } from './exchange.js'
+import { type KeyMaterial, keyMaterialFor } from './key-material.js'
+import { lambdaParts } from './lambda-parts.js'
+import { logSkippedKey, logUseNotRecorded } from './observability.js'
 import { peopleVerifierFor } from './people.js'
 
 /**
@@ -90,20 +90,16 @@ const callerParts = async (config: Config, dynamoDb: DynamoDBClient, keys: KeyMa
   }
 }
 
-const logSkippedKey = (index: number, reason: string): void => {
-  logger.warn('public key skipped', { index, reason })
-}
-
 /**
  * `whoami`'s Lambda composition: public keys (in its verifier), people's
  * issuers and the store; no signer, no pepper.
  *
  * @example
- * export const handler = createWhoamiHandler(lambdaProvider(buildCallerDependencies, ['public-keys']))
+ * export const handler = createWhoamiHandler(
+ *   lambdaProvider(process.env, buildCallerDependencies, ['public-keys']))
  */
 export const buildCallerDependencies = async (config: Config): Promise<CallerDependencies> => {
-  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
-  const keys = keyMaterialFor(config, { dynamoDb: async () => dynamoDb, localKeyFile: 'create' })
+  const { dynamoDb, keys } = lambdaParts(config)
   return callerParts(config, dynamoDb, keys)
 }
 
@@ -113,13 +109,12 @@ export const buildCallerDependencies = async (config: Config): Promise<CallerDep
  *
  * @example
  * export const handler = createAccessTokensHandler(
- *   lambdaProvider(buildManagementDependencies, ['public-keys', 'pepper']))
+ *   lambdaProvider(process.env, buildManagementDependencies, ['public-keys', 'pepper']))
  */
 export const buildManagementDependencies = async (
   config: Config,
 ): Promise<ManagementDependencies> => {
-  const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
-  const keys = keyMaterialFor(config, { dynamoDb: async () => dynamoDb, localKeyFile: 'create' })
+  const { dynamoDb, keys } = lambdaParts(config)
   const [caller, secrets] = await Promise.all([callerParts(config, dynamoDb, keys), keys.pepper()])
   return { ...caller, secrets }
 }

@@ -10,3 +10,13 @@ export const logger = new Logger({ serviceName: 'tollgate' })
 export const logUseNotRecorded = (tokenId: string, error: unknown): void => {
   logger.warn('last_used_at not recorded', { atid: tokenId, error })
 }
+
+/** A malformed key in our own key set is skipped, never fatal for the rest (DESIGN "Keys"). */
+export const logSkippedKey = (index: number, reason: string): void => {
+  logger.warn('public key skipped', { index, reason })
+}
+
+/** Key management's structured lines (steps, kids, outcomes), at INFO. */
+export const logInfo = (message: string, fields: Readonly<Record<string, unknown>>): void => {
+  logger.info(message, { ...fields })
+}
