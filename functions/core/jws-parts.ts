@@ -88,3 +88,25 @@ export const decodeJsonObject = (segment: string, what: string): Record<string, 
   if (Object.hasOwn(value, '__proto__')) throw invalid(`The JWT ${what} has a forbidden member.`)
   return value as Record<string, unknown>
 }
+
+/** A JWT split once and its payload decoded once, for whichever verifier its `iss` picks. */
+export interface DecodedJwt {
+  readonly jwt: string
+  readonly parts: CompactJwsParts
+  /** The payload object, not verified yet. */
+  readonly payload: Record<string, unknown>
+}
+
+/**
+ * Splits a JWT and decodes its payload (`splitCompactJws`, `decodeJsonObject`),
+ * for a caller that must read `iss` before it can choose a verifier: the
+ * verifier then takes it as it is instead of decoding the JWT again.
+ *
+ * @example
+ * const decoded = decodeJwt(jwt)
+ * const claims = people.trusts(decoded.payload.iss) ? await people.verify(decoded) : await tollgate.verify(decoded)
+ */
+export const decodeJwt = (jwt: string): DecodedJwt => {
+  const parts = splitCompactJws(jwt)
+  return { jwt, parts, payload: decodeJsonObject(parts.payload, 'payload') }
+}

@@ -1,7 +1,7 @@
 import type { TollgateClaims } from './claims.js'
 import type { Config } from './config.js'
 import { TollgateError } from './errors.js'
-import { decodeJsonObject, splitCompactJws } from './jws-parts.js'
+import { type DecodedJwt, decodeJsonObject, splitCompactJws } from './jws-parts.js'
 import type { Clock, JwtAlg, KeySet } from './ports.js'
 import { checkSignature, createKeyCache, kidOf } from './verification-keys.js'
 import { createVerifiedTokenCache, type VerifiedTokenStats } from './verified-tokens.js'
@@ -55,8 +55,11 @@ export interface JwtVerifierOptions {
 }
 
 export interface JwtVerifier {
-  /** The claims of a valid Tollgate JWT; anything else throws `invalid_token`. */
-  verify(jwt: string): Promise<TollgateClaims>
+  /**
+   * The claims of a valid Tollgate JWT; anything else throws `invalid_token`.
+   * A JWT already split and decoded (`decodeJwt`, to read its `iss`) is taken as it is.
+   */
+  verify(jwt: string | DecodedJwt): Promise<TollgateClaims>
   /** What the verified-token cache did, when there is one (`verifiedTokens`). */
   readonly verifiedTokenStats?: (() => VerifiedTokenStats) | undefined
 }
@@ -119,16 +122,19 @@ export const createJwtVerifier = (options: JwtVerifierOptions): JwtVerifier => {
 
   return {
     async verify(jwt) {
-      const held = verified?.find(jwt, keys.find)
+      const decoded = typeof jwt === 'string' ? undefined : jwt
+      const token = typeof jwt === 'string' ? jwt : jwt.jwt
+      const held = verified?.find(token, keys.find)
       if (held !== undefined) return held
-      const parts = splitCompactJws(jwt)
+      const parts = decoded?.parts ?? splitCompactJws(token)
       const kid = kidOfHeader(parts.header)
       // The hot path stays synchronous: only a missing or due key set costs an await.
       const key = keys.find(kid) ?? (await keys.findAfterRefresh(kid))
       if (key === undefined) throw invalid('The JWT was not signed by a known key.')
       checkSignature(parts.signingInput, parts.signature, key)
-      const claims = checkClaims(decodeJsonObject(parts.payload, 'payload'), options)
-      return verified === undefined ? claims : verified.remember(jwt, claims, kid, key)
+      const payload = decoded?.payload ?? decodeJsonObject(parts.payload, 'payload')
+      const claims = checkClaims(payload, options)
+      return verified === undefined ? claims : verified.remember(token, claims, kid, key)
     },
     ...(verified === undefined ? {} : { verifiedTokenStats: verified.stats }),
   }

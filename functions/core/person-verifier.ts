@@ -1,5 +1,5 @@
 import { TollgateError } from './errors.js'
-import { decodeJsonObject, splitCompactJws } from './jws-parts.js'
+import { type DecodedJwt, decodeJsonObject, decodeJwt } from './jws-parts.js'
 import { CLOCK_SKEW_SECONDS } from './jwt-verifier.js'
 import { PERMISSION_NAME } from './names.js'
 import { parseOwnerId, personId } from './owners.js'
@@ -26,7 +26,8 @@ export interface Person {
 export interface PersonVerifier {
   /** Whether `iss` names one of the trusted issuers. */
   trusts(iss: unknown): boolean
-  verify(jwt: string): Promise<Person>
+  /** A JWT already split and decoded (`decodeJwt`, to read its `iss`) is taken as it is. */
+  verify(jwt: string | DecodedJwt): Promise<Person>
 }
 
 export interface PersonVerifierOptions {
@@ -81,9 +82,8 @@ export const createPersonVerifier = (options: PersonVerifierOptions): PersonVeri
   return {
     trusts: (iss) => typeof iss === 'string' && byIssuer.has(iss),
     async verify(jwt) {
-      const parts = splitCompactJws(jwt)
+      const { parts, payload } = typeof jwt === 'string' ? decodeJwt(jwt) : jwt
       const header = decodeJsonObject(parts.header, 'header')
-      const payload = decodeJsonObject(parts.payload, 'payload')
       const trusted = typeof payload.iss === 'string' ? byIssuer.get(payload.iss) : undefined
       if (trusted === undefined) throw invalid('The JWT issuer is not trusted.')
       const kid = checkHeader(header)
