@@ -1,4 +1,3 @@
-import { LogLevelThreshold } from '@aws-lambda-powertools/logger'
 import type { Context } from 'aws-lambda'
 import { TollgateError, toTollgateError } from '../core/errors.js'
 import {
@@ -81,7 +80,7 @@ const UNAUTHORIZED = 'Unauthorized'
 export const createAuthorizerHandler =
   (dependencies: AuthorizerDependencyProvider): AuthorizerHandler =>
   async (event, lambdaContext) => {
-    if (lambdaContext !== undefined) logger.addContext(lambdaContext)
+    if (lambdaContext !== undefined) logger.invoked(lambdaContext)
     const kind = eventKind(event)
     let simpleResponses: boolean
     let decision: AuthorizationDecision
@@ -92,25 +91,35 @@ export const createAuthorizerHandler =
       simpleResponses = deps.config.httpApiAuthorizerResponse === 'simple'
       decision = await authorizeRequest(deps, request)
     } catch (error) {
-      return cannotDecide(error)
+      return cannotDecide(error, lambdaContext)
     }
-    logDecision(decision, request.route)
-    return respond(decision, request, simpleResponses)
+    logDecision(decision, request.route, lambdaContext)
+    try {
+      return respond(decision, request, simpleResponses, lambdaContext)
+    } finally {
+      // A line still waiting for the Logger to load (an instance's first) is written
+      // before we answer: Lambda may freeze the process as soon as we do.
+      const pending = logger.pending()
+      if (pending !== undefined) await pending
+    }
   }
 
 const respond = (
   decision: AuthorizationDecision,
   request: AuthorizerRequest,
   simpleResponses: boolean,
+  lambdaContext: Context | undefined,
 ): AuthorizerResponse => {
   if (request.kind === 'http' && simpleResponses) {
     if (decision.outcome !== 'allow') return { isAuthorized: false }
     // `true` says nothing about the route: cached under the token alone, it would open
     // every route to a token scoped for this one (DESIGN "Cache safety").
     if (decision.scopedRoute && !request.routeKeyInIdentity) {
-      logger.error('authorizer misconfigured: $context.routeKey is not an identity source', {
-        route: request.route.resource,
-      })
+      logger.error(
+        'authorizer misconfigured: $context.routeKey is not an identity source',
+        { route: request.route.resource },
+        lambdaContext,
+      )
       return { isAuthorized: false }
     }
     return { isAuthorized: true, context: decision.context }
@@ -134,23 +143,17 @@ const respond = (
  * (the constructs make it a 503 with Retry-After), HTTP APIs a 500, and
  * neither caches it. It fails closed all the same: nothing is allowed.
  */
-const cannotDecide = (error: unknown): never => {
+const cannotDecide = async (error: unknown, lambdaContext: Context | undefined): Promise<never> => {
   const failure = toTollgateError(error)
-  logger.error('authorizer could not decide', {
-    code: failure.code,
-    error: failure.cause ?? failure,
-  })
+  logger.error(
+    'authorizer could not decide',
+    { code: failure.code, error: failure.cause ?? failure },
+    lambdaContext,
+  )
+  const pending = logger.pending()
+  if (pending !== undefined) await pending
   throw new Error('Authorizer could not decide')
 }
-
-/**
- * Whether allows are logged. The logger fixes its level when it is built
- * (POWERTOOLS_LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL) and the authorizer never
- * re-samples it, so this is read once: asking the logger costs an
- * environment read per call, and building a DEBUG record nobody writes cost
- * a few percent of a warm decision (`npm run bench`).
- */
-const LOGS_ALLOWS = logger.level <= LogLevelThreshold.DEBUG
 
 /**
  * Refusals are logged at INFO, allows at DEBUG. An INFO line per allow cost
@@ -160,28 +163,43 @@ const LOGS_ALLOWS = logger.level <= LogLevelThreshold.DEBUG
  * record of who called belongs in the API's access log
  * (`$context.authorizer.principalId`, `$context.authorizer.atid`, …).
  */
-const logDecision = (decision: AuthorizationDecision, route: ExecuteApiArn): void => {
+const logDecision = (
+  decision: AuthorizationDecision,
+  route: ExecuteApiArn,
+  lambdaContext: Context | undefined,
+): void => {
   switch (decision.outcome) {
     case 'allow': {
-      if (!LOGS_ALLOWS) return
+      // Asked of the loaded Logger, once (building a DEBUG record nobody writes cost a few
+      // percent of a warm decision); false while it is not loaded, which the Lambda
+      // composition rules out where the environment may ask for DEBUG (`mayLogDebug`).
+      if (!logger.debugEnabled()) return
       const { sub, atid, jti } = decision.context
-      logger.debug('authorizer allowed', { sub, atid, jti, route: route.resource })
+      logger.debug('authorizer allowed', { sub, atid, jti, route: route.resource }, lambdaContext)
       return
     }
     case 'forbidden': {
       const { sub, atid, jti } = decision.context
-      logger.info('authorizer forbade', {
-        code: decision.reason,
-        sub,
-        atid,
-        jti,
-        route: route.resource,
-        missing_scopes: decision.missingScopes,
-      })
+      logger.info(
+        'authorizer forbade',
+        {
+          code: decision.reason,
+          sub,
+          atid,
+          jti,
+          route: route.resource,
+          missing_scopes: decision.missingScopes,
+        },
+        lambdaContext,
+      )
       return
     }
     case 'unauthorized':
-      logger.info('authorizer refused', { code: 'invalid_token', reason: decision.reason })
+      logger.info(
+        'authorizer refused',
+        { code: 'invalid_token', reason: decision.reason },
+        lambdaContext,
+      )
   }
 }
 

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { SERVICE_FAULTS, toTollgateError } from '../core/errors.js'
-import { logger } from '../wiring/observability.js'
+import { powertoolsLogger as logger } from '../wiring/powertools-logger.js'
 import { type HttpRequest, type ProxyEvent, toHttpRequest } from './http-event.js'
 import { type HttpResponse, problemResponse } from './http-response.js'
 

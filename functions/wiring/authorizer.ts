@@ -14,7 +14,13 @@ import { ROUTES, type Route } from '../core/routes.js'
 import type { AuthenticationDependencies } from '../core/use-cases/authenticate-access-token.js'
 import type { AuthorizeDependencies } from '../core/use-cases/authorize-request.js'
 import { keyMaterialFor } from './key-material.js'
-import { logger, logSkippedKey, logUseNotRecorded } from './observability.js'
+import {
+  loadLogger,
+  logger,
+  logSkippedKey,
+  logUseNotRecorded,
+  mayLogDebug,
+} from './observability.js'
 import { once } from './once.js'
 import { peopleVerifierFor } from './people.js'
 
@@ -106,7 +112,13 @@ export const lambdaAuthorizerDependencies = (
   } catch (error) {
     return () => Promise.reject(error)
   }
-  return once(() => buildLambdaDependencies(config))
+  // Allows are DEBUG lines: where the environment may ask for them, the Logger is loaded
+  // before the first decision, so that it can say whether to write them.
+  const debugLogger = mayLogDebug(env) ? loadLogger() : undefined
+  return once(async () => {
+    await debugLogger
+    return buildLambdaDependencies(config)
+  })
 }
 
 const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDependencies> => {

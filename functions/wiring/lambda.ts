@@ -1,6 +1,9 @@
 import { type Config, parseConfig } from '../core/config.js'
 import { type KeyMaterialNeed, requireKeyMaterial } from '../core/key-material.js'
 import { once } from './once.js'
+// Every function built here writes its lines as they are logged, from init on (the authorizer,
+// built elsewhere, loads its Logger on the first line: ./observability.js).
+import './powertools-logger.js'
 
 /**
  * One Lambda function's provider, made by its entry when the entry loads:

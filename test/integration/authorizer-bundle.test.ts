@@ -31,7 +31,10 @@ try {
  */
 describe('bundled authorizer', () => {
   const tempDir = useTempDirs()
-  let invoke: (event: unknown) => Promise<{ answer?: unknown; thrown?: string }>
+  let invoke: (
+    event: unknown,
+    logLevel?: string,
+  ) => Promise<{ answer?: unknown; thrown?: string; logged: string[] }>
   let secret: string
 
   beforeAll(async () => {
@@ -47,13 +50,14 @@ describe('bundled authorizer', () => {
     const outdir = await tempDir('authorizer')
     await bundleAuthorizer(outdir)
     await writeFile(join(outdir, 'invoke.mjs'), INVOKE_SCRIPT)
-    invoke = async (event) => {
+    invoke = async (event, logLevel = 'SILENT') => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
         ['invoke.mjs', JSON.stringify(event)],
-        { cwd: outdir, env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+        { cwd: outdir, env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: logLevel } },
       )
-      return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')
+      const lines = stdout.trim().split('\n')
+      return { ...JSON.parse(lines.at(-1) ?? '{}'), logged: lines.slice(0, -1) }
     }
   })
 
@@ -82,6 +86,22 @@ describe('bundled authorizer', () => {
       methodArn: METHOD_ARN,
     })
 
-    expect(result).toEqual({ thrown: 'Unauthorized' })
+    expect(result).toEqual({ thrown: 'Unauthorized', logged: [] })
+  })
+
+  it("writes a refusal's line before it answers, loading the Logger for that first line", async () => {
+    const result = await invoke(
+      { type: 'TOKEN', authorizationToken: 'Bearer not-a-jwt', methodArn: METHOD_ARN },
+      'INFO',
+    )
+
+    expect(result.thrown).toBe('Unauthorized')
+    expect(result.logged.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'authorizer refused',
+        service: 'tollgate',
+      }),
+    ])
   })
 })

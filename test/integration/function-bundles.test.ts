@@ -58,6 +58,13 @@ describe('function bundles', () => {
     },
   )
 
+  it('authorizer loads Powertools only on its first log line, never at cold start', async () => {
+    const { cold, lazy } = await bundled('authorizer')
+
+    expect(cold).not.toContain('@aws-lambda-powertools/logger')
+    expect(lazy).toContain('@aws-lambda-powertools/logger')
+  })
+
   it('exchange-jwt loads DynamoDB at cold start, KMS and Secrets Manager only on demand', async () => {
     const { cold, lazy } = await bundled('exchange-jwt')
 

@@ -289,6 +289,8 @@ describe('authorizer handler, Bearer JWT', () => {
       expect(errors).toHaveBeenCalledWith(
         'authorizer misconfigured: $context.routeKey is not an identity source',
         expect.anything(),
+        // The line's Lambda context: none was given.
+        undefined,
       )
       // A route no rule covers is the same for every token: a cached true opens nothing more.
       expect(await handler(unscoped)).toMatchObject({ isAuthorized: true })
@@ -340,7 +342,11 @@ describe('authorizer handler failures: never an allow, never a verdict', () => {
     'throws on an event API Gateway would not send (%s), logged as an error',
     async (_name, event) => {
       await expectCannotDecide(makeHandler()(event))
-      expect(errors).toHaveBeenCalledWith('authorizer could not decide', expect.anything())
+      expect(errors).toHaveBeenCalledWith(
+        'authorizer could not decide',
+        expect.anything(),
+        undefined,
+      )
     },
   )
 
@@ -386,14 +392,16 @@ describe('authorizer handler failures: never an allow, never a verdict', () => {
     expect(errors).toHaveBeenCalledWith(
       'authorizer could not decide',
       expect.objectContaining({ code: 'internal' }),
+      undefined,
     )
   })
 
   it('never logs the Authorization header, the JWT or its signature', async () => {
-    // Allows are logged at DEBUG only, decided when the modules load: load them again at DEBUG.
+    // Allows are logged at DEBUG only, which the Logger fixes when it is built: build it at DEBUG.
     vi.resetModules()
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG')
     const observability = await import('../../../functions/wiring/observability.js')
+    await observability.loadLogger()
     const authorizer = await import('../../../functions/handlers/authorizer.js')
     const authorizerDependencies = await import('../../../functions/wiring/authorizer.js')
     vi.unstubAllEnvs()
@@ -561,6 +569,7 @@ describe('authorizer handler, Basic auth', () => {
     expect(errors).toHaveBeenCalledWith(
       'authorizer could not decide',
       expect.objectContaining({ code: 'unavailable' }),
+      undefined,
     )
   })
 
