@@ -1,16 +1,18 @@
-import type { KMSClient } from '@aws-sdk/client-kms'
 import { cachedValue } from '../core/cached-value.js'
 import { TollgateError } from '../core/errors.js'
-import type { Clock, JwtAlg, KeySet, PublicJwk } from '../core/ports.js'
+import type { Clock, KeySet, PublicJwk } from '../core/ports.js'
 import { awsErrorName, isAwsOutage, translateAwsError } from './aws-errors.js'
-import { fetchKmsPublicKey, UnusableKmsKeyError } from './kms-public-keys.js'
+import { type FetchKmsPublicKey, UnusableKmsKeyError } from './kms-public-jwk.js'
 
 export interface KmsKeySetOptions {
-  readonly kms: KMSClient
+  /**
+   * GetPublicKey of one key, for JWT_ALG (a key of another spec is
+   * skipped): with the SDK client (`kmsPublicKeyFetcher`), or without it
+   * (`jsonKmsPublicKeyFetcher`, the authorizer's cold start).
+   */
+  readonly fetchPublicKey: FetchKmsPublicKey
   /** KMS_KEY_IDS: every key is published, the signing key and the others alike. */
   readonly keyIds: readonly string[]
-  /** JWT_ALG: keys of another spec are skipped. */
-  readonly alg: JwtAlg
   /** KEYS_CACHE_TTL_SECONDS. */
   readonly cacheTtlSeconds: number
   readonly clock: Clock
@@ -29,8 +31,9 @@ export interface KmsKeySetOptions {
  * valid JWTs into 401s for a whole TTL. No usable key at all is `internal`.
  *
  * @example
- * const keySet = createKmsKeySet({ kms, keyIds: config.kmsKeyIds, alg: 'RS256',
- *   cacheTtlSeconds: 300, clock: systemClock, log: (m, f) => logger.warn(m, f) })
+ * const keySet = createKmsKeySet({ fetchPublicKey: kmsPublicKeyFetcher(kms, 'RS256'),
+ *   keyIds: config.kmsKeyIds, cacheTtlSeconds: 300, clock: systemClock,
+ *   log: (m, f) => logger.warn(m, f) })
  */
 export const createKmsKeySet = (options: KmsKeySetOptions): KeySet => {
   const cache = cachedValue({
@@ -55,7 +58,7 @@ export const createKmsKeySet = (options: KmsKeySetOptions): KeySet => {
 
 const loadPublicKeys = async (options: KmsKeySetOptions): Promise<readonly PublicJwk[]> => {
   const results = await Promise.allSettled(
-    options.keyIds.map((keyId) => fetchKmsPublicKey(options.kms, keyId, options.alg)),
+    options.keyIds.map((keyId) => options.fetchPublicKey(keyId)),
   )
   const keys = new Map<string, PublicJwk>()
   results.forEach((result, index) => {

@@ -5,7 +5,8 @@ import { derToJose } from '../core/ecdsa-signature.js'
 import { TollgateError } from '../core/errors.js'
 import type { Clock, JwtAlg, Signer } from '../core/ports.js'
 import { translateAwsError } from './aws-errors.js'
-import { fetchKmsPublicKey, KMS_KEY_PROFILES } from './kms-public-keys.js'
+import { KMS_KEY_PROFILES } from './kms-public-jwk.js'
+import { fetchKmsPublicKey } from './kms-public-keys.js'
 
 /** RSASSA-PKCS1-v1_5 with a 2048-bit modulus: signatures are exactly this long. */
 const RSA_2048_SIGNATURE_BYTES = 256

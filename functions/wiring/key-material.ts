@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import type { FetchKmsPublicKey } from '../adapters/kms-public-jwk.js'
 import type { LocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
 import type { Config } from '../core/config.js'
@@ -45,6 +46,12 @@ export interface KeyMaterialOptions {
    * is `sam local` here since config refuses KEY_SOURCE=local on real Lambda).
    */
   readonly localKeyFile: 'create' | 'read'
+  /**
+   * KMS GetPublicKey without the SDK client, where the environment allows
+   * it (the authorizer's cold start: ./authorizer.js); undefined, or
+   * resolving undefined, means the SDK client.
+   */
+  readonly kmsPublicKeyFetcher?: (() => Promise<FetchKmsPublicKey | undefined>) | undefined
 }
 
 /**
@@ -83,8 +90,17 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
   })
   const publicKeys = once(async (): Promise<KeySet> => {
     if (config.keySource === 'kms') {
-      const { createKmsKeySet } = await import('../adapters/kms-key-set.js')
-      return createKmsKeySet({ ...kmsOptions(config, clock), kms: await kms(), log: warn })
+      const [{ createKmsKeySet }, light] = await Promise.all([
+        import('../adapters/kms-key-set.js'),
+        options.kmsPublicKeyFetcher?.(),
+      ])
+      const fetchPublicKey =
+        light ??
+        (await import('../adapters/kms-public-keys.js')).kmsPublicKeyFetcher(
+          await kms(),
+          config.jwtAlg,
+        )
+      return createKmsKeySet({ ...kmsOptions(config, clock), fetchPublicKey, log: warn })
     }
     const { createDynamoDbKeySet } = await import('../adapters/public-key-set-item.js')
     return createDynamoDbKeySet({

@@ -1,6 +1,9 @@
 import { calculateJwkThumbprint } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { awsJsonClientFor } from '../../functions/adapters/aws-json-client.js'
+import { jsonKmsPublicKeyFetcher } from '../../functions/adapters/aws-json-reads.js'
 import { createKmsKeySet } from '../../functions/adapters/kms-key-set.js'
+import { kmsPublicKeyFetcher } from '../../functions/adapters/kms-public-keys.js'
 import { createKmsSigner } from '../../functions/adapters/kms-signer.js'
 import type { JwtAlg } from '../../functions/core/ports.js'
 import { rejectionOf } from '../support/errors.js'
@@ -21,20 +24,37 @@ beforeEach(() => {
   aws.kms.preferSignatures(undefined)
 })
 
-const setup = (alg: JwtAlg, keyIds: readonly string[], clock = fixedClock(Date.now())) => {
+/**
+ * How the key set reads public keys: with the SDK client, or with the JSON
+ * client the authorizer's cold start uses (aws-json-client.ts).
+ */
+type Via = 'sdk' | 'json'
+
+const setupVia = (
+  alg: JwtAlg,
+  keyIds: readonly string[],
+  clock = fixedClock(Date.now()),
+  via: Via = 'sdk',
+) => {
   const kms = aws.kmsClient()
   const logs: Array<Record<string, unknown>> = []
   const options = { kms, keyIds, alg, cacheTtlSeconds: 300, clock }
+  const json = awsJsonClientFor('kms', aws.endpoint, {}, {})
+  if (json === undefined) throw new Error('no JSON client for the fake endpoint')
   return {
     clock,
     logs,
     signer: createKmsSigner(options),
     keySet: createKmsKeySet({
       ...options,
+      fetchPublicKey:
+        via === 'sdk' ? kmsPublicKeyFetcher(kms, alg) : jsonKmsPublicKeyFetcher(json, alg),
       log: (message, fields) => logs.push({ message, ...fields }),
     }),
   }
 }
+
+const setup = (alg: JwtAlg, keyIds: readonly string[]) => setupVia(alg, keyIds)
 
 describe('Function: createKmsSigner', () => {
   it.each(['RS256', 'ES256'] as const)(
@@ -208,7 +228,10 @@ describe('Function: createKmsSigner', () => {
   )
 })
 
-describe('Function: createKmsKeySet', () => {
+describe.each(['sdk', 'json'] as const)('Function: createKmsKeySet (via %s)', (via) => {
+  const setup = (alg: JwtAlg, keyIds: readonly string[]) =>
+    setupVia(alg, keyIds, fixedClock(Date.now()), via)
+
   it('publishes every configured key, skipping and logging the unusable ones', async () => {
     // Prepare
     const good = [aws.kms.createKey('RSA_2048'), aws.kms.createKey('RSA_2048')]

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKmsKeySet } from '../../functions/adapters/kms-key-set.js'
+import { kmsPublicKeyFetcher } from '../../functions/adapters/kms-public-keys.js'
 import { createKmsSigner } from '../../functions/adapters/kms-signer.js'
 import type { PublicJwk } from '../../functions/core/ports.js'
 import { type FakeAws, startFakeAws } from '../support/fake-aws.js'
@@ -35,7 +36,10 @@ describe('KMS key rotation (DESIGN, "Keys")', () => {
       /** One deployment: what a Lambda built with this KMS_KEY_IDS does. */
       const deploy = (keyIds: string[]) => {
         const options = { kms, keyIds, alg, cacheTtlSeconds: KEYS_CACHE_TTL_SECONDS, clock }
-        return { signer: createKmsSigner(options), keySet: createKmsKeySet(options) }
+        return {
+          signer: createKmsSigner(options),
+          keySet: createKmsKeySet({ ...options, fetchPublicKey: kmsPublicKeyFetcher(kms, alg) }),
+        }
       }
       const steps: Array<{ name: string; keyIds: string[]; waitMs: number }> = [
         { name: 'start', keyIds: [old], waitMs: 0 },
