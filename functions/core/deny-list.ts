@@ -33,6 +33,12 @@ export const DENY_LIST_OVERLAP_MS = 120_000
 export interface DenyList {
   /** Throws `invalid_token` for a revoked JWT, `unavailable` when the copy cannot be trusted. */
   check(claims: Pick<TollgateClaims, 'atid' | 'atv' | 'sub' | 'otv'>): Promise<void>
+  /**
+   * Reads the copy now unless it is fresh, as `check` would (sharing a read
+   * in flight): at a cold start, so that the first JWT finds it loaded.
+   * Rejects as the read does; `check` then tries again.
+   */
+  load(): Promise<void>
 }
 
 /**
@@ -112,6 +118,8 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
   }
 
   return {
+    load: () =>
+      options.clock.now() - refreshedAt >= options.refreshMs ? refresh() : Promise.resolve(),
     async check(claims) {
       const now = options.clock.now()
       if (now - refreshedAt >= options.refreshMs) await ensureFresh()

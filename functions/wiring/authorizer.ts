@@ -86,14 +86,22 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
  * loads. The config is parsed from `env` there; a bad one is kept as the
  * error every call rejects with, so the handler logs it and denies (fails
  * closed) instead of the init crashing into API Gateway 500s with no log
- * line of ours. Keys are read on the first call, and a failure there is
- * retried on the next.
+ * line of ours.
+ *
+ * The dependencies are built at init too, and the public keys and the
+ * deny-list's first copy start loading there, side by side, rather than
+ * one after the other once the first event has arrived
+ * (docs/benchmarks.md). A failure there is not kept: the first call tries
+ * again, and reports it.
  *
  * Bundle size: this module must not import ./dependencies.js, and reaches
- * the DynamoDB adapters only through `import()`, on the first call that
- * needs them (the deny-list, Basic auth, KEYSET#public): cold start stays
- * small. The key source's adapters and SDK clients are `import()`ed the same
- * way (./key-material.js), only the ones KEY_SOURCE names.
+ * every adapter through `import()`: cold start stays small. The keys (KMS
+ * GetPublicKey) and the deny-list (DynamoDB Query) are read without the
+ * AWS SDK wherever the environment gives what a signed request needs
+ * (adapters/aws-json-client.ts: credentials in the environment, as on
+ * Lambda, and a standard endpoint); elsewhere, and for what the authorizer
+ * rarely needs (Basic auth, KEYSET#public), the SDK's clients are loaded on
+ * first use, only the ones KEY_SOURCE names (./key-material.js).
  *
  * @example
  * export const handler = createAuthorizerHandler(lambdaAuthorizerDependencies(process.env))
@@ -115,34 +123,68 @@ export const lambdaAuthorizerDependencies = (
   // Allows are DEBUG lines: where the environment may ask for them, the Logger is loaded
   // before the first decision, so that it can say whether to write them.
   const debugLogger = mayLogDebug(env) ? loadLogger() : undefined
-  return once(async () => {
+  const provider = once(async () => {
     await debugLogger
     return buildLambdaDependencies(config)
   })
+  // Started, not awaited: the init goes on, and the first call waits for what is left.
+  provider().catch(() => {})
+  return provider
 }
 
 const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDependencies> => {
-  // One client for Basic auth, the deny-list and KEYSET#public, made the first time one needs it.
+  const dynamoDbEndpoint = once(async () =>
+    config.dynamoDbEndpoint === undefined && config.localMode
+      ? (await import('../adapters/local-endpoint.js')).readLocalDynamoDbEndpoint(config.dataDir)
+      : config.dynamoDbEndpoint,
+  )
+  // The SDK's client, for Basic auth and KEYSET#public (and the deny-list where no signed
+  // request of our own can be made), made the first time one of them needs it.
   const dynamoDb = once(async () => {
     const { createDynamoDbClient } = await import('../adapters/dynamodb-client.js')
-    const endpoint =
-      config.dynamoDbEndpoint ??
-      (config.localMode
-        ? await (await import('../adapters/local-endpoint.js')).readLocalDynamoDbEndpoint(
-            config.dataDir,
-          )
-        : undefined)
-    return createDynamoDbClient(endpoint)
+    return createDynamoDbClient(await dynamoDbEndpoint())
+  })
+  // The clients that need no SDK, where the environment allows them (else undefined).
+  const json = once(async () => {
+    const [{ awsJsonClientFor }, reads] = await Promise.all([
+      import('../adapters/aws-json-client.js'),
+      import('../adapters/aws-json-reads.js'),
+    ])
+    return {
+      reads,
+      // The SDK clients' limits: DynamoDB's DYNAMODB_CONNECTION_POLICY, KMS's awsClientConfig.
+      dynamoDb: awsJsonClientFor('dynamodb', await dynamoDbEndpoint(), {
+        connectMs: 1_000,
+        idleMs: 2_000,
+      }),
+      kms: config.keySource === 'kms' ? awsJsonClientFor('kms', config.kmsEndpoint) : undefined,
+    }
   })
   // The local key file is only read here: the authorizer never mints key material.
-  const keys = keyMaterialFor(config, { dynamoDb, localKeyFile: 'read' })
-  const [keySet, devIssuer] = await Promise.all([keys.publicKeys(), keys.devIssuer()])
-  return buildAuthorizerDependencies({
+  const keys = keyMaterialFor(config, {
+    dynamoDb,
+    localKeyFile: 'read',
+    kmsPublicKeyFetcher: async () => {
+      const { reads, kms } = await json()
+      return kms === undefined ? undefined : reads.jsonKmsPublicKeyFetcher(kms, config.jwtAlg)
+    },
+  })
+  const [keySet, devIssuer, light] = await Promise.all([
+    keys.publicKeys(),
+    keys.devIssuer(),
+    config.revocationCheck || config.keySource === 'kms' ? json() : undefined,
+  ])
+  const deps = buildAuthorizerDependencies({
     config,
     keySet,
     clock: systemClock,
     people: peopleVerifierFor(config, systemClock, devIssuer?.keySet),
     denyListReader: async () => {
+      const { dynamoDb: client, reads } = await json()
+      if (client !== undefined) {
+        const { createDenyListReader } = await import('../adapters/deny-list-reader.js')
+        return createDenyListReader(reads.jsonQueryPartitionPage(client), config.tableName)
+      }
       const { DynamoDbDenyListReader } = await import('../adapters/dynamodb-deny-list.js')
       return new DynamoDbDenyListReader(await dynamoDb(), config.tableName)
     },
@@ -156,4 +198,14 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
       }
     }),
   })
+  // Read now what needs no SDK, side by side: the public keys (KMS; a key file is read
+  // already) and the deny-list's first copy. Where the SDK is needed, its import dominates
+  // and is left to the first call, as is any failure here, which that call retries.
+  const prefetch: Array<Promise<unknown>> = []
+  if (config.keySource === 'kms' && light?.kms !== undefined) prefetch.push(keySet.publicKeys())
+  if (deps.denyList !== undefined && light?.dynamoDb !== undefined) {
+    prefetch.push(deps.denyList().then((denyList) => denyList.load()))
+  }
+  for (const started of prefetch) started.catch(() => {})
+  return deps
 }

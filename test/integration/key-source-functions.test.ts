@@ -333,9 +333,8 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
   it('lets the authorizer read public keys and the deny-list, and nothing else', async () => {
     // Prepare
     const jwt = await jwtOf(deployment)
-    const authorizer = await coldStartAuthorizer(deployment.env)
 
-    // Act
+    // Act: from the cold start on, which reads already.
     let answer: unknown
     let operations: string[] = []
     const missing = await ungranted(
@@ -345,6 +344,7 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
       ),
       async () => {
         operations = await operationsOf(async () => {
+          const authorizer = await coldStartAuthorizer(deployment.env)
           answer = await authorizer(await authorizerEvent(jwt))
         })
       },
@@ -354,6 +354,32 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
     expect(answer).toMatchObject({ isAuthorized: true })
     expect(missing).toEqual([])
     expect(operations).toEqual(expect.not.arrayContaining(['Sign', 'GetSecretValue']))
+  })
+
+  it('has the authorizer read its keys and the deny-list at init, side by side, before any event', async () => {
+    // Prepare
+    const jwt = await jwtOf(deployment)
+    const [calls, accesses] = [aws.calls.length, aws.dynamoDbAccesses.length]
+    const read = (operation: string) => aws.calls.slice(calls).includes(operation)
+    // KMS public keys need no SDK; KEYSET#public (secrets-manager) is the SDK's, on the first call.
+    const atInit = keySource === 'kms' ? ['GetPublicKey', 'Query'] : ['Query']
+
+    // Act
+    const authorizer = await coldStartAuthorizer(deployment.env)
+    await vi.waitFor(() => expect(atInit.filter(read)).toEqual(atInit), { timeout: 5_000 })
+    const answer = await authorizer(await authorizerEvent(jwt))
+
+    // Assess: the first event waited for the reads begun at init and began none of its own.
+    expect(answer).toMatchObject({ isAuthorized: true })
+    const queried = aws.dynamoDbAccesses
+      .slice(accesses)
+      .filter(({ action }) => action === 'dynamodb:Query')
+      .map(({ pk }) => pk)
+    expect(queried.length).toBeGreaterThanOrEqual(13)
+    expect(new Set(queried).size).toBe(queried.length)
+    expect(aws.calls.slice(calls).filter((call) => call === 'GetPublicKey')).toHaveLength(
+      keySource === 'kms' ? 1 : 0,
+    )
   })
 
   const FAULTS: ReadonlyArray<readonly [HttpHandlerName, string, Fault]> = [
@@ -425,10 +451,10 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
   })
 
   it('makes the authorizer throw, not deny, while the public keys cannot be read', async () => {
-    // Prepare
+    // Prepare: failing before the cold start, which reads them already.
     const jwt = await jwtOf(deployment)
-    const authorizer = await coldStartAuthorizer(deployment.env)
     aws.inject(keySource === 'kms' ? 'GetPublicKey' : 'GetItem', { kind: 'throttle' }, 50)
+    const authorizer = await coldStartAuthorizer(deployment.env)
 
     // Act
     const outcome = await authorizer({

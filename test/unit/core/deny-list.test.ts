@@ -179,4 +179,27 @@ describe('createDenyList', () => {
 
     expect(deny.reads).toHaveLength(1)
   })
+
+  it('loads ahead of the first check (a cold start), which then reads nothing', async () => {
+    const { denyList, deny } = setup([tokenEntry('tok1', 2, NOW - 60_000)])
+
+    const loading = denyList.load()
+    const checked = codeOf(denyList.check(claims({ atv: 1 })))
+    await loading
+
+    expect(await checked).toBe('invalid_token')
+    await denyList.load()
+    expect(deny.reads).toHaveLength(1)
+  })
+
+  it('lets a failed load be tried again by the first check', async () => {
+    const { denyList, deny } = setup()
+    deny.fail(true)
+
+    expect(await codeOf(denyList.load())).toBe('unavailable')
+    deny.fail(false)
+
+    expect(await codeOf(denyList.check(claims()))).toBe('allowed')
+    expect(deny.reads).toHaveLength(2)
+  })
 })
