@@ -13,10 +13,10 @@ import type { JWK } from 'jose'
 import * as z from 'zod/mini'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { KeySet, PublicJwk, Secrets, Signer } from '../core/ports.js'
+import { KEY_FILE_NAME } from './local-public-keys.js'
 
 type Alg = Signer['alg']
 
-const KEY_FILE_NAME = 'keys.json'
 /** The key file holds one pepper, which never rotates: it is version 1 of every record it hashed. */
 const LOCAL_PEPPER_VERSION = '1'
 const PRIVATE_FILE_MODE = 0o600

@@ -169,16 +169,15 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
       return kms === undefined ? undefined : reads.jsonKmsPublicKeyFetcher(kms, config.jwtAlg)
     },
   })
-  const [keySet, devIssuer, light] = await Promise.all([
-    keys.publicKeys(),
-    keys.devIssuer(),
+  const [{ keySet, devIssuer }, light] = await Promise.all([
+    keys.verificationKeys(),
     config.revocationCheck || config.keySource === 'kms' ? json() : undefined,
   ])
   const deps = buildAuthorizerDependencies({
     config,
     keySet,
     clock: systemClock,
-    people: peopleVerifierFor(config, systemClock, devIssuer?.keySet),
+    people: peopleVerifierFor(config, systemClock, devIssuer),
     denyListReader: async () => {
       const { dynamoDb: client, reads } = await json()
       if (client !== undefined) {

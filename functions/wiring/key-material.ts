@@ -31,6 +31,12 @@ export interface KeyMaterial {
   pepper(): Promise<Secrets>
   /** The development issuer's keys: local mode only, else undefined. */
   devIssuer(): Promise<LocalKeys['devIssuer']>
+  /**
+   * What a verifier needs and nothing more: our public keys and, in local
+   * mode, the development issuer's. A local key file is then read without
+   * its private keys (the authorizer's cold start).
+   */
+  verificationKeys(): Promise<{ readonly keySet: KeySet; readonly devIssuer: KeySet | undefined }>
 }
 
 export interface KeyMaterialOptions {
@@ -77,6 +83,15 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
       signer: async () => (await keys()).signer,
       pepper: async () => (await keys()).secrets,
       devIssuer: async () => (config.localMode ? (await keys()).devIssuer : undefined),
+      verificationKeys: async () => {
+        if (options.localKeyFile === 'create' && !config.onLambda) {
+          const { keySet, devIssuer } = await keys()
+          return { keySet, devIssuer: config.localMode ? devIssuer?.keySet : undefined }
+        }
+        const { readLocalPublicKeys } = await import('../adapters/local-public-keys.js')
+        const { keySet, devIssuer } = readLocalPublicKeys(config.dataDir, config.jwtAlg)
+        return { keySet, devIssuer: config.localMode ? devIssuer : undefined }
+      },
     }
   }
   const cacheTtlSeconds = config.keysCacheTtlSeconds
@@ -134,7 +149,13 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
       clock,
     })
   })
-  return { publicKeys, signer, pepper, devIssuer: async () => undefined }
+  return {
+    publicKeys,
+    signer,
+    pepper,
+    devIssuer: async () => undefined,
+    verificationKeys: async () => ({ keySet: await publicKeys(), devIssuer: undefined }),
+  }
 }
 
 const kmsOptions = (config: Config, clock: Clock) => ({

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { loadLocalKeys, readLocalKeys } from '../../functions/adapters/local-key-file.js'
+import { readLocalPublicKeys } from '../../functions/adapters/local-public-keys.js'
 import { signJwt } from '../../functions/core/jws.js'
 import { useTempDirs } from '../support/temp-dirs.js'
 
@@ -129,5 +130,44 @@ describe('Function: readLocalKeys', () => {
     await expect(readLocalKeys(dataDir, 'RS256')).rejects.toThrow(/has no RS256 key/)
     await loadLocalKeys(dataDir, 'RS256')
     await expect(readLocalKeys(dataDir, 'ES256')).rejects.toThrow(/has no ES256 key/)
+  })
+})
+
+describe('Function: readLocalPublicKeys', () => {
+  it.each(['RS256', 'ES256'] as const)(
+    'reads the same public %s keys as loadLocalKeys, and the dev issuer’s',
+    async (alg) => {
+      const dataDir = await newDataDir()
+      const made = await loadLocalKeys(dataDir, alg)
+
+      const read = readLocalPublicKeys(dataDir, alg)
+
+      expect(await read.keySet.publicKeys()).toEqual(await made.keySet.publicKeys())
+      expect(await read.devIssuer?.publicKeys()).toEqual(await made.devIssuer?.keySet.publicKeys())
+      const [jwk] = await read.keySet.publicKeys()
+      expect(Object.keys(jwk ?? {}).sort()).toEqual(
+        alg === 'RS256'
+          ? ['alg', 'e', 'kid', 'kty', 'n', 'use']
+          : ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'],
+      )
+    },
+  )
+
+  it('fails when there is no key file or no key for the algorithm, as readLocalKeys does', async () => {
+    const dataDir = await newDataDir()
+
+    expect(() => readLocalPublicKeys(dataDir, 'RS256')).toThrow(/has no RS256 key/)
+    await loadLocalKeys(dataDir, 'RS256')
+    expect(() => readLocalPublicKeys(dataDir, 'ES256')).toThrow(/has no ES256 key/)
+  })
+
+  it('refuses a file that is not a key file, without quoting it', async () => {
+    const dataDir = await newDataDir()
+    const write = (text: string) => writeFile(join(dataDir, 'keys.json'), text)
+
+    await write('{"pepper":SECRET-PEPPER-VALUE')
+    expect(() => readLocalPublicKeys(dataDir, 'RS256')).toThrow(/not a Tollgate key file$/)
+    await write('{"signing_keys":{"RS256":{"kty":"EC","d":"SECRET"}}}')
+    expect(() => readLocalPublicKeys(dataDir, 'RS256')).toThrow(/not a Tollgate key file$/)
   })
 })
