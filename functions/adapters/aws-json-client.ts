@@ -31,6 +31,8 @@ export interface AwsJsonClientOptions {
   readonly idleMs?: number
   /** Attempts including the first; throttling, 5xx, timeouts and network faults are retried. */
   readonly maxAttempts?: number
+  /** Requests at once; more wait for a free socket (default 64, as the DynamoDB client's). */
+  readonly maxSockets?: number
 }
 
 export interface AwsJsonClient {
@@ -216,7 +218,7 @@ export const createAwsJsonClient = (options: AwsJsonClientOptions): AwsJsonClien
 
   const attempt = (operation: string, body: string): Promise<Record<string, unknown>> => {
     transport ??= transportFor(endpoint.protocol)
-    agent ??= new transport.Agent({ keepAlive: true, maxSockets: 64 })
+    agent ??= new transport.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 })
     const headers: Record<string, string> = {
       'content-type': service.contentType,
       host: endpoint.host,
@@ -332,7 +334,7 @@ const PLAIN_PATH = /^[/A-Za-z0-9._~-]*$/
 export const awsJsonClientFor = (
   service: AwsJsonService,
   explicitEndpoint: string | undefined,
-  limits: Pick<AwsJsonClientOptions, 'connectMs' | 'idleMs' | 'maxAttempts'> = {},
+  limits: Pick<AwsJsonClientOptions, 'connectMs' | 'idleMs' | 'maxAttempts' | 'maxSockets'> = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): AwsJsonClient | undefined => {
   const configuredRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION

@@ -1,6 +1,7 @@
 import type { JwtAlg } from '../core/ports.js'
 import type { AwsJsonClient } from './aws-json-client.js'
-import type { QueryPartitionPage } from './deny-list-reader.js'
+import type { DenyListReader } from '../core/deny-list.js'
+import { createDenyListReader, type QueryPartitionPage } from './deny-list-reader.js'
 import type { Item } from './dynamodb-items.js'
 import { type FetchKmsPublicKey, toKmsPublicKey } from './kms-public-jwk.js'
 
@@ -115,3 +116,13 @@ export const jsonKmsPublicKeyFetcher =
       alg,
     )
   }
+
+/**
+ * The deny-list reader over `jsonQueryPartitionPage`: the authorizer's, in
+ * the same chunk as its client, so its first load waits for no other import.
+ *
+ * @example
+ * const entries = await jsonDenyListReader(dynamoDb, config.tableName).entriesSince(since, now)
+ */
+export const jsonDenyListReader = (client: AwsJsonClient, tableName: string): DenyListReader =>
+  createDenyListReader(jsonQueryPartitionPage(client), tableName)

@@ -180,10 +180,7 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
     people: peopleVerifierFor(config, systemClock, devIssuer),
     denyListReader: async () => {
       const { dynamoDb: client, reads } = await json()
-      if (client !== undefined) {
-        const { createDenyListReader } = await import('../adapters/deny-list-reader.js')
-        return createDenyListReader(reads.jsonQueryPartitionPage(client), config.tableName)
-      }
+      if (client !== undefined) return reads.jsonDenyListReader(client, config.tableName)
       const { DynamoDbDenyListReader } = await import('../adapters/dynamodb-deny-list.js')
       return new DynamoDbDenyListReader(await dynamoDb(), config.tableName)
     },
