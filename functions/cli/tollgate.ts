@@ -7,7 +7,13 @@ import { loginCommand, logoutCommand } from './commands/login.js'
 import { serviceAccountsCommands } from './commands/service-accounts.js'
 import { tokensCommands } from './commands/tokens.js'
 import { whoamiCommand } from './commands/whoami.js'
-import { describeFailure, EXIT, EXIT_CODES_HELP, UsageError } from './exit-codes.js'
+import {
+  describeFailure,
+  EXIT,
+  EXIT_CODES_HELP,
+  MissingPackageError,
+  UsageError,
+} from './exit-codes.js'
 import { type CliIo, cliVersion, processIo } from './io.js'
 
 /**
@@ -159,7 +165,10 @@ export const runCli = async (argv: readonly string[], io: CliIo = processIo()): 
       ? ''
       : `tollgate${path === '' ? '' : ` ${path}`}: `
     const hint =
-      failure.code === EXIT.usage && error instanceof Error && !('status' in error)
+      failure.code === EXIT.usage &&
+      error instanceof Error &&
+      !('status' in error) &&
+      !(error instanceof MissingPackageError)
         ? `\nRun \`tollgate ${path === '' ? '' : `${path} `}--help\` for usage.`
         : ''
     io.stderr.write(`${prefix}${failure.message}${hint}\n`)

@@ -6,6 +6,7 @@ import { helpText, parseCommand } from '../args.js'
 import type { Command, CommandGroup } from '../command.js'
 import { EXIT, UsageError } from '../exit-codes.js'
 import type { CliIo } from '../io.js'
+import { withOptionalPeers } from '../optional-peers.js'
 import { fields, printer } from '../output.js'
 
 const initCommand: Command = {
@@ -40,7 +41,7 @@ configuration, 6 a service unavailable.`,
         '    npx tollgate keys init --json',
     ],
   }),
-  run: (args, io) => keysInit(args, io),
+  run: (args, io) => withOptionalPeers('tollgate keys init', () => keysInit(args, io)),
 }
 
 /** `tollgate keys <command>`: key material, for operators. */
