@@ -108,7 +108,7 @@ export const bundleFunctions = async (options: {
   /** Handler modules, relative to the repository root: `functions/entries/jwks.ts`. */
   readonly entries: readonly string[]
   readonly outdir: string
-}): Promise<PrebuiltManifest> => {
+}): Promise<{ readonly manifest: PrebuiltManifest; readonly metafile: Metafile }> => {
   const result = await build({
     ...LAMBDA_OPTIONS,
     entryPoints: [...options.entries],
@@ -138,5 +138,5 @@ export const bundleFunctions = async (options: {
   await mkdir(options.outdir, { recursive: true })
   await writeFile(join(options.outdir, 'package.json'), PACKAGE_JSON)
   await writeFile(join(options.outdir, PREBUILT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
-  return manifest
+  return { manifest, metafile: result.metafile }
 }
