@@ -22,7 +22,7 @@ afterAll(() => aws.close())
  * key set of that step, and by one still holding the JWKS it fetched at the
  * step before (API Gateway's JWT authorizer may keep one for 2 h).
  */
-describe('KMS key rotation (DESIGN, "Keys")', () => {
+describe('KMS key rotation (docs/design.md#keys)', () => {
   it.each(['RS256', 'ES256'] as const)(
     'never leaves a valid %s JWT without its key',
     async (alg) => {
