@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest'
  * Every relative link in README.md and docs/*.md leads somewhere: to a file
  * or directory of the repository and, for `#anchor` links into Markdown, to
  * a heading of that page as GitHub slugs it. Links with a scheme (https:,
- * mailto:) are not followed: this test needs no network.
+ * mailto:) are not followed: this test needs no network. Citations of a page
+ * in the code (`docs/design.md#keys` in a comment) are held to the same rule.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -98,6 +99,14 @@ const deadReason = (page: string, target: string): string | undefined => {
   return anchorsOf(readFileSync(file, 'utf8')).has(anchor) ? undefined : 'no such heading'
 }
 
+/** Every `.ts` file under a directory, recursively (node_modules aside). */
+const sourcesUnder = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourcesUnder(path)
+    return entry.name.endsWith('.ts') ? [path] : []
+  })
+
 describe('links in README.md and docs/', () => {
   it('finds the pages', () => {
     expect(PAGES).toContain('README.md')
@@ -110,6 +119,22 @@ describe('links in README.md and docs/', () => {
         const reason = deadReason(page, target)
         return reason === undefined ? [] : [`${page}: (${target}) ${reason}`]
       }),
+    )
+    expect(dead).toEqual([])
+  })
+
+  it('leads every docs/*.md citation in the code (comments included) to a page and heading', () => {
+    // This file is left out: it cites dead pages on purpose, below.
+    const sources = ['functions', 'infra', 'test']
+      .flatMap(sourcesUnder)
+      .filter((source) => source !== 'test/docs/links.test.ts')
+    const dead = sources.flatMap((source) =>
+      [...readFileSync(join(ROOT, source), 'utf8').matchAll(/\bdocs\/[\w-]+\.md(?:#[\w-]+)?/g)]
+        .map(([citation]) => citation)
+        .flatMap((citation) => {
+          const reason = deadReason('README.md', citation)
+          return reason === undefined ? [] : [`${source}: ${citation} ${reason}`]
+        }),
     )
     expect(dead).toEqual([])
   })
