@@ -158,7 +158,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.keyRotation = this.keySource === 'secrets-manager' ? this.createKeyRotation() : undefined
   }
 
-  /** Configuration every Tollgate function starts with (DESIGN "Configuration"). */
+  /** Configuration every Tollgate function starts with (docs/design.md#configuration). */
   get verifierEnvironment(): Readonly<Record<string, string>> {
     return {
       ISSUER: this.issuer,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ErrorCode } from '../../../functions/core/errors.js'
 import { STATUS_BY_CODE, TITLE_BY_CODE } from '../../../functions/handlers/http-status.js'
 
-/** DESIGN.md, "Errors". */
+/** docs/design.md#errors. */
 const CONTRACT_STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
