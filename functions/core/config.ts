@@ -28,7 +28,7 @@ const DAY = 86_400
 export const KEY_SOURCES = ['local', 'kms', 'secrets-manager'] as const
 export type KeySource = (typeof KEY_SOURCES)[number]
 
-/** Environment variables of the contract (DESIGN.md, "Configuration"). */
+/** Environment variables of the contract (docs/design.md#configuration). */
 const ENV_SCHEMA = z.object({
   /** `iss` of minted JWTs and base of the discovery document. */
   ISSUER: z.optional(httpUrl),
@@ -36,7 +36,7 @@ const ENV_SCHEMA = z.object({
   AUDIENCE: z._default(z.string(), 'tollgate'),
   /** The one algorithm that signs and is accepted on verify. */
   JWT_ALG: z._default(oneOf(['RS256', 'ES256']), 'RS256'),
-  /** Where signing keys live (DESIGN "Keys"). */
+  /** Where signing keys live (docs/design.md#keys). */
   KEY_SOURCE: z._default(oneOf(KEY_SOURCES), 'local'),
   /** KEY_SOURCE=kms: key ids, ARNs or aliases, comma-separated; the first signs, all are published. */
   KMS_KEY_IDS: z.optional(kmsKeyIds),
@@ -66,7 +66,7 @@ const ENV_SCHEMA = z.object({
     matching(/^[^:\s]+$/, 'must be non-empty, without ":" or spaces'),
     'tollgate',
   ),
-  /** The authorizer refuses JWTs of revoked tokens from its deny-list copy (DESIGN). */
+  /** The authorizer refuses JWTs of revoked tokens from its deny-list copy (docs/design.md#prompt-revocation). */
   REVOCATION_CHECK: z._default(booleanFlag, true),
   /** End to end bound on a revoked token's JWTs being refused, API Gateway's cache included. */
   REVOCATION_MAX_DELAY_SECONDS: z._default(integer(5, 3600), 30),
@@ -103,7 +103,7 @@ const ENV_SCHEMA = z.object({
     ),
     {},
   ),
-  /** One setting for every key cache, also the JWKS answer's max-age (DESIGN "Keys"). */
+  /** One setting for every key cache, also the JWKS answer's max-age (docs/design.md#keys). */
   KEYS_CACHE_TTL_SECONDS: z._default(integer(1, 7200), 300),
   /** HTTP API authorizer answer: simple `{isAuthorized, context}` or an IAM policy. */
   HTTP_API_AUTHORIZER_RESPONSE: z._default(oneOf(['simple', 'iam']), 'simple'),
@@ -196,7 +196,7 @@ export interface SharedConfig {
   readonly roleScopes: Readonly<Record<string, readonly string[]>>
   /**
    * KEY_SOURCE=local off Lambda (or under sam local): the development issuer
-   * and http JWKS on loopback exist only here (DESIGN "Local mode").
+   * and http JWKS on loopback exist only here (docs/design.md#local-mode).
    */
   readonly localMode: boolean
   /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
@@ -303,7 +303,7 @@ const keySourceConfig = (e: ParsedEnv): KeySourceConfig => {
 }
 
 /**
- * Where the local key file may be used (DESIGN "Keys"): it would be one per
+ * Where the local key file may be used (docs/design.md#keys): it would be one per
  * Lambda instance, so nothing would verify; `sam local` may read an existing
  * one. Names variables, never values.
  */

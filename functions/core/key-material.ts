@@ -1,7 +1,7 @@
 import type { Config, KmsKeySource, SecretsManagerKeySource } from './config.js'
 import { TollgateError } from './errors.js'
 
-/** A part of the key material a function uses (DESIGN "Keys": each loads only what it needs). */
+/** A part of the key material a function uses (docs/design.md#keys: each loads only what it needs). */
 export type KeyMaterialNeed = 'public-keys' | 'signer' | 'pepper'
 
 type RemoteKeySource = KmsKeySource | SecretsManagerKeySource

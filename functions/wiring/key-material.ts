@@ -9,7 +9,7 @@ import { logger } from './observability.js'
 import { once } from './once.js'
 
 /**
- * The key material of one process, per KEY_SOURCE (DESIGN "Keys"). Each
+ * The key material of one process, per KEY_SOURCE (docs/design.md#keys). Each
  * part is built on first use and kept, and loads its adapter and AWS SDK
  * client with `import()`: a function that only publishes KMS public keys
  * never loads Secrets Manager's client, and the authorizer never loads KMS
