@@ -5,7 +5,10 @@ import {
   TollgateResponseError,
 } from '../client/index.js'
 
-/** The CLI's exit codes: part of its contract (README, `tollgate --help`, pinned by tests). */
+/**
+ * The CLI's exit codes: part of its contract (docs/cli.md#exit-codes, `tollgate --help`,
+ * pinned by tests).
+ */
 export const EXIT = {
   ok: 0,
   /** Anything else: the server failed (500) or answered outside the API contract. */

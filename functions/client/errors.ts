@@ -1,6 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js'
 
-/** The design's stable problem+json codes (DESIGN "Errors"). */
+/** The design's stable problem+json codes (docs/design.md#errors). */
 export type ApiErrorCode = ErrorCode
 
 const API_ERROR_CODES: readonly ApiErrorCode[] = ERROR_CODES

@@ -1,4 +1,4 @@
-/** The stable error codes of the API contract (DESIGN.md, "Errors"). */
+/** The stable error codes of the API contract (docs/design.md#errors). */
 export const ERROR_CODES = [
   'invalid_request',
   'invalid_token',

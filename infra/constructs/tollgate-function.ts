@@ -9,7 +9,7 @@ import { withDefaults } from './options.js'
 export interface TollgateFunctionProps {
   /** Handler module, relative to the repository root: `functions/entries/jwks.ts`. */
   readonly entry: string
-  /** Configuration (DESIGN "Configuration" names), parsed by the handler at cold start. */
+  /** Configuration (docs/design.md#configuration names), parsed by the handler at cold start. */
   readonly environment?: Readonly<Record<string, string>>
   /** @default 512 (MB): also the share of a vCPU that RSA and HMAC run on */
   readonly memorySize?: number

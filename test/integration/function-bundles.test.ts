@@ -44,7 +44,7 @@ const SDK_CLIENTS = [
 ] as const
 
 /**
- * Each function loads only what it needs (DESIGN "Keys"), as the stack ships
+ * Each function loads only what it needs (docs/design.md#keys), as the stack ships
  * it (infra/bundling.ts): the key source's SDK clients are `import()`ed by
  * the part that needs them, so they are never in what a cold start loads
  * where a key source might not need them. So it is both ways the code is

@@ -1,4 +1,4 @@
-import { type Config, parseConfig } from '../../core/config.js'
+import { type Config, parseConfig, type RemoteKeyConfig } from '../../core/config.js'
 import { TollgateError } from '../../core/errors.js'
 import { requireKeyMaterial } from '../../core/key-material.js'
 import type { KeysInitResult } from '../../core/use-cases/seed-keys.js'
@@ -89,7 +89,10 @@ const configOf = (io: CliIo): Config => {
 }
 
 /** keys init and its SDK clients, loaded only when the command runs (the CLI stays quick to start). */
-const seed = async (config: Config, kmsKeyId: string | undefined): Promise<KeysInitResult> => {
+const seed = async (
+  config: RemoteKeyConfig,
+  kmsKeyId: string | undefined,
+): Promise<KeysInitResult> => {
   const { initConfiguredKeys } = await import('../../operations/keys-init.js')
   return initConfiguredKeys(config, { secretsKmsKeyId: kmsKeyId })
 }

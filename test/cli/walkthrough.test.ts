@@ -10,14 +10,12 @@ const tempDir = useTempDirs()
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** The fenced block between `<!-- walkthrough:cli:start -->` and `…:end -->`, exactly. */
+/** docs/cli.md's block between `<!-- walkthrough:cli:start -->` and `…:end -->`, exactly. */
 const walkthrough = async (): Promise<string> => {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+  const page = await readFile(join(ROOT, 'docs', 'cli.md'), 'utf8')
   const match =
-    /<!-- walkthrough:cli:start -->\n```sh\n([\s\S]*?)```\n<!-- walkthrough:cli:end -->/.exec(
-      readme,
-    )
-  if (match?.[1] === undefined) throw new Error('README.md has no CLI walkthrough block')
+    /<!-- walkthrough:cli:start -->\n```sh\n([\s\S]*?)```\n<!-- walkthrough:cli:end -->/.exec(page)
+  if (match?.[1] === undefined) throw new Error('docs/cli.md has no CLI walkthrough block')
   return match[1]
 }
 
@@ -53,7 +51,7 @@ const bash = (script: string, env: Record<string, string>, cwd: string) =>
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
 
-describe('README: the CLI walkthrough', () => {
+describe('docs/cli.md: the CLI walkthrough', () => {
   let tollgate: RunningTollgate
 
   beforeAll(async () => {
@@ -64,7 +62,7 @@ describe('README: the CLI walkthrough', () => {
   it('runs as written: account, token, tollgate jwt, curl /whoami, list --json | jq, revoke', async () => {
     const script = await walkthrough()
     const pathDir = await cliOnPath()
-    const cwd = await tempDir('readme')
+    const cwd = await tempDir('walkthrough')
 
     const run = await bash(
       script,
