@@ -333,6 +333,33 @@ client.accessTokens.list({ status: 'deleted' })
       expect(bootstrap.stderr).not.toContain('    at ')
     }, 60_000)
 
+    it('bootstraps an admin once the AWS SDK clients it named are installed', async () => {
+      // After the lean checks above: the operator's own install adds the peers.
+      const peers = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'].map(
+        (name) => `${name}@${PACKAGE.devDependencies[name]}`,
+      )
+      const install = await npmInstall(lean, peers)
+      const { config } = server()
+      const store = {
+        PORT: String(config.port),
+        DATA_DIR: config.dataDir,
+        TABLE_NAME: config.tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: config.dynamoDbEndpoint ?? '',
+      }
+
+      const bootstrap = await tollgateBin(['bootstrap', '--name', 'packaged-ops'], store)
+      const token = /^(tgs_\w+)$/m.exec(bootstrap.stdout)?.[1] ?? ''
+      const whoami = await tollgateBin(['whoami', '--json'], {
+        TOLLGATE_URL: server().server.url,
+        TOLLGATE_ACCESS_TOKEN: token,
+      })
+
+      expect(install.code, install.stderr).toBe(0)
+      expect(bootstrap.code, bootstrap.stderr).toBe(0)
+      expect(whoami.code, whoami.stderr).toBe(0)
+      expect(JSON.parse(whoami.stdout)).toMatchObject({ roles: ['admin'] })
+    }, 120_000)
+
     it('stays executable in the repository after a rebuild, so a linked tollgate keeps working', async () => {
       const bin = join(REPO_ROOT, 'dist', 'cli', 'bin.js')
 
