@@ -275,6 +275,21 @@ describe('exchangeToken', () => {
       expect(error.code).toBe('invalid_request')
     })
 
+    it('names a JWT sent as the access token, without quoting it', async () => {
+      // Prepare
+      const { exchange } = setup()
+      const jwt = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYV8xIn0.${'s'.repeat(43)}`
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: jwt }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+      expect(error.message).toMatch(/^A JWT was sent where an access token belongs\. Exchange /)
+      expect(error.message).toContain('Authorization: Bearer <jwt>')
+      expect(error.message).not.toContain('eyJ')
+    })
+
     it('checks the duration before reading the store', async () => {
       // Prepare
       const { exchange, seedToken, store } = setup()
