@@ -190,6 +190,11 @@ export const problem = z.object({
   detail: z.string(),
   code: z.string(),
   request_id: z.string(),
+  /**
+   * An exchange refused for a `duration_seconds` beyond the access token's
+   * remaining life: the longest it may ask for now (below 60, none).
+   */
+  max_duration_seconds: z.optional(z.int()),
 })
 
 export const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) })

@@ -1,6 +1,11 @@
 import * as z from 'zod/mini'
 import type { exchangeRequest } from '../api/schemas.js'
-import { exchangedJwtSource, fixedJwtSource, type JwtSource } from './jwt-source.js'
+import {
+  exchangedJwtSource,
+  exchangeWithinLife,
+  fixedJwtSource,
+  type JwtSource,
+} from './jwt-source.js'
 import { type RetryOptions, retryPolicy } from './retry.js'
 import type {
   Answer,
@@ -24,7 +29,10 @@ export interface TollgateClientOptions {
   readonly accessToken?: string | undefined
   /** A JWT obtained elsewhere (a person's, from `tollgate login --dev`): used as is. */
   readonly jwt?: string | undefined
-  /** Life of the JWTs the client asks for (default 300 s). */
+  /**
+   * Life of the JWTs the client asks for. Default: 300 s, or the access
+   * token's remaining life when that is shorter (see `exchangeWithinLife`).
+   */
   readonly jwtDurationSeconds?: number | undefined
   /** Scopes the client's JWTs ask for, space-separated (default: all of the token's). */
   readonly jwtScope?: string | undefined
@@ -108,7 +116,9 @@ export class TollgateClient {
               exchange: async () => {
                 const answer = await this.exchange({
                   access_token: accessToken,
-                  duration_seconds: options.jwtDurationSeconds ?? 300,
+                  ...(options.jwtDurationSeconds === undefined
+                    ? {}
+                    : { duration_seconds: options.jwtDurationSeconds }),
                   ...(options.jwtScope === undefined ? {} : { scope: options.jwtScope }),
                 })
                 return { jwt: answer.jwt, expiresIn: answer.expires_in }
@@ -148,9 +158,18 @@ export class TollgateClient {
     return this.#jwtSource.get()
   }
 
-  /** `POST /access-tokens/jwt`: a JWT for an access token (not cached; see `jwt()`). */
+  /**
+   * `POST /access-tokens/jwt`: a JWT for an access token (not cached; see
+   * `jwt()`). Without `duration_seconds`, it asks for 300 s, or for the
+   * access token's remaining life when that is shorter (one more round trip).
+   */
   exchange(body: RouteBody<'POST /access-tokens/jwt'>): Promise<ExchangeResponse> {
-    return this.#data('POST /access-tokens/jwt', { body })
+    const { duration_seconds: chosen, ...rest } = body
+    return exchangeWithinLife(
+      (duration_seconds) =>
+        this.#data('POST /access-tokens/jwt', { body: { ...rest, duration_seconds } }),
+      chosen,
+    )
   }
 
   /** `GET /whoami`: the caller as Tollgate sees them. */
