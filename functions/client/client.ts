@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import type { exchangeRequest } from '../api/schemas.js'
+import { looksLikeAccessToken, looksLikeJwt } from '../core/credential-kinds.js'
 import {
   exchangedJwtSource,
   exchangeWithinLife,
@@ -104,6 +105,15 @@ export class TollgateClient {
     }
     if (options.accessToken !== undefined && options.jwt !== undefined) {
       throw new TypeError('Give the client an accessToken or a jwt, not both')
+    }
+    // Each mix-up would otherwise surface as a "malformed" refusal from the server.
+    if (looksLikeJwt(options.accessToken)) {
+      throw new TypeError('accessToken holds a JWT: pass it as `jwt`, which is sent as is')
+    }
+    if (looksLikeAccessToken(options.jwt)) {
+      throw new TypeError(
+        'jwt holds an access token: pass it as `accessToken`, which the client exchanges for JWTs',
+      )
     }
     const { accessToken } = options
     this.#jwtSource =

@@ -416,6 +416,17 @@ describe('TollgateClient: options', () => {
     },
   )
 
+  it('names a JWT given as accessToken, and an access token given as jwt', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYV8xIn0.c2ln'
+
+    expect(() => new TollgateClient({ baseUrl: 'http://x.test', accessToken: jwt })).toThrow(
+      /^accessToken holds a JWT: pass it as `jwt`/,
+    )
+    expect(() => new TollgateClient({ baseUrl: 'http://x.test', jwt: ACCESS_TOKEN })).toThrow(
+      /^jwt holds an access token: pass it as `accessToken`/,
+    )
+  })
+
   it('refuses both an access token and a JWT', () => {
     expect(
       () => new TollgateClient({ baseUrl: 'http://x.test', accessToken: 'a', jwt: 'b' }),
