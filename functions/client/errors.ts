@@ -37,6 +37,11 @@ export class TollgateApiError extends TollgateClientError {
   readonly requestId: string | undefined
   /** The route key of the call, e.g. `GET /access-tokens/{id}`. */
   readonly route: string
+  /**
+   * An exchange refused for a duration beyond the access token's remaining
+   * life: the longest `duration_seconds` it may ask for now (below 60, none).
+   */
+  readonly maxDurationSeconds: number | undefined
 
   constructor(fields: {
     code: ApiErrorCode
@@ -44,6 +49,7 @@ export class TollgateApiError extends TollgateClientError {
     detail: string
     requestId: string | undefined
     route: string
+    maxDurationSeconds?: number | undefined
   }) {
     super(fields.detail)
     this.name = 'TollgateApiError'
@@ -52,6 +58,7 @@ export class TollgateApiError extends TollgateClientError {
     this.detail = fields.detail
     this.requestId = fields.requestId
     this.route = fields.route
+    this.maxDurationSeconds = fields.maxDurationSeconds
   }
 }
 

@@ -1,4 +1,6 @@
 import type { TollgateClaims } from './claims.js'
+import { ACCESS_TOKEN_AS_BEARER, looksLikeAccessToken } from './credential-kinds.js'
+import { TollgateError } from './errors.js'
 import { decodeJsonObject, splitCompactJws } from './jws-parts.js'
 import type { JwtVerifier } from './jwt-verifier.js'
 import type { Person, PersonVerifier } from './person-verifier.js'
@@ -18,7 +20,8 @@ export type VerifiedBearer =
  * Verifies a bearer JWT with the verifier its issuer calls for: a trusted
  * identity provider's, else Tollgate's own (which refuses any other issuer).
  * Keys are then selected by (`iss`, `kid`), never by `kid` alone. With no
- * trusted issuer, the payload is not even peeked at.
+ * trusted issuer, the payload is not even peeked at. An access token sent
+ * instead is refused as `invalid_token` with what to do instead.
  *
  * @example
  * const verified = await verifyBearer({ tollgate, people }, jwt)
@@ -27,6 +30,8 @@ export const verifyBearer = async (
   verifiers: BearerVerifiers,
   jwt: string,
 ): Promise<VerifiedBearer> => {
+  // The commonest mistake of all gets its fix, not "not three base64url segments".
+  if (looksLikeAccessToken(jwt)) throw new TollgateError('invalid_token', ACCESS_TOKEN_AS_BEARER)
   if (verifiers.people?.trusts(unverifiedIssuer(jwt))) {
     return { kind: 'person', person: await verifiers.people.verify(jwt) }
   }
