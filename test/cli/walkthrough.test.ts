@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run } from '../support/consumer-project.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { useTempDirs } from '../support/temp-dirs.js'
 
@@ -37,18 +37,10 @@ const cliOnPath = async (): Promise<string> => {
 }
 
 const bash = (script: string, env: Record<string, string>, cwd: string) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
-      env,
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  run('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
+    env,
+    cwd,
+    timeoutMs: 120_000,
   })
 
 describe('docs/cli.md: the CLI walkthrough', () => {
