@@ -1,8 +1,13 @@
 import { writeFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
-import { basename, extname, join } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { basename, extname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BuildOptions, build, buildSync, type Metafile } from 'esbuild'
+import {
+  PREBUILT_MANIFEST,
+  type PrebuiltFunction,
+  type PrebuiltManifest,
+} from './prebuilt-manifest.js'
 
 /** The repository root: entry paths are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -18,6 +23,22 @@ export interface BundleOptions {
    */
   readonly sourcemap?: boolean
 }
+
+/** What every Lambda bundle shares, one function or all at once (see `esbuildOptions`). */
+const LAMBDA_OPTIONS = {
+  absWorkingDir: REPO_ROOT,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  splitting: true,
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+  metafile: true,
+  logLevel: 'warning',
+} as const satisfies BuildOptions
 
 /**
  * The one esbuild configuration every Tollgate Lambda ships with, shared by
@@ -42,22 +63,11 @@ export const esbuildOptions = ({
   outdir,
   sourcemap = true,
 }: BundleOptions): BuildOptions => ({
-  absWorkingDir: REPO_ROOT,
+  ...LAMBDA_OPTIONS,
   entryPoints: [entry],
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  splitting: true,
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
   outdir,
   sourcemap: sourcemap ? 'linked' : false,
   sourcesContent: false,
-  metafile: true,
-  logLevel: 'warning',
 })
 
 /** `functions/entries/exchange-jwt.ts` → `exchange-jwt.handler`, the Lambda handler setting. */
@@ -83,4 +93,50 @@ export const bundleSync = (options: BundleOptions): Metafile => {
   if (result.metafile === undefined)
     throw new Error(`esbuild returned no metafile for ${options.entry}`)
   return result.metafile
+}
+
+/**
+ * The package's prebuilt function code (docs/packaging.md): every entry in
+ * one esbuild run, so the functions share their chunks, written as
+ * `<outdir>/<function>/index.js` beside `<outdir>/chunks/`, with no source
+ * maps. `PREBUILT_MANIFEST` lists the files each function loads (its entry
+ * and every chunk it reaches, `import()`ed ones included): the constructs
+ * ship exactly those as the function's asset, so the package holds each
+ * chunk once and a function's zip holds only its own code.
+ */
+export const bundleFunctions = async (options: {
+  /** Handler modules, relative to the repository root: `functions/entries/jwks.ts`. */
+  readonly entries: readonly string[]
+  readonly outdir: string
+}): Promise<{ readonly manifest: PrebuiltManifest; readonly metafile: Metafile }> => {
+  const result = await build({
+    ...LAMBDA_OPTIONS,
+    entryPoints: [...options.entries],
+    outdir: options.outdir,
+    entryNames: '[name]/index',
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: false,
+  })
+  const outputs = result.metafile.outputs
+  const functions: Record<string, PrebuiltFunction> = {}
+  for (const entry of options.entries) {
+    const name = basename(entry, extname(entry))
+    const output = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === entry)
+    if (output === undefined) throw new Error(`esbuild wrote nothing for ${entry}`)
+    const files = new Set([output])
+    for (const file of files) {
+      for (const edge of outputs[file]?.imports ?? []) if (!edge.external) files.add(edge.path)
+    }
+    const inOutdir = (file: string) =>
+      relative(resolve(REPO_ROOT, options.outdir), join(REPO_ROOT, file)).split(sep).join('/')
+    functions[name] = {
+      handler: `${name}/index.handler`,
+      files: [...files].map(inOutdir).sort(),
+    }
+  }
+  const manifest: PrebuiltManifest = { functions }
+  await mkdir(options.outdir, { recursive: true })
+  await writeFile(join(options.outdir, 'package.json'), PACKAGE_JSON)
+  await writeFile(join(options.outdir, PREBUILT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
+  return { manifest, metafile: result.metafile }
 }

@@ -1,4 +1,7 @@
-/** Constructs for your own CDK app (see README "Deploy"). */
+/**
+ * Constructs for your own CDK app (docs/deploy.md,
+ * docs/authorizer.md#tollgateauthorizer-in-your-own-cdk-app).
+ */
 export { Tollgate, type TollgateProps } from './constructs/tollgate.js'
 export {
   TollgateAuthorizer,

@@ -18,6 +18,10 @@ import { explicitEndpointConfig } from './aws-clients.js'
  *   would count the time spent queued.
  * - `maxSockets` lets a burst on the dev server run this many requests at
  *   once and queue the rest, without limit on the wait: a queue is not an outage.
+ * - `queueWarnMs`: only a request still waiting for a socket after this long
+ *   makes the SDK warn (on the console). Its default, 3 s, is derived from
+ *   timeouts this policy replaces, and called every queued burst of the dev
+ *   server a problem although queueing is the policy.
  * - `maxAttempts` 3: a dead endpoint (connection refused) fails in well under
  *   a second and a hung one after about 3 × idleMs, both as 503 `unavailable`.
  */
@@ -25,6 +29,7 @@ export const DYNAMODB_CONNECTION_POLICY = {
   connectMs: 1_000,
   idleMs: 2_000,
   maxSockets: 64,
+  queueWarnMs: 30_000,
   maxAttempts: 3,
 } as const
 
@@ -40,7 +45,7 @@ export const DYNAMODB_CONNECTION_POLICY = {
 export const createDynamoDbClient = (
   endpoint: string | (() => string) | undefined,
 ): DynamoDBClient => {
-  const { connectMs, idleMs, maxSockets, maxAttempts } = DYNAMODB_CONNECTION_POLICY
+  const { connectMs, idleMs, maxSockets, queueWarnMs, maxAttempts } = DYNAMODB_CONNECTION_POLICY
   return new DynamoDBClient({
     maxAttempts,
     requestHandler: {
@@ -48,6 +53,7 @@ export const createDynamoDbClient = (
       httpAgent: connectBounded(new HttpAgent({ keepAlive: true, maxSockets }), connectMs),
       httpsAgent: connectBounded(new HttpsAgent({ keepAlive: true, maxSockets }), connectMs),
       socketTimeout: idleMs,
+      socketAcquisitionWarningTimeout: queueWarnMs,
     },
     ...(endpoint === undefined
       ? {}

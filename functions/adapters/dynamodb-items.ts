@@ -18,7 +18,7 @@ const names = z.array(z.string())
 const ownerType = z.enum(['service_account', 'user'])
 
 /**
- * Stored items are validated when read (DESIGN): a malformed item is an
+ * Stored items are validated when read (docs/design.md#access-tokens): a malformed item is an
  * error, never, say, a token without an expiry that therefore never expires.
  */
 export const parse = <T>(schema: z.ZodMiniType<T>, item: Item, what: string): T => {

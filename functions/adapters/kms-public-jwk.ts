@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { JwtAlg, PublicJwk } from '../core/ports.js'
 
-/** The one KMS key spec and signing algorithm behind each JWT algorithm (DESIGN, "Keys"). */
+/** The one KMS key spec and signing algorithm behind each JWT algorithm (docs/design.md#keys). */
 export const KMS_KEY_PROFILES = {
   RS256: { keySpec: 'RSA_2048', signingAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' },
   ES256: { keySpec: 'ECC_NIST_P256', signingAlgorithm: 'ECDSA_SHA_256' },

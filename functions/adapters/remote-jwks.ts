@@ -37,7 +37,7 @@ const unavailable = (detail: string, cause?: unknown): TollgateError =>
   )
 
 /**
- * Fetches a JWK set the hardened way (DESIGN "Authorizer", people; reused by
+ * Fetches a JWK set the hardened way (docs/design.md#people; reused by
  * federation): https only, no redirects, the resolved address public (or
  * loopback in local mode), a size cap and one deadline on the whole exchange,
  * connect to last byte.

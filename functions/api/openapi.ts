@@ -1,5 +1,13 @@
 import * as z from 'zod/mini'
 import { ROUTES, type Route, routeKey } from '../core/routes.js'
+import {
+  API_TAGS,
+  docOf,
+  PATH_ID_DOCS,
+  QUERY_PARAMETER_DOCS,
+  type RouteDoc,
+  routeNeeds,
+} from './route-docs.js'
 import * as api from './schemas.js'
 import { type RouteSpec, specOf } from './spec.js'
 
@@ -32,9 +40,11 @@ export const buildOpenApiDocument = (serverUrl: string): JsonObject => {
   for (const route of ROUTES) {
     const spec = specOf(routeKey(route))
     if (spec === undefined) throw new Error(`${routeKey(route)} has no spec`)
+    const doc = docOf(routeKey(route))
+    if (doc === undefined) throw new Error(`${routeKey(route)} has no description`)
     paths[route.path] = {
       ...paths[route.path],
-      [route.method.toLowerCase()]: operation(route, spec),
+      [route.method.toLowerCase()]: operation(route, spec, doc),
     }
   }
   return {
@@ -42,9 +52,14 @@ export const buildOpenApiDocument = (serverUrl: string): JsonObject => {
     info: {
       title: 'Tollgate',
       version: '0.1.0',
-      description: 'Long-lived access tokens in, short-lived scoped JWTs out.',
+      description:
+        'Long-lived access tokens in, short-lived scoped JWTs out. Every error is RFC 9457 `application/problem+json` with a stable `code`.',
+      // The API is self-hosted: whoever runs this deployment answers for it, here.
+      contact: { name: 'The operators of this Tollgate deployment', url: serverUrl },
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: serverUrl }],
+    tags: API_TAGS.map(({ name, description }) => ({ name, description })),
     paths,
     components: {
       schemas: { Problem: jsonSchema(api.problem, 'output') },
@@ -61,18 +76,22 @@ export const buildOpenApiDocument = (serverUrl: string): JsonObject => {
   }
 }
 
-const operation = (route: Route, spec: RouteSpec): JsonObject => {
+const operation = (route: Route, spec: RouteSpec, doc: RouteDoc): JsonObject => {
   const parameters: JsonObject[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
+    description: PATH_ID_DOCS[doc.tag] ?? `The ${name}.`,
     schema: { type: 'string' },
   }))
   for (const [name, schema] of Object.entries(spec.query?.shape ?? {})) {
+    const description = QUERY_PARAMETER_DOCS[name]
+    if (description === undefined) throw new Error(`query parameter ${name} has no description`)
     parameters.push({
       name,
       in: 'query',
       required: false,
+      description,
       schema: jsonSchema(schema as z.core.$ZodType, 'input'),
     })
   }
@@ -97,11 +116,8 @@ const operation = (route: Route, spec: RouteSpec): JsonObject => {
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: route.summary,
-    ...(route.scopes === undefined
-      ? {}
-      : {
-          description: `Needs the JWT scope${route.scopes.length > 1 ? 's' : ''} ${route.scopes.map((s) => `\`${s}\``).join(' and ')}${route.selfService === true ? ', or a person managing their own personal tokens' : ''}. Rights are scopes: no role stands in for one.`,
-        }),
+    description: `${doc.description}\n\n${routeNeeds(route)}`,
+    tags: [doc.tag],
     ...(route.authorization === 'none' ? { security: [] } : { security: [{ bearer: [] }] }),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(spec.body === undefined

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import en from 'zod/v4/locales/en.js'
 import { ACCESS_TOKEN_LENGTH } from '../core/access-token.js'
+import { JWT_IN_ACCESS_TOKEN_FIELD, looksLikeJwt } from '../core/credential-kinds.js'
 import { MAX_CURSOR_LENGTH } from '../core/cursor.js'
 import {
   DESCRIPTION_TEXT,
@@ -42,8 +43,13 @@ const instant = z.iso.datetime()
 const ownerId = z.string().check(z.minLength(1), z.maxLength(300))
 
 export const exchangeRequest = z.strictObject({
-  // Generous bound: a longer string cannot be a token, and is rejected unread as invalid_token.
-  access_token: z.string().check(z.maxLength(ACCESS_TOKEN_LENGTH * 4)),
+  // Generous bound: a longer string cannot be a token, and is rejected unread. The likeliest
+  // one is a JWT (Tollgate's are ~700 characters), so the refusal says so and what to do.
+  access_token: z.string().check(
+    z.maxLength(ACCESS_TOKEN_LENGTH * 4, {
+      error: (issue) => (looksLikeJwt(issue.input) ? JWT_IN_ACCESS_TOKEN_FIELD : undefined),
+    }),
+  ),
   duration_seconds: z.optional(z.number()),
   scope: z.optional(z.string().check(z.maxLength(4096))),
 })
@@ -184,6 +190,11 @@ export const problem = z.object({
   detail: z.string(),
   code: z.string(),
   request_id: z.string(),
+  /**
+   * An exchange refused for a `duration_seconds` beyond the access token's
+   * remaining life: the longest it may ask for now (below 60, none).
+   */
+  max_duration_seconds: z.optional(z.int()),
 })
 
 export const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) })

@@ -5,7 +5,10 @@ import {
   TollgateResponseError,
 } from '../client/index.js'
 
-/** The CLI's exit codes: part of its contract (README, `tollgate --help`, pinned by tests). */
+/**
+ * The CLI's exit codes: part of its contract (docs/cli.md#exit-codes, `tollgate --help`,
+ * pinned by tests).
+ */
 export const EXIT = {
   ok: 0,
   /** Anything else: the server failed (500) or answered outside the API contract. */
@@ -56,6 +59,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * An operator command whose optional peer dependency is not installed (the
+ * packaged CLI, docs/packaging.md): exit 2, naming what to install.
+ */
+export class MissingPackageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'MissingPackageError'
+  }
+}
+
 /** No credential to call an authenticated route with: exit 3. */
 export class MissingCredentialsError extends Error {
   constructor(message: string) {
@@ -78,6 +92,7 @@ export const describeFailure = (
   error: unknown,
 ): { readonly code: ExitCode; readonly message: string } | undefined => {
   if (error instanceof UsageError) return { code: EXIT.usage, message: error.message }
+  if (error instanceof MissingPackageError) return { code: EXIT.usage, message: error.message }
   if (error instanceof MissingCredentialsError) return { code: EXIT.auth, message: error.message }
   if (error instanceof TollgateApiError) {
     const id = error.requestId === undefined ? '' : `, request ${error.requestId}`

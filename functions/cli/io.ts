@@ -26,12 +26,20 @@ export const processIo = (): CliIo => ({
   stdinIsTty: process.stdin.isTTY === true,
 })
 
-/** The package version, from the package.json two levels up (as in `functions/cli` and `dist/cli`). */
+/** The package version, from its package.json. */
 export const cliVersion = (): string => {
+  const { version } = packageJson()
+  return typeof version === 'string' ? version : 'unknown'
+}
+
+/**
+ * The package's package.json, two levels up (as in `functions/cli` and
+ * `dist/cli`); empty when it cannot be read.
+ */
+export const packageJson = (): Readonly<Record<string, unknown>> => {
   try {
-    const json = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
-    return typeof json.version === 'string' ? json.version : 'unknown'
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
   } catch {
-    return 'unknown'
+    return {}
   }
 }

@@ -1,4 +1,5 @@
 import { TollgateClient } from '../client/index.js'
+import { looksLikeAccessToken, looksLikeJwt } from '../core/credential-kinds.js'
 import type { GLOBAL_OPTIONS, Values } from './args.js'
 import { storedAccessToken } from './credentials.js'
 import { MissingCredentialsError, UsageError } from './exit-codes.js'
@@ -54,6 +55,25 @@ export const resolveCredential = async (
 export const NO_CREDENTIALS = (url: string) =>
   `No credentials for ${url}: set TOLLGATE_ACCESS_TOKEN, run \`tollgate login\`, or set TOLLGATE_JWT (see \`tollgate login --help\`).`
 
+/**
+ * A JWT where an access token belongs (or the reverse) is named with its
+ * fix here, before the server can only call it malformed. Never quotes it.
+ */
+const checkCredentialKind = (credential: Credential): void => {
+  if (credential.kind === 'access_token' && looksLikeJwt(credential.value)) {
+    throw new MissingCredentialsError(
+      `${credential.source} holds a JWT, not an access token: to act with a JWT as is, set TOLLGATE_JWT instead; ` +
+        'to have the CLI exchange and renew JWTs, give it an access token (tgs_… or tgp_…).',
+    )
+  }
+  if (credential.kind === 'jwt' && looksLikeAccessToken(credential.value)) {
+    throw new MissingCredentialsError(
+      'TOLLGATE_JWT holds an access token, not a JWT: set TOLLGATE_ACCESS_TOKEN instead ' +
+        '(the CLI exchanges it for JWTs), or run `tollgate login`.',
+    )
+  }
+}
+
 export interface Session {
   readonly url: string
   readonly credential: Credential | undefined
@@ -71,6 +91,7 @@ export const openSession = async (
   if (credential === undefined && options.required !== false) {
     throw new MissingCredentialsError(NO_CREDENTIALS(url))
   }
+  if (credential !== undefined) checkCredentialKind(credential)
   const client = new TollgateClient({
     baseUrl: url,
     userAgent: `tollgate-cli/${cliVersion()}`,

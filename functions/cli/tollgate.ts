@@ -7,8 +7,15 @@ import { loginCommand, logoutCommand } from './commands/login.js'
 import { serviceAccountsCommands } from './commands/service-accounts.js'
 import { tokensCommands } from './commands/tokens.js'
 import { whoamiCommand } from './commands/whoami.js'
-import { describeFailure, EXIT, EXIT_CODES_HELP, UsageError } from './exit-codes.js'
+import {
+  describeFailure,
+  EXIT,
+  EXIT_CODES_HELP,
+  MissingPackageError,
+  UsageError,
+} from './exit-codes.js'
 import { type CliIo, cliVersion, processIo } from './io.js'
+import { didYouMean } from './suggest.js'
 
 /**
  * Every command, in the order `--help` lists them. A command is a module
@@ -111,9 +118,33 @@ const findEntry = (name: string): Command | CommandGroup | undefined =>
     (entry) => entry.name === name || (isGroup(entry) && entry.aliases?.includes(name) === true),
   )
 
+/** A command name safe to repeat back: a token pasted in its place is not. */
+const SHOWABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/
+
+/** `unknown command "tokns" (did you mean tokens?)`, quoting only what looks like a name. */
+const unknownCommand = (name: string, known: readonly string[]): string =>
+  SHOWABLE_NAME.test(name)
+    ? `unknown command "${name}"${didYouMean(name, known)}`
+    : 'unknown command'
+
+/** The usage lines a usage error ends with: what the command line should have looked like. */
+const usageOf = (entry: Command | CommandGroup | undefined): string => {
+  if (entry === undefined) {
+    return `Usage: tollgate <command> [options]\nCommands: ${COMMANDS.map((e) => e.name).join(', ')}`
+  }
+  if (isGroup(entry)) {
+    return (
+      `Usage: tollgate ${entry.name} <command> [options]\n` +
+      `Commands: ${entry.subcommands.map((sub) => sub.name).join(', ')}`
+    )
+  }
+  return entry.help.split('\n\n')[0] ?? ''
+}
+
 /** The `tollgate` command line; returns the process exit code (see exit-codes.ts). */
 export const runCli = async (argv: readonly string[], io: CliIo = processIo()): Promise<number> => {
   let path = ''
+  let usage = usageOf(undefined)
   try {
     const { leading, rest } = splitLeadingGlobals(argv)
     const [name, ...afterName] = rest
@@ -125,8 +156,12 @@ export const runCli = async (argv: readonly string[], io: CliIo = processIo()): 
       return EXIT.ok
     }
     const entry = findEntry(name)
-    if (entry === undefined) throw new UsageError(`tollgate: unknown command "${name}"`)
+    if (entry === undefined) {
+      const names = COMMANDS.flatMap((e) => [e.name, ...(isGroup(e) ? (e.aliases ?? []) : [])])
+      throw new UsageError(`tollgate: ${unknownCommand(name, names)}`)
+    }
     path = entry.name
+    usage = usageOf(entry)
     let command: Command
     let args: string[]
     if (isGroup(entry)) {
@@ -138,9 +173,11 @@ export const runCli = async (argv: readonly string[], io: CliIo = processIo()): 
       }
       const sub = entry.subcommands.find((candidate) => candidate.name === subName)
       if (sub === undefined) {
-        throw new UsageError(`tollgate ${entry.name}: unknown command "${subName}"`)
+        const names = entry.subcommands.map((candidate) => candidate.name)
+        throw new UsageError(`tollgate ${entry.name}: ${unknownCommand(subName, names)}`)
       }
       path = `${entry.name} ${sub.name}`
+      usage = usageOf(sub)
       command = sub
       args = [...afterSub, ...leading]
     } else {
@@ -159,8 +196,11 @@ export const runCli = async (argv: readonly string[], io: CliIo = processIo()): 
       ? ''
       : `tollgate${path === '' ? '' : ` ${path}`}: `
     const hint =
-      failure.code === EXIT.usage && error instanceof Error && !('status' in error)
-        ? `\nRun \`tollgate ${path === '' ? '' : `${path} `}--help\` for usage.`
+      failure.code === EXIT.usage &&
+      error instanceof Error &&
+      !('status' in error) &&
+      !(error instanceof MissingPackageError)
+        ? `\n${usage}\nRun \`tollgate ${path === '' ? '' : `${path} `}--help\` for more.`
         : ''
     io.stderr.write(`${prefix}${failure.message}${hint}\n`)
     return failure.code
@@ -182,7 +222,14 @@ const help = (io: CliIo, bare: boolean, topic: readonly string[]): number => {
     return bare ? EXIT.usage : EXIT.ok
   }
   const entry = findEntry(name)
-  if (entry === undefined) throw new UsageError(`tollgate help: unknown command "${name}"`)
+  if (entry === undefined) {
+    throw new UsageError(
+      `tollgate help: ${unknownCommand(
+        name,
+        COMMANDS.map((e) => e.name),
+      )}`,
+    )
+  }
   if (!isGroup(entry)) {
     io.stdout.write(entry.help)
     return EXIT.ok

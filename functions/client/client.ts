@@ -1,6 +1,12 @@
 import * as z from 'zod/mini'
 import type { exchangeRequest } from '../api/schemas.js'
-import { exchangedJwtSource, fixedJwtSource, type JwtSource } from './jwt-source.js'
+import { looksLikeAccessToken, looksLikeJwt } from '../core/credential-kinds.js'
+import {
+  exchangedJwtSource,
+  exchangeWithinLife,
+  fixedJwtSource,
+  type JwtSource,
+} from './jwt-source.js'
 import { type RetryOptions, retryPolicy } from './retry.js'
 import type {
   Answer,
@@ -24,7 +30,10 @@ export interface TollgateClientOptions {
   readonly accessToken?: string | undefined
   /** A JWT obtained elsewhere (a person's, from `tollgate login --dev`): used as is. */
   readonly jwt?: string | undefined
-  /** Life of the JWTs the client asks for (default 300 s). */
+  /**
+   * Life of the JWTs the client asks for. Default: 300 s, or the access
+   * token's remaining life when that is shorter (see `exchangeWithinLife`).
+   */
   readonly jwtDurationSeconds?: number | undefined
   /** Scopes the client's JWTs ask for, space-separated (default: all of the token's). */
   readonly jwtScope?: string | undefined
@@ -97,6 +106,15 @@ export class TollgateClient {
     if (options.accessToken !== undefined && options.jwt !== undefined) {
       throw new TypeError('Give the client an accessToken or a jwt, not both')
     }
+    // Each mix-up would otherwise surface as a "malformed" refusal from the server.
+    if (looksLikeJwt(options.accessToken)) {
+      throw new TypeError('accessToken holds a JWT: pass it as `jwt`, which is sent as is')
+    }
+    if (looksLikeAccessToken(options.jwt)) {
+      throw new TypeError(
+        'jwt holds an access token: pass it as `accessToken`, which the client exchanges for JWTs',
+      )
+    }
     const { accessToken } = options
     this.#jwtSource =
       options.jwt !== undefined
@@ -108,7 +126,9 @@ export class TollgateClient {
               exchange: async () => {
                 const answer = await this.exchange({
                   access_token: accessToken,
-                  duration_seconds: options.jwtDurationSeconds ?? 300,
+                  ...(options.jwtDurationSeconds === undefined
+                    ? {}
+                    : { duration_seconds: options.jwtDurationSeconds }),
                   ...(options.jwtScope === undefined ? {} : { scope: options.jwtScope }),
                 })
                 return { jwt: answer.jwt, expiresIn: answer.expires_in }
@@ -148,9 +168,18 @@ export class TollgateClient {
     return this.#jwtSource.get()
   }
 
-  /** `POST /access-tokens/jwt`: a JWT for an access token (not cached; see `jwt()`). */
+  /**
+   * `POST /access-tokens/jwt`: a JWT for an access token (not cached; see
+   * `jwt()`). Without `duration_seconds`, it asks for 300 s, or for the
+   * access token's remaining life when that is shorter (one more round trip).
+   */
   exchange(body: RouteBody<'POST /access-tokens/jwt'>): Promise<ExchangeResponse> {
-    return this.#data('POST /access-tokens/jwt', { body })
+    const { duration_seconds: chosen, ...rest } = body
+    return exchangeWithinLife(
+      (duration_seconds) =>
+        this.#data('POST /access-tokens/jwt', { body: { ...rest, duration_seconds } }),
+      chosen,
+    )
   }
 
   /** `GET /whoami`: the caller as Tollgate sees them. */

@@ -1,6 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js'
 
-/** The design's stable problem+json codes (DESIGN "Errors"). */
+/** The design's stable problem+json codes (docs/design.md#errors). */
 export type ApiErrorCode = ErrorCode
 
 const API_ERROR_CODES: readonly ApiErrorCode[] = ERROR_CODES
@@ -37,6 +37,11 @@ export class TollgateApiError extends TollgateClientError {
   readonly requestId: string | undefined
   /** The route key of the call, e.g. `GET /access-tokens/{id}`. */
   readonly route: string
+  /**
+   * An exchange refused for a duration beyond the access token's remaining
+   * life: the longest `duration_seconds` it may ask for now (below 60, none).
+   */
+  readonly maxDurationSeconds: number | undefined
 
   constructor(fields: {
     code: ApiErrorCode
@@ -44,6 +49,7 @@ export class TollgateApiError extends TollgateClientError {
     detail: string
     requestId: string | undefined
     route: string
+    maxDurationSeconds?: number | undefined
   }) {
     super(fields.detail)
     this.name = 'TollgateApiError'
@@ -52,6 +58,7 @@ export class TollgateApiError extends TollgateClientError {
     this.detail = fields.detail
     this.requestId = fields.requestId
     this.route = fields.route
+    this.maxDurationSeconds = fields.maxDurationSeconds
   }
 }
 

@@ -1,3 +1,11 @@
+import { TollgateApiError } from './errors.js'
+
+/** What the exchange gives when asked for nothing, and its shortest JWT (DESIGN "JWT exchange"). */
+export const DEFAULT_JWT_DURATION_SECONDS = 300
+const MIN_JWT_DURATION_SECONDS = 60
+/** Asked for below the remaining life the server reported, so a second later it still fits. */
+const LIFE_MARGIN_SECONDS = 5
+
 /** A JWT obtained by an exchange, and how long it lives in seconds. */
 export interface ExchangedJwt {
   readonly jwt: string
@@ -62,5 +70,37 @@ export const exchangedJwtSource = (options: {
       if (cached?.jwt === jwt) cached = undefined
       return true
     },
+  }
+}
+
+/**
+ * Exchanges for the duration the caller chose, if any: a refusal is then
+ * theirs to read. Otherwise for the default (300 s), or, when the access
+ * token has less life left than that, for what it has left, as the refusal's
+ * `max_duration_seconds` says: the server never clamps, so without this a
+ * token five minutes from expiry would fail on a `duration_seconds` nobody
+ * chose. When not even the shortest JWT (60 s) fits, the server's refusal
+ * says so and is thrown as is.
+ *
+ * @example
+ * const answer = await exchangeWithinLife((duration_seconds) => client.exchange({ access_token, duration_seconds }), undefined)
+ */
+export const exchangeWithinLife = async <T>(
+  exchange: (durationSeconds: number) => Promise<T>,
+  chosenSeconds: number | undefined,
+): Promise<T> => {
+  if (chosenSeconds !== undefined) return exchange(chosenSeconds)
+  try {
+    return await exchange(DEFAULT_JWT_DURATION_SECONDS)
+  } catch (error) {
+    const fits = error instanceof TollgateApiError ? error.maxDurationSeconds : undefined
+    if (
+      fits === undefined ||
+      fits >= DEFAULT_JWT_DURATION_SECONDS ||
+      fits < MIN_JWT_DURATION_SECONDS
+    ) {
+      throw error
+    }
+    return exchange(Math.max(MIN_JWT_DURATION_SECONDS, fits - LIFE_MARGIN_SECONDS))
   }
 }

@@ -230,5 +230,6 @@ const readAnswer = (
     detail: fields.detail ?? `HTTP ${status} without a problem+json body.`,
     requestId: fields.request_id ?? requestId,
     route: key,
+    maxDurationSeconds: fields.max_duration_seconds,
   })
 }

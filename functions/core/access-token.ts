@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { BASE62_PATTERN, base62Width, encodeBase62 } from './base62.js'
+import { JWT_AS_ACCESS_TOKEN, looksLikeJwt } from './credential-kinds.js'
 import { TollgateError } from './errors.js'
 import { OWNER_TAG_LENGTH } from './owners.js'
 
@@ -70,11 +71,15 @@ export const tokenHint = (value: string): string => `${value.slice(0, 4)}…${va
 
 /**
  * Checks prefix, length, alphabet and checksum, so that garbage never costs a
- * database read. Throws `invalid_token` without echoing the input.
+ * database read. Throws `invalid_token` without echoing the input; a JWT
+ * sent in its place is named as such, with what to do instead.
  */
 export const parseAccessToken = (value: unknown): ParsedAccessToken => {
   if (typeof value !== 'string' || !ACCESS_TOKEN_PATTERN.test(value)) {
-    throw new TollgateError('invalid_token', 'The access token is malformed.')
+    throw new TollgateError(
+      'invalid_token',
+      looksLikeJwt(value) ? JWT_AS_ACCESS_TOKEN : 'The access token is malformed.',
+    )
   }
   const withoutChecksum = value.slice(0, -CHECKSUM_LENGTH)
   if (checksumOf(withoutChecksum) !== value.slice(-CHECKSUM_LENGTH)) {

@@ -1,4 +1,6 @@
 import type { TollgateClaims } from './claims.js'
+import { ACCESS_TOKEN_AS_BEARER, looksLikeAccessToken } from './credential-kinds.js'
+import { TollgateError } from './errors.js'
 import { decodeJwt } from './jws-parts.js'
 import type { JwtVerifier } from './jwt-verifier.js'
 import type { Person, PersonVerifier } from './person-verifier.js'
@@ -20,7 +22,8 @@ export type VerifiedBearer =
  * Keys are then selected by (`iss`, `kid`), never by `kid` alone. With no
  * trusted issuer, the payload is not even peeked at; with one, the JWT is
  * split and its payload decoded once, here, and the chosen verifier takes
- * it as decoded.
+ * it as decoded. An access token sent instead is refused as `invalid_token`
+ * with what to do instead.
  *
  * @example
  * const verified = await verifyBearer({ tollgate, people }, jwt)
@@ -29,6 +32,8 @@ export const verifyBearer = async (
   verifiers: BearerVerifiers,
   jwt: string,
 ): Promise<VerifiedBearer> => {
+  // The commonest mistake of all gets its fix, not "not three base64url segments".
+  if (looksLikeAccessToken(jwt)) throw new TollgateError('invalid_token', ACCESS_TOKEN_AS_BEARER)
   const { tollgate, people } = verifiers
   if (people === undefined) return { kind: 'tollgate', claims: await tollgate.verify(jwt) }
   const decoded = decodeJwt(jwt)

@@ -9,7 +9,7 @@ const HEX = '0123456789abcdef'
 
 /**
  * The one spelling of a request path that route rules are matched against
- * (DESIGN "Authorizer", route rules). A client can spell a protected path
+ * (docs/design.md#route-rules). A client can spell a protected path
  * in many ways that a backend serves as the same resource (Express ignores
  * case and collapses slashes by default), so rules see this form:
  * - percent-encoded unreserved characters (RFC 3986 §2.3) decoded, other

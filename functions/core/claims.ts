@@ -1,6 +1,6 @@
 import type { AccessTokenRecord } from './records.js'
 
-/** The claims of every JWT Tollgate mints (DESIGN.md, "JWT exchange"). */
+/** The claims of every JWT Tollgate mints (docs/design.md#jwt-exchange). */
 export interface TollgateClaims {
   readonly iss: string
   readonly sub: string

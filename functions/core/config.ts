@@ -28,7 +28,7 @@ const DAY = 86_400
 export const KEY_SOURCES = ['local', 'kms', 'secrets-manager'] as const
 export type KeySource = (typeof KEY_SOURCES)[number]
 
-/** Environment variables of the contract (DESIGN.md, "Configuration"). */
+/** Environment variables of the contract (docs/design.md#configuration). */
 const ENV_SCHEMA = z.object({
   /** `iss` of minted JWTs and base of the discovery document. */
   ISSUER: z.optional(httpUrl),
@@ -36,7 +36,7 @@ const ENV_SCHEMA = z.object({
   AUDIENCE: z._default(z.string(), 'tollgate'),
   /** The one algorithm that signs and is accepted on verify. */
   JWT_ALG: z._default(oneOf(['RS256', 'ES256']), 'RS256'),
-  /** Where signing keys live (DESIGN "Keys"). */
+  /** Where signing keys live (docs/design.md#keys). */
   KEY_SOURCE: z._default(oneOf(KEY_SOURCES), 'local'),
   /** KEY_SOURCE=kms: key ids, ARNs or aliases, comma-separated; the first signs, all are published. */
   KMS_KEY_IDS: z.optional(kmsKeyIds),
@@ -66,7 +66,7 @@ const ENV_SCHEMA = z.object({
     matching(/^[^:\s]+$/, 'must be non-empty, without ":" or spaces'),
     'tollgate',
   ),
-  /** The authorizer refuses JWTs of revoked tokens from its deny-list copy (DESIGN). */
+  /** The authorizer refuses JWTs of revoked tokens from its deny-list copy (docs/design.md#prompt-revocation). */
   REVOCATION_CHECK: z._default(booleanFlag, true),
   /** End to end bound on a revoked token's JWTs being refused, API Gateway's cache included. */
   REVOCATION_MAX_DELAY_SECONDS: z._default(integer(5, 3600), 30),
@@ -103,7 +103,7 @@ const ENV_SCHEMA = z.object({
     ),
     {},
   ),
-  /** One setting for every key cache, also the JWKS answer's max-age (DESIGN "Keys"). */
+  /** One setting for every key cache, also the JWKS answer's max-age (docs/design.md#keys). */
   KEYS_CACHE_TTL_SECONDS: z._default(integer(1, 7200), 300),
   /** HTTP API authorizer answer: simple `{isAuthorized, context}` or an IAM policy. */
   HTTP_API_AUTHORIZER_RESPONSE: z._default(oneOf(['simple', 'iam']), 'simple'),
@@ -123,17 +123,57 @@ const ENV_SCHEMA = z.object({
   AWS_ENDPOINT_URL: z.optional(httpUrl),
 })
 
-export interface Config {
+/** KEY_SOURCE=local: the key file under DATA_DIR holds keys and pepper. */
+export interface LocalKeySource {
+  readonly keySource: 'local'
+}
+
+/** KEY_SOURCE=kms: KMS signs; the pepper is in Secrets Manager. */
+export interface KmsKeySource {
+  readonly keySource: 'kms'
+  /** KMS_KEY_IDS: the signing key first, every one published (empty where not given). */
+  readonly kmsKeyIds: readonly string[]
+  /**
+   * PEPPER_SECRET_ID, where this function hashes. Not every function is told
+   * (an authorizer without Basic auth never is): `requireKeyMaterial` checks
+   * at cold start that a function has what it uses.
+   */
+  readonly pepperSecretId: string | undefined
+}
+
+/** KEY_SOURCE=secrets-manager: a private JWK set and the pepper in Secrets Manager. */
+export interface SecretsManagerKeySource {
+  readonly keySource: 'secrets-manager'
+  /** SIGNING_KEYS_SECRET_ID, where this function signs. */
+  readonly signingKeysSecretId: string | undefined
+  readonly pepperSecretId: string | undefined
+}
+
+/**
+ * Where key material lives: each source carries only its own settings, so a
+ * consumer narrows on `keySource` and reads them without a cast.
+ */
+export type KeySourceConfig = LocalKeySource | KmsKeySource | SecretsManagerKeySource
+
+/**
+ * Where this process runs: `lambda` (AWS_LAMBDA_FUNCTION_NAME set),
+ * `sam-local` (also AWS_SAM_LOCAL=true), or `process` (the dev server, the
+ * CLI, tests: they differ by what they call, not by their configuration).
+ */
+export type Runtime = 'lambda' | 'sam-local' | 'process'
+
+/** The whole configuration: the settings every function shares, and its key source's. */
+export type Config = SharedConfig & KeySourceConfig
+
+/** A configuration whose keys live in AWS: what keys init seeds. */
+export type RemoteKeyConfig = SharedConfig & (KmsKeySource | SecretsManagerKeySource)
+
+export interface SharedConfig {
   readonly issuer: string
   readonly audience: string
   readonly jwtAlg: 'RS256' | 'ES256'
   readonly keySource: KeySource
-  /** KMS_KEY_IDS: the signing key first, every one published; empty unless KEY_SOURCE=kms. */
-  readonly kmsKeyIds: readonly string[]
-  /** SIGNING_KEYS_SECRET_ID; set exactly when KEY_SOURCE=secrets-manager. */
-  readonly signingKeysSecretId: string | undefined
-  /** PEPPER_SECRET_ID; set exactly when KEY_SOURCE is kms or secrets-manager. */
-  readonly pepperSecretId: string | undefined
+  readonly runtime: Runtime
   readonly dataDir: string
   readonly port: number
   readonly tableName: string
@@ -156,14 +196,9 @@ export interface Config {
   readonly roleScopes: Readonly<Record<string, readonly string[]>>
   /**
    * KEY_SOURCE=local off Lambda (or under sam local): the development issuer
-   * and http JWKS on loopback exist only here (DESIGN "Local mode").
+   * and http JWKS on loopback exist only here (docs/design.md#local-mode).
    */
   readonly localMode: boolean
-  /**
-   * In a Lambda runtime (AWS_LAMBDA_FUNCTION_NAME set), `sam local` included:
-   * the local key file, where allowed at all, is read and never created.
-   */
-  readonly onLambda: boolean
   /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
   readonly dynamoDbEndpoint: string | undefined
   /** Explicit KMS endpoint (AWS_ENDPOINT_URL_KMS, else AWS_ENDPOINT_URL); else the SDK's own. */
@@ -206,14 +241,18 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
   ].find((text) => typeof text === 'string')
   if (problem !== undefined)
     throw new TollgateError('internal', `Invalid configuration: ${problem}`)
+  const runtime: Runtime =
+    e.AWS_LAMBDA_FUNCTION_NAME === undefined
+      ? 'process'
+      : e.AWS_SAM_LOCAL === 'true'
+        ? 'sam-local'
+        : 'lambda'
   return Object.freeze({
     issuer,
     audience: e.AUDIENCE,
     jwtAlg: e.JWT_ALG,
-    keySource: e.KEY_SOURCE,
-    kmsKeyIds: e.KEY_SOURCE === 'kms' ? (e.KMS_KEY_IDS ?? []) : Object.freeze([]),
-    signingKeysSecretId: e.KEY_SOURCE === 'secrets-manager' ? e.SIGNING_KEYS_SECRET_ID : undefined,
-    pepperSecretId: e.KEY_SOURCE === 'local' ? undefined : e.PEPPER_SECRET_ID,
+    ...keySourceConfig(e),
+    runtime,
     dataDir: e.DATA_DIR,
     port: e.PORT,
     tableName: e.TABLE_NAME,
@@ -234,10 +273,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     authorizerCacheTtlSeconds: e.AUTHORIZER_CACHE_TTL_SECONDS,
     trustedIssuers,
     roleScopes: Object.freeze(e.ROLE_SCOPES),
-    localMode:
-      e.KEY_SOURCE === 'local' &&
-      (e.AWS_LAMBDA_FUNCTION_NAME === undefined || e.AWS_SAM_LOCAL === 'true'),
-    onLambda: e.AWS_LAMBDA_FUNCTION_NAME !== undefined,
+    localMode: e.KEY_SOURCE === 'local' && runtime !== 'lambda',
     dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
     kmsEndpoint: e.AWS_ENDPOINT_URL_KMS ?? e.AWS_ENDPOINT_URL,
     secretsManagerEndpoint: e.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? e.AWS_ENDPOINT_URL,
@@ -246,8 +282,28 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
 
 type ParsedEnv = z.infer<typeof ENV_SCHEMA>
 
+/** The key source's own settings; another source's variables are ignored. */
+const keySourceConfig = (e: ParsedEnv): KeySourceConfig => {
+  switch (e.KEY_SOURCE) {
+    case 'local':
+      return { keySource: 'local' }
+    case 'kms':
+      return {
+        keySource: 'kms',
+        kmsKeyIds: e.KMS_KEY_IDS ?? Object.freeze([]),
+        pepperSecretId: e.PEPPER_SECRET_ID,
+      }
+    case 'secrets-manager':
+      return {
+        keySource: 'secrets-manager',
+        signingKeysSecretId: e.SIGNING_KEYS_SECRET_ID,
+        pepperSecretId: e.PEPPER_SECRET_ID,
+      }
+  }
+}
+
 /**
- * Where the local key file may be used (DESIGN "Keys"): it would be one per
+ * Where the local key file may be used (docs/design.md#keys): it would be one per
  * Lambda instance, so nothing would verify; `sam local` may read an existing
  * one. Names variables, never values.
  */

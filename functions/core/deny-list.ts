@@ -42,7 +42,7 @@ export interface DenyList {
 }
 
 /**
- * The authorizer's copy of the deny-list (DESIGN "Prompt revocation"): JWTs
+ * The authorizer's copy of the deny-list (docs/design.md#prompt-revocation): JWTs
  * whose `atv` (or `otv`) is below an entry's minimum are refused, comparing
  * generations, never clocks.
  *

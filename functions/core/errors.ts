@@ -1,4 +1,4 @@
-/** The stable error codes of the API contract (DESIGN.md, "Errors"). */
+/** The stable error codes of the API contract (docs/design.md#errors). */
 export const ERROR_CODES = [
   'invalid_request',
   'invalid_token',
@@ -23,20 +23,33 @@ export type ErrorCode = (typeof ERROR_CODES)[number]
  */
 export const SERVICE_FAULTS: ReadonlySet<ErrorCode> = new Set(['unavailable', 'internal'])
 
+/** Problem extension members (RFC 9457 §3.2): facts a client can act on without parsing `detail`. */
+export type ProblemExtensions = Readonly<Record<string, number | string>>
+
+export interface TollgateErrorOptions extends ErrorOptions {
+  /** Sent as is beside the standard members (snake_case names), so never token material. */
+  readonly extensions?: ProblemExtensions | undefined
+}
+
 /**
- * The one error type that may reach a client. `detail` is sent as is, so it
- * must never contain token material; `cause` is logged and never sent.
+ * The one error type that may reach a client. `detail` and `extensions` are
+ * sent as is, so they must never contain token material; `cause` is logged
+ * and never sent.
  *
  * @example
- * throw new TollgateError('invalid_token', 'The access token is not valid.')
+ * throw new TollgateError('invalid_request', 'duration_seconds must not exceed …', {
+ *   extensions: { max_duration_seconds: 240 },
+ * })
  */
 export class TollgateError extends Error {
   readonly code: ErrorCode
+  readonly extensions: ProblemExtensions | undefined
 
-  constructor(code: ErrorCode, detail: string, options?: ErrorOptions) {
+  constructor(code: ErrorCode, detail: string, options?: TollgateErrorOptions) {
     super(detail, options)
     this.name = 'TollgateError'
     this.code = code
+    this.extensions = options?.extensions
   }
 }
 

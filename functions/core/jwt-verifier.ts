@@ -8,7 +8,7 @@ import { createVerifiedTokenCache, type VerifiedTokenStats } from './verified-to
 
 export { KEY_REFRESH_INTERVAL_MS } from './verification-keys.js'
 
-/** Largest difference between our clock and the signer's that is forgiven (DESIGN: ≤ 60 s). */
+/** Largest difference between our clock and the signer's that is forgiven (docs/design.md#authorizer: ≤ 60 s). */
 export const CLOCK_SKEW_SECONDS = 60
 const MAX_AUDIENCES = 16
 /**

@@ -1,26 +1,18 @@
-import type { Config, KeySource } from './config.js'
+import type { Config, KmsKeySource, SecretsManagerKeySource } from './config.js'
 import { TollgateError } from './errors.js'
 
-/** A part of the key material a function uses (DESIGN "Keys": each loads only what it needs). */
+/** A part of the key material a function uses (docs/design.md#keys: each loads only what it needs). */
 export type KeyMaterialNeed = 'public-keys' | 'signer' | 'pepper'
 
-/** The variables each part needs, per key source; the local key file needs none. */
-const NEEDED_VARIABLES: Readonly<
-  Record<Exclude<KeySource, 'local'>, Readonly<Record<KeyMaterialNeed, readonly string[]>>>
-> = {
-  kms: { 'public-keys': ['KMS_KEY_IDS'], signer: ['KMS_KEY_IDS'], pepper: ['PEPPER_SECRET_ID'] },
-  'secrets-manager': {
-    // KEYSET#public, in TABLE_NAME.
-    'public-keys': [],
-    signer: ['SIGNING_KEYS_SECRET_ID'],
-    pepper: ['PEPPER_SECRET_ID'],
-  },
-}
+type RemoteKeySource = KmsKeySource | SecretsManagerKeySource
 
-const CONFIGURED: Readonly<Record<string, (config: Config) => boolean>> = {
-  KMS_KEY_IDS: (config) => config.kmsKeyIds.length > 0,
-  SIGNING_KEYS_SECRET_ID: (config) => config.signingKeysSecretId !== undefined,
-  PEPPER_SECRET_ID: (config) => config.pepperSecretId !== undefined,
+/** The variables a part of the key material is missing, for its key source. */
+const missingFor = (config: RemoteKeySource, need: KeyMaterialNeed): readonly string[] => {
+  if (need === 'pepper') return config.pepperSecretId === undefined ? ['PEPPER_SECRET_ID'] : []
+  if (config.keySource === 'kms') return config.kmsKeyIds.length === 0 ? ['KMS_KEY_IDS'] : []
+  // Secrets Manager's public keys are the KEYSET#public item in TABLE_NAME.
+  if (need === 'public-keys') return []
+  return config.signingKeysSecretId === undefined ? ['SIGNING_KEYS_SECRET_ID'] : []
 }
 
 /**
@@ -34,12 +26,12 @@ const CONFIGURED: Readonly<Record<string, (config: Config) => boolean>> = {
  * @example
  * const config = requireKeyMaterial(parseConfig(process.env), ['signer', 'pepper'])
  */
-export const requireKeyMaterial = (config: Config, needs: readonly KeyMaterialNeed[]): Config => {
+export const requireKeyMaterial = <C extends Config>(
+  config: C,
+  needs: readonly KeyMaterialNeed[],
+): C => {
   if (config.keySource === 'local') return config
-  const needed = NEEDED_VARIABLES[config.keySource]
-  const missing = [...new Set(needs.flatMap((need) => needed[need]))].filter(
-    (name) => !(CONFIGURED[name]?.(config) ?? false),
-  )
+  const missing = [...new Set(needs.flatMap((need) => missingFor(config, need)))]
   if (missing.length > 0) {
     throw new TollgateError(
       'internal',
@@ -47,4 +39,18 @@ export const requireKeyMaterial = (config: Config, needs: readonly KeyMaterialNe
     )
   }
   return config
+}
+
+/**
+ * A setting `requireKeyMaterial` has checked, as the string it is; a
+ * function that skipped the check fails naming the variable, never a cast.
+ *
+ * @example
+ * const secretId = configured(config.pepperSecretId, 'PEPPER_SECRET_ID')
+ */
+export const configured = (value: string | undefined, variable: string): string => {
+  if (value === undefined) {
+    throw new TollgateError('internal', `Invalid configuration: ${variable} is required here.`)
+  }
+  return value
 }

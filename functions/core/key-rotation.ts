@@ -2,7 +2,7 @@ import { CLOCK_SKEW_SECONDS } from './jwt-verifier.js'
 import type { JwtAlg } from './ports.js'
 import { generateSigningKey, type SigningKey, type SigningKeySet } from './signing-keys.js'
 
-/** API Gateway's own JWT authorizer caches a JWKS for up to 2 h (DESIGN, "JWT exchange"). */
+/** API Gateway's own JWT authorizer caches a JWKS for up to 2 h (docs/design.md#jwt-exchange). */
 export const API_GATEWAY_JWKS_CACHE_SECONDS = 7_200
 
 /** Every duration the rotation must wait out, in seconds. */
@@ -38,8 +38,8 @@ export interface RotationDecision {
  * When `next` may start signing: once every verifier can have fetched it.
  * API Gateway's JWT authorizer may hold a JWKS for 2 h, fetched from a JWKS
  * function whose own cache is up to KEYS_CACHE_TTL old; a verifier honouring
- * the JWKS max-age adds that TTL to the same cache. Equal to DESIGN's
- * "2 h + KEYS_CACHE_TTL_SECONDS" whenever that TTL is at most 2 h.
+ * the JWKS max-age adds that TTL to the same cache. Equal to the design's
+ * "2 h + KEYS_CACHE_TTL_SECONDS" (docs/design.md#keys) whenever that TTL is at most 2 h.
  *
  * @example
  * if (now >= promotableAt(keys.next, timing)) ...
@@ -55,7 +55,7 @@ export const promotableAt = (next: SigningKey, timing: RotationTiming): number =
  * signed has expired. Minting functions keep signing with it until their
  * cached secret expires; that JWT lives MAX_JWT_DURATION plus the verifiers'
  * clock skew. The public-key and authorizer caches only ever delay a removal,
- * but DESIGN asks for every cache TTL, and waiting longer costs nothing.
+ * but the design (docs/design.md#keys) asks for every cache TTL, and waiting longer costs nothing.
  *
  * @example
  * if (now >= retirableAt(keys.previous, timing)) ...
@@ -78,7 +78,7 @@ export interface RotationContext {
 }
 
 /**
- * Advances the key set by the one step that is due (DESIGN, "Keys"):
+ * Advances the key set by the one step that is due (docs/design.md#keys):
  * 1. No `next`: create one; it is published by this run and signs nothing yet.
  * 2. `next` published long enough (see promotableAt) and `previous` absent or
  *    retirable: promote next → current → previous, with a fresh `next`.

@@ -1,7 +1,7 @@
 import { TollgateError } from './errors.js'
 
 /**
- * Token and service-account names (DESIGN "Access tokens"): readable, and safe
+ * Token and service-account names (docs/design.md#names-and-descriptions): readable, and safe
  * in any listing. No space at either end, so `"admin "` cannot pass for `admin`.
  */
 export const RESOURCE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9._-])?$/
@@ -12,7 +12,7 @@ export const RESOURCE_NAME_RULE =
 export const PERMISSION_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/
 export const MAX_DESCRIPTION_LENGTH = 1024
 /**
- * Description text (DESIGN "Who may act on whom"): no C0 or C1 control
+ * Description text (docs/design.md#names-and-descriptions): no C0 or C1 control
  * character but newline and tab, which could drive a reader's terminal, and no
  * lone UTF-16 surrogate, which UTF-8 cannot carry (encoders turn it into
  * U+FFFD) and strict JSON readers such as `jq` refuse; nor the bidirectional

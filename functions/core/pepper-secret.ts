@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import * as z from 'zod/mini'
 import { TollgateError } from './errors.js'
 
-/** Fewer random bytes than this is not a pepper (DESIGN, "Secrets formats"). */
+/** Fewer random bytes than this is not a pepper (docs/design.md#secrets-formats). */
 export const MIN_PEPPER_BYTES = 32
 const VERSION = /^[A-Za-z0-9._-]{1,64}$/
 const BASE64URL = /^[A-Za-z0-9_-]+$/

@@ -55,7 +55,7 @@ export interface OwnerRevocation {
 }
 
 /**
- * The aggregate root of everything an owner holds (DESIGN "The owner item"):
+ * The aggregate root of everything an owner holds (docs/design.md#the-owner-item):
  * status, ceiling, usable tokens and generation, updated under `version` in
  * every transaction that creates, revokes or regenerates one of its tokens.
  */
@@ -95,7 +95,7 @@ export interface ServiceAccount {
 export const EVERY_GENERATION = Number.MAX_SAFE_INTEGER
 
 /**
- * A deny-list entry (DESIGN "Prompt revocation"): JWTs whose generation is
+ * A deny-list entry (docs/design.md#prompt-revocation): JWTs whose generation is
  * below `minGeneration` are refused until `expiresAt`, when none can be left.
  */
 export type DenyEntry = {

@@ -5,7 +5,7 @@ import type { AccessTokenRecord, OwnerRecord } from './records.js'
 import { TOLLGATE_ADMIN_SCOPE, TOLLGATE_SCOPES } from './routes.js'
 
 /**
- * Who may act on whom (DESIGN "Management API"). Rights flow through one
+ * Who may act on whom (docs/design.md#who-may-act-on-whom). Rights flow through one
  * channel, the JWT's `scope` claim, which the exchange can narrow: the
  * `admin` role grants nothing by its name at request time and contributes
  * the reserved scope `tollgate:admin` only where rights are computed (at the

@@ -58,7 +58,7 @@ export const TOLLGATE_SCOPES = [
 ] as const
 
 /**
- * The reserved scope of administrators (DESIGN "Who may act on whom"): only
+ * The reserved scope of administrators (docs/design.md#who-may-act-on-whom): only
  * the `admin` role contributes it, where rights are computed (`rights.ts`);
  * accounts, tokens, `ROUTE_SCOPES` and `ROLE_SCOPES` may not name it.
  */

@@ -8,8 +8,7 @@ export const ISSUER_ID = /^[a-z][a-z0-9-]{0,31}$/
 export const DEV_ISSUER_ID = 'dev'
 
 /**
- * An identity provider whose JWTs people sign in with (DESIGN "Authorizer",
- * people). Roles come only through `roleMap`; scopes only from `ROLE_SCOPES`.
+ * An identity provider whose JWTs people sign in with (docs/design.md#people). Roles come only through `roleMap`; scopes only from `ROLE_SCOPES`.
  */
 export interface TrustedIssuer {
   readonly id: string

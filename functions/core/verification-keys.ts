@@ -19,7 +19,7 @@ export interface KeyCacheOptions {
   readonly clock: Clock
   /**
    * Keys are re-read this often, so a rotated or withdrawn key takes effect
-   * without a cold start (DESIGN: `KEYS_CACHE_TTL_SECONDS`).
+   * without a cold start (docs/design.md#keys: `KEYS_CACHE_TTL_SECONDS`).
    */
   readonly refreshMs: number
   /** Told about each key that is skipped, by index, never by value. */

@@ -28,8 +28,8 @@ export type Operation<D extends CallerDependencies = CallerDependencies> = (call
 const ROUTES_BY_KEY = new Map<string, Route>(ROUTES.map((route) => [routeKey(route), route]))
 
 /**
- * A handler module for routes that authorize in the handler (DESIGN
- * "Tollgate's own protected routes"): it finds the route, establishes the
+ * A handler module for routes that authorize in the handler
+ * (docs/design.md#tollgates-own-protected-routes): it finds the route, establishes the
  * caller with one strongly consistent read of their records, checks the
  * route's scopes, then runs the route's operation. `operations` holds
  * exactly the module's routes of the table: one missing or mistyped fails

@@ -113,7 +113,7 @@ const respond = (
   if (request.kind === 'http' && simpleResponses) {
     if (decision.outcome !== 'allow') return { isAuthorized: false }
     // `true` says nothing about the route: cached under the token alone, it would open
-    // every route to a token scoped for this one (DESIGN "Cache safety").
+    // every route to a token scoped for this one (docs/design.md#cache-safety).
     if (decision.scopedRoute && !request.routeKeyInIdentity) {
       logger.error(
         'authorizer misconfigured: $context.routeKey is not an identity source',

@@ -17,7 +17,7 @@ export const createExchangeJwtHandler = (
       durationSeconds: body.duration_seconds,
       scope: body.scope,
     })
-    // The issuance log (DESIGN): one line per minted JWT, never the JWT, a token or a body.
+    // The issuance log (docs/design.md#jwt-exchange): one line per minted JWT, never the JWT, a token or a body.
     const { jti, sub, token_type, atid, scope, exp } = result.claims
     logger.info('jwt issued', {
       jti,

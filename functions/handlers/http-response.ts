@@ -20,8 +20,9 @@ export const jsonResponse = (
 })
 
 /**
- * The only error serializer: RFC 9457 problem details with the stable `code`.
- * `detail` comes from TollgateError, which never holds token material.
+ * The only error serializer: RFC 9457 problem details with the stable `code`,
+ * plus the error's extension members. `detail` and extensions come from
+ * TollgateError, which never holds token material.
  */
 export const problemResponse = (error: TollgateError, requestId: string): HttpResponse => ({
   statusCode: STATUS_BY_CODE[error.code],
@@ -39,6 +40,8 @@ export const problemResponse = (error: TollgateError, requestId: string): HttpRe
         : {}),
   },
   body: JSON.stringify({
+    // Extensions first, so a standard member can never be overwritten by one.
+    ...error.extensions,
     type: `urn:tollgate:problem:${error.code}`,
     title: TITLE_BY_CODE[error.code],
     status: STATUS_BY_CODE[error.code],

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../core/errors.js'
 
 /**
- * Where the design's stable error codes become HTTP (DESIGN "Errors"): core
+ * Where the design's stable error codes become HTTP (docs/design.md#errors): core
  * throws codes, and only the edge (handlers, the dev server) knows statuses.
  */
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {

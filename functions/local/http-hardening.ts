@@ -53,7 +53,7 @@ export type RequestListener = (request: IncomingMessage, response: ServerRespons
 
 /**
  * node:http with every limit explicit and every refusal in problem+json
- * (DESIGN "Errors": even requests Node's parser refuses), and a connection
+ * (docs/design.md#errors: even requests Node's parser refuses), and a connection
  * cap whose refusal is problem+json too.
  */
 export const createHardenedServer = (

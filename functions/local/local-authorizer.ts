@@ -21,7 +21,7 @@ export interface HttpApiAuthorizerOptions {
 
 /**
  * API Gateway HTTP API's fixed answers: an authorizer cannot shape them
- * (DESIGN "failure semantics"), so the dev server answers exactly these.
+ * (docs/design.md#failure-semantics), so the dev server answers exactly these.
  */
 const FIXED = {
   unauthorized: { status: 401, message: 'Unauthorized' },

@@ -3,10 +3,11 @@ import type { Config } from '../core/config.js'
 import { TollgateError } from '../core/errors.js'
 import { requireKeyMaterial } from '../core/key-material.js'
 import { bootstrapAdmin } from '../core/use-cases/bootstrap-admin.js'
+import { readConfig } from './env-config.js'
 import { describePortError, ensurePortIsFree } from './free-port.js'
 import { DEFAULT_LIMITS } from './http-hardening.js'
 import { enableInvocationScopes } from './invocation-scope.js'
-import { loadLocalRuntime, readConfig } from './runtime.js'
+import { loadLocalRuntime } from './runtime.js'
 
 const HOST = '127.0.0.1'
 

@@ -3,7 +3,8 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { createDynamoDbClient } from '../adapters/dynamodb-client.js'
 import { createSecretsManagerClient } from '../adapters/secrets-manager-client.js'
 import { systemClock } from '../adapters/system-clock.js'
-import type { Config } from '../core/config.js'
+import type { RemoteKeyConfig, SharedConfig } from '../core/config.js'
+import { configured } from '../core/key-material.js'
 import {
   type KeysInitResult,
   type SeedKeysDependencies,
@@ -58,7 +59,7 @@ export const initKeys = (options: KeysInitOptions): Promise<KeysInitResult> =>
  * const result = await initConfiguredKeys(config, { secretsKmsKeyId: 'alias/tollgate-secrets' })
  */
 export const initConfiguredKeys = async (
-  config: Config,
+  config: RemoteKeyConfig,
   options: {
     /** The DynamoDB to publish to, its table in place (the dev server's). */
     readonly dynamoDb?: DynamoDBClient
@@ -81,8 +82,9 @@ export const initConfiguredKeys = async (
       dynamoDb,
       tableName: config.tableName,
       alg: config.jwtAlg,
-      pepperSecretId: config.pepperSecretId as string,
-      signingKeysSecretId: config.signingKeysSecretId,
+      pepperSecretId: configured(config.pepperSecretId, 'PEPPER_SECRET_ID'),
+      signingKeysSecretId:
+        config.keySource === 'secrets-manager' ? config.signingKeysSecretId : undefined,
       secretsKmsKeyId: options.secretsKmsKeyId,
       clock: systemClock,
     })
@@ -103,7 +105,9 @@ export const initConfiguredKeys = async (
  * export const handler = createKeysInitHandler(
  *   lambdaProvider(process.env, buildKeysInitDependencies))
  */
-export const buildKeysInitDependencies = async (config: Config): Promise<KeysInitDependencies> => {
+export const buildKeysInitDependencies = async (
+  config: SharedConfig,
+): Promise<KeysInitDependencies> => {
   const secretsManager = createSecretsManagerClient({ endpoint: config.secretsManagerEndpoint })
   const dynamoDb = createDynamoDbClient(config.dynamoDbEndpoint)
   return {

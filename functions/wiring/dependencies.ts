@@ -16,7 +16,7 @@ import { peopleVerifierFor } from './people.js'
 
 /**
  * What the routes that authorize in the handler need to establish their
- * caller (DESIGN "Tollgate's own protected routes"): the public keys inside
+ * caller (docs/design.md#tollgates-own-protected-routes): the public keys inside
  * a verifier, people's issuers, and the store. No signer, and no pepper:
  * `GET /whoami` hashes nothing.
  */

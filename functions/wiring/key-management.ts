@@ -17,7 +17,7 @@ type Log = (message: string, fields: Readonly<Record<string, unknown>>) => void
 export const ROTATION_STEP_WINDOW_SECONDS = 600
 
 /**
- * Every wait of the rotation, from the configuration (DESIGN "Keys"):
+ * Every wait of the rotation, from the configuration (docs/design.md#keys):
  * minting functions cache the signing-key secret for KEYS_CACHE_TTL_SECONDS
  * too (key-material.ts), so that is how long an instance may keep signing
  * with a key after its promotion.

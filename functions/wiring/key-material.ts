@@ -3,14 +3,14 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { FetchKmsPublicKey } from '../adapters/kms-public-jwk.js'
 import type { LocalKeys } from '../adapters/local-key-file.js'
 import { systemClock } from '../adapters/system-clock.js'
-import type { Config } from '../core/config.js'
-import { TollgateError } from '../core/errors.js'
+import type { Config, KmsKeySource, SharedConfig } from '../core/config.js'
+import { configured } from '../core/key-material.js'
 import type { Clock, KeySet, Secrets, Signer } from '../core/ports.js'
 import { logger } from './observability.js'
 import { once } from './once.js'
 
 /**
- * The key material of one process, per KEY_SOURCE (DESIGN "Keys"). Each
+ * The key material of one process, per KEY_SOURCE (docs/design.md#keys). Each
  * part is built on first use and kept, and loads its adapter and AWS SDK
  * client with `import()`: a function that only publishes KMS public keys
  * never loads Secrets Manager's client, and the authorizer never loads KMS
@@ -74,7 +74,7 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
     // dead weight in the cold start of a function whose keys come from KMS or Secrets Manager.
     const keys = once(async () => {
       const { loadLocalKeys, readLocalKeys } = await import('../adapters/local-key-file.js')
-      return options.localKeyFile === 'create' && !config.onLambda
+      return options.localKeyFile === 'create' && config.runtime === 'process'
         ? loadLocalKeys(config.dataDir, config.jwtAlg)
         : readLocalKeys(config.dataDir, config.jwtAlg)
     })
@@ -84,7 +84,7 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
       pepper: async () => (await keys()).secrets,
       devIssuer: async () => (config.localMode ? (await keys()).devIssuer : undefined),
       verificationKeys: async () => {
-        if (options.localKeyFile === 'create' && !config.onLambda) {
+        if (options.localKeyFile === 'create' && config.runtime === 'process') {
           const { keySet, devIssuer } = await keys()
           return { keySet, devIssuer: config.localMode ? devIssuer?.keySet : undefined }
         }
@@ -134,7 +134,7 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
     const { createSecretsManagerSigner } = await import('../adapters/secrets-manager-keys.js')
     return createSecretsManagerSigner({
       secretsManager: await secretsManager(),
-      secretId: required(config.signingKeysSecretId, 'SIGNING_KEYS_SECRET_ID'),
+      secretId: configured(config.signingKeysSecretId, 'SIGNING_KEYS_SECRET_ID'),
       alg: config.jwtAlg,
       // The rotation waits this out before retiring a key (RotationTiming.signingKeysCacheTtlSeconds).
       cacheTtlSeconds,
@@ -144,7 +144,7 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
     const { createSecretsManagerPepper } = await import('../adapters/secrets-manager-pepper.js')
     return createSecretsManagerPepper({
       secretsManager: await secretsManager(),
-      secretId: required(config.pepperSecretId, 'PEPPER_SECRET_ID'),
+      secretId: configured(config.pepperSecretId, 'PEPPER_SECRET_ID'),
       cacheTtlSeconds,
       clock,
     })
@@ -158,7 +158,7 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
   }
 }
 
-const kmsOptions = (config: Config, clock: Clock) => ({
+const kmsOptions = (config: SharedConfig & KmsKeySource, clock: Clock) => ({
   keyIds: config.kmsKeyIds,
   alg: config.jwtAlg,
   cacheTtlSeconds: config.keysCacheTtlSeconds,
@@ -170,11 +170,6 @@ const warn = (message: string, fields: Readonly<Record<string, unknown>>): void 
 }
 
 /** parseConfig guarantees these for their key source; this only narrows the type. */
-const required = (value: string | undefined, name: string): string => {
-  if (value === undefined) throw new TollgateError('internal', `${name} is not configured.`)
-  return value
-}
-
 /**
  * The public keys only: JWKS (and nothing else needs so little). DynamoDB's
  * client is loaded only for KEY_SOURCE=secrets-manager (KEYSET#public).

@@ -181,7 +181,7 @@ export const logUseNotRecorded = (tokenId: string, error: unknown): void => {
   logger.warn('last_used_at not recorded', { atid: tokenId, error })
 }
 
-/** A malformed key in our own key set is skipped, never fatal for the rest (DESIGN "Keys"). */
+/** A malformed key in our own key set is skipped, never fatal for the rest (docs/design.md#keys). */
 export const logSkippedKey = (index: number, reason: string): void => {
   logger.warn('public key skipped', { index, reason })
 }

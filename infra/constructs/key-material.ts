@@ -18,7 +18,7 @@ export interface KeyMaterialProps {
   readonly jwtAlg: JwtAlg
   /**
    * `kms`: construct ids of the signing keys, the one that signs first, in
-   * `KMS_KEY_IDS` order. Rotation (DESIGN "Keys") is an edit of this list:
+   * `KMS_KEY_IDS` order. Rotation (docs/design.md#keys) is an edit of this list:
    * add a key last, deploy, wait ≥ 2 h, move it first, deploy, remove the old
    * one after `MAX_JWT_DURATION_SECONDS`. Ids, not positions, name the
    * resources, so reordering never replaces a key.
@@ -140,7 +140,7 @@ export class KeyMaterial extends Construct {
     return true
   }
 
-  /** The key-material part of the functions' configuration (DESIGN "Configuration"). */
+  /** The key-material part of the functions' configuration (docs/design.md#configuration). */
   get environment(): Record<string, string> {
     return {
       KEY_SOURCE: this.keySource,

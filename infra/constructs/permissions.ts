@@ -4,7 +4,7 @@ import { itemKeys } from '../../functions/adapters/token-table.js'
 import type { HandlerName } from '../../functions/core/routes.js'
 
 /**
- * Least privilege, per function (DESIGN "Keys"). A handler declares what it
+ * Least privilege, per function (docs/design.md#keys). A handler declares what it
  * does as capabilities; `statementsFor` turns them into IAM statements for the
  * configured key source, and `KeyMaterial` names the same roles in the key
  * policies. Tests pin every statement of every function.

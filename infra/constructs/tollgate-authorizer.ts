@@ -21,7 +21,8 @@ export interface TollgateAuthorizerProps {
   /**
    * `lambda` (default): Tollgate's authorizer, with prompt revocation, scopes
    * per route and Basic auth. `native`: API Gateway's own JWT authorizer
-   * pointed at the issuer (HTTP APIs, RS256, no revocation; see the README).
+   * pointed at the issuer (HTTP APIs, RS256, no revocation; see
+   * docs/authorizer.md#native-mode).
    */
   readonly mode?: 'lambda' | 'native'
   /** `ROUTE_SCOPES`: `{"GET /datasets/*": "datasets:read"}`; unlisted routes need a valid JWT. */

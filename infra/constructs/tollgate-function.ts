@@ -1,24 +1,15 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import {
-  AssetHashType,
-  type BundlingOptions,
-  Duration,
-  type ILocalBundling,
-  RemovalPolicy,
-  Validations,
-} from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
-import { bundleSync, lambdaHandlerOf, REPO_ROOT } from '../bundling.js'
+import { type FunctionCode, functionCode } from './function-code.js'
 import { withDefaults } from './options.js'
 
 export interface TollgateFunctionProps {
   /** Handler module, relative to the repository root: `functions/entries/jwks.ts`. */
   readonly entry: string
-  /** Configuration (DESIGN "Configuration" names), parsed by the handler at cold start. */
+  /** Configuration (docs/design.md#configuration names), parsed by the handler at cold start. */
   readonly environment?: Readonly<Record<string, string>>
   /** @default 512 (MB): also the share of a vCPU that RSA and HMAC run on */
   readonly memorySize?: number
@@ -40,10 +31,11 @@ const DEFAULTS = {
 
 /**
  * A Tollgate Lambda function with the defaults every one of them shares:
- * Node.js 24 on arm64, bundled by the local esbuild (never Docker) with the
- * options in `infra/bundling.ts`, source maps on, X-Ray tracing, its own log
- * group with a retention, and its own role that may write to that log group
- * and nothing else until a grant adds exactly what the handler needs.
+ * Node.js 24 on arm64; its code bundled from source by the local esbuild
+ * (never Docker) with source maps on in the repository, prebuilt in the
+ * package (`function-code.ts` says how); X-Ray tracing, its own log group
+ * with a retention, and its own role that may write to that log group and
+ * nothing else until a grant adds exactly what the handler needs.
  *
  * @example
  * const jwks = new TollgateFunction(this, 'Jwks', { entry: 'functions/entries/jwks.ts' })
@@ -55,9 +47,7 @@ export class TollgateFunction extends lambda.Function {
 
   constructor(scope: Construct, id: string, props: TollgateFunctionProps) {
     const options = withDefaults('TollgateFunction', DEFAULTS, props)
-    if (!existsSync(join(REPO_ROOT, options.entry))) {
-      throw new Error(`TollgateFunction ${id}: handler module ${options.entry} does not exist`)
-    }
+    const code = codeOf(id, options.entry)
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Tollgate ${options.entry}: its log group, X-Ray, and the grants it is given`,
@@ -70,16 +60,8 @@ export class TollgateFunction extends lambda.Function {
     super(scope, id, {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      handler: lambdaHandlerOf(options.entry),
-      code: lambda.Code.fromAsset(REPO_ROOT, {
-        // Hash what is shipped, not the repository (which would mean node_modules too).
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          // Never used: local bundling either succeeds or throws.
-          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
-          local: new EsbuildBundling(options.entry),
-        },
-      }),
+      handler: code.handler,
+      code: code.code,
       role,
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
@@ -87,7 +69,7 @@ export class TollgateFunction extends lambda.Function {
       timeout: options.timeout,
       description: options.description ?? `Tollgate ${options.entry}`,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...code.environment,
         POWERTOOLS_SERVICE_NAME: 'tollgate',
         ...options.environment,
       },
@@ -107,16 +89,10 @@ export class TollgateFunction extends lambda.Function {
   }
 }
 
-/**
- * CDK's local bundling hook. Its data fields are part of CDK's asset cache
- * key, so two functions never share a bundle; it throws rather than returning
- * false, since false would make CDK fall back to Docker.
- */
-class EsbuildBundling implements ILocalBundling {
-  constructor(readonly entry: string) {}
-
-  tryBundle(outputDir: string, _options: BundlingOptions): boolean {
-    bundleSync({ entry: this.entry, outdir: outputDir })
-    return true
+const codeOf = (id: string, entry: string): FunctionCode => {
+  try {
+    return functionCode(entry)
+  } catch (error) {
+    throw new Error(`TollgateFunction ${id}: ${(error as Error).message}`, { cause: error })
   }
 }

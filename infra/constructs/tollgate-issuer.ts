@@ -20,7 +20,7 @@ export interface ITollgateIssuer {
   readonly audience: string
   readonly jwtAlg: JwtAlg
   readonly keySource: KeySource
-  /** Verifier configuration for a function (DESIGN "Configuration" names). */
+  /** Verifier configuration for a function (docs/design.md#configuration names). */
   readonly verifierEnvironment: Readonly<Record<string, string>>
   /** Gives a function's role what `capabilities` need: IAM statements and, where required, key policies. */
   grant(role: iam.IRole, capabilities: readonly Capability[]): void

@@ -158,7 +158,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.keyRotation = this.keySource === 'secrets-manager' ? this.createKeyRotation() : undefined
   }
 
-  /** Configuration every Tollgate function starts with (DESIGN "Configuration"). */
+  /** Configuration every Tollgate function starts with (docs/design.md#configuration). */
   get verifierEnvironment(): Readonly<Record<string, string>> {
     return {
       ISSUER: this.issuer,
@@ -333,7 +333,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     const every = this.options.signingKeyRotation
     if (every.toHours() < 4 || every.toHours() > 24 || !Number.isInteger(every.toHours())) {
       throw new Error(
-        'Tollgate: signingKeyRotation must be whole hours from 4 to 24 (DESIGN: at least daily)',
+        'Tollgate: signingKeyRotation must be whole hours from 4 to 24 (keys rotate at least daily: docs/design.md#keys)',
       )
     }
     const fn = new TollgateFunction(this, 'KeyRotation', {
@@ -360,7 +360,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
 const UNGUARDED_ROUTE_REASON: Readonly<Record<'none' | 'handler', string>> = {
   none: 'Public by design: verifiers fetch JWKS and discovery before they hold any credential, and token endpoints authenticate the credential in the request body themselves.',
   handler:
-    'Authorized in its handler (DESIGN "Authorizer"): the same checks as the Lambda authorizer plus a strongly consistent read of the caller\'s records, so revocation applies at once and refusals are problem+json.',
+    "Authorized in its handler (docs/design.md#tollgates-own-protected-routes): the same checks as the Lambda authorizer plus a strongly consistent read of the caller's records, so revocation applies at once and refusals are problem+json.",
 }
 
 /** `exchange-jwt` → `ExchangeJwt`, for construct ids. */

@@ -30,7 +30,7 @@ export const httpV2AuthorizerEvent = (jwt: string): APIGatewayRequestAuthorizerE
   return {
     ...event,
     routeArn: HTTP_ROUTE_ARN,
-    // As the constructs deploy it: the route key is an identity source (DESIGN "Cache safety").
+    // As the constructs deploy it: the route key is an identity source (docs/design.md#cache-safety).
     identitySource: [`Bearer ${jwt}`, 'GET /datasets/{id}'],
     routeKey: 'GET /datasets/{id}',
     rawPath: '/datasets/42',

@@ -2,7 +2,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import type { Spread } from './stats.js'
 import type { BenchResults, ExtraTable, Figure, FigureGrid, SuiteResult, Unit } from './types.js'
 
-/** The README block `npm run bench` rewrites; everything between the two lines is generated. */
+/** The docs/benchmarks.md block `npm run bench` rewrites: all between the two lines is generated. */
 export const README_BEGIN =
   '<!-- bench-results:begin (written by npm run bench from test/bench/bench-results.json; do not edit) -->'
 export const README_END = '<!-- bench-results:end -->'
@@ -134,7 +134,7 @@ const markdownSuite = (suite: SuiteResult): string[] => [
   '',
 ]
 
-/** The Markdown the README embeds: one table per suite, then its notes. */
+/** The Markdown docs/benchmarks.md embeds: one table per suite, then its notes. */
 export const renderMarkdown = (results: BenchResults): string => {
   const { machine } = results
   return [
@@ -149,17 +149,17 @@ export const renderMarkdown = (results: BenchResults): string => {
     .trimEnd()
 }
 
-/** `readme` with the block between the markers replaced by `markdown`. */
+/** `readme` (a page) with the block between the markers replaced by `markdown`. */
 export const embedInReadme = (readme: string, markdown: string): string => {
   const begin = readme.indexOf(README_BEGIN)
   const end = readme.indexOf(README_END)
   if (begin === -1 || end < begin) {
-    throw new Error(`README.md has no ${README_BEGIN} … ${README_END} block`)
+    throw new Error(`the page has no ${README_BEGIN} … ${README_END} block`)
   }
   return `${readme.slice(0, begin + README_BEGIN.length)}\n${markdown}\n${readme.slice(end)}`
 }
 
-/** The generated block of a README, or undefined without markers. */
+/** The generated block of a page, or undefined without markers. */
 export const embeddedBlock = (readme: string): string | undefined => {
   const begin = readme.indexOf(README_BEGIN)
   const end = readme.indexOf(README_END)

@@ -6,7 +6,7 @@ import { spreadOf } from './stats.js'
 import type { BenchResults, Figure } from './types.js'
 
 /**
- * The committed results of `npm run bench` and the README block made from
+ * The committed results of `npm run bench` and the docs/benchmarks.md block made from
  * them: shapes and consistency only, never the numbers (they are this
  * machine's, and the bench reports rather than asserts).
  */
@@ -48,7 +48,7 @@ describe('test/bench/bench-results.json', () => {
     }
   })
 
-  it('judges every goal by the rule the README states', () => {
+  it('judges every goal by the rule docs/benchmarks.md states', () => {
     for (const figure of results.suites.flatMap(figuresOf)) {
       if (figure.goal === undefined) continue
       expect(figure.verdict, figure.id).toBe(judge(figure.value, figure.goal))
@@ -73,9 +73,9 @@ describe('test/bench/bench-results.json', () => {
   })
 })
 
-describe('the README benchmark block', () => {
+describe('the benchmark block of docs/benchmarks.md', () => {
   it('is the Markdown of bench-results.json (npm run bench -- --render redoes it)', async () => {
-    const readme = await read('../../README.md')
+    const readme = await read('../../docs/benchmarks.md')
     expect(embeddedBlock(readme)).toBe(renderMarkdown(results))
     expect(await read('./bench-results.md')).toBe(`${renderMarkdown(results)}\n`)
   })

@@ -9,7 +9,7 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT'
 
 const RESULTS_JSON = new URL('./bench-results.json', import.meta.url)
 const RESULTS_MD = new URL('./bench-results.md', import.meta.url)
-const README = new URL('../../README.md', import.meta.url)
+const BENCHMARKS_PAGE = new URL('../../docs/benchmarks.md', import.meta.url)
 
 type Suite = (env: import('./environment.js').BenchEnvironment) => Promise<SuiteResult>
 
@@ -45,28 +45,28 @@ const writeResultsJson = async (results: BenchResults): Promise<void> => {
   if (biome.status !== 0) throw new Error(`biome format failed: ${biome.stderr}`)
 }
 
-/** Writes the Markdown and the README block from the results. */
+/** Writes the Markdown and the block in docs/benchmarks.md from the results. */
 const writeMarkdown = async (results: BenchResults): Promise<void> => {
   const markdown = renderMarkdown(results)
   await writeFile(RESULTS_MD, `${markdown}\n`)
-  await writeFile(README, embedInReadme(await readFile(README, 'utf8'), markdown))
+  await writeFile(BENCHMARKS_PAGE, embedInReadme(await readFile(BENCHMARKS_PAGE, 'utf8'), markdown))
 }
 
 /**
  * `npm run bench`: one DynamoDB Local and one set of real dependencies shared
- * by every suite; writes the results (JSON, Markdown, README block). It
+ * by every suite; writes the results (JSON, Markdown, docs/benchmarks.md). It
  * reports; it fails (non-zero) only when a task errors.
  *
  * - `npm run bench -- --only authorizer` runs the suites whose id starts so,
  *   prints them and writes nothing (the files always hold one whole run).
- * - `npm run bench -- --render` rewrites the Markdown and README block from
+ * - `npm run bench -- --render` rewrites the Markdown and the page's block from
  *   bench-results.json without measuring anything (or touching the JSON).
  */
 const main = async (): Promise<void> => {
   const args = process.argv.slice(2)
   if (args.includes('--render')) {
     await writeMarkdown(JSON.parse(await readFile(RESULTS_JSON, 'utf8')) as BenchResults)
-    console.log('wrote test/bench/bench-results.md and README.md')
+    console.log('wrote test/bench/bench-results.md and docs/benchmarks.md')
     return
   }
   const onlyAt = args.indexOf('--only')
@@ -103,7 +103,9 @@ const main = async (): Promise<void> => {
     const results: BenchResults = { generatedAt, machine, durationSeconds, suites }
     await writeResultsJson(results)
     await writeMarkdown(results)
-    console.log('\nwrote test/bench/bench-results.json, test/bench/bench-results.md and README.md')
+    console.log(
+      '\nwrote test/bench/bench-results.json, test/bench/bench-results.md and docs/benchmarks.md',
+    )
   }
 }
 

@@ -7,17 +7,18 @@ const IMPORT_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/g
 
 /**
  * The client ships to other projects: it shares the API's schemas and the
- * route table, and nothing of the server (AWS SDK, handlers, adapters, config).
+ * route table (and core's dependency-free credential shapes), and nothing of
+ * the server (AWS SDK, handlers, adapters, config).
  */
 const ALLOWED = [
   /^\.\/[a-z-]+\.js$/,
   /^\.\.\/api\/(schemas|spec)\.js$/,
-  /^\.\.\/core\/(errors|routes)\.js$/,
+  /^\.\.\/core\/(credential-kinds|errors|routes)\.js$/,
   /^zod(\/mini)?$/,
 ]
 
 describe('functions/client', () => {
-  it('imports only the API contract, the route table, the error codes and zod', () => {
+  it('imports only the API contract, the route table, the error codes, credential shapes and zod', () => {
     const imports = readdirSync(CLIENT_DIR)
       .filter((file) => file.endsWith('.ts'))
       .flatMap((file) =>

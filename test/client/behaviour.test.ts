@@ -184,6 +184,82 @@ describe('TollgateClient: the JWT it sends', () => {
   })
 })
 
+describe('TollgateClient: a token close to its expiry', () => {
+  /** An exchange that refuses more than `maxSeconds` as the server does, recording each ask. */
+  const expiringServer = (maxSeconds: number) => {
+    const asked: (number | undefined)[] = []
+    const fetch = async (url: string | URL | Request, init?: RequestInit) => {
+      if (!new URL(String(url)).pathname.endsWith('/access-tokens/jwt')) {
+        return Response.json(WHOAMI)
+      }
+      const duration = JSON.parse(String(init?.body)).duration_seconds as number | undefined
+      asked.push(duration)
+      if ((duration ?? 300) > maxSeconds) {
+        return Response.json(
+          {
+            type: 'urn:tollgate:problem:invalid_request',
+            title: 'Bad request',
+            status: 400,
+            detail: `refused ${duration}`,
+            code: 'invalid_request',
+            request_id: 'req-1',
+            max_duration_seconds: maxSeconds,
+          },
+          { status: 400, headers: { 'content-type': 'application/problem+json' } },
+        )
+      }
+      return Response.json({
+        jwt: `jwt-${duration}`,
+        token_type: 'Bearer',
+        expires_in: duration,
+        expires_at: new Date(Date.now() + (duration ?? 300) * 1000).toISOString(),
+        scope: '',
+      })
+    }
+    return { fetch, asked }
+  }
+
+  it('asks for what the token has left (less a margin) when it has less than 300 s', async () => {
+    const server = expiringServer(200)
+    const { client } = clientOf(server.fetch)
+
+    expect(await client.whoami()).toEqual(WHOAMI)
+
+    expect(server.asked).toEqual([300, 195])
+    expect(await client.jwt()).toBe('jwt-195')
+  })
+
+  it('fits exchange() too when no duration_seconds is given', async () => {
+    const server = expiringServer(90)
+    const { client } = clientOf(server.fetch)
+
+    const answer = await client.exchange({ access_token: ACCESS_TOKEN })
+
+    expect(answer.expires_in).toBe(85)
+  })
+
+  it('keeps a duration the caller chose, and its refusal', async () => {
+    const server = expiringServer(200)
+    const { client } = clientOf(server.fetch, { jwtDurationSeconds: 300 })
+
+    const error = await client.whoami().catch((e: unknown) => e)
+
+    expect(error).toMatchObject({ code: 'invalid_request', maxDurationSeconds: 200 })
+    expect(server.asked).toEqual([300])
+  })
+
+  it('throws the server’s refusal when not even a 60 s JWT fits', async () => {
+    const server = expiringServer(42)
+    const { client } = clientOf(server.fetch)
+
+    const error = await client.whoami().catch((e: unknown) => e)
+
+    expect(error).toBeInstanceOf(TollgateApiError)
+    expect(error).toMatchObject({ code: 'invalid_request', maxDurationSeconds: 42 })
+    expect(server.asked).toEqual([300])
+  })
+})
+
 describe('TollgateClient: retries', () => {
   it('waits out Retry-After on a 503, then succeeds', async () => {
     let calls = 0
@@ -339,6 +415,17 @@ describe('TollgateClient: options', () => {
       expect(() => new TollgateClient({ baseUrl })).toThrow(TypeError)
     },
   )
+
+  it('names a JWT given as accessToken, and an access token given as jwt', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYV8xIn0.c2ln'
+
+    expect(() => new TollgateClient({ baseUrl: 'http://x.test', accessToken: jwt })).toThrow(
+      /^accessToken holds a JWT: pass it as `jwt`/,
+    )
+    expect(() => new TollgateClient({ baseUrl: 'http://x.test', jwt: ACCESS_TOKEN })).toThrow(
+      /^jwt holds an access token: pass it as `accessToken`/,
+    )
+  })
 
   it('refuses both an access token and a JWT', () => {
     expect(

@@ -24,7 +24,7 @@ import { fuzzRuns } from '../support/http-fuzz.js'
 import { callers, contextOf, managementWorld } from '../support/management.js'
 
 /**
- * DESIGN "Who may act on whom", as a property: whatever sequence of
+ * docs/design.md#who-may-act-on-whom, as a property: whatever sequence of
  * management calls a non-admin makes (a helper account, a person with a
  * helpdesk role, that person's personal-token JWT, or an admin JWT narrowed
  * at the exchange), it never ends holding another owner's secret or a

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TollgateClient } from '../../functions/client/index.js'
 import { generateAccessToken } from '../../functions/core/access-token.js'
+import { cli, tempConfigHome } from '../cli/run-cli.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { anyTokenId } from '../support/fakes.js'
 import { sendRaw } from '../support/raw-http.js'
@@ -290,19 +292,82 @@ describe('HTTP errors', () => {
     }
   })
 
-  it("refuses a duration beyond the access token's remaining life rather than clamping it", async () => {
-    const shortLived = await startTollgate({ DEFAULT_TOKEN_TTL_SECONDS: '600' })
+  it("refuses a duration beyond the access token's remaining life rather than clamping it, saying how much is left", async () => {
+    const shortLived = await startTollgate({ DEFAULT_TOKEN_TTL_SECONDS: '200' })
     try {
       const response = await fetch(`${shortLived.server.url}/access-tokens/jwt`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ access_token: shortLived.adminToken, duration_seconds: 3600 }),
       })
+      const problem = (await response.json()) as { max_duration_seconds?: number }
 
       expect(response.status).toBe(400)
-      expect(await response.json()).toMatchObject({ code: 'invalid_request' })
+      expect(problem).toMatchObject({
+        code: 'invalid_request',
+        detail: expect.stringMatching(/remaining life \((19\d|200) s\): ask for \1 or less\.$/),
+        max_duration_seconds: expect.any(Number),
+      })
+      expect(problem.max_duration_seconds).toBeGreaterThan(190)
+      expect(problem.max_duration_seconds).toBeLessThanOrEqual(200)
+
+      // The client and the CLI ask for what is left when nobody chose a duration.
+      const client = new TollgateClient({
+        baseUrl: shortLived.server.url,
+        accessToken: shortLived.adminToken,
+      })
+      expect(await client.whoami()).toMatchObject({ kind: 'service' })
+      const run = await cli(['whoami', '--json'], {
+        TOLLGATE_URL: shortLived.server.url,
+        TOLLGATE_ACCESS_TOKEN: shortLived.adminToken,
+        XDG_CONFIG_HOME: await tempConfigHome(),
+      })
+      expect(run.stderr).toBe('')
+      expect(run.code).toBe(0)
     } finally {
       await shortLived.close()
     }
+  })
+
+  it('names a JWT sent as access_token, and says what to do, without echoing it', async () => {
+    const { jwt } = (await (
+      await fetch(`${tollgate.server.url}/access-tokens/jwt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ access_token: tollgate.adminToken }),
+      })
+    ).json()) as { jwt: string }
+
+    const response = await fetch(`${tollgate.server.url}/access-tokens/jwt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ access_token: jwt }),
+    })
+    const text = await response.text()
+
+    expect(response.status).toBe(400)
+    expect(JSON.parse(text)).toMatchObject({
+      code: 'invalid_request',
+      detail: expect.stringMatching(
+        /^access_token: holds a JWT, not an access token\. .*"Authorization: Bearer <jwt>"/,
+      ),
+    })
+    expect(text).not.toContain(jwt.split('.')[1])
+  })
+
+  it('names an access token sent as a Bearer, and says to exchange it first, without echoing it', async () => {
+    const response = await fetch(`${tollgate.server.url}/whoami`, {
+      headers: { authorization: `Bearer ${tollgate.adminToken}` },
+    })
+    const text = await response.text()
+
+    expect(response.status).toBe(401)
+    expect(JSON.parse(text)).toMatchObject({
+      code: 'invalid_token',
+      detail: expect.stringMatching(
+        /^The bearer credential is an access token, not a JWT\. Exchange it first at POST \/access-tokens\/jwt/,
+      ),
+    })
+    expect(text).not.toContain(tollgate.adminToken.slice(4))
   })
 })

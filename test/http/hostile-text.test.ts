@@ -5,7 +5,7 @@ import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 type Json = Record<string, unknown>
 
 /**
- * Names and descriptions are well-formed text (DESIGN "Who may act on whom"):
+ * Names and descriptions are well-formed text (docs/design.md#names-and-descriptions):
  * what a client sends over HTTP is refused with the field named, and what an
  * older version stored still reads.
  */

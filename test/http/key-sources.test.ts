@@ -124,7 +124,7 @@ describe('KEY_SOURCE=kms on the dev server', () => {
   afterAll(() => tollgate?.close())
 
   it('keeps every JWT verifiable through the KMS_KEY_IDS rotation procedure', async () => {
-    // Prepare: DESIGN's procedure, each step a redeployment (a restart with new KMS_KEY_IDS).
+    // Prepare: the design's procedure (docs/design.md#keys), each step a redeployment (a restart with new KMS_KEY_IDS).
     const steps = [
       { name: 'start', keyIds: [oldKey], waitMs: 0, signer: oldKey },
       { name: 'add the new key last', keyIds: [oldKey, newKey], waitMs: HOUR, signer: oldKey },
@@ -303,7 +303,7 @@ describe('KEY_SOURCE=secrets-manager on the dev server', () => {
     const before = await createToken('before-pepper-rotation')
     const pepper = JSON.parse(aws.secretsManager.valueOf(pepperSecretId) ?? '{}')
 
-    // Act: DESIGN's pepper rotation, a new current version beside the old ones.
+    // Act: the pepper rotation (docs/keys.md#the-pepper), a new current version beside the old ones.
     const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager')
     await aws.secretsManagerClient().send(
       new PutSecretValueCommand({

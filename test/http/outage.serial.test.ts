@@ -81,7 +81,7 @@ describe('Tollgate while DynamoDB is gone', () => {
         await first.exited
         const until = Date.now() + gapMs
         // Once the copy is stale and before DynamoDB Local starts again.
-        await sleep(from + MAX_DELAY_MS + 500 - Date.now())
+        await sleep(Math.max(0, from + MAX_DELAY_MS + 500 - Date.now()))
         const sweep = await sweepEveryRoute(tollgate.server.url, adminJwt, ids)
         await waitUntil('DynamoDB Local restarted', () => restartedAt !== undefined, {
           timeoutMs: 90_000,

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
-import { readmeWalkthrough, runBash } from '../support/readme.js'
+import { docWalkthrough, runBash } from '../support/walkthrough.js'
 
-describe('README walkthrough: a person, a personal token, revocation', () => {
+describe('docs/people.md walkthrough: a person, a personal token, revocation', () => {
   let tollgate: RunningTollgate
 
   beforeAll(async () => {
     tollgate = await startTollgate({
       ROLE_SCOPES: '{"analyst": ["datasets:read", "reports:read"]}',
-      // The README's defaults (30 / 10 / 10) take up to 20 s at step 6; the same rule, faster.
+      // The page's defaults (30 / 10 / 10) take up to 20 s at step 6; the same rule, faster.
       REVOCATION_MAX_DELAY_SECONDS: '5',
       REVOCATION_REFRESH_SECONDS: '1',
       AUTHORIZER_CACHE_TTL_SECONDS: '1',
@@ -16,8 +16,8 @@ describe('README walkthrough: a person, a personal token, revocation', () => {
   })
   afterAll(() => tollgate.close())
 
-  it('runs as written against the real dev server, each step answering as the README says', async () => {
-    const script = await readmeWalkthrough('people')
+  it('runs as written against the real dev server, each step answering as the page says', async () => {
+    const script = await docWalkthrough('docs/people.md', 'people')
 
     const { code, stdout, stderr } = await runBash(script, { TOLLGATE_URL: tollgate.server.url })
 

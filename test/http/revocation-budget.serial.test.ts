@@ -3,7 +3,7 @@ import { apiAs, apiWithJwt, exchangeFor } from '../support/api-client.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 
 /**
- * DESIGN "Prompt revocation" with the default settings, in real time: a JWT
+ * docs/design.md#prompt-revocation with the default settings, in real time: a JWT
  * minted before a revoke is refused at once by Tollgate's own routes, and
  * within REVOCATION_MAX_DELAY_SECONDS (30 s: a 10 s deny-list refresh plus
  * API Gateway's 10 s result cache) behind the Lambda authorizer.

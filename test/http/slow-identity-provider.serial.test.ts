@@ -8,7 +8,7 @@ import { waitUntil } from '../support/traffic.js'
 
 /**
  * Issue 16, part 3: a trusted issuer whose JWKS trickles in one byte a
- * second. DESIGN "Standards and federation": a remote JWKS fetch has one
+ * second. docs/design.md#people: a remote JWKS fetch has one
  * deadline (3 s, connect to last byte), past it 503 with Retry-After, and a
  * slow issuer never delays another issuer's JWTs.
  */

@@ -6,8 +6,9 @@ import { apiAs, exchangeFor } from '../support/api-client.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 
 /**
- * DESIGN: "in local mode [the authorizer] finds the dev server's DynamoDB
- * Local (for the deny-list) through DATA_DIR as bootstrap does" — run the
+ * docs/design.md#configuration: "in local mode [the authorizer] finds the dev server's
+ * DynamoDB Local for the deny-list through DATA_DIR, as tollgate bootstrap
+ * does" — run the
  * Lambda entry point with only the dev server's DATA_DIR, ISSUER, AUDIENCE
  * and TABLE_NAME, as `sam local invoke` would, and no DynamoDB endpoint.
  */

@@ -1,28 +1,39 @@
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Metafile } from 'esbuild'
 import { describe, expect, it } from 'vitest'
-import { bundle } from '../../infra/bundling.js'
+import { bundle, bundleFunctions, REPO_ROOT } from '../../infra/bundling.js'
 import { useTempDirs } from '../support/temp-dirs.js'
 
 /** `node_modules/@scope/name/…` → `@scope/name`; own code → `(tollgate)`. */
 const packageOf = (input: string): string =>
   /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(tollgate)'
 
-/** The packages in what a cold start loads (entry + static imports) and in the lazy chunks. */
+/**
+ * The packages in what a cold start of `entry` loads (its file and static
+ * imports) and in the chunks it may `import()` later: only what it reaches,
+ * also where one build holds every function.
+ */
 const packagesOf = (metafile: Metafile, entry: string) => {
   const outputs = metafile.outputs
   const entryKey = Object.keys(outputs).find((key) => outputs[key]?.entryPoint === entry)
   if (entryKey === undefined) throw new Error(`no output for ${entry}`)
-  const cold = new Set([entryKey])
-  for (const key of cold) {
-    for (const edge of outputs[key]?.imports ?? []) {
-      if (edge.kind === 'import-statement' && !edge.external) cold.add(edge.path)
+  const reach = (follow: (kind: string) => boolean) => {
+    const found = new Set([entryKey])
+    for (const key of found) {
+      for (const edge of outputs[key]?.imports ?? []) {
+        if (follow(edge.kind) && !edge.external) found.add(edge.path)
+      }
     }
+    return found
   }
+  const cold = reach((kind) => kind === 'import-statement')
+  const reachable = reach(() => true)
   const packages = (keys: string[]) =>
     new Set(keys.flatMap((key) => Object.keys(outputs[key]?.inputs ?? {}).map(packageOf)))
   return {
     cold: packages([...cold]),
-    lazy: packages(Object.keys(outputs).filter((key) => !cold.has(key))),
+    lazy: packages([...reachable].filter((key) => !cold.has(key))),
   }
 }
 
@@ -33,17 +44,35 @@ const SDK_CLIENTS = [
 ] as const
 
 /**
- * Each function loads only what it needs (DESIGN "Keys"), as the stack ships
+ * Each function loads only what it needs (docs/design.md#keys), as the stack ships
  * it (infra/bundling.ts): the key source's SDK clients are `import()`ed by
  * the part that needs them, so they are never in what a cold start loads
- * where a key source might not need them.
+ * where a key source might not need them. So it is both ways the code is
+ * built: one bundle per function at the repository's synth, and every
+ * function in one build with shared chunks for the package (`dist/lambda`).
  */
-describe('function bundles', () => {
-  const tempDir = useTempDirs()
-  const bundled = async (name: string) => {
-    const entry = `functions/entries/${name}.ts`
-    return packagesOf(await bundle({ entry, outdir: await tempDir(name), sourcemap: false }), entry)
-  }
+const tempDir = useTempDirs()
+const entryOf = (name: string) => `functions/entries/${name}.ts`
+
+const perFunction = async (name: string) =>
+  bundle({ entry: entryOf(name), outdir: await tempDir(name), sourcemap: false })
+
+let prebuilt: Promise<Metafile> | undefined
+const allAtOnce = (_name: string): Promise<Metafile> => {
+  prebuilt ??= (async () => {
+    const entries = (await readdir(join(REPO_ROOT, 'functions', 'entries'))).map((file) =>
+      entryOf(file.replace(/\.ts$/, '')),
+    )
+    return (await bundleFunctions({ entries, outdir: await tempDir('prebuilt') })).metafile
+  })()
+  return prebuilt
+}
+
+describe.each([
+  ['one function per build (the repository’s synth)', perFunction],
+  ['every function in one build (the package)', allAtOnce],
+])('function bundles, %s', (_way, build) => {
+  const bundled = async (name: string) => packagesOf(await build(name), entryOf(name))
 
   it.each(['authorizer', 'jwks'])(
     '%s loads no AWS SDK client at cold start, only the one its key source asks for later',

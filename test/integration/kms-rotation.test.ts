@@ -18,12 +18,12 @@ beforeAll(async () => {
 afterAll(() => aws.close())
 
 /**
- * DESIGN's KMS rotation procedure on KMS_KEY_IDS, walked with a JWT minted at
+ * The KMS rotation procedure on KMS_KEY_IDS (docs/design.md#keys), walked with a JWT minted at
  * each step and checked at every later step: by a verifier that loads the
  * key set of that step, and by one still holding the JWKS it fetched at the
  * step before (API Gateway's JWT authorizer may keep one for 2 h).
  */
-describe('KMS key rotation (DESIGN, "Keys")', () => {
+describe('KMS key rotation (docs/design.md#keys)', () => {
   it.each(['RS256', 'ES256'] as const)(
     'never leaves a valid %s JWT without its key',
     async (alg) => {

@@ -52,7 +52,7 @@ const row = (cell: Cell): string[] => [
   `${mb(cell.rssStartBytes)}→${mb(cell.rssEndBytes)}`,
 ]
 
-/** A Markdown table (it prints readably in a terminal and pastes into the README as is). */
+/** A Markdown table: it prints readably in a terminal and pastes into docs/benchmarks.md as is. */
 export const markdownTable = (report: LoadReport): string => {
   const body = report.cells.map(row)
   const widths = HEADER.map((cell, column) =>

@@ -132,7 +132,7 @@ const describe = (e: Exchange, window: OutageWindow) =>
   `${e.lane} ${e.status} at +${e.startedAt - window.from}..+${e.endedAt - window.from} ms: ${e.body.slice(0, 120)}`
 
 /**
- * DESIGN "Errors" and "Authorizer: failure semantics", checked on every
+ * docs/design.md#errors and #failure-semantics, checked on every
  * answer of a traffic run across an outage:
  * - never a hang, and never a 401/403 for a valid credential;
  * - routes that need the store answer 200 or 503 problem+json `unavailable`

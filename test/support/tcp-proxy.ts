@@ -44,7 +44,8 @@ export const startTcpProxy = async (target: string, initial: ProxyMode): Promise
     upstream.on('data', (chunk: Buffer) => {
       const due = Math.max(Date.now() + delayMs, last)
       last = due
-      setTimeout(() => client.write(chunk), due - Date.now())
+      // Never negative: with delayMs 0 the clock may tick between the two reads (Node warns).
+      setTimeout(() => client.write(chunk), Math.max(0, due - Date.now()))
     })
     upstream.once('end', () => setTimeout(() => client.end(), Math.max(0, last - Date.now())))
     client.once('close', () => upstream.destroy())

@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util'
 import { SERVICE_FAULTS, TollgateError } from '../../core/errors.js'
 import { RESOURCE_NAME, RESOURCE_NAME_RULE } from '../../core/names.js'
 import { bootstrapAdmin } from '../../core/use-cases/bootstrap-admin.js'
-import { loadLocalRuntime, readConfig } from '../../local/runtime.js'
+import { readConfig } from '../../local/env-config.js'
 import { checkBootstrapStore } from '../../local/store-guard.js'
+import { loadStoreRuntime } from '../../local/store-runtime.js'
 import type { Command } from '../command.js'
+import { withOptionalPeers } from '../optional-peers.js'
 
 export const bootstrapCommand: Command = {
   name: 'bootstrap',
@@ -24,7 +26,7 @@ Exit codes: 0 ok, 1 refused (e.g. the name is taken), 2 usage or bad configurati
 Example:
   npx tollgate bootstrap --name ops-admin
 `,
-  run: (args) => bootstrap(args),
+  run: (args) => withOptionalPeers('tollgate bootstrap', () => bootstrap(args)),
 }
 
 const bootstrap = async (args: readonly string[]): Promise<number> => {
@@ -45,7 +47,7 @@ const bootstrap = async (args: readonly string[]): Promise<number> => {
   const check = await checkBootstrapStore(config, { force: values.force === true })
   if (check.message !== '') process.stderr.write(check.message)
   if (!check.proceed) return 1
-  const { buildDependencies, openLocalDynamoDb } = await loadLocalRuntime()
+  const { buildDependencies, openLocalDynamoDb } = await loadStoreRuntime()
   const dynamoDb = await openLocalDynamoDb(config)
   try {
     const dependencies = await buildDependencies(config, dynamoDb.client)

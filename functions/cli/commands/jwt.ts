@@ -16,7 +16,8 @@ newline on stdout. With TOLLGATE_JWT set instead, prints that JWT as is.
     options: `  --scope SCOPES         scopes to ask for (space- or comma-separated; default: all
                          of the token's)
   --duration DURATION    life of the JWT: 60s to the server's maximum, e.g. 300, 15m,
-                         1h (default 300 s); never beyond the token's own expiry
+                         1h (default 300 s, or what the token has left if less);
+                         never beyond the token's own expiry
 `,
     examples: [
       'curl -H "Authorization: Bearer $(tollgate jwt)" "$TOLLGATE_URL/whoami"',
@@ -26,7 +27,7 @@ newline on stdout. With TOLLGATE_JWT set instead, prints that JWT as is.
   run: async (args, io) => {
     const { values } = parseCommand('jwt', args, {
       scope: { type: 'string', multiple: true },
-      duration: { type: 'string' },
+      duration: { type: 'string', duration: true },
     })
     const scope = listOption(values.scope)?.join(' ')
     const duration = durationOption('duration', values.duration)

@@ -1,4 +1,4 @@
-import { type Config, parseConfig } from '../../core/config.js'
+import { type Config, parseConfig, type RemoteKeyConfig } from '../../core/config.js'
 import { TollgateError } from '../../core/errors.js'
 import { requireKeyMaterial } from '../../core/key-material.js'
 import type { KeysInitResult } from '../../core/use-cases/seed-keys.js'
@@ -6,6 +6,7 @@ import { helpText, parseCommand } from '../args.js'
 import type { Command, CommandGroup } from '../command.js'
 import { EXIT, UsageError } from '../exit-codes.js'
 import type { CliIo } from '../io.js'
+import { withOptionalPeers } from '../optional-peers.js'
 import { fields, printer } from '../output.js'
 
 const initCommand: Command = {
@@ -40,7 +41,7 @@ configuration, 6 a service unavailable.`,
         '    npx tollgate keys init --json',
     ],
   }),
-  run: (args, io) => keysInit(args, io),
+  run: (args, io) => withOptionalPeers('tollgate keys init', () => keysInit(args, io)),
 }
 
 /** `tollgate keys <command>`: key material, for operators. */
@@ -88,7 +89,10 @@ const configOf = (io: CliIo): Config => {
 }
 
 /** keys init and its SDK clients, loaded only when the command runs (the CLI stays quick to start). */
-const seed = async (config: Config, kmsKeyId: string | undefined): Promise<KeysInitResult> => {
+const seed = async (
+  config: RemoteKeyConfig,
+  kmsKeyId: string | undefined,
+): Promise<KeysInitResult> => {
   const { initConfiguredKeys } = await import('../../operations/keys-init.js')
   return initConfiguredKeys(config, { secretsKmsKeyId: kmsKeyId })
 }

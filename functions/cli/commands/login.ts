@@ -1,4 +1,5 @@
 import { TollgateApiError } from '../../client/index.js'
+import { looksLikeJwt } from '../../core/credential-kinds.js'
 import { helpText, listOption, parseCommand } from '../args.js'
 import type { Command } from '../command.js'
 import { storeAccessToken } from '../credentials.js'
@@ -91,6 +92,12 @@ const tokenToStore = async (io: CliIo, flag: string | undefined): Promise<string
   const token =
     flag === '-' ? await fromStdin() : (flag ?? io.env.TOLLGATE_ACCESS_TOKEN ?? (await fromStdin()))
   if (token.trim() === '') throw new UsageError('tollgate login: the access token is empty')
+  if (looksLikeJwt(token.trim())) {
+    throw new UsageError(
+      'tollgate login: that is a JWT, not an access token; login stores access tokens (tgs_… or tgp_…). ' +
+        'To act with a JWT as is, set TOLLGATE_JWT instead.',
+    )
+  }
   return token.trim()
 }
 

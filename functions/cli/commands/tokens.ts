@@ -23,7 +23,8 @@ a person (tollgate login). Scopes and roles default to the owner's.
 The secret is printed this once (--json: the "token" field) and never again.`,
     options: `  --service-account ID   owner: a service account (sa_…)
   --description TEXT
-${SCOPES_ROLES_HELP}  --expires-in DURATION  e.g. 30d, 12h, 3600; "never" where the server allows it
+${SCOPES_ROLES_HELP}  --expires-in DURATION  e.g. 3600, 12h, 30d, 1w, "2 weeks"; "never" where the
+                         server allows it
                          (default: the server's DEFAULT_TOKEN_TTL_SECONDS)
 `,
     examples: [
@@ -40,11 +41,13 @@ ${SCOPES_ROLES_HELP}  --expires-in DURATION  e.g. 30d, 12h, 3600; "never" where 
         description: { type: 'string' },
         scopes: { type: 'string', multiple: true },
         roles: { type: 'string', multiple: true },
-        'expires-in': { type: 'string' },
+        'expires-in': { type: 'string', duration: true },
       },
       { names: ['NAME'] },
     )
+    // Read before any request, so a mistyped duration costs no round trip.
     const expiresIn = values['expires-in']
+    const expiresInSeconds = expiresIn === 'never' ? null : durationOption('expires-in', expiresIn)
     const scopes = listOption(values.scopes)
     const roles = listOption(values.roles)
     const { client } = await openSession(values, io)
@@ -56,12 +59,7 @@ ${SCOPES_ROLES_HELP}  --expires-in DURATION  e.g. 30d, 12h, 3600; "never" where 
         : { service_account_id: values['service-account'] }),
       ...(scopes === undefined ? {} : { scopes }),
       ...(roles === undefined ? {} : { roles }),
-      ...(expiresIn === undefined
-        ? {}
-        : {
-            expires_in_seconds:
-              expiresIn === 'never' ? null : durationOption('expires-in', expiresIn),
-          }),
+      ...(expiresInSeconds === undefined ? {} : { expires_in_seconds: expiresInSeconds }),
     })
     const out = printer(io, values.json === true)
     out.data(token, () => tokenWithSecretText(token))

@@ -22,7 +22,7 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
 
 /**
  * Establishes the caller of one of Tollgate's own routes, inside the handler
- * (DESIGN "Tollgate's own protected routes"), so that revocation there is
+ * (docs/design.md#tollgates-own-protected-routes), so that revocation there is
  * immediate rather than bounded by a deny-list refresh.
  *
  * Primary course:

@@ -61,7 +61,7 @@ export type AuthorizationDecision =
       /**
        * `insufficient_scope`: a rule covers the route and the caller lacks its
        * scope; `path_not_canonical`: route rules exist and the path has no
-       * canonical form, so no rule can be trusted to cover it (DESIGN "Authorizer").
+       * canonical form, so no rule can be trusted to cover it (docs/design.md#route-rules).
        */
       readonly reason: 'insufficient_scope' | 'path_not_canonical'
       readonly principalId: string

@@ -13,7 +13,7 @@ import {
 } from './authenticate-access-token.js'
 
 export const DEFAULT_JWT_DURATION_SECONDS = 300
-const MIN_JWT_DURATION_SECONDS = 60
+export const MIN_JWT_DURATION_SECONDS = 60
 
 export interface ExchangeDependencies extends AuthenticationDependencies {
   readonly signer: Signer
@@ -63,13 +63,7 @@ export const exchangeToken = async (
     now,
   } = await authenticateAccessToken(deps, request.accessToken)
   if (record.expiresAt !== null) {
-    const remainingSeconds = Math.floor((record.expiresAt - now) / 1000)
-    if (durationSeconds > remainingSeconds) {
-      throw new TollgateError(
-        'invalid_request',
-        `duration_seconds must not exceed the access token's remaining life (${remainingSeconds} s).`,
-      )
-    }
+    checkRemainingLife(durationSeconds, Math.floor((record.expiresAt - now) / 1000))
   }
   const scopes = narrowScopes(granted, requestedScopes)
   const claims = buildClaims({
@@ -104,4 +98,29 @@ const checkDurationBounds = (durationSeconds: number, max: number): void => {
       `duration_seconds must be an integer between ${MIN_JWT_DURATION_SECONDS} and ${max}.`,
     )
   }
+}
+
+/**
+ * Never clamped (DESIGN "JWT exchange"): a duration beyond the token's
+ * remaining life is refused, saying how long it may be, also as the problem
+ * member `max_duration_seconds`, so that a client that did not choose the
+ * duration can ask again for one that fits. Only the token's holder learns it.
+ */
+const checkRemainingLife = (durationSeconds: number, remainingSeconds: number): void => {
+  if (durationSeconds <= remainingSeconds) return
+  const extensions = { max_duration_seconds: Math.max(remainingSeconds, 0) }
+  if (remainingSeconds < MIN_JWT_DURATION_SECONDS) {
+    throw new TollgateError(
+      'invalid_request',
+      `The access token expires in ${extensions.max_duration_seconds} s, sooner than the ` +
+        `shortest JWT (${MIN_JWT_DURATION_SECONDS} s): use a new access token.`,
+      { extensions },
+    )
+  }
+  throw new TollgateError(
+    'invalid_request',
+    `duration_seconds must not exceed the access token's remaining life (${remainingSeconds} s): ` +
+      `ask for ${remainingSeconds} or less.`,
+    { extensions },
+  )
 }

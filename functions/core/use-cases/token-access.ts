@@ -28,7 +28,7 @@ export type TokenOperation = 'read' | 'change' | 'regenerate'
  * strongly consistent round trip (plus, for a non-admin changing a service
  * account's token, one read of that account's usable tokens).
  *
- * Who may act on whom (DESIGN "Management API"):
+ * Who may act on whom (docs/design.md#who-may-act-on-whom):
  * - read: the token's owner, or a JWT with `tokens:read`;
  * - change: a person their own personal tokens (also from a personal-token
  *   JWT); with `tokens:write`, another person's only with `tollgate:admin`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildOpenApiDocument } from '../../../functions/api/openapi.js'
+import { API_TAGS, docOf, ROUTE_DOCS } from '../../../functions/api/route-docs.js'
 import { ROUTE_SPECS } from '../../../functions/api/spec.js'
 import { ROUTES, routeKey } from '../../../functions/core/routes.js'
 import { createOpenapiHandler } from '../../../functions/handlers/openapi.js'
@@ -7,6 +8,8 @@ import { lambdaContext } from '../../support/lambda.js'
 
 type Operation = {
   summary: string
+  description: string
+  tags: string[]
   security: unknown[]
   parameters?: Array<{ name: string; in: string; required: boolean }>
   requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }
@@ -26,6 +29,19 @@ describe('buildOpenApiDocument', () => {
     expect(document.openapi).toBe('3.1.0')
     expect(documented.sort()).toEqual(ROUTES.map(routeKey).sort())
     expect(Object.keys(ROUTE_SPECS).sort()).toEqual(ROUTES.map(routeKey).sort())
+  })
+
+  it('tags and describes every operation from route-docs.ts, as docs/api.md is', () => {
+    for (const route of ROUTES) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()]
+      const doc = docOf(routeKey(route))
+      expect(operation?.tags, routeKey(route)).toEqual([doc?.tag])
+      expect(operation?.description.startsWith(`${doc?.description}\n\n`), routeKey(route)).toBe(
+        true,
+      )
+    }
+    const used = new Set(Object.values(ROUTE_DOCS).map((doc) => doc.tag))
+    expect(API_TAGS.map((tag) => tag.name).filter((name) => !used.has(name))).toEqual([])
   })
 
   it('leaves dev-only routes out', () => {

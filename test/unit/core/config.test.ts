@@ -28,9 +28,7 @@ describe('parseConfig', () => {
         audience: 'tollgate',
         jwtAlg: 'RS256',
         keySource: 'local',
-        kmsKeyIds: [],
-        signingKeysSecretId: undefined,
-        pepperSecretId: undefined,
+        runtime: 'process',
         dataDir: '.data',
         port: 3000,
         tableName: 'tollgate',
@@ -52,7 +50,6 @@ describe('parseConfig', () => {
         trustedIssuers: [],
         roleScopes: {},
         localMode: true,
-        onLambda: false,
         dynamoDbEndpoint: undefined,
         kmsEndpoint: undefined,
         secretsManagerEndpoint: undefined,
@@ -274,10 +271,11 @@ describe('parseConfig', () => {
         keySource: 'kms',
         kmsKeyIds: [KEY_1, 'alias/tollgate-next'],
         pepperSecretId: PEPPER,
-        signingKeysSecretId: undefined,
         localMode: false,
       })
-      expect(Object.isFrozen(config.kmsKeyIds)).toBe(true)
+      // Each key source carries its own settings only.
+      expect(config).not.toHaveProperty('signingKeysSecretId')
+      expect(config.keySource === 'kms' && Object.isFrozen(config.kmsKeyIds)).toBe(true)
     })
 
     it('reads KEY_SOURCE=secrets-manager with both secrets', () => {
@@ -292,7 +290,6 @@ describe('parseConfig', () => {
       // Assess
       expect(config).toMatchObject({
         keySource: 'secrets-manager',
-        kmsKeyIds: [],
         signingKeysSecretId: 'tollgate/signing-keys',
         pepperSecretId: 'tollgate/pepper',
         localMode: false,
@@ -355,7 +352,7 @@ describe('parseConfig', () => {
       const config = parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'Jwks', AWS_SAM_LOCAL: 'true' })
 
       // Assess
-      expect(config).toMatchObject({ keySource: 'local', localMode: true, onLambda: true })
+      expect(config).toMatchObject({ keySource: 'local', localMode: true, runtime: 'sam-local' })
     })
 
     it('runs KEY_SOURCE=kms on Lambda, outside local mode', () => {
@@ -368,7 +365,7 @@ describe('parseConfig', () => {
       })
 
       // Assess
-      expect(config).toMatchObject({ localMode: false, onLambda: true })
+      expect(config).toMatchObject({ localMode: false, runtime: 'lambda' })
     })
 
     it.each([

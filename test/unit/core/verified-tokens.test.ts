@@ -24,7 +24,7 @@ import {
 } from '../../support/jwt-attacks.js'
 
 /**
- * The authorizer's verified-token cache (DESIGN "Authorizer"; issue 12): a
+ * The authorizer's verified-token cache (docs/design.md#authorizer; issue 12): a
  * repeated JWT skips decoding and the signature, and each rule that keeps
  * that safe is attacked here with a JWT the cache has already answered, and
  * must be refused as the verifier would refuse it.

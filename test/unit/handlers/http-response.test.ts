@@ -80,6 +80,34 @@ describe('problemResponse', () => {
   })
 })
 
+describe('problemResponse extension members', () => {
+  it('sends them beside the standard members', () => {
+    // Prepare
+    const error = new TollgateError('invalid_request', 'Too long.', {
+      extensions: { max_duration_seconds: 240 },
+    })
+
+    // Act
+    const body = JSON.parse(problemResponse(error, 'req-1').body)
+
+    // Assess
+    expect(body).toMatchObject({ code: 'invalid_request', max_duration_seconds: 240 })
+  })
+
+  it('never lets one replace a standard member', () => {
+    // Prepare
+    const error = new TollgateError('invalid_request', 'Real detail.', {
+      extensions: { detail: 'forged', status: 200, code: 'internal' },
+    })
+
+    // Act
+    const body = JSON.parse(problemResponse(error, 'req-1').body)
+
+    // Assess
+    expect(body).toMatchObject({ detail: 'Real detail.', status: 400, code: 'invalid_request' })
+  })
+})
+
 describe('jsonResponse', () => {
   it('serializes the body as JSON with extra headers', () => {
     // Act

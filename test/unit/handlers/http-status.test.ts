@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { ErrorCode } from '../../../functions/core/errors.js'
 import { STATUS_BY_CODE, TITLE_BY_CODE } from '../../../functions/handlers/http-status.js'
 
-/** DESIGN.md, "Errors". */
-const DESIGN_STATUS: Record<ErrorCode, number> = {
+/** docs/design.md#errors. */
+const CONTRACT_STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
@@ -21,12 +21,12 @@ const DESIGN_STATUS: Record<ErrorCode, number> = {
 describe('STATUS_BY_CODE', () => {
   it('matches the design table exactly', () => {
     // Act and assess
-    expect(STATUS_BY_CODE).toEqual(DESIGN_STATUS)
+    expect(STATUS_BY_CODE).toEqual(CONTRACT_STATUS)
   })
 
   it('gives every code a title', () => {
     // Act and assess
-    expect(Object.keys(TITLE_BY_CODE).sort()).toEqual(Object.keys(DESIGN_STATUS).sort())
+    expect(Object.keys(TITLE_BY_CODE).sort()).toEqual(Object.keys(CONTRACT_STATUS).sort())
     for (const title of Object.values(TITLE_BY_CODE)) expect(title).not.toBe('')
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { exchangeRequest } from '../../../functions/api/schemas.js'
 import { generateAccessToken } from '../../../functions/core/access-token.js'
 import { MAX_BODY_BYTES, parseJsonBody } from '../../../functions/handlers/json-body.js'
 import { errorOf } from '../../support/errors.js'
@@ -254,5 +255,37 @@ describe('parseJsonBody', () => {
         expect(error.code).toBe('invalid_request')
       },
     )
+  })
+})
+
+describe('the exchange body', () => {
+  // A JWT as Tollgate mints them: far longer than any access token.
+  const jwt = `eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIiwidHlwIjoiSldUIn0.${'eyJzdWIiOiJzYV8xIn0'.repeat(30)}.${'A'.repeat(342)}`
+
+  it('names a JWT sent as access_token and says what to send instead, without quoting it', () => {
+    // Act
+    const error = errorOf(() =>
+      parseJsonBody(body(JSON.stringify({ access_token: jwt })), JSON_TYPE, exchangeRequest),
+    )
+
+    // Assess
+    expect(error.code).toBe('invalid_request')
+    expect(error.message).toMatch(/^access_token: holds a JWT, not an access token\. Exchange /)
+    expect(error.message).toContain('"Authorization: Bearer <jwt>"')
+    expect(error.message).not.toContain('eyJ')
+  })
+
+  it('still says "too big" for a long access_token that is no JWT', () => {
+    // Act
+    const error = errorOf(() =>
+      parseJsonBody(
+        body(JSON.stringify({ access_token: 'x'.repeat(400) })),
+        JSON_TYPE,
+        exchangeRequest,
+      ),
+    )
+
+    // Assess
+    expect(error.message).toMatch(/^access_token: Too big/)
   })
 })

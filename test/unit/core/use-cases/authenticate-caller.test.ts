@@ -155,6 +155,17 @@ describe('authenticateCaller', () => {
     )
   })
 
+  it('names an access token sent as the bearer, and says to exchange it first', async () => {
+    const { deps, secret } = await withCaller()
+
+    const error = await rejectionOf(authenticateCaller(deps, `Bearer ${secret}`))
+
+    expect(error.code).toBe('invalid_token')
+    expect(error.message).toMatch(/^The bearer credential is an access token, not a JWT\./)
+    expect(error.message).toContain('POST /access-tokens/jwt')
+    expect(error.message).not.toContain(secret.slice(4))
+  })
+
   it('turns a store outage into unavailable, never invalid_token', async () => {
     const world = await withCaller()
     const authorization = await world.mint()

@@ -275,6 +275,50 @@ describe('exchangeToken', () => {
       expect(error.code).toBe('invalid_request')
     })
 
+    it('says how long the token may still ask for, in words and as max_duration_seconds', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken({ expiresAt: clock.now() + 240_500 })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret }))
+
+      // Assess
+      expect(error.message).toMatch(/remaining life \(240 s\): ask for 240 or less\.$/)
+      expect(error.extensions).toEqual({ max_duration_seconds: 240 })
+    })
+
+    it('says plainly when not even the shortest JWT fits the token’s remaining life', async () => {
+      // Prepare
+      const { exchange, seedToken, clock } = setup()
+      const { secret } = seedToken({ expiresAt: clock.now() + 42_000 })
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: secret, durationSeconds: 60 }))
+
+      // Assess
+      expect(error.code).toBe('invalid_request')
+      expect(error.message).toBe(
+        'The access token expires in 42 s, sooner than the shortest JWT (60 s): use a new access token.',
+      )
+      expect(error.extensions).toEqual({ max_duration_seconds: 42 })
+    })
+
+    it('names a JWT sent as the access token, without quoting it', async () => {
+      // Prepare
+      const { exchange } = setup()
+      const jwt = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYV8xIn0.${'s'.repeat(43)}`
+
+      // Act
+      const error = await rejectionOf(exchange({ accessToken: jwt }))
+
+      // Assess
+      expect(error.code).toBe('invalid_token')
+      expect(error.message).toMatch(/^A JWT was sent where an access token belongs\. Exchange /)
+      expect(error.message).toContain('Authorization: Bearer <jwt>')
+      expect(error.message).not.toContain('eyJ')
+    })
+
     it('checks the duration before reading the store', async () => {
       // Prepare
       const { exchange, seedToken, store } = setup()

@@ -23,7 +23,7 @@ import { testSigner } from '../../../support/fakes.js'
 import { callers, contextOf, managementWorld } from '../../../support/management.js'
 
 /**
- * The attacker's tests (DESIGN "Who may act on whom"): each uses a third
+ * The attacker's tests (docs/design.md#who-may-act-on-whom): each uses a third
  * party with just enough scope, a narrowed admin JWT, a personal-token JWT or
  * another person — never only the owner or an admin.
  */

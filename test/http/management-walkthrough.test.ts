@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
-import { readmeWalkthrough, runBash } from '../support/readme.js'
+import { docWalkthrough, runBash } from '../support/walkthrough.js'
 
-describe('README walkthrough: the management API with curl', () => {
+describe('docs/api.md walkthrough: the management API with curl', () => {
   let tollgate: RunningTollgate
 
   beforeAll(async () => {
@@ -10,8 +10,8 @@ describe('README walkthrough: the management API with curl', () => {
   })
   afterAll(() => tollgate.close())
 
-  it('runs as written against the real dev server, each step answering as the README says', async () => {
-    const script = await readmeWalkthrough('management')
+  it('runs as written against the real dev server, each step answering as the page says', async () => {
+    const script = await docWalkthrough('docs/api.md', 'management')
 
     const { code, stdout, stderr } = await runBash(script, {
       TOLLGATE_URL: tollgate.server.url,

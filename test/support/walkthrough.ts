@@ -3,14 +3,18 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { REPO_ROOT } from './authorizer-bundle.js'
 
-/** The fenced shell block between `<!-- walkthrough:NAME:start -->` and `:end -->` in README.md. */
-export const readmeWalkthrough = async (name: string): Promise<string> => {
-  const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8')
-  const start = readme.indexOf(`<!-- walkthrough:${name}:start -->`)
-  const end = readme.indexOf(`<!-- walkthrough:${name}:end -->`)
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start, end))?.[1]
+/**
+ * The fenced shell block between `<!-- walkthrough:NAME:start -->` and
+ * `:end -->` in a document of the repository (`docs/api.md`): the test runs
+ * what the reader reads, wherever the block lives.
+ */
+export const docWalkthrough = async (document: string, name: string): Promise<string> => {
+  const text = await readFile(join(REPO_ROOT, document), 'utf8')
+  const start = text.indexOf(`<!-- walkthrough:${name}:start -->`)
+  const end = text.indexOf(`<!-- walkthrough:${name}:end -->`)
+  const block = /```sh\n([\s\S]*?)```/.exec(text.slice(start, end))?.[1]
   if (start === -1 || end === -1 || block === undefined) {
-    throw new Error(`README.md has no walkthrough "${name}"`)
+    throw new Error(`${document} has no walkthrough "${name}"`)
   }
   return block
 }

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run } from '../support/consumer-project.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
 import { useTempDirs } from '../support/temp-dirs.js'
 
@@ -10,14 +10,12 @@ const tempDir = useTempDirs()
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** The fenced block between `<!-- walkthrough:cli:start -->` and `…:end -->`, exactly. */
+/** docs/cli.md's block between `<!-- walkthrough:cli:start -->` and `…:end -->`, exactly. */
 const walkthrough = async (): Promise<string> => {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+  const page = await readFile(join(ROOT, 'docs', 'cli.md'), 'utf8')
   const match =
-    /<!-- walkthrough:cli:start -->\n```sh\n([\s\S]*?)```\n<!-- walkthrough:cli:end -->/.exec(
-      readme,
-    )
-  if (match?.[1] === undefined) throw new Error('README.md has no CLI walkthrough block')
+    /<!-- walkthrough:cli:start -->\n```sh\n([\s\S]*?)```\n<!-- walkthrough:cli:end -->/.exec(page)
+  if (match?.[1] === undefined) throw new Error('docs/cli.md has no CLI walkthrough block')
   return match[1]
 }
 
@@ -39,21 +37,13 @@ const cliOnPath = async (): Promise<string> => {
 }
 
 const bash = (script: string, env: Record<string, string>, cwd: string) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
-      env,
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  run('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
+    env,
+    cwd,
+    timeoutMs: 120_000,
   })
 
-describe('README: the CLI walkthrough', () => {
+describe('docs/cli.md: the CLI walkthrough', () => {
   let tollgate: RunningTollgate
 
   beforeAll(async () => {
@@ -64,7 +54,7 @@ describe('README: the CLI walkthrough', () => {
   it('runs as written: account, token, tollgate jwt, curl /whoami, list --json | jq, revoke', async () => {
     const script = await walkthrough()
     const pathDir = await cliOnPath()
-    const cwd = await tempDir('readme')
+    const cwd = await tempDir('walkthrough')
 
     const run = await bash(
       script,

@@ -1,0 +1,177 @@
+import { isRouteKey, type Route, type RouteKey } from '../core/routes.js'
+
+/**
+ * What a reader is told about each route, in one place: the OpenAPI document
+ * (`GET /openapi.json`) and the route reference of docs/api.md are both
+ * rendered from here, so they cannot drift apart. One line of Markdown each:
+ * the summary stays in the route table; this says what the route does and
+ * what the caller must know.
+ */
+
+/** The resources the reference groups routes by: one OpenAPI tag each, in reading order. */
+export const API_TAGS = [
+  {
+    name: 'Exchange',
+    description: 'Trade an access token for a short-lived JWT.',
+  },
+  {
+    name: 'Discovery',
+    description:
+      'Public keys, issuer metadata and the OpenAPI document: what JWT verifiers and clients read.',
+  },
+  {
+    name: 'Caller',
+    description: 'Who the caller is, as Tollgate and as the Lambda authorizer see them.',
+  },
+  {
+    name: 'Service accounts',
+    description:
+      'Principals for workloads: each holds a ceiling of roles and scopes that its tokens stay within.',
+  },
+  {
+    name: 'Access tokens',
+    description:
+      'Long-lived credentials of a service account or a person: the secret is shown once, and only a keyed hash is stored.',
+  },
+] as const
+
+export type ApiTag = (typeof API_TAGS)[number]['name']
+
+export interface RouteDoc {
+  readonly tag: ApiTag
+  /** One line of Markdown: what the route does, and what its caller must know. */
+  readonly description: string
+}
+
+/** Every route of the table, by key: a route cannot ship without its description (typecheck). */
+export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
+  'POST /access-tokens/jwt': {
+    tag: 'Exchange',
+    description:
+      'Trades an access token (`tgs_…` or `tgp_…`) for a JWT signed by Tollgate. `duration_seconds` (default 300) must lie between 60 and `MAX_JWT_DURATION_SECONDS` and within the token’s remaining life: it is never clamped. `scope` (space-separated) may name only scopes the token holds within its owner’s ceiling; omitted, the JWT gets all of them, and asking for fewer drops `tollgate:admin`. The answer is never cached.',
+  },
+  'GET /.well-known/jwks.json': {
+    tag: 'Discovery',
+    description:
+      'The public keys of every key that may have signed a JWT still valid, and the next signing key at least two hours before it signs. Cacheable for `KEYS_CACHE_TTL_SECONDS`.',
+  },
+  'GET /.well-known/openid-configuration': {
+    tag: 'Discovery',
+    description:
+      'Issuer metadata (`issuer`, `jwks_uri`, `token_endpoint`, the one signing algorithm), so standard verifiers such as jose, aws-jwt-verify and API Gateway’s JWT authorizer can use Tollgate as an issuer.',
+  },
+  'GET /openapi.json': {
+    tag: 'Discovery',
+    description:
+      'The OpenAPI 3.1 document of this API, generated from the route table and the schemas the handlers validate with, so it describes exactly what the code does.',
+  },
+  'GET /whoami': {
+    tag: 'Caller',
+    description:
+      'The caller as Tollgate sees them: subject, kind, roles and scopes. The caller’s records are read on every request, so a revoked token’s JWT is refused at once.',
+  },
+  'GET /whoami/authorizer': {
+    tag: 'Caller',
+    description:
+      'The context the Lambda authorizer passed on for this request: a live example of the authorizer in front of a route. Refusals are API Gateway’s own (401, 403, 500 with a fixed `message`), not problem+json.',
+  },
+  'POST /service-accounts': {
+    tag: 'Service accounts',
+    description:
+      'Creates a service account with the roles and scopes its tokens may hold (its ceiling). Names are unique among accounts. The answer carries its version as `ETag`.',
+  },
+  'GET /service-accounts': {
+    tag: 'Service accounts',
+    description:
+      'Lists service accounts, newest first, a page at a time: follow `next_cursor` until it is null.',
+  },
+  'GET /service-accounts/{id}': {
+    tag: 'Service accounts',
+    description: 'Reads a service account, with its version as `ETag`.',
+  },
+  'PATCH /service-accounts/{id}': {
+    tag: 'Service accounts',
+    description:
+      'Renames, redescribes, widens or narrows a service account; needs `If-Match`. Widening needs `tollgate:admin` and never widens existing tokens; any other change needs `tollgate:admin` or a JWT holding all the account holds. Narrowing applies at once: JWTs minted before are refused and every token is capped at the new ceiling.',
+  },
+  'DELETE /service-accounts/{id}': {
+    tag: 'Service accounts',
+    description:
+      'Deletes a service account: every token it holds stops working at once. Needs `tollgate:admin` or a JWT holding all the account holds. The records stay for audit; the name is free again.',
+  },
+  'GET /service-accounts/{id}/events': {
+    tag: 'Service accounts',
+    description:
+      'The account’s audit trail, newest first: who changed what, when, and with which token.',
+  },
+  'POST /access-tokens': {
+    tag: 'Access tokens',
+    description:
+      'Creates an access token: with `service_account_id` a token of that account (needs `tollgate:admin`), without it a personal token of the calling person. Scopes and roles default to the owner’s and never exceed them; `expires_in_seconds` defaults to `DEFAULT_TOKEN_TTL_SECONDS`. The secret, `token`, is in this answer only.',
+  },
+  'GET /access-tokens': {
+    tag: 'Access tokens',
+    description:
+      'Lists access tokens, newest first, filtered by `owner`, `name` and `status`; never a secret or a hash. A page may hold fewer than `limit` items while `next_cursor` is not null: follow it until it is.',
+  },
+  'POST /access-tokens/revoke': {
+    tag: 'Access tokens',
+    description:
+      'Revokes every token of an owner, a service account (`sa_…`) or a person (`user:<issuer>:<sub>`), in one small transaction; their JWTs are refused at once.',
+  },
+  'GET /access-tokens/{id}': {
+    tag: 'Access tokens',
+    description: 'Reads an access token (never its secret), with its version as `ETag`.',
+  },
+  'PATCH /access-tokens/{id}': {
+    tag: 'Access tokens',
+    description:
+      'Changes `name` and `description`, or narrows `scopes` and `roles` (widening takes a new token); needs `If-Match`. Narrowing refuses the JWTs minted before.',
+  },
+  'DELETE /access-tokens/{id}': {
+    tag: 'Access tokens',
+    description:
+      'Revokes an access token: the exchange and its JWTs are refused at once. The record stays, revoked, for audit.',
+  },
+  'POST /access-tokens/{id}/regenerate': {
+    tag: 'Access tokens',
+    description:
+      'Gives an access token a new secret with the same id and expiry; the old secret and its JWTs are refused at once. A service account’s token needs `tollgate:admin`; a personal token only its own person, signed in. The new secret is in this answer only.',
+  },
+  'GET /access-tokens/{id}/events': {
+    tag: 'Access tokens',
+    description:
+      'The token’s audit trail, newest first: who changed what, when, and with which token.',
+  },
+}
+
+/** The description of a route key, if it names a route of the table. */
+export const docOf = (key: string): RouteDoc | undefined =>
+  isRouteKey(key) ? ROUTE_DOCS[key] : undefined
+
+/** Query parameters of the list routes, by name. */
+export const QUERY_PARAMETER_DOCS: Readonly<Record<string, string>> = {
+  limit: 'Items per page, 1 to 100 (default 20).',
+  cursor: 'The previous page’s `next_cursor`; it is bound to the caller and the filters.',
+  owner: 'Only tokens of this owner: a service account `sa_…` or a person `user:<issuer>:<sub>`.',
+  name: 'Only the token with exactly this name.',
+  status: 'Only tokens in this state, derived when read: `active`, `revoked` or `expired`.',
+}
+
+/** The `{id}` of a route, by the resource it names. */
+export const PATH_ID_DOCS: Readonly<Partial<Record<ApiTag, string>>> = {
+  'Service accounts': 'The service account’s id (`sa_…`).',
+  'Access tokens': 'The access token’s id, the public part of the token (22 base62 characters).',
+}
+
+/** Who may call a route, in words, from the route table. */
+export const routeNeeds = (route: Route): string => {
+  if (route.authorization === 'none') return 'Public: no credential.'
+  if (route.authorization === 'authorizer') {
+    return 'Any valid JWT (or Basic, where enabled), checked by the Lambda authorizer.'
+  }
+  if (route.scopes === undefined) return 'Any valid JWT: from the exchange, or a person’s.'
+  const scopes = route.scopes.map((scope) => `\`${scope}\``).join(' and ')
+  const self = route.selfService === true ? ', or a person managing their own personal tokens' : ''
+  return `The JWT scope${route.scopes.length > 1 ? 's' : ''} ${scopes}${self}. Rights are scopes: no role stands in for one.`
+}

@@ -1,0 +1,327 @@
+import { describe, expect, it } from 'vitest'
+import { durationOption } from '../../functions/cli/args.js'
+import { closestNames } from '../../functions/cli/suggest.js'
+import { cli, tempConfigHome } from './run-cli.js'
+
+const ACCESS_TOKEN = `tgs_${'A'.repeat(71)}`
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYV8xIn0.c2lnbmF0dXJl'
+
+/** A fetch that answers like Tollgate and records each request's path and body. */
+const fakeTollgate = (options: { readonly tokenLifeSeconds?: number } = {}) => {
+  const requests: { path: string; body: unknown; authorization: string | null }[] = []
+  const fetch = async (url: string | URL | Request, init?: RequestInit) => {
+    const path = new URL(String(url)).pathname
+    const body = init?.body === undefined ? undefined : JSON.parse(String(init.body))
+    const authorization = new Headers(init?.headers).get('authorization')
+    requests.push({ path, body, authorization })
+    if (path === '/access-tokens/jwt') {
+      const life = options.tokenLifeSeconds ?? 86_400
+      const duration = (body as { duration_seconds?: number }).duration_seconds ?? 300
+      if (duration > life) {
+        return Response.json(
+          {
+            type: 'urn:tollgate:problem:invalid_request',
+            title: 'Bad request',
+            status: 400,
+            detail: `duration_seconds must not exceed the access token's remaining life (${life} s): ask for ${life} or less.`,
+            code: 'invalid_request',
+            request_id: 'r-1',
+            max_duration_seconds: life,
+          },
+          { status: 400, headers: { 'content-type': 'application/problem+json' } },
+        )
+      }
+      return Response.json({
+        jwt: JWT,
+        token_type: 'Bearer',
+        expires_in: duration,
+        expires_at: new Date(Date.now() + duration * 1000).toISOString(),
+        scope: '',
+      })
+    }
+    if (path === '/whoami') {
+      return Response.json({
+        sub: 'sa_1',
+        kind: 'service',
+        roles: [],
+        scopes: [],
+        atid: 'a',
+        jti: 'j',
+      })
+    }
+    return Response.json(
+      { type: 'x', title: 'x', status: 404, detail: 'x', code: 'not_found', request_id: 'r' },
+      { status: 404 },
+    )
+  }
+  return { fetch, requests }
+}
+
+const envWith = async (extra: Record<string, string> = {}) => ({
+  TOLLGATE_URL: 'http://tollgate.test',
+  XDG_CONFIG_HOME: await tempConfigHome(),
+  ...extra,
+})
+
+describe('tollgate: a mistyped command line gets "did you mean" and the usage', () => {
+  it.each([
+    [
+      ['tokns', 'list'],
+      'tollgate: unknown command "tokns" (did you mean tokens?)',
+      'Usage: tollgate <command> [options]',
+    ],
+    [
+      ['service-account', 'list'],
+      'tollgate: unknown command "service-account" (did you mean service-accounts?)',
+      'Commands: login, logout, jwt',
+    ],
+    [
+      ['tokens', 'lst'],
+      'tollgate tokens: unknown command "lst" (did you mean list?)',
+      'Usage: tollgate tokens <command> [options]',
+    ],
+    [
+      ['jwt', '--duraton', '5m'],
+      'tollgate jwt: unknown option --duraton (did you mean --duration?)',
+      'Usage: tollgate jwt [--scope SCOPES] [--duration DURATION]',
+    ],
+    [
+      ['tokens', 'create', 'x', '--desc', 'y'],
+      'tollgate tokens create: unknown option --desc (did you mean --description?)',
+      'Usage: tollgate tokens create NAME [options]',
+    ],
+    [
+      ['login', '--tokne', '-'],
+      'tollgate login: unknown option --tokne (did you mean --token?)',
+      'Usage: tollgate login [--token TOKEN | --token -]',
+    ],
+    [
+      ['help', 'tokes'],
+      'tollgate help: unknown command "tokes" (did you mean tokens?)',
+      'Usage: tollgate <command> [options]',
+    ],
+  ])('%j', async (argv, first, usage) => {
+    const run = await cli(argv, await envWith())
+
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    const lines = run.stderr.split('\n')
+    expect(lines[0]).toBe(first)
+    expect(lines.slice(1).join('\n')).toContain(usage)
+    expect(run.stderr).toMatch(/Run `tollgate [a-z -]*--help` for more\.\n$/)
+  })
+
+  it('says what is wrong with an option in its own words, never node’s', async () => {
+    const env = await envWith()
+
+    expect((await cli(['jwt', '--duration'], env)).stderr).toMatch(
+      /^tollgate jwt: --duration needs a value/,
+    )
+    expect((await cli(['whoami', '--json=yes'], env)).stderr).toMatch(
+      /^tollgate whoami: --json takes no value\n/,
+    )
+    const unknown = await cli(['tokens', 'list', '--frob'], env)
+    expect(unknown.stderr).toMatch(/^tollgate tokens list: unknown option --frob\n/)
+    expect(unknown.stderr).not.toMatch(/To specify a positional argument|'-- "/)
+  })
+
+  it('names missing and extra arguments without quoting them (they could be secrets)', async () => {
+    const env = await envWith()
+
+    expect((await cli(['tokens', 'show'], env)).stderr).toMatch(
+      /^tollgate tokens show: missing ID\nUsage: tollgate tokens show ID\n/,
+    )
+    const extra = await cli(['tokens', 'show', 'id1', ACCESS_TOKEN], env)
+    expect(extra.stderr).toMatch(
+      /^tollgate tokens show: one argument too many \(expected ID\); quote a value that has spaces\n/,
+    )
+    expect(extra.stderr).not.toContain(ACCESS_TOKEN.slice(4))
+  })
+
+  it('repeats back neither an unknown command nor an option that looks like a pasted secret', async () => {
+    const env = await envWith()
+
+    const command = await cli([ACCESS_TOKEN], env)
+    const option = await cli(['whoami', `--${ACCESS_TOKEN}`], env)
+
+    expect(command.stderr).toMatch(/^tollgate: unknown command\n/)
+    expect(option.stderr).toMatch(/^tollgate whoami: an unknown option/)
+    expect(command.stderr + option.stderr).not.toContain(ACCESS_TOKEN.slice(4))
+  })
+})
+
+describe('durations as people type them', () => {
+  it.each([
+    ['3600', 3600],
+    ['30s', 30],
+    ['90m', 5400],
+    ['12h', 43_200],
+    ['7d', 604_800],
+    ['1w', 604_800],
+    ['1 week', 604_800],
+    ['2 days', 172_800],
+    ['2 Weeks', 1_209_600],
+    ['1h30m', 5400],
+    ['1 day 12 hours', 129_600],
+    ['1 day, 12 hours', 129_600],
+  ])('%j is %i s', (text, seconds) => {
+    expect(durationOption('expires-in', text)).toBe(seconds)
+  })
+
+  it.each([
+    ['1 fortnight', '--expires-in: "fortnight" is not a unit; a duration looks like'],
+    ['soon', '--expires-in must be a duration like 3600, 30s, 90m, 12h, 7d, 1w, "2 days" or 1h30m'],
+    ['1h 30', '--expires-in must be a duration like'],
+    ['', '--expires-in must be a duration like'],
+  ])('%j is refused, saying what a duration looks like', (text, message) => {
+    expect(() => durationOption('expires-in', text)).toThrow(message)
+  })
+
+  it('reads `--expires-in 1 week`, unquoted, as one week (not as a second NAME)', async () => {
+    const server = fakeTollgate()
+    const created = {
+      id: 't1',
+      name: 'deploy',
+      description: '',
+      kind: 'service',
+      owner: { type: 'service_account', id: 'sa_1' },
+      scopes: [],
+      roles: [],
+      created_at: '2026-01-01T00:00:00.000Z',
+      created_by: 'sa_1',
+      expires_at: null,
+      last_used_at: null,
+      status: 'active',
+      revoked_at: null,
+      revoked_by: null,
+      revoked_by_event: null,
+      token_hint: 'tgs_…AAAA',
+      version: 1,
+      generation: 1,
+      token: ACCESS_TOKEN,
+    }
+    const fetch = async (url: string | URL | Request, init?: RequestInit) => {
+      const answer = await server.fetch(url, init)
+      return new URL(String(url)).pathname === '/access-tokens'
+        ? Response.json(created, { status: 201 })
+        : answer
+    }
+
+    const run = await cli(
+      [
+        'tokens',
+        'create',
+        'deploy',
+        '--expires-in',
+        '1',
+        'week',
+        '--service-account',
+        'sa_1',
+        '--json',
+      ],
+      await envWith({ TOLLGATE_ACCESS_TOKEN: ACCESS_TOKEN }),
+      { fetch },
+    )
+
+    expect(run.stderr).not.toMatch(/argument/)
+    expect(run.code).toBe(0)
+    expect(server.requests.find((r) => r.path === '/access-tokens')?.body).toMatchObject({
+      name: 'deploy',
+      expires_in_seconds: 604_800,
+    })
+  })
+
+  it('refuses a bad duration before any request', async () => {
+    const server = fakeTollgate()
+
+    const run = await cli(
+      ['tokens', 'create', 'deploy', '--expires-in', '1 eon'],
+      await envWith({ TOLLGATE_ACCESS_TOKEN: ACCESS_TOKEN }),
+      { fetch: server.fetch },
+    )
+
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^tollgate tokens create: --expires-in: "eon" is not a unit/)
+    expect(server.requests).toEqual([])
+  })
+})
+
+describe('a credential in the wrong place is named, with the fix', () => {
+  it('TOLLGATE_ACCESS_TOKEN holding a JWT: use TOLLGATE_JWT', async () => {
+    const server = fakeTollgate()
+
+    const run = await cli(['whoami'], await envWith({ TOLLGATE_ACCESS_TOKEN: JWT }), {
+      fetch: server.fetch,
+    })
+
+    expect(run.code).toBe(3)
+    expect(run.stderr).toMatch(
+      /^tollgate whoami: TOLLGATE_ACCESS_TOKEN holds a JWT, not an access token: to act with a JWT as is, set TOLLGATE_JWT instead/,
+    )
+    expect(run.stderr).not.toContain(JWT)
+    expect(server.requests).toEqual([])
+  })
+
+  it('TOLLGATE_JWT holding an access token: use TOLLGATE_ACCESS_TOKEN', async () => {
+    const run = await cli(['whoami'], await envWith({ TOLLGATE_JWT: ACCESS_TOKEN }))
+
+    expect(run.code).toBe(3)
+    expect(run.stderr).toMatch(
+      /^tollgate whoami: TOLLGATE_JWT holds an access token, not a JWT: set TOLLGATE_ACCESS_TOKEN instead/,
+    )
+    expect(run.stderr).not.toContain(ACCESS_TOKEN.slice(4))
+  })
+
+  it('login given a JWT: login stores access tokens', async () => {
+    const run = await cli(['login', '--token', JWT], await envWith())
+
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^tollgate login: that is a JWT, not an access token/)
+    expect(run.stderr).toContain('TOLLGATE_JWT')
+  })
+})
+
+describe('a token with less than five minutes left', () => {
+  it('whoami asks for the life the token has left, on a duration the user never chose', async () => {
+    const server = fakeTollgate({ tokenLifeSeconds: 200 })
+
+    const run = await cli(['whoami'], await envWith({ TOLLGATE_ACCESS_TOKEN: ACCESS_TOKEN }), {
+      fetch: server.fetch,
+    })
+
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(
+      server.requests
+        .filter((r) => r.path === '/access-tokens/jwt')
+        .map((r) => (r.body as { duration_seconds?: number }).duration_seconds),
+    ).toEqual([300, 195])
+  })
+
+  it('jwt without --duration does the same; with --duration the refusal says how much is left', async () => {
+    const env = await envWith({ TOLLGATE_ACCESS_TOKEN: ACCESS_TOKEN })
+    const fitting = await cli(['jwt', '--json'], env, {
+      fetch: fakeTollgate({ tokenLifeSeconds: 200 }).fetch,
+    })
+    const chosen = await cli(['jwt', '--duration', '5m'], env, {
+      fetch: fakeTollgate({ tokenLifeSeconds: 200 }).fetch,
+    })
+
+    expect(fitting.code).toBe(0)
+    expect(JSON.parse(fitting.stdout)).toMatchObject({ expires_in: 195 })
+    expect(chosen.code).toBe(2)
+    expect(chosen.stderr).toContain('remaining life (200 s): ask for 200 or less')
+  })
+})
+
+describe('closestNames', () => {
+  it('suggests typos, swaps and prefixes, best first, and nothing far off', () => {
+    const options = ['--duration', '--scope', '--description', '--json', '--url']
+
+    expect(closestNames('--duraton', options)).toEqual(['--duration'])
+    expect(closestNames('--scpoe', options)).toEqual(['--scope'])
+    expect(closestNames('--desc', options)).toEqual(['--description'])
+    expect(closestNames('--frobnicate', options)).toEqual([])
+    expect(closestNames('', options)).toEqual([])
+  })
+})
