@@ -1,6 +1,6 @@
+import type { DenyListReader } from '../core/deny-list.js'
 import type { JwtAlg } from '../core/ports.js'
 import type { AwsJsonClient } from './aws-json-client.js'
-import type { DenyListReader } from '../core/deny-list.js'
 import { createDenyListReader, type QueryPartitionPage } from './deny-list-reader.js'
 import type { Item } from './dynamodb-items.js'
 import { type FetchKmsPublicKey, toKmsPublicKey } from './kms-public-jwk.js'
