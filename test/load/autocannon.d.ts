@@ -10,6 +10,18 @@ declare module 'autocannon' {
     readonly body?: string
     /** Seconds a request may take before it counts as a timeout (an error). */
     readonly timeout?: number
+    /** Requests each connection makes in turn; `setupRequest` may change each one as it is sent. */
+    readonly requests?: ReadonlyArray<{
+      readonly setupRequest?: (request: RequestData) => RequestData
+    }>
+  }
+
+  /** A request as autocannon builds it, before it is sent. */
+  export interface RequestData {
+    readonly method?: string
+    readonly path?: string
+    readonly headers?: Readonly<Record<string, string>>
+    readonly body?: string
   }
 
   export interface Histogram {

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
+import autocannon, { type RequestData } from 'autocannon'
 import type { ServerMessage, ServerRequest } from './protocol.js'
 import { type Fixtures, SCENARIOS } from './scenarios.js'
 
@@ -62,16 +62,29 @@ export const runLoad = async (options: LoadOptions): Promise<LoadReport> => {
   const started = Date.now()
   const server = await startServer()
   try {
-    const fixtures = await mintFixtures(server.url, server.adminToken)
+    const fixtures = await mintFixtures(server.url, server.adminToken, server.jwts)
     const rssStartBytes = await server.rss()
     const cells: Cell[] = []
     for (const scenario of SCENARIOS) {
       const request = scenario.request(fixtures)
+      const { perRequest } = request
       const target = {
         url: `${server.url}${request.path}`,
         method: request.method,
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: request.body }),
+        ...(perRequest === undefined
+          ? {}
+          : {
+              requests: [
+                {
+                  setupRequest: (data: RequestData): RequestData => ({
+                    ...data,
+                    headers: { ...data.headers, ...perRequest() },
+                  }),
+                },
+              ],
+            }),
       }
       await autocannon({ ...target, connections: 8, duration: 1 })
       for (const connections of options.connections) {
@@ -116,6 +129,7 @@ export const runLoad = async (options: LoadOptions): Promise<LoadReport> => {
 interface LoadServer {
   readonly url: string
   readonly adminToken: string
+  readonly jwts: readonly string[]
   rss(): Promise<number>
   stop(): Promise<void>
 }
@@ -155,10 +169,11 @@ const startServer = async (): Promise<LoadServer> => {
     clearTimeout(force)
   }
   try {
-    const { url, adminToken } = await ready
+    const { url, adminToken, jwts } = await ready
     return {
       url,
       adminToken,
+      jwts,
       rss: () =>
         new Promise((resolve) => {
           const id = nextId++
@@ -176,7 +191,11 @@ const startServer = async (): Promise<LoadServer> => {
   }
 }
 
-const mintFixtures = async (url: string, adminToken: string): Promise<Fixtures> => {
+const mintFixtures = async (
+  url: string,
+  adminToken: string,
+  jwts: readonly string[],
+): Promise<Fixtures> => {
   const exchanged = await fetch(`${url}/access-tokens/jwt`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -192,5 +211,5 @@ const mintFixtures = async (url: string, adminToken: string): Promise<Fixtures> 
   const tokenId = items?.[0]?.id
   if (tokenId === undefined)
     throw new Error(`listing tokens for the fixtures failed: ${listed.status}`)
-  return { url, adminToken, jwt, tokenId }
+  return { url, adminToken, jwt, jwts, tokenId }
 }

@@ -9,6 +9,8 @@ export type ServerMessage =
       readonly kind: 'ready'
       readonly url: string
       readonly adminToken: string
+      /** Distinct valid JWTs of the admin, signed by the server's key (see scenarios.ts). */
+      readonly jwts: readonly string[]
     }
   | { readonly kind: 'rss'; readonly id: number; readonly bytes: number }
   | { readonly kind: 'failed'; readonly message: string }

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createDynamoDbClient } from '../../functions/adapters/dynamodb-client.js'
+import { buildClaims } from '../../functions/core/claims.js'
 import { parseConfig } from '../../functions/core/config.js'
+import { signJwt } from '../../functions/core/jws.js'
+import { VERIFIED_TOKEN_CACHE_SIZE } from '../../functions/core/jwt-verifier.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import { DEFAULT_LIMITS, startDevServer } from '../../functions/local/dev-server.js'
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.js'
@@ -11,6 +15,9 @@ import { enableInvocationScopes } from '../../functions/local/invocation-scope.j
 import { ensureTokenTable } from '../../functions/operations/token-table-setup.js'
 import { buildDependencies } from '../../functions/wiring/dependencies.js'
 import type { ServerMessage, ServerRequest } from './protocol.js'
+
+/** Distinct JWTs for the authorizer's row: 2.5 times its verified-token cache (scenarios.ts). */
+const DISTINCT_JWTS = (5 * VERIFIED_TOKEN_CACHE_SIZE) / 2
 
 /**
  * The process under load, forked by `npm run load`: an in-memory DynamoDB
@@ -60,12 +67,30 @@ const main = async (): Promise<void> => {
     await ensureTokenTable(dynamoDb, config.tableName)
     const dependencies = await buildDependencies(config, dynamoDb)
     const admin = await bootstrapAdmin(dependencies, { name: 'load-admin', asFirstAdmin: true })
+    // Signed here as the exchange would sign them, rather than thousands of exchanges.
+    const issuedAt = Date.now()
+    const jwts: string[] = []
+    for (let i = 0; i < DISTINCT_JWTS; i++) {
+      const claims = buildClaims({
+        issuer: config.issuer,
+        audience: config.audience,
+        token: admin.token,
+        roles: admin.token.roles,
+        ownerGeneration: 1,
+        scopes: admin.token.scopes,
+        issuedAt,
+        durationSeconds: 3600,
+        jti: randomUUID(),
+      })
+      jwts.push(await signJwt(dependencies.signer, claims))
+    }
     const server = await startDevServer({ dependencies, port, host: '127.0.0.1' })
     cleanups.push(() => server.close())
     send({
       kind: 'ready',
       url: server.url,
       adminToken: admin.secret,
+      jwts,
     })
   } catch (error) {
     send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) })
