@@ -5,7 +5,7 @@ import { PERMISSION_NAME } from './names.js'
 import { parseOwnerId, personId } from './owners.js'
 import type { Clock, KeySet } from './ports.js'
 import { personScopes } from './rights.js'
-import type { TrustedIssuer } from './trusted-issuers.js'
+import type { TrustedIssuer } from './trusted-issuer.js'
 import { checkSignature, createKeyCache, type KeyCache, kidOf } from './verification-keys.js'
 
 /** A person signed in at a trusted identity provider, as Tollgate sees them. */

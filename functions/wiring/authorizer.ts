@@ -1,5 +1,6 @@
 import { systemClock } from '../adapters/system-clock.js'
-import { type Config, parseConfig } from '../core/config.js'
+import type { Config } from '../core/config.js'
+import { parseConfigLean } from '../core/config-lean.js'
 import { createDenyList, type DenyListReader } from '../core/deny-list.js'
 import {
   CLOCK_SKEW_SECONDS,
@@ -84,7 +85,7 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
 /**
  * The Lambda cold-start composition, made by the authorizer's entry when it
  * loads. The config is parsed from `env` there; a bad one is kept as the
- * error every call rejects with, so the handler logs it and denies (fails
+ * error every call rejects with, so the handler logs it and throws (fails
  * closed) instead of the init crashing into API Gateway 500s with no log
  * line of ours.
  *
@@ -109,27 +110,35 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
 export const lambdaAuthorizerDependencies = (
   env: Readonly<Record<string, string | undefined>>,
 ): AuthorizerDependencyProvider => {
-  let config: Config
-  try {
-    const parsed = parseConfig(env)
-    // The pepper only for Basic auth; never the signing keys.
-    config = requireKeyMaterial(
-      parsed,
-      parsed.basicAuthEnabled ? ['public-keys', 'pepper'] : ['public-keys'],
-    )
-  } catch (error) {
-    return () => Promise.reject(error)
-  }
+  const config = authorizerConfig(env)
   // Allows are DEBUG lines: where the environment may ask for them, the Logger is loaded
   // before the first decision, so that it can say whether to write them.
   const debugLogger = mayLogDebug(env) ? loadLogger() : undefined
   const provider = once(async () => {
     await debugLogger
-    return buildLambdaDependencies(config)
+    return buildLambdaDependencies(await config)
   })
   // Started, not awaited: the init goes on, and the first call waits for what is left.
+  // A bad configuration rejects here and on every call (`once` keeps no failure).
   provider().catch(() => {})
   return provider
+}
+
+/**
+ * The authorizer's configuration, checked for the key material it uses (the
+ * pepper only for Basic auth; never the signing keys). Parsed without zod
+ * (parseConfigLean: building parseConfig's schema was the largest part of
+ * this cold start) unless people's issuers or role scopes are configured,
+ * which only parseConfig checks, loaded then.
+ */
+const authorizerConfig = async (
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Config> => {
+  const parsed = parseConfigLean(env) ?? (await import('../core/config.js')).parseConfig(env)
+  return requireKeyMaterial(
+    parsed,
+    parsed.basicAuthEnabled ? ['public-keys', 'pepper'] : ['public-keys'],
+  )
 }
 
 const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDependencies> => {

@@ -2,7 +2,7 @@ import type { RemoteJwksOptions } from '../adapters/remote-jwks.js'
 import type { Config } from '../core/config.js'
 import { createPersonVerifier, type PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
-import { devTrustedIssuer } from '../core/trusted-issuers.js'
+import { devTrustedIssuer } from '../core/trusted-issuer.js'
 import { logger } from './observability.js'
 import { once } from './once.js'
 

@@ -94,6 +94,13 @@ describe.each([
     expect(lazy).toContain('@aws-lambda-powertools/logger')
   })
 
+  it('authorizer parses its configuration without zod, loaded only where people are configured', async () => {
+    const { cold, lazy } = await bundled('authorizer')
+
+    expect(cold).not.toContain('zod')
+    expect(lazy).toContain('zod')
+  })
+
   it('exchange-jwt loads DynamoDB at cold start, KMS and Secrets Manager only on demand', async () => {
     const { cold, lazy } = await bundled('exchange-jwt')
 

@@ -4,7 +4,7 @@ import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
 import { permissionNames } from '../names.js'
 import type { Clock, Signer } from '../ports.js'
-import { devAudienceOf, devIssuerOf } from '../trusted-issuers.js'
+import { devAudienceOf, devIssuerOf } from '../trusted-issuer.js'
 
 /** A development sign-in lasts an hour: long enough to try things, short enough to forget. */
 export const DEV_LOGIN_SECONDS = 3600

@@ -666,6 +666,59 @@ describe('authorizer Lambda entry point', () => {
     },
   )
 
+  it.each([
+    ['ROLE_SCOPES', '{"analyst":["datasets:read"]}'],
+    [
+      'TRUSTED_ISSUERS',
+      '[{"id":"okta","issuer":"https://acme.okta.com","jwks_uri":"https://acme.okta.com/keys","audience":"api://tollgate"}]',
+    ],
+  ])('with %s set (checked by parseConfig, loaded for it), still decides', async (name, value) => {
+    const keys = await loadLocalKeys(dataDir, 'RS256')
+    const claims = buildClaims({
+      issuer: 'http://127.0.0.1:3999',
+      audience: 'tollgate',
+      token: {
+        id: 'tok_1',
+        kind: 'service',
+        owner: { type: 'service_account', id: 'sa_1' },
+        generation: 1,
+      },
+      roles: [],
+      ownerGeneration: 1,
+      scopes: ['datasets:read'],
+      issuedAt: Date.now(),
+      durationSeconds: 300,
+      jti: 'jti-1',
+    })
+    process.env = {
+      ...saved,
+      DATA_DIR: dataDir,
+      ISSUER: 'http://127.0.0.1:3999',
+      REVOCATION_CHECK: 'false',
+      [name]: value,
+    }
+
+    const { handler } = await import('../../../functions/entries/authorizer.js')
+    const response = iam(
+      await handler(withAuthorization(REST_TOKEN, `Bearer ${await signJwt(keys.signer, claims)}`)),
+    )
+
+    expect(response.principalId).toBe('sa_1')
+  })
+
+  it('throws on every call when TRUSTED_ISSUERS is invalid, logging the variable', async () => {
+    process.env = { ...saved, DATA_DIR: dataDir, TRUSTED_ISSUERS: '[{"id":"Not An Id"}]' }
+    const errors = vi.spyOn(
+      (await import('../../../functions/wiring/observability.js')).logger,
+      'error',
+    )
+    const { handler } = await import('../../../functions/entries/authorizer.js')
+
+    await expectCannotDecide(handler(withAuthorization(REST_TOKEN, 'Bearer x')))
+    expect(loggedErrorMessages(errors)).toContain('TRUSTED_ISSUERS')
+    errors.mockRestore()
+  })
+
   it('throws on every call when the environment is invalid, logging which variable', async () => {
     process.env = { ...saved, DATA_DIR: dataDir, MAX_JWT_DURATION_SECONDS: 'forever' }
     const errors = vi.spyOn(
