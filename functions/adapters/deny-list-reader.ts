@@ -1,8 +1,8 @@
 import type { DenyListReader } from '../core/deny-list.js'
 import type { DenyEntry } from '../core/records.js'
+import { denyPartition, denySortKey, itemToDeny } from './deny-items.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
 import type { Item } from './dynamodb-items.js'
-import { denyPartition, denySortKey, itemToDeny } from './dynamodb-log-items.js'
 
 const HOUR_MS = 3_600_000
 

@@ -2,14 +2,15 @@ import * as z from 'zod/mini'
 import { TollgateError } from '../core/errors.js'
 import { ownerTag } from '../core/owners.js'
 import type { AccessTokenRecord, OwnerRecord } from '../core/records.js'
-import { itemKeys } from './token-table.js'
+import { itemKeys, timeKey } from './token-table.js'
+
+export { timeKey }
 
 /** How long a record stays for audit after it can no longer be used. */
 export const RETENTION_SECONDS = 400 * 86_400
 
 export type Item = Record<string, unknown>
 
-export const timeKey = (ms: number): string => String(ms).padStart(15, '0')
 export const ttlAfter = (ms: number | null | undefined): number | undefined =>
   ms === null || ms === undefined ? undefined : Math.floor(ms / 1000) + RETENTION_SECONDS
 

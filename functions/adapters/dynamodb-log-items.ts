@@ -1,12 +1,11 @@
 import * as z from 'zod/mini'
-import type { AuditEvent, AuditSubject, DenyEntry } from '../core/records.js'
+import type { AuditEvent, AuditSubject } from '../core/records.js'
 import { type Item, parse, time, timeKey, ttlAfter } from './dynamodb-items.js'
-import { itemKeys } from './token-table.js'
 
 /**
  * Items that are only ever appended: audit records (one partition per
  * subject) and deny-list entries (one partition per hour, for the
- * authorizer). Validated on read like every stored item.
+ * authorizer: ./deny-items.ts). Validated on read like every stored item.
  */
 
 /** Audit partition of one subject: a token, an account or a person. */
@@ -54,44 +53,4 @@ export const itemToAudit = (item: Item): AuditEvent => {
   }
 }
 
-/** `DENY#2026-12-01T22`: one partition per hour of revocations, read by the authorizer. */
-export const denyPartition = (at: number): string =>
-  itemKeys.denyListPartition(new Date(at).toISOString().slice(0, 13)).pk
-
-export const denySortKey = (at: number, id: string): string => `${timeKey(at)}#${id}`
-
-const denySchema = z.object({
-  id: z.string(),
-  kind: z.enum(['token', 'owner']),
-  atid: z.optional(z.string()),
-  sub: z.optional(z.string()),
-  min_generation: z.number().check(z.int(), z.positive()),
-  created_at: time,
-  expires_at: time,
-})
-
-export const denyToItem = (entry: DenyEntry): Item => ({
-  pk: denyPartition(entry.createdAt),
-  sk: denySortKey(entry.createdAt, entry.id),
-  id: entry.id,
-  kind: entry.kind,
-  ...(entry.kind === 'token' ? { atid: entry.atid } : { sub: entry.sub }),
-  min_generation: entry.minGeneration,
-  created_at: entry.createdAt,
-  expires_at: entry.expiresAt,
-  // DynamoDB deletes lazily; readers still ignore entries past expires_at.
-  ttl: Math.ceil(entry.expiresAt / 1000),
-})
-
-export const itemToDeny = (item: Item): DenyEntry => {
-  const d = parse(denySchema, item, 'deny-list entry')
-  const common = {
-    id: d.id,
-    createdAt: d.created_at,
-    expiresAt: d.expires_at,
-    minGeneration: d.min_generation,
-  }
-  if (d.kind === 'token' && d.atid !== undefined) return { ...common, kind: 'token', atid: d.atid }
-  if (d.kind === 'owner' && d.sub !== undefined) return { ...common, kind: 'owner', sub: d.sub }
-  return parse(z.never(), item, 'deny-list entry')
-}
+export { denyPartition, denySortKey, denyToItem, itemToDeny } from './deny-items.js'

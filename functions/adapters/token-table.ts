@@ -33,3 +33,6 @@ export const itemKeys = {
 
 /** The table layout this code reads and writes; the bootstrap marker records it. */
 export const TABLE_LAYOUT_VERSION = 2
+
+/** A time as a sort key: milliseconds, zero-padded, so that keys sort as times do. */
+export const timeKey = (ms: number): string => String(ms).padStart(15, '0')
