@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomInt } from 'node:crypto'
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http'
-import { createRequire } from 'node:module'
+// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
+import { createRequire as requireFrom } from 'node:module'
 import type { Socket } from 'node:net'
 
 /**
@@ -187,7 +188,7 @@ const serviceError = (response: IncomingMessage, text: string): AwsServiceError 
  * module facade reads every export), tens of milliseconds no call needs.
  */
 const transportFor = (protocol: string) => {
-  const load = createRequire(import.meta.url)
+  const load = requireFrom(import.meta.url)
   return (
     protocol === 'https:' ? load('node:https') : load('node:http')
   ) as typeof import('node:http')

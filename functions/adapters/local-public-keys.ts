@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module'
+// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
+import { createRequire as requireFrom } from 'node:module'
 import { join } from 'node:path'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { JwtAlg, KeySet, PublicJwk } from '../core/ports.js'
@@ -10,7 +11,7 @@ export const KEY_FILE_NAME = 'keys.json'
  * node:fs through `require`: importing it as an ES module reads every
  * export, `promises` included, which loads node:fs/promises as well.
  */
-const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs')
+const fs = requireFrom(import.meta.url)('node:fs') as typeof import('node:fs')
 
 /** The public keys a verifier needs from the key file: ours, and the development issuer's. */
 export interface LocalPublicKeys {

@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { build } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../functions/core/config.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import { buildDependencies } from '../../functions/wiring/dependencies.js'
-import { bundleAuthorizer } from '../support/authorizer-bundle.js'
+import { esbuildOptions } from '../../infra/bundling.js'
+import { AUTHORIZER_ENTRY, bundleAuthorizer } from '../support/authorizer-bundle.js'
 import { createTestTable } from '../support/dynamodb.js'
 import { useTempDirs } from '../support/temp-dirs.js'
 
@@ -36,10 +38,11 @@ describe('bundled authorizer', () => {
     logLevel?: string,
   ) => Promise<{ answer?: unknown; thrown?: string; logged: string[] }>
   let secret: string
+  let env: Record<string, string>
 
   beforeAll(async () => {
     const { client, endpoint, tableName } = await createTestTable()
-    const env = {
+    env = {
       DATA_DIR: await tempDir('bundle'),
       TABLE_NAME: tableName,
       AWS_ENDPOINT_URL_DYNAMODB: endpoint,
@@ -103,5 +106,26 @@ describe('bundled authorizer', () => {
         service: 'tollgate',
       }),
     ])
+  })
+
+  it('runs unminified too: no name of ours clashes with the banner the bundle starts with', async () => {
+    const outdir = await tempDir('authorizer-unminified')
+    const result = await build({
+      ...esbuildOptions({ entry: AUTHORIZER_ENTRY, outdir, sourcemap: false }),
+      minify: false,
+    })
+    expect(result.errors).toEqual([])
+    await writeFile(join(outdir, 'package.json'), '{"type":"module"}\n')
+    await writeFile(join(outdir, 'invoke.mjs'), INVOKE_SCRIPT)
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        'invoke.mjs',
+        JSON.stringify({ type: 'TOKEN', authorizationToken: 'Bearer x', methodArn: METHOD_ARN }),
+      ],
+      { cwd: outdir, env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+    )
+
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({ thrown: 'Unauthorized' })
   })
 })
