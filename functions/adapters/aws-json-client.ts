@@ -1,8 +1,7 @@
 import { createHash, createHmac, randomInt } from 'node:crypto'
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http'
-// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
-import { createRequire as requireFrom } from 'node:module'
 import type { Socket } from 'node:net'
+import { builtin } from './builtin.js'
 
 /**
  * The services spoken here, each in its AWS JSON protocol: POST /, the
@@ -182,17 +181,9 @@ const serviceError = (response: IncomingMessage, text: string): AwsServiceError 
   )
 }
 
-/**
- * Node's http or https, whichever the endpoint needs, loaded on the first
- * request with `require`: `import`ing them loads undici as well (their ES
- * module facade reads every export), tens of milliseconds no call needs.
- */
-const transportFor = (protocol: string) => {
-  const load = requireFrom(import.meta.url)
-  return (
-    protocol === 'https:' ? load('node:https') : load('node:http')
-  ) as typeof import('node:http')
-}
+/** Node's http or https, whichever the endpoint needs, loaded on the first request (./builtin.ts). */
+const transportFor = (protocol: string): typeof import('node:http') =>
+  protocol === 'https:' ? builtin('node:https') : builtin('node:http')
 
 /**
  * A client of one AWS JSON-protocol service that needs no AWS SDK: SigV4

@@ -1,17 +1,13 @@
-// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
-import { createRequire as requireFrom } from 'node:module'
 import { join } from 'node:path'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { JwtAlg, KeySet, PublicJwk } from '../core/ports.js'
+import { builtin } from './builtin.js'
 
 /** The key file under DATA_DIR (./local-key-file.ts writes it). */
 export const KEY_FILE_NAME = 'keys.json'
 
-/**
- * node:fs through `require`: importing it as an ES module reads every
- * export, `promises` included, which loads node:fs/promises as well.
- */
-const fs = requireFrom(import.meta.url)('node:fs') as typeof import('node:fs')
+/** node:fs as CommonJS has it: its ES module facade would load node:fs/promises too. */
+const fs = builtin<typeof import('node:fs')>('node:fs')
 
 /** The public keys a verifier needs from the key file: ours, and the development issuer's. */
 export interface LocalPublicKeys {
