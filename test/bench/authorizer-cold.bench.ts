@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { systemClock } from '../../functions/adapters/system-clock.js'
 import { buildClaims } from '../../functions/core/claims.js'
 import { parseConfig } from '../../functions/core/config.js'
@@ -9,7 +10,8 @@ import { signJwt } from '../../functions/core/jws.js'
 import { isAllowedByPolicy, type PolicyDocument } from '../../functions/core/route-permissions.js'
 import { initKeys } from '../../functions/operations/keys-init.js'
 import { keyMaterialFor } from '../../functions/wiring/key-material.js'
-import { AUTHORIZER_ENTRY, bundleAuthorizer } from '../support/authorizer-bundle.js'
+import { bundle } from '../../infra/bundling.js'
+import { AUTHORIZER_ENTRY, bundleAuthorizer, REPO_ROOT } from '../support/authorizer-bundle.js'
 import { startFakeAws } from '../support/fake-aws.js'
 import { authorizerBenchEnv, mintBenchJwt } from './authorizer.bench.js'
 import { BENCH_SCOPES, REST_METHOD_ARN, restTokenEvent } from './authorizer-events.js'
@@ -17,18 +19,24 @@ import { bundleSizes, type ChildReport, coldHarness, kB } from './cold.js'
 import type { BenchEnvironment } from './environment.js'
 import { figure } from './figures.js'
 import { pairedDifferences } from './stats.js'
-import type { Figure, SuiteResult } from './types.js'
+import type { Figure, SuiteOptions, SuiteResult } from './types.js'
 
 /** Goal for the bytes a cold start loads (issue 3): 150 kB. */
 const COLD_START_GOAL_BYTES = 150_000
 /** Goal for import plus first decision with local keys over an empty module (issue 12): 30 ms. */
 const COLD_START_GOAL_MS = 30
+/** Goal for the production shape, KEY_SOURCE=kms with REVOCATION_CHECK on (issue 18): 80 ms. */
+const PRODUCTION_COLD_START_GOAL_MS = 80
+/** The variants measured at `--before <ref>` too: the two with a goal. */
+const BEFORE_VARIANTS = ['local_off', 'kms_on'] as const
 /** Rounds of one fresh process per child, in rotating order, after one discarded round. */
 const ROUNDS = 30
 const TOP_INPUTS = 6
 
 interface Variant {
   readonly id: string
+  /** The bundle's entry file: the current code's, or the `--before` commit's. */
+  readonly entryFile: string
   readonly label: string
   readonly env: Readonly<Record<string, string>>
   readonly event: unknown
@@ -47,13 +55,22 @@ interface Variant {
  * - KEY_SOURCE=kms (GetPublicKey) and secrets-manager (the KEYSET#public
  *   item) through the fake AWS endpoint, REVOCATION_CHECK off, as on Lambda;
  * - KEY_SOURCE=kms with REVOCATION_CHECK on: a production authorizer's first call.
+ *
+ * With `options.before` (a git ref), the authorizer as it was at that commit
+ * is bundled too and its two goal variants run in the same rounds, so the
+ * earlier figures stand beside today's, taken on the same machine state.
  */
-export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<SuiteResult> => {
+export const runAuthorizerColdSuite = async (
+  env: BenchEnvironment,
+  options: SuiteOptions = {},
+): Promise<SuiteResult> => {
   const workDir = await mkdtemp(join(tmpdir(), 'tollgate-authorizer-cold-'))
   const aws = await startFakeAws({ dynamoDb: env.endpoint })
   const secretsManager = aws.secretsManagerClient()
   try {
     const sizes = bundleSizes(await bundleAuthorizer(workDir), AUTHORIZER_ENTRY)
+    const before =
+      options.before === undefined ? undefined : await bundleBefore(options.before, workDir)
     const harness = await coldHarness(workDir)
 
     const localEnv = (revocationCheck: boolean) => {
@@ -119,6 +136,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
     const variants: Variant[] = [
       {
         id: 'local_off',
+        entryFile: sizes.entryFile,
         label: 'local keys, REVOCATION_CHECK off',
         env: localEnv(false),
         event: localEvent,
@@ -126,6 +144,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
       },
       {
         id: 'local_on',
+        entryFile: sizes.entryFile,
         label: 'local keys, REVOCATION_CHECK on (deny-list from DynamoDB Local)',
         env: localEnv(true),
         event: localEvent,
@@ -133,6 +152,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
       },
       {
         id: 'kms_off',
+        entryFile: sizes.entryFile,
         label: 'KEY_SOURCE=kms (GetPublicKey), REVOCATION_CHECK off',
         env: lambdaEnv(kmsExtra, false),
         event: kmsEvent,
@@ -140,6 +160,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
       },
       {
         id: 'sm_off',
+        entryFile: sizes.entryFile,
         label: 'KEY_SOURCE=secrets-manager (KEYSET#public), REVOCATION_CHECK off',
         env: lambdaEnv(smExtra, false),
         event: smEvent,
@@ -147,6 +168,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
       },
       {
         id: 'kms_on',
+        entryFile: sizes.entryFile,
         label: 'KEY_SOURCE=kms, REVOCATION_CHECK on (the production default)',
         env: lambdaEnv(kmsExtra, true),
         event: kmsEvent,
@@ -156,6 +178,18 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
     for (const variant of variants) {
       Object.assign(variant.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' })
     }
+    const beforeVariants: Variant[] =
+      before === undefined
+        ? []
+        : variants
+            .filter((variant) => (BEFORE_VARIANTS as readonly string[]).includes(variant.id))
+            .map((variant) => ({
+              ...variant,
+              id: `before.${variant.id}`,
+              label: `${variant.label}, before (${before.commit})`,
+              entryFile: before.entryFile,
+            }))
+    const measured = [...variants, ...beforeVariants]
 
     const allowed = (variant: Variant, child: ChildReport): ChildReport => {
       const answer = child.answer as { principalId?: unknown; policyDocument?: PolicyDocument }
@@ -171,11 +205,11 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
       return child
     }
     const baseline: ChildReport[] = []
-    const runs = new Map<string, ChildReport[]>(variants.map((variant) => [variant.id, []]))
+    const runs = new Map<string, ChildReport[]>(measured.map((variant) => [variant.id, []]))
     // One discarded round first: it pulls the node binary and the bundle into the page cache.
     for (let round = -1; round < ROUNDS; round++) {
-      const shift = (round + 1) % (variants.length + 1)
-      const order = [undefined, ...variants]
+      const shift = (round + 1) % (measured.length + 1)
+      const order = [undefined, ...measured]
       for (let i = 0; i < order.length; i++) {
         const variant = order[(i + shift) % order.length]
         const child =
@@ -183,7 +217,7 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
             ? await harness.runBaseline()
             : allowed(
                 variant,
-                await harness.runHandler(sizes.entryFile, variant.event, variant.env),
+                await harness.runHandler(variant.entryFile, variant.event, variant.env),
               )
         if (round < 0) continue
         if (variant === undefined) baseline.push(child)
@@ -233,7 +267,28 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
         'import + first decision over an empty module, KEY_SOURCE=kms, REVOCATION_CHECK on',
         'ms',
         pairedDifferences(totalMs(of('kms_on')), baselineImport),
+        { op: '<=', value: PRODUCTION_COLD_START_GOAL_MS },
       ),
+      ...(before === undefined
+        ? []
+        : BEFORE_VARIANTS.flatMap((id) => [
+            figure(
+              `authorizer.cold.before.${id}.total_over_baseline`,
+              `before (${before.commit}): import + first decision over an empty module, ${
+                id === 'local_off'
+                  ? 'local keys, REVOCATION_CHECK off'
+                  : 'KEY_SOURCE=kms, REVOCATION_CHECK on'
+              }`,
+              'ms',
+              pairedDifferences(totalMs(of(`before.${id}`)), baselineImport),
+            ),
+            figure(
+              `authorizer.cold.${id}.change_from_before`,
+              `now − before (${before.commit}), ${id === 'local_off' ? 'local keys, off' : 'kms, on'}, paired by round`,
+              'ms',
+              pairedDifferences(totalMs(of(id)), totalMs(of(`before.${id}`))),
+            ),
+          ])),
       figure(
         'authorizer.cold.local_off.wall_over_baseline',
         'whole process (spawn to exit) over the empty-module process, local keys, REVOCATION_CHECK off',
@@ -275,6 +330,12 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
         },
       ],
       notes: [
+        ...(before === undefined
+          ? []
+          : [
+              `Before: ${before.commit} (${options.before}), its authorizer bundled the same way` +
+                ' from `git archive`, run in the same rounds with the same events and environment.',
+            ]),
         `${ROUNDS} rounds after one discarded, each starting one fresh Node ${baseline[0]?.node ?? ''}` +
           ' process per row and one that imports an empty module, in rotating order; differences' +
           ' are taken within a round. Import is the handler module (Lambda init: config parsed' +
@@ -296,4 +357,36 @@ export const runAuthorizerColdSuite = async (env: BenchEnvironment): Promise<Sui
     await aws.close()
     await rm(workDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The authorizer as it was at `ref`: its functions/ from `git archive` under
+ * .bench/ (inside the repository, so its imports find node_modules), bundled
+ * as today's is.
+ */
+const bundleBefore = async (
+  ref: string,
+  workDir: string,
+): Promise<{ readonly commit: string; readonly entryFile: string }> => {
+  const git = (...args: string[]) => {
+    const result = spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' })
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`)
+    return result.stdout.trim()
+  }
+  const commit = git('rev-parse', '--short', `${ref}^{commit}`)
+  const source = join(REPO_ROOT, '.bench', `before-${commit}`)
+  await rm(source, { recursive: true, force: true })
+  await mkdir(source, { recursive: true })
+  const extracted = spawnSync(
+    'sh',
+    ['-c', 'git archive "$1" functions | tar -x -C "$2"', 'sh', commit, source],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  )
+  if (extracted.status !== 0) throw new Error(`git archive ${commit}: ${extracted.stderr}`)
+  const entry = relative(REPO_ROOT, join(source, AUTHORIZER_ENTRY))
+  const metafile = await bundle({ entry, outdir: join(workDir, 'before'), sourcemap: false })
+  return { commit, entryFile: bundleSizes(metafile, entry).entryFile }
 }

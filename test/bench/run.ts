@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { embedInReadme, machineInfo, printMachine, printSuite, renderMarkdown } from './report.js'
-import type { BenchResults, SuiteResult } from './types.js'
+import type { BenchResults, SuiteOptions, SuiteResult } from './types.js'
 
 // Before any handler module loads: the Powertools logger reads its level when constructed.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT'
@@ -11,7 +11,10 @@ const RESULTS_JSON = new URL('./bench-results.json', import.meta.url)
 const RESULTS_MD = new URL('./bench-results.md', import.meta.url)
 const BENCHMARKS_PAGE = new URL('../../docs/benchmarks.md', import.meta.url)
 
-type Suite = (env: import('./environment.js').BenchEnvironment) => Promise<SuiteResult>
+type Suite = (
+  env: import('./environment.js').BenchEnvironment,
+  options: SuiteOptions,
+) => Promise<SuiteResult>
 
 /** Every suite, in run order; a new one is one file exporting `run...Suite(env)` and one line here. */
 const SUITES: ReadonlyArray<readonly [id: string, run: Suite]> = [
@@ -26,7 +29,8 @@ const SUITES: ReadonlyArray<readonly [id: string, run: Suite]> = [
   ],
   [
     'authorizer.cold',
-    async (env) => (await import('./authorizer-cold.bench.js')).runAuthorizerColdSuite(env),
+    async (env, options) =>
+      (await import('./authorizer-cold.bench.js')).runAuthorizerColdSuite(env, options),
   ],
   [
     'functions.cold',
@@ -61,6 +65,8 @@ const writeMarkdown = async (results: BenchResults): Promise<void> => {
  *   prints them and writes nothing (the files always hold one whole run).
  * - `npm run bench -- --render` rewrites the Markdown and the page's block from
  *   bench-results.json without measuring anything (or touching the JSON).
+ * - `npm run bench -- --before <git ref>` also measures the authorizer's cold
+ *   start as it was at that commit, in the same rounds, and reports both.
  */
 const main = async (): Promise<void> => {
   const args = process.argv.slice(2)
@@ -71,6 +77,8 @@ const main = async (): Promise<void> => {
   }
   const onlyAt = args.indexOf('--only')
   const only = onlyAt === -1 ? undefined : args[onlyAt + 1]
+  const beforeAt = args.indexOf('--before')
+  const options: SuiteOptions = { before: beforeAt === -1 ? undefined : args[beforeAt + 1] }
   const selected = SUITES.filter(([id]) => only === undefined || id.startsWith(only))
   if (selected.length === 0) throw new Error(`no suite id starts with "${only}"`)
 
@@ -88,7 +96,7 @@ const main = async (): Promise<void> => {
   const suites: SuiteResult[] = []
   try {
     for (const [, run] of selected) {
-      const result = await run(running.environment)
+      const result = await run(running.environment, options)
       printSuite(result)
       suites.push(result)
     }

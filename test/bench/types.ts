@@ -43,6 +43,12 @@ export interface FigureGrid {
   readonly rows: ReadonlyArray<{ readonly label: string; readonly cells: readonly Figure[] }>
 }
 
+/** What a run may ask of its suites (`npm run bench -- --before <git ref>`). */
+export interface SuiteOptions {
+  /** A commit whose authorizer cold start is measured as well, in the same rounds. */
+  readonly before?: string | undefined
+}
+
 /** What a suite hands back to run.ts. */
 export interface SuiteResult {
   /** Stable, e.g. `authorizer.RS256`. */
