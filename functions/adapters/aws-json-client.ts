@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomInt } from 'node:crypto'
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { builtin } from './builtin.js'
+
+const { createHash, createHmac, randomInt } = builtin<typeof import('node:crypto')>('node:crypto')
 
 /**
  * The services spoken here, each in its AWS JSON protocol: POST /, the

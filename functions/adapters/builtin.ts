@@ -6,10 +6,11 @@ import { createRequire as requireFrom } from 'node:module'
  * where Node has it (22.3 and later), else `require`. Importing some of
  * them as ES modules loads more than is used, because the module facade
  * reads every export: node:http and node:https load undici, node:fs loads
- * node:fs/promises, milliseconds of a cold start each (docs/benchmarks.md).
+ * node:fs/promises, and node:crypto's facade alone costs about a
+ * millisecond, each at a cold start (docs/benchmarks.md).
  *
  * @example
  * const fs = builtin<typeof import('node:fs')>('node:fs')
  */
-export const builtin = <T>(name: 'node:fs' | 'node:http' | 'node:https'): T =>
+export const builtin = <T>(name: 'node:crypto' | 'node:fs' | 'node:http' | 'node:https'): T =>
   (process.getBuiltinModule?.(name) ?? requireFrom(import.meta.url)(name)) as T

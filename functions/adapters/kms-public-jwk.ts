@@ -1,5 +1,6 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
+import { createPublicKey } from '../core/node-crypto.js'
 import type { JwtAlg, PublicJwk } from '../core/ports.js'
 
 /** The one KMS key spec and signing algorithm behind each JWT algorithm (docs/design.md#keys). */

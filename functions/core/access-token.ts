@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { BASE62_PATTERN, base62Width, encodeBase62 } from './base62.js'
 import { JWT_AS_ACCESS_TOKEN, looksLikeJwt } from './credential-kinds.js'
 import { TollgateError } from './errors.js'
+import { randomBytes } from './node-crypto.js'
 import { OWNER_TAG_LENGTH } from './owners.js'
 
 export type TokenKind = 'service' | 'personal'

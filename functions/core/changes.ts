@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { encodeBase62 } from './base62.js'
 import type { RequestContext } from './caller.js'
 import { CLOCK_SKEW_SECONDS } from './jwt-verifier.js'
+import { randomBytes } from './node-crypto.js'
 import type { AuditEvent, AuditSubject, DenyEntry } from './records.js'
 
 const randomId = (prefix: string): string => `${prefix}${encodeBase62(randomBytes(16), 22)}`

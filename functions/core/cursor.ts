@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { TollgateError } from './errors.js'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from './node-crypto.js'
 
 const IV_BYTES = 12
 const TAG_BYTES = 16

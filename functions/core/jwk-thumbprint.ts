@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash } from './node-crypto.js'
 
 /** The members an RSA or EC thumbprint covers. */
 export interface ThumbprintMembers {

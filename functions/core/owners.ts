@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { encodeBase62 } from './base62.js'
+import { createHash, randomBytes } from './node-crypto.js'
 
 /** Who holds access tokens: a service account, or a person from an identity provider. */
 export type OwnerType = 'service_account' | 'user'

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import * as z from 'zod/mini'
 import { TollgateError } from './errors.js'
+import { randomBytes } from './node-crypto.js'
 
 /** Fewer random bytes than this is not a pepper (docs/design.md#secrets-formats). */
 export const MIN_PEPPER_BYTES = 32

@@ -1,7 +1,8 @@
-import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto'
+import type { JsonWebKey, KeyObject } from 'node:crypto'
 import * as z from 'zod/mini'
 import { TollgateError } from './errors.js'
 import { jwkThumbprint } from './jwk-thumbprint.js'
+import { createPrivateKey, generateKeyPairSync } from './node-crypto.js'
 import type { JwtAlg, PublicJwk } from './ports.js'
 
 /** The private members of each key type: exactly what is kept, nothing else is copied. */

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from './node-crypto.js'
 
 /**
  * Keyed hash of an access token: HMAC-SHA-256 with the pepper, base64url.

@@ -1,5 +1,6 @@
-import { createPublicKey, type KeyObject, verify } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { TollgateError } from './errors.js'
+import { createPublicKey, verify } from './node-crypto.js'
 import type { Clock, JwtAlg, KeySet, PublicJwk } from './ports.js'
 
 /** An unknown `kid` reloads the key set at most this often, so junk kids cannot flood it. */

@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto'
 import { verifyBearer } from '../bearer.js'
 import type { Config } from '../config.js'
 import type { DenyList } from '../deny-list.js'
 import { TollgateError } from '../errors.js'
 import { MAX_JWT_LENGTH } from '../jws-parts.js'
 import type { JwtVerifier } from '../jwt-verifier.js'
+import { timingSafeEqual } from '../node-crypto.js'
 import type { PersonVerifier } from '../person-verifier.js'
 import {
   buildPolicy,

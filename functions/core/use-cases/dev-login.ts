@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
 import { permissionNames } from '../names.js'
+import { randomUUID } from '../node-crypto.js'
 import type { Clock, Signer } from '../ports.js'
 import { devAudienceOf, devIssuerOf } from '../trusted-issuer.js'
 

@@ -1,5 +1,5 @@
-import { createPublicKey, sign, verify } from 'node:crypto'
 import { type RotationContext, type RotationTiming, rotateKeySet } from '../key-rotation.js'
+import { createPublicKey, sign, verify } from '../node-crypto.js'
 import type { Clock, JwtAlg, PublishedKeySet, SecretStore } from '../ports.js'
 import {
   parseSigningKeySet,
