@@ -13,9 +13,15 @@ import type { JWK } from 'jose'
 import * as z from 'zod/mini'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { KeySet, PublicJwk, Secrets, Signer } from '../core/ports.js'
-import { KEY_FILE_NAME } from './local-public-keys.js'
 
 type Alg = Signer['alg']
+
+/**
+ * The key file under DATA_DIR, as ./local-public-keys.ts reads it too (its
+ * test reads with one what the other wrote). Not imported from there: the
+ * authorizer's cold start would then load that module as a chunk of its own.
+ */
+const KEY_FILE_NAME = 'keys.json'
 
 /** The key file holds one pepper, which never rotates: it is version 1 of every record it hashed. */
 const LOCAL_PEPPER_VERSION = '1'

@@ -1,13 +1,19 @@
+// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
+import { createRequire as requireFrom } from 'node:module'
 import { join } from 'node:path'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { JwtAlg, KeySet, PublicJwk } from '../core/ports.js'
-import { builtin } from './builtin.js'
 
 /** The key file under DATA_DIR (./local-key-file.ts writes it). */
-export const KEY_FILE_NAME = 'keys.json'
+const KEY_FILE_NAME = 'keys.json'
 
-/** node:fs as CommonJS has it: its ES module facade would load node:fs/promises too. */
-const fs = builtin<typeof import('node:fs')>('node:fs')
+/**
+ * node:fs as CommonJS has it: its ES module facade would load
+ * node:fs/promises too (see ./builtin.ts, not imported here so that this
+ * module, on the authorizer's cold start, shares no chunk with lazy ones).
+ */
+const fs = (process.getBuiltinModule?.('node:fs') ??
+  requireFrom(import.meta.url)('node:fs')) as typeof import('node:fs')
 
 /** The public keys a verifier needs from the key file: ours, and the development issuer's. */
 export interface LocalPublicKeys {
