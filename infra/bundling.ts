@@ -34,7 +34,8 @@ const LAMBDA_OPTIONS = {
   target: 'node24',
   splitting: true,
   banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    // Aliased: a bundled module may import createRequire itself, in the same scope.
+    js: "import { createRequire as __bannerCreateRequire } from 'node:module'; const require = __bannerCreateRequire(import.meta.url);",
   },
   metafile: true,
   logLevel: 'warning',

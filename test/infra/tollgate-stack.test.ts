@@ -108,7 +108,7 @@ describe('Lambda functions', () => {
         '{"type":"module"}\n',
       )
       expect(readFileSync(join(asset?.dir ?? '', `${name}.js`), 'utf8')).toMatch(
-        /^import \{ createRequire \}/,
+        /^import \{ createRequire as __bannerCreateRequire \}/,
       )
     }
   })
