@@ -8,6 +8,13 @@ import { defineConfig } from 'vitest/config'
  */
 const SERIAL = 'test/**/*.serial.test.ts'
 
+/**
+ * Fault and load suites whose length is set by the product's own timeouts
+ * (DynamoDB killed and hung, KMS and Secrets Manager failing, a load run):
+ * `npm run resilience`, one file at a time, not part of `npm test`.
+ */
+const RESILIENCE = 'test/**/*.resilience.test.ts'
+
 export default defineConfig({
   test: {
     globalSetup: ['test/support/global-setup.ts'],
@@ -17,7 +24,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [SERIAL] },
+        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [SERIAL, RESILIENCE] },
       },
       {
         extends: true,
@@ -26,6 +33,16 @@ export default defineConfig({
           include: [SERIAL],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'resilience',
+          include: [RESILIENCE],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
           testTimeout: 120_000,
         },
       },

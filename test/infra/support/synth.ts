@@ -11,6 +11,19 @@ import { REPO_ROOT } from '../../../infra/bundling.js'
 import type { TollgateProps } from '../../../infra/constructs/tollgate.js'
 import { tollgateApp } from '../../../infra/tollgate-app.js'
 
+/**
+ * CDK announces each local bundle on stderr ("Bundling asset Tollgate/…/Code/Stage..."):
+ * progress for someone at a terminal, but a score of lines among the test results.
+ */
+const writeStderr = process.stderr.write.bind(process.stderr) as (
+  chunk: unknown,
+  ...rest: unknown[]
+) => boolean
+process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+  typeof chunk === 'string' && chunk.startsWith('Bundling asset ')
+    ? true
+    : writeStderr(chunk, ...rest)) as typeof process.stderr.write
+
 /** The feature flags `cdk synth` runs with, so tests synthesize what the CLI does. */
 export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8'),
