@@ -8,7 +8,7 @@ export interface TollgateStackProps extends StackProps {
 
 /**
  * The deployable service: one `Tollgate` and the outputs an operator needs
- * (the URL, what verifiers trust, and what `tollgate bootstrap` reads).
+ * (the URL, what verifiers trust, and the bootstrap function's name).
  *
  * @example
  * new TollgateStack(app, 'Tollgate', { tollgate: { keySource: 'kms' } })
@@ -32,10 +32,17 @@ export class TollgateStack extends Stack {
         'TABLE_NAME, for tollgate bootstrap and downstream authorizers',
       ],
       KeySource: [tollgate.keySource, 'KEY_SOURCE'],
-      PepperSecretId: [tollgate.keys.pepper.secretArn, 'PEPPER_SECRET_ID, for tollgate bootstrap'],
+      PepperSecretId: [
+        tollgate.keys.pepper.secretArn,
+        "PEPPER_SECRET_ID (only the stack's functions may decrypt it)",
+      ],
       AuthorizerFunctionName: [
         tollgate.authorizer.function?.functionName ?? '',
         'The Lambda authorizer (sam local invoke, logs)',
+      ],
+      BootstrapFunctionName: [
+        tollgate.bootstrap.functionName,
+        'The first admin: aws lambda invoke, or tollgate bootstrap --function',
       ],
     }
     if (tollgate.keySource === 'kms') {

@@ -32,6 +32,11 @@ export type Capability =
   | 'rotate-signing-keys'
   /** `tollgate keys init` at deploy: seed the secrets (and KEYSET#public). */
   | 'seed-keys'
+  /**
+   * The bootstrap function: read the bootstrap marker, and write one admin
+   * (marker, owner, name, token, audit) in one transaction of Puts.
+   */
+  | 'bootstrap-admin'
 
 export type RoutedHandlerName = HandlerName
 
@@ -68,6 +73,8 @@ export const authorizerCapabilities = (options: {
 
 export const KEY_ROTATION_CAPABILITIES: readonly Capability[] = ['rotate-signing-keys']
 export const KEYS_INIT_CAPABILITIES: readonly Capability[] = ['seed-keys']
+/** The bootstrap function: mints an admin's access token, so it hashes with the pepper. */
+export const BOOTSTRAP_CAPABILITIES: readonly Capability[] = ['bootstrap-admin', 'hash-with-pepper']
 
 export type KeySource = 'kms' | 'secrets-manager'
 export type JwtAlg = 'RS256' | 'ES256'
@@ -110,6 +117,9 @@ export const PARTITIONS = {
   denyList: partitionPattern(itemKeys.denyListPartition('hour').pk),
   publicKeySet: itemKeys.publicKeySet().pk,
 } as const
+
+/** The one item of the bootstrap marker's partition (`META`). */
+const BOOTSTRAP_MARKER = itemKeys.bootstrap().pk
 
 const leadingKeys = (...patterns: string[]) => ({
   'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
@@ -228,6 +238,28 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
     },
     // gsi1 (one owner's tokens) and gsi2 (every token, every service account).
     { sid: 'ListTokens', actions: ['dynamodb:Query'], resources: [...t.indexArns] },
+  ],
+  'bootstrap-admin': (t) => [
+    {
+      sid: 'ReadBootstrapMarker',
+      actions: ['dynamodb:GetItem'],
+      resources: [t.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [BOOTSTRAP_MARKER] } },
+    },
+    {
+      sid: 'MintAdmin',
+      // bootstrap-admin.ts writes one TransactWriteItems of Puts only, each authorized as PutItem:
+      // the marker (first admin only), the owner item, the name, the token, two audit records.
+      actions: ['dynamodb:PutItem'],
+      resources: [t.tableArn],
+      conditions: leadingKeys(
+        BOOTSTRAP_MARKER,
+        PARTITIONS.owners,
+        PARTITIONS.accountNames,
+        PARTITIONS.tokens,
+        PARTITIONS.audit,
+      ),
+    },
   ],
   'rotate-signing-keys': (t) => {
     const secret = required(t.signingKeys, 'the signing-key secret')

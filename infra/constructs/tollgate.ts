@@ -11,6 +11,7 @@ import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
 import { KeyMaterial } from './key-material.js'
 import { withDefaults } from './options.js'
 import {
+  BOOTSTRAP_CAPABILITIES,
   type Capability,
   type GrantTargets,
   type JwtAlg,
@@ -122,6 +123,12 @@ export class Tollgate extends Construct implements ITollgateIssuer {
   readonly keysInit: TollgateFunction
   /** `secrets-manager`: the signing-key secret's rotation function. */
   readonly keyRotation: TollgateFunction | undefined
+  /**
+   * The first admin, invoked by an operator after the deploy (`aws lambda
+   * invoke`, `tollgate bootstrap --function`); also a recovery admin, so
+   * whoever may invoke it may mint an admin.
+   */
+  readonly bootstrap: TollgateFunction
   private readonly options: typeof DEFAULTS
 
   constructor(scope: Construct, id: string, props: TollgateProps = {}) {
@@ -156,6 +163,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     for (const route of ROUTES) this.addRoute(route)
     this.keysInit = this.createKeysInit()
     this.keyRotation = this.keySource === 'secrets-manager' ? this.createKeyRotation() : undefined
+    this.bootstrap = this.createBootstrap()
   }
 
   /** Configuration every Tollgate function starts with (docs/design.md#configuration). */
@@ -349,6 +357,25 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     })
     this.grant(fn.role, KEY_ROTATION_CAPABILITIES)
     this.keys.rotateWith(fn, every, this.keysInitResource)
+    return fn
+  }
+
+  /**
+   * The bootstrap function: no trigger, no resource policy. Only principals
+   * the account's IAM allows `lambda:InvokeFunction` on it may call it; it,
+   * not a person's role, reads the pepper (docs/operations.md#the-first-admin).
+   */
+  private createBootstrap(): TollgateFunction {
+    const fn = new TollgateFunction(this, 'Bootstrap', {
+      entry: handlerEntry('bootstrap'),
+      environment: this.verifierEnvironment,
+      // A cold start, the pepper and one transaction; an operator waits, no API Gateway does.
+      timeout: Duration.seconds(30),
+      logRetention: this.options.logRetention,
+      description:
+        'Tollgate bootstrap: the first admin once, a recovery admin on {"recover": true} (invoked by operators)',
+    })
+    this.grant(fn.role, BOOTSTRAP_CAPABILITIES)
     return fn
   }
 

@@ -21,7 +21,8 @@ describe('withOptionalPeers (operator commands of the packaged CLI)', () => {
     // The ranges are the package's peerDependencies.
     expect((failed as Error).message).toContain(
       'npm install @aws-sdk/client-dynamodb@^3.1164.0 @aws-sdk/client-kms@^3.1164.0 ' +
-        '@aws-sdk/client-secrets-manager@^3.1164.0 @aws-sdk/lib-dynamodb@^3.1162.0',
+        '@aws-sdk/client-lambda@^3.1164.0 @aws-sdk/client-secrets-manager@^3.1164.0 ' +
+        '@aws-sdk/lib-dynamodb@^3.1162.0',
     )
   })
 

@@ -11,6 +11,7 @@ import { KeyMaterial } from '../../infra/constructs/key-material.js'
 import { withDefaults } from '../../infra/constructs/options.js'
 import {
   authorizerCapabilities,
+  BOOTSTRAP_CAPABILITIES,
   type Capability,
   type GrantTargets,
   PARTITIONS,
@@ -137,6 +138,7 @@ describe('the per-handler permission map', () => {
       ...Object.values(ROUTED_HANDLER_CAPABILITIES),
       authorizerCapabilities({ revocationCheck: true, basicAuth: true }),
       ['rotate-signing-keys', 'seed-keys'] as Capability[],
+      BOOTSTRAP_CAPABILITIES,
     ]
     for (const targets of [TARGETS, SECRETS_MANAGER_TARGETS]) {
       const capabilities =
@@ -149,6 +151,44 @@ describe('the per-handler permission map', () => {
       }
     }
   })
+
+  it.each([
+    ['kms', TARGETS],
+    ['secrets-manager', SECRETS_MANAGER_TARGETS],
+  ] as const)(
+    'bootstrap (%s) may read only the marker and Put only what one admin is made of',
+    (_source, targets) => {
+      const statements = render(BOOTSTRAP_CAPABILITIES, targets)
+
+      expect(statements).toEqual([
+        {
+          Sid: 'ReadBootstrapMarker',
+          Action: 'dynamodb:GetItem',
+          Effect: 'Allow',
+          Resource: TARGETS.tableArn,
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [itemKeys.bootstrap().pk] },
+          },
+        },
+        {
+          Sid: 'MintAdmin',
+          Action: 'dynamodb:PutItem',
+          Effect: 'Allow',
+          Resource: TARGETS.tableArn,
+          Condition: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': ['META', 'OWNER#*', 'SA_NAME#*', 'TOKEN#*', 'AUDIT#*'],
+            },
+          },
+        },
+        ...PEPPER,
+      ])
+      // Never changes or deletes what exists, lists nothing, touches no deny-list or key.
+      expect(JSON.stringify(statements)).not.toMatch(
+        /UpdateItem|DeleteItem|Query|BatchGetItem|DENY#|KEYSET#|kms:Sign|secret:jwks|index\//,
+      )
+    },
+  )
 
   it('takes partition patterns from the table module', () => {
     expect(PARTITIONS).toEqual({

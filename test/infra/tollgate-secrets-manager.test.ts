@@ -90,7 +90,7 @@ describe('cold starts with the synthesized configuration (KEY_SOURCE=secrets-man
       deployedEnvironments(template)
         .map((fn) => fn.module)
         .sort(),
-    ).toEqual([...routedHandlers(), 'authorizer', 'keys-init', 'key-rotation'].sort())
+    ).toEqual([...routedHandlers(), 'authorizer', 'keys-init', 'key-rotation', 'bootstrap'].sort())
   })
 })
 
@@ -176,6 +176,15 @@ describe('least privilege, statement by statement (KEY_SOURCE=secrets-manager)',
       PUBLISH_PUBLIC_KEY_SET,
     ])
   })
+  it('bootstrap reads the pepper and writes one admin, whatever the key source', () => {
+    const fn = tollgate.bootstrap
+    expect(statements(fn)).toEqual([
+      ...baseStatements(fn.logGroup),
+      expect.objectContaining({ Sid: 'ReadBootstrapMarker', Action: 'dynamodb:GetItem' }),
+      expect.objectContaining({ Sid: 'MintAdmin', Action: 'dynamodb:PutItem' }),
+      ...PEPPER,
+    ])
+  })
   it('keys-init seeds both secrets and KEYSET#public', () => {
     const fn = tollgate.keysInit
     expect(statements(fn)).toEqual([
@@ -227,13 +236,15 @@ describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
   })
 
   it('lets the Basic-auth authorizer decrypt the pepper beside the hashing functions and keys-init', () => {
-    // Registration order: the authorizer, the routed functions in route-table order, keys-init.
+    // Registration order: the authorizer, the routed functions in route-table order, keys-init,
+    // bootstrap.
     const readers = [
       authorizerFn,
       ...routedHandlers()
         .filter((name) => ROUTED_HANDLER_CAPABILITIES[name].includes('hash-with-pepper'))
         .map(handler),
       tollgate.keysInit,
+      tollgate.bootstrap,
     ]
     expect(decryptors(pepperKey)).toEqual(readers.map((fn) => arnOf(fn.role)))
     expect(

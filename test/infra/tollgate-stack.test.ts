@@ -69,9 +69,9 @@ describe('Lambda functions', () => {
     String(fn.Properties.Description).startsWith('Tollgate'),
   )
 
-  it('has one function per handler module of the route table, plus the authorizer and keys-init', () => {
+  it('has one function per handler module of the route table, plus the authorizer, keys-init and bootstrap', () => {
     const handlers = tollgateFunctions.map(([, fn]) => fn.Properties.Handler).sort()
-    const expected = [...routedHandlers(), 'authorizer', 'keys-init']
+    const expected = [...routedHandlers(), 'authorizer', 'keys-init', 'bootstrap']
     expect(handlers).toEqual(expected.map((name) => `${name}.handler`).sort())
   })
 
@@ -101,7 +101,7 @@ describe('Lambda functions', () => {
     const assets = readdirSync(OUTDIR)
       .filter((name) => name.startsWith('asset.'))
       .map((name) => ({ dir: join(OUTDIR, name), files: readdirSync(join(OUTDIR, name)) }))
-    for (const name of [...routedHandlers(), 'authorizer']) {
+    for (const name of [...routedHandlers(), 'authorizer', 'bootstrap']) {
       const asset = assets.find(({ files }) => files.includes(`${name}.js`))
       expect(asset?.files).toEqual(expect.arrayContaining([`${name}.js.map`, 'package.json']))
       expect(readFileSync(join(asset?.dir ?? '', 'package.json'), 'utf8')).toBe(
@@ -127,8 +127,8 @@ describe('Lambda functions', () => {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'tollgate',
     }
-    for (const name of routedHandlers()) {
-      expect(functions[logicalId(handler(name))]?.Properties.Environment.Variables).toEqual(common)
+    for (const fn of [...routedHandlers().map(handler), tollgate.bootstrap]) {
+      expect(functions[logicalId(fn)]?.Properties.Environment.Variables).toEqual(common)
     }
     expect(functions[logicalId(authorizerFn)]?.Properties.Environment.Variables).toEqual({
       ...common,
@@ -155,7 +155,7 @@ describe('cold starts with the synthesized configuration', () => {
       deployedEnvironments(template)
         .map((fn) => fn.module)
         .sort(),
-    ).toEqual([...routedHandlers(), 'authorizer', 'keys-init'].sort())
+    ).toEqual([...routedHandlers(), 'authorizer', 'keys-init', 'bootstrap'].sort())
   })
 })
 
@@ -292,6 +292,48 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
       },
     ])
   })
+
+  it('bootstrap reads the bootstrap marker, Puts one admin and reads the pepper; nothing else', () => {
+    const fn = tollgate.bootstrap
+    expect(statements(fn)).toEqual([
+      ...baseStatements(fn.logGroup),
+      {
+        Sid: 'ReadBootstrapMarker',
+        Action: 'dynamodb:GetItem',
+        Effect: 'Allow',
+        Resource: TABLE,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['META'] } },
+      },
+      {
+        Sid: 'MintAdmin',
+        Action: 'dynamodb:PutItem',
+        Effect: 'Allow',
+        Resource: TABLE,
+        Condition: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': ['META', 'OWNER#*', 'SA_NAME#*', 'TOKEN#*', 'AUDIT#*'],
+          },
+        },
+      },
+      ...PEPPER,
+    ])
+  })
+
+  it('lets nobody but the account invoke bootstrap: no trigger, no resource policy', () => {
+    const invokers = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) =>
+        JSON.stringify(permission.Properties.FunctionName) ===
+        JSON.stringify(arnOf(tollgate.bootstrap)),
+    )
+    expect(invokers).toEqual([])
+    expect(
+      Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+        (mapping) =>
+          JSON.stringify(mapping.Properties.FunctionName) ===
+          JSON.stringify(refOf(tollgate.bootstrap)),
+      ),
+    ).toEqual([])
+  })
 })
 
 describe('keys and secrets (KEY_SOURCE=kms)', () => {
@@ -336,12 +378,13 @@ describe('keys and secrets (KEY_SOURCE=kms)', () => {
   })
 
   it('keeps the pepper under its own rotating key that only the hashing functions may decrypt', () => {
-    // Registration order: the routed functions in route-table order, then keys-init.
+    // Registration order: the routed functions in route-table order, keys-init, bootstrap.
     const readers = [
       ...routedHandlers()
         .filter((name) => ROUTED_HANDLER_CAPABILITIES[name].includes('hash-with-pepper'))
         .map(handler),
       tollgate.keysInit,
+      tollgate.bootstrap,
     ]
     expect(template.toJSON().Resources[logicalId(pepperKey)]).toMatchObject({
       Properties: { EnableKeyRotation: true },
@@ -369,6 +412,26 @@ describe('keys and secrets (KEY_SOURCE=kms)', () => {
         },
       },
     ])
+  })
+
+  it('lets only Lambda function roles decrypt the pepper: no person, no other service', () => {
+    const decrypt = keyPolicy(pepperKey).find(
+      (statement) => (statement as { Sid: string }).Sid === 'DecryptOnlyForNamedFunctions',
+    ) as { Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [string, string] }[] } } }
+    const resources = resourcesOf(template)
+    const readers = decrypt.Condition.ArnEquals['aws:PrincipalArn']
+    expect(readers).toContainEqual(arnOf(tollgate.bootstrap.role))
+    for (const reader of readers) {
+      const role = resources[reader['Fn::GetAtt'][0]]
+      expect(role?.Type).toBe('AWS::IAM::Role')
+      expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+        },
+      ])
+    }
   })
 
   it('creates the pepper secret with a placeholder keys-init replaces, and keeps it', () => {
@@ -559,6 +622,7 @@ describe('outputs', () => {
       PepperSecretId: refOf(pepperSecret),
       KmsKeyIds: SIGNING_KEY,
       AuthorizerFunctionName: refOf(authorizerFn),
+      BootstrapFunctionName: refOf(tollgate.bootstrap),
     })
   })
 })

@@ -112,6 +112,15 @@ describe.each([
     )
   })
 
+  it("bootstrap loads DynamoDB at cold start, the pepper's Secrets Manager only on demand, KMS never at cold start", async () => {
+    const { cold, lazy } = await bundled('bootstrap')
+
+    expect(cold).toContain('@aws-sdk/client-dynamodb')
+    expect(cold).not.toContain('@aws-sdk/client-kms')
+    expect(cold).not.toContain('@aws-sdk/client-secrets-manager')
+    expect(lazy).toContain('@aws-sdk/client-secrets-manager')
+  })
+
   it('openid-configuration carries no AWS SDK at all', async () => {
     const { cold, lazy } = await bundled('openid-configuration')
 

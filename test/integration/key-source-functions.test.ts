@@ -15,6 +15,7 @@ import { buildDependencies } from '../../functions/wiring/dependencies.js'
 import { keyStoresOf } from '../../functions/wiring/key-management.js'
 import {
   authorizerCapabilities,
+  BOOTSTRAP_CAPABILITIES,
   type Capability,
   type GrantTargets,
   KEY_ROTATION_CAPABILITIES,
@@ -506,6 +507,35 @@ describe.each(['kms', 'secrets-manager'] as const)('KEY_SOURCE=%s', (keySource) 
     // Assess
     expect(missing).toEqual([])
     dynamoDb.destroy()
+  })
+
+  it('bootstraps a fresh table (and recovers) with only the rights the stack gives it', async () => {
+    // Prepare: the deployment's key material over a table nobody bootstrapped yet.
+    const { tableName } = await createTestTable()
+    vi.resetModules()
+    for (const [key, value] of Object.entries({ ...deployment.env, TABLE_NAME: tableName })) {
+      vi.stubEnv(key, value)
+    }
+    const { handler } = await import('../../functions/entries/bootstrap.js')
+
+    // Act
+    const answers: unknown[] = []
+    const missing = await ungranted(
+      grantedStatements(keySource, BOOTSTRAP_CAPABILITIES),
+      async () => {
+        answers.push(await handler({}, context('bootstrap')))
+        answers.push(await handler({}, context('bootstrap')))
+        answers.push(await handler({ recover: true }, context('bootstrap')))
+      },
+    )
+
+    // Assess: the first admin, a refusal, a recovery admin; every call within its statements.
+    expect(answers).toMatchObject([
+      { ok: true, recovery: false },
+      { ok: false, code: 'conflict' },
+      { ok: true, recovery: true },
+    ])
+    expect(missing).toEqual([])
   })
 
   if (keySource === 'secrets-manager') {

@@ -12,6 +12,7 @@ import { parseSigningKeySet } from '../../functions/core/signing-keys.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import { exchangeToken } from '../../functions/core/use-cases/exchange-token.js'
 import { createAuthorizerHandler } from '../../functions/handlers/authorizer.js'
+import { createBootstrapHandler } from '../../functions/handlers/bootstrap.js'
 import type { ProxyEvent } from '../../functions/handlers/http-event.js'
 import {
   createKeyRotationHandler,
@@ -49,13 +50,14 @@ const JWT_PLACEHOLDER = '<JWT>'
 
 const eventFiles = await readdir(eventsDir)
 /** Handlers that are not API Gateway proxies: each has its own kind of event. */
-const NOT_PROXIES = ['authorizer', 'keys-init', 'key-rotation']
+const NOT_PROXIES = ['authorizer', 'keys-init', 'key-rotation', 'bootstrap']
 const proxyEventFiles = eventFiles.filter(
   (name) => !NOT_PROXIES.some((handler) => name.startsWith(`${handler}-`)),
 )
 const authorizerEventFiles = eventFiles.filter((name) => name.startsWith('authorizer-'))
 const keysInitEventFiles = eventFiles.filter((name) => name.startsWith('keys-init-'))
 const keyRotationEventFiles = eventFiles.filter((name) => name.startsWith('key-rotation-'))
+const bootstrapEventFiles = eventFiles.filter((name) => name.startsWith('bootstrap-'))
 const readEvent = async (file: string) =>
   JSON.parse(await readFile(new URL(file, eventsDir), 'utf8')) as Record<string, unknown>
 
@@ -108,6 +110,33 @@ describe('events/ samples', () => {
         ? { isAuthorized: true }
         : { policyDocument: { Statement: [{ Effect: 'Allow' }] } },
     )
+  })
+})
+
+describe('events/ samples of the bootstrap function', () => {
+  it('cover the first admin and a recovery', () => {
+    expect(bootstrapEventFiles.sort()).toEqual([
+      'bootstrap-first-admin.json',
+      'bootstrap-recover.json',
+    ])
+  })
+
+  it.each(bootstrapEventFiles)('%s mints an admin on a fresh table', async (file) => {
+    // Prepare: recovery is for a table bootstrapped already.
+    const fresh = { ...deps, store: new MemoryStore() }
+    const handler = createBootstrapHandler(async () => fresh)
+    const event = await readEvent(file)
+    if (event.recover === true) await handler({}, context)
+
+    // Act
+    const answer = await handler(event, context)
+
+    // Assess
+    expect(answer).toMatchObject({
+      ok: true,
+      recovery: event.recover === true,
+      service_account: { roles: ['admin'] },
+    })
   })
 })
 

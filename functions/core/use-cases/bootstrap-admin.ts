@@ -2,6 +2,7 @@ import { generateAccessToken, newTokenId } from '../access-token.js'
 import { ADMIN_ROLE, type RequestContext } from '../caller.js'
 import { auditEvent } from '../changes.js'
 import type { Config } from '../config.js'
+import { TollgateError } from '../errors.js'
 import { resourceName } from '../names.js'
 import { newServiceAccountId, ownerTag } from '../owners.js'
 import type { Clock, OwnerReader, Secrets, UnitOfWork, WriteIntent } from '../ports.js'
@@ -13,10 +14,10 @@ import {
 } from '../records.js'
 import { TOLLGATE_SCOPES } from '../routes.js'
 import { newTokenRecord } from '../token-records.js'
-import { commitExplained } from './retry-on-conflict.js'
+import { commitExplained, retryOnConflict } from './retry-on-conflict.js'
 
 /** Who the audit trail names for what bootstrap did: no caller exists yet. */
-const BOOTSTRAP_CONTEXT: RequestContext = {
+const bootstrapContext = (requestId: string | null): RequestContext => ({
   caller: {
     sub: 'bootstrap',
     kind: 'service',
@@ -25,8 +26,17 @@ const BOOTSTRAP_CONTEXT: RequestContext = {
     atid: null,
     jti: null,
   },
-  requestId: null,
-}
+  requestId,
+})
+
+/** The audit action of an admin minted on the recovery input (`{"recover": true}`). */
+export const RECOVERY_ACTION = 'bootstrap.recovery'
+
+/** What a second bootstrap is told: nothing was created, and how to get an admin anyway. */
+export const ALREADY_BOOTSTRAPPED =
+  'Tollgate is already bootstrapped: its first admin was minted once, and nothing was created now. ' +
+  'If every admin token is lost, mint a new admin with the recovery input {"recover": true}; ' +
+  'it is audited as a recovery.'
 
 export interface BootstrapDependencies {
   readonly store: OwnerReader & UnitOfWork
@@ -55,8 +65,17 @@ export interface BootstrapResult {
  */
 export const bootstrapAdmin = async (
   deps: BootstrapDependencies,
-  request: { readonly name: string; readonly asFirstAdmin: boolean },
+  request: {
+    readonly name: string
+    readonly asFirstAdmin: boolean
+    /** Audited as `bootstrap.recovery` rather than `bootstrap`. */
+    readonly recovery?: boolean
+    /** The invocation that asked (a Lambda request id), for the audit trail. */
+    readonly requestId?: string | null
+  },
 ): Promise<BootstrapResult> => {
+  const context = bootstrapContext(request.requestId ?? null)
+  const action = request.recovery === true ? RECOVERY_ACTION : 'bootstrap'
   const now = deps.clock.now()
   const pepper = await deps.secrets.currentPepper()
   const accountId = newServiceAccountId()
@@ -71,7 +90,7 @@ export const bootstrapAdmin = async (
       name: resourceName('name', request.name),
       description: 'Administrator created by bootstrap',
       createdAt: now,
-      createdBy: BOOTSTRAP_CONTEXT.caller.sub,
+      createdBy: context.caller.sub,
       version: 1,
     },
     ceiling: { roles, scopes },
@@ -88,7 +107,7 @@ export const bootstrapAdmin = async (
     scopes,
     roles,
     createdAt: now,
-    createdBy: BOOTSTRAP_CONTEXT.caller.sub,
+    createdBy: context.caller.sub,
     expiresAt,
   })
   const account = serviceAccountOf(owner) as ServiceAccount
@@ -98,9 +117,11 @@ export const bootstrapAdmin = async (
     changes: Record<string, unknown>,
   ): WriteIntent => ({
     kind: 'audit',
-    event: auditEvent(BOOTSTRAP_CONTEXT, { type: subject, id }, 'bootstrap', changes, now),
+    event: auditEvent(context, { type: subject, id }, action, changes, now),
   })
+  // The claim first: when another bootstrap won, its failed condition is the one a refusal names.
   const intents: WriteIntent[] = [
+    ...(request.asFirstAdmin ? [{ kind: 'claimBootstrap', accountId, at: now } as const] : []),
     { kind: 'createOwner', owner },
     { kind: 'reserveAccountName', name: account.name, accountId },
     { kind: 'createToken', token },
@@ -111,10 +132,44 @@ export const bootstrapAdmin = async (
       expires_at: new Date(expiresAt).toISOString(),
     }),
   ]
-  if (request.asFirstAdmin) intents.push({ kind: 'claimBootstrap', accountId, at: now })
   await commitExplained(deps.store, intents, {
     reserveAccountName: 'A service account with this name already exists.',
-    claimBootstrap: 'Tollgate is already bootstrapped.',
+    claimBootstrap: ALREADY_BOOTSTRAPPED,
   })
   return { account, token, secret: secret.value }
 }
+
+/**
+ * The bootstrap function's use case: the first admin of a table, once, or a
+ * recovery admin on request.
+ *
+ * Primary course:
+ * 1. Read the bootstrap marker (strongly consistent).
+ * 2. Unclaimed: mint the admin and claim the marker in one transaction.
+ *
+ * Alternate courses:
+ * - Claimed, no `recover`: refuse (`conflict`), writing nothing.
+ * - Claimed, `recover`: mint an admin without touching the marker, audited
+ *   as `bootstrap.recovery`.
+ * - Another bootstrap claimed the marker first: its transaction won, this
+ *   one wrote nothing and is refused; a transaction conflict reads the
+ *   marker again and decides again.
+ *
+ * @example
+ * const admin = await bootstrapOnce(deps, { name: 'admin', recover: false, requestId })
+ */
+export const bootstrapOnce = (
+  deps: BootstrapDependencies,
+  request: { readonly name: string; readonly recover: boolean; readonly requestId: string | null },
+): Promise<BootstrapResult & { readonly recovery: boolean }> =>
+  retryOnConflict(async () => {
+    const bootstrapped = await deps.store.isBootstrapped()
+    if (bootstrapped && !request.recover) throw new TollgateError('conflict', ALREADY_BOOTSTRAPPED)
+    const admin = await bootstrapAdmin(deps, {
+      name: request.name,
+      asFirstAdmin: !bootstrapped,
+      recovery: request.recover,
+      requestId: request.requestId,
+    })
+    return { ...admin, recovery: request.recover }
+  })

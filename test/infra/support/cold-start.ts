@@ -11,6 +11,7 @@ const MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
   openapi: () => import('../../../functions/entries/openapi.js'),
   'keys-init': () => import('../../../functions/entries/keys-init.js'),
   'key-rotation': () => import('../../../functions/entries/key-rotation.js'),
+  bootstrap: () => import('../../../functions/entries/bootstrap.js'),
   authorizer: async () => {
     // The authorizer keeps a bad configuration as the error of every call (it denies rather
     // than crash its init): building its dependencies surfaces it, and needs no network.

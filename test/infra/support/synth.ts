@@ -37,7 +37,7 @@ export const OUTDIR = mkdtempSync(join(tmpdir(), 'tollgate-cdk-'))
 afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }))
 
 /** The handler modules that are not routed: the stack deploys each as its own function. */
-export const UNROUTED_HANDLERS = ['authorizer', 'keys-init', 'key-rotation'] as const
+export const UNROUTED_HANDLERS = ['authorizer', 'keys-init', 'key-rotation', 'bootstrap'] as const
 
 /** Synthesizes the app `cdk synth` runs (cdk-nag included) with these props. */
 export const synthTollgate = (tollgate: TollgateProps = {}, stackName = 'Tollgate') => {
