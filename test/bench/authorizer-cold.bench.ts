@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { setTimeout } from 'node:timers/promises'
 import { systemClock } from '../../functions/adapters/system-clock.js'
 import { buildClaims } from '../../functions/core/claims.js'
 import { parseConfig } from '../../functions/core/config.js'
@@ -31,6 +32,12 @@ const PRODUCTION_COLD_START_GOAL_MS = 80
 const BEFORE_VARIANTS = ['local_off', 'kms_on'] as const
 /** Rounds of one fresh process per child, in rotating order, after one discarded round. */
 const ROUNDS = 30
+/**
+ * Pause before each child: the previous child's DynamoDB Local queries leave
+ * the JVM compiling and collecting for a while after it answers, and on two
+ * cores that lands on the next child's start, which no Lambda has beside it.
+ */
+const SETTLE_MS = 150
 const TOP_INPUTS = 6
 
 interface Variant {
@@ -212,6 +219,7 @@ export const runAuthorizerColdSuite = async (
       const order = [undefined, ...measured]
       for (let i = 0; i < order.length; i++) {
         const variant = order[(i + shift) % order.length]
+        await setTimeout(SETTLE_MS)
         const child =
           variant === undefined
             ? await harness.runBaseline()
@@ -337,7 +345,8 @@ export const runAuthorizerColdSuite = async (
                 ' from `git archive`, run in the same rounds with the same events and environment.',
             ]),
         `${ROUNDS} rounds after one discarded, each starting one fresh Node ${baseline[0]?.node ?? ''}` +
-          ' process per row and one that imports an empty module, in rotating order; differences' +
+          ` process per row and one that imports an empty module, in rotating order, each after a` +
+          ` ${SETTLE_MS} ms pause (DynamoDB Local settles after the previous child); differences` +
           ' are taken within a round. Import is the handler module (Lambda init: config parsed' +
           ' and checked, nothing built); first decision is the first call on a valid REST TOKEN' +
           ' event, which builds the dependencies, reads the keys and, with REVOCATION_CHECK on,' +
