@@ -10,6 +10,8 @@ export {
 export { TollgateFunction, type TollgateFunctionProps } from './constructs/tollgate-function.js'
 export {
   type ITollgateIssuer,
+  type RemoteTollgateIssuerAttributes,
+  remoteTollgateIssuer,
   type TollgateIssuerAttributes,
   tollgateIssuer,
 } from './constructs/tollgate-issuer.js'

@@ -31,6 +31,10 @@ export class TollgateStack extends Stack {
         tollgate.table.tableName,
         'TABLE_NAME, for tollgate bootstrap and downstream authorizers',
       ],
+      TableArn: [
+        tollgate.table.tableArn,
+        'tableArn of remoteTollgateIssuer: the deny-list, for consumers in denyListReaders',
+      ],
       KeySource: [tollgate.keySource, 'KEY_SOURCE'],
       PepperSecretId: [
         tollgate.keys.pepper.secretArn,

@@ -11,8 +11,8 @@ import { isAllowedAddress, isLoopbackAddress } from './address-policy.js'
 export interface RemoteJwksOptions {
   readonly uri: string
   /**
-   * Local mode only: loopback addresses (and plain http to them) are allowed,
-   * for a development identity provider on the same machine.
+   * Loopback addresses (and plain http to them) are allowed: off Lambda only,
+   * for a development identity provider or issuer on the same machine.
    */
   readonly allowLoopback: boolean
   /** The whole exchange's one deadline, DNS to the last body byte (default 3 s). */
@@ -30,17 +30,17 @@ const MAX_KEYS = 100
 const unavailable = (detail: string, cause?: unknown): TollgateError =>
   new TollgateError(
     'unavailable',
-    `The identity provider's keys could not be fetched: ${detail}.`,
+    `The issuer's keys (its JWKS) could not be fetched: ${detail}.`,
     {
       cause,
     },
   )
 
 /**
- * Fetches a JWK set the hardened way (docs/design.md#people; reused by
- * federation): https only, no redirects, the resolved address public (or
- * loopback in local mode), a size cap and one deadline on the whole exchange,
- * connect to last byte.
+ * Fetches a JWK set the hardened way (docs/design.md#people; also the
+ * issuer's own keys for KEY_SOURCE=jwks, and federation): https only, no
+ * redirects, the resolved address public (or loopback where allowed), a
+ * size cap and one deadline on the whole exchange, connect to last byte.
  * Any failure is `unavailable`, never a verdict on the caller.
  *
  * @example

@@ -4,11 +4,13 @@ import {
   type EnvRule,
   httpUrlRule,
   integerRule,
+  jwksUrlOf,
   kmsKeyIdsRule,
   matchingRule,
   oneOfRule,
   routeScopesRule,
   secretIdRule,
+  tableNameRule,
   textRule,
 } from './env-rules.js'
 import { TollgateError } from './errors.js'
@@ -31,7 +33,12 @@ import { TollgateError } from './errors.js'
 const DAY = 86_400
 
 /** `KEY_SOURCES` of ./config.ts, which cannot be imported without its zod schema. */
-const KEY_SOURCES = ['local', 'kms', 'secrets-manager'] as const satisfies readonly KeySource[]
+const KEY_SOURCES = [
+  'local',
+  'kms',
+  'secrets-manager',
+  'jwks',
+] as const satisfies readonly KeySource[]
 
 interface Optional<T> {
   readonly rule: EnvRule<T>
@@ -56,12 +63,10 @@ const ENV = {
   KMS_KEY_IDS: optional(kmsKeyIdsRule),
   SIGNING_KEYS_SECRET_ID: optional(secretIdRule),
   PEPPER_SECRET_ID: optional(secretIdRule),
+  JWKS_URL: optional(httpUrlRule),
   DATA_DIR: withDefault(textRule, '.data'),
   PORT: withDefault(integerRule(1, 65_535), 3000),
-  TABLE_NAME: withDefault(
-    matchingRule(/^[A-Za-z0-9_.-]{3,255}$/, 'must be 3-255 letters, digits, "_", "." or "-"'),
-    'tollgate',
-  ),
+  TABLE_NAME: withDefault(tableNameRule, 'tollgate'),
   MAX_JWT_DURATION_SECONDS: withDefault(integerRule(60, 7 * DAY), 43_200),
   DEFAULT_TOKEN_TTL_SECONDS: withDefault(integerRule(60), 90 * DAY),
   MAX_TOKEN_TTL_SECONDS: withDefault(integerRule(60), 365 * DAY),
@@ -149,6 +154,10 @@ const configOf = (e: Parsed): Config => {
       e.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
       e.AWS_SAM_LOCAL !== 'true' &&
       'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager',
+    e.KEY_SOURCE === 'jwks' &&
+      e.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
+      !jwksUrlOf(e.JWKS_URL, issuer).startsWith('https:') &&
+      'KEY_SOURCE=jwks fetches keys over https only on Lambda: set an https JWKS_URL (or an https ISSUER, whose /.well-known/jwks.json is the default)',
   ].find((text) => typeof text === 'string')
   if (problem !== undefined) {
     throw new TollgateError('internal', `Invalid configuration: ${problem}`)
@@ -163,7 +172,7 @@ const configOf = (e: Parsed): Config => {
     issuer,
     audience: e.AUDIENCE,
     jwtAlg: e.JWT_ALG,
-    ...keySourceConfig(e),
+    ...keySourceConfig(e, issuer),
     runtime,
     dataDir: e.DATA_DIR,
     port: e.PORT,
@@ -193,7 +202,7 @@ const configOf = (e: Parsed): Config => {
 }
 
 /** The key source's own settings; another source's variables are ignored. */
-const keySourceConfig = (e: Parsed): KeySourceConfig => {
+const keySourceConfig = (e: Parsed, issuer: string): KeySourceConfig => {
   switch (e.KEY_SOURCE) {
     case 'local':
       return { keySource: 'local' }
@@ -209,5 +218,7 @@ const keySourceConfig = (e: Parsed): KeySourceConfig => {
         signingKeysSecretId: e.SIGNING_KEYS_SECRET_ID,
         pepperSecretId: e.PEPPER_SECRET_ID,
       }
+    case 'jwks':
+      return { keySource: 'jwks', jwksUrl: jwksUrlOf(e.JWKS_URL, issuer) }
   }
 }

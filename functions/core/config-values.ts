@@ -9,6 +9,7 @@ import {
   oneOfRule,
   routeScopesRule,
   secretIdRule,
+  tableNameRule,
 } from './env-rules.js'
 
 export { isHttpUrl } from './env-rules.js'
@@ -65,3 +66,5 @@ export const kmsKeyIds = fromRule(kmsKeyIdsRule)
 export const secretId = fromRule(secretIdRule)
 
 export const routeScopes = fromRule(routeScopesRule)
+
+export const tableName = fromRule(tableNameRule)

@@ -9,7 +9,9 @@ import {
   oneOf,
   routeScopes,
   secretId,
+  tableName,
 } from './config-values.js'
+import { jwksUrlOf } from './env-rules.js'
 import { TollgateError } from './errors.js'
 import { PERMISSION_NAME } from './names.js'
 import { TOLLGATE_ADMIN_SCOPE } from './routes.js'
@@ -25,7 +27,7 @@ import {
 
 const DAY = 86_400
 
-export const KEY_SOURCES = ['local', 'kms', 'secrets-manager'] as const
+export const KEY_SOURCES = ['local', 'kms', 'secrets-manager', 'jwks'] as const
 export type KeySource = (typeof KEY_SOURCES)[number]
 
 /** Environment variables of the contract (docs/design.md#configuration). */
@@ -36,7 +38,7 @@ const ENV_SCHEMA = z.object({
   AUDIENCE: z._default(z.string(), 'tollgate'),
   /** The one algorithm that signs and is accepted on verify. */
   JWT_ALG: z._default(oneOf(['RS256', 'ES256']), 'RS256'),
-  /** Where signing keys live (docs/design.md#keys). */
+  /** Where signing keys live (docs/design.md#keys); `jwks`: only the issuer's public keys, fetched. */
   KEY_SOURCE: z._default(oneOf(KEY_SOURCES), 'local'),
   /** KEY_SOURCE=kms: key ids, ARNs or aliases, comma-separated; the first signs, all are published. */
   KMS_KEY_IDS: z.optional(kmsKeyIds),
@@ -44,15 +46,14 @@ const ENV_SCHEMA = z.object({
   SIGNING_KEYS_SECRET_ID: z.optional(secretId),
   /** KEY_SOURCE=kms or secrets-manager: the secret holding the versioned pepper. */
   PEPPER_SECRET_ID: z.optional(secretId),
+  /** KEY_SOURCE=jwks: the issuer's JWK set; ISSUER + /.well-known/jwks.json unless set. */
+  JWKS_URL: z.optional(httpUrl),
   /** Local key file and DynamoDB Local data. */
   DATA_DIR: z._default(z.string(), '.data'),
   /** Dev server port; also the default issuer's, so it must be a real one (not 0). */
   PORT: z._default(integer(1, 65_535), 3000),
-  /** DynamoDB table. */
-  TABLE_NAME: z._default(
-    matching(/^[A-Za-z0-9_.-]{3,255}$/, 'must be 3-255 letters, digits, "_", "." or "-"'),
-    'tollgate',
-  ),
+  /** DynamoDB table: its name, or its ARN (another account's table, through its resource policy). */
+  TABLE_NAME: z._default(tableName, 'tollgate'),
   MAX_JWT_DURATION_SECONDS: z._default(integer(60, 7 * DAY), 43_200),
   DEFAULT_TOKEN_TTL_SECONDS: z._default(integer(60), 90 * DAY),
   MAX_TOKEN_TTL_SECONDS: z._default(integer(60), 365 * DAY),
@@ -150,10 +151,25 @@ export interface SecretsManagerKeySource {
 }
 
 /**
+ * KEY_SOURCE=jwks: a verifier of another deployment's JWTs (a consumer's
+ * authorizer, in any account) that reads the issuer's public keys from its
+ * JWKS URL and holds no key material at all: no signer, no pepper.
+ */
+export interface JwksKeySource {
+  readonly keySource: 'jwks'
+  /** JWKS_URL, else ISSUER + `/.well-known/jwks.json`. */
+  readonly jwksUrl: string
+}
+
+/**
  * Where key material lives: each source carries only its own settings, so a
  * consumer narrows on `keySource` and reads them without a cast.
  */
-export type KeySourceConfig = LocalKeySource | KmsKeySource | SecretsManagerKeySource
+export type KeySourceConfig =
+  | LocalKeySource
+  | KmsKeySource
+  | SecretsManagerKeySource
+  | JwksKeySource
 
 /**
  * Where this process runs: `lambda` (AWS_LAMBDA_FUNCTION_NAME set),
@@ -237,7 +253,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
       e.REVOCATION_MAX_DELAY_SECONDS &&
       'REVOCATION_REFRESH_SECONDS + AUTHORIZER_CACHE_TTL_SECONDS must be below REVOCATION_MAX_DELAY_SECONDS',
     trustedIssuersProblem(trustedIssuers, { issuer, audience: e.AUDIENCE }),
-    keySourceProblem(e),
+    keySourceProblem(e, issuer),
   ].find((text) => typeof text === 'string')
   if (problem !== undefined)
     throw new TollgateError('internal', `Invalid configuration: ${problem}`)
@@ -251,7 +267,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     issuer,
     audience: e.AUDIENCE,
     jwtAlg: e.JWT_ALG,
-    ...keySourceConfig(e),
+    ...keySourceConfig(e, issuer),
     runtime,
     dataDir: e.DATA_DIR,
     port: e.PORT,
@@ -283,7 +299,7 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
 type ParsedEnv = z.infer<typeof ENV_SCHEMA>
 
 /** The key source's own settings; another source's variables are ignored. */
-const keySourceConfig = (e: ParsedEnv): KeySourceConfig => {
+const keySourceConfig = (e: ParsedEnv, issuer: string): KeySourceConfig => {
   switch (e.KEY_SOURCE) {
     case 'local':
       return { keySource: 'local' }
@@ -299,15 +315,23 @@ const keySourceConfig = (e: ParsedEnv): KeySourceConfig => {
         signingKeysSecretId: e.SIGNING_KEYS_SECRET_ID,
         pepperSecretId: e.PEPPER_SECRET_ID,
       }
+    case 'jwks':
+      return { keySource: 'jwks', jwksUrl: jwksUrlOf(e.JWKS_URL, issuer) }
   }
 }
 
 /**
  * Where the local key file may be used (docs/design.md#keys): it would be one per
  * Lambda instance, so nothing would verify; `sam local` may read an existing
- * one. Names variables, never values.
+ * one. Where a JWKS may be fetched over plain http: only off Lambda, to
+ * loopback (the fetcher's own rule), so on Lambda it must be https.
+ * Names variables, never values.
  */
-const keySourceProblem = (e: ParsedEnv): string | undefined =>
+const keySourceProblem = (e: ParsedEnv, issuer: string): string | undefined =>
   e.KEY_SOURCE === 'local' && e.AWS_LAMBDA_FUNCTION_NAME !== undefined && e.AWS_SAM_LOCAL !== 'true'
     ? 'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager'
-    : undefined
+    : e.KEY_SOURCE === 'jwks' &&
+        e.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
+        !jwksUrlOf(e.JWKS_URL, issuer).startsWith('https:')
+      ? 'KEY_SOURCE=jwks fetches keys over https only on Lambda: set an https JWKS_URL (or an https ISSUER, whose /.well-known/jwks.json is the default)'
+      : undefined

@@ -57,6 +57,10 @@ export const httpUrlRule: EnvRule<string> = {
   parse: (text) => (isHttpUrl(text) ? text : undefined),
 }
 
+/** JWKS_URL, else the issuer's own: where RFC 8414 discovery and Tollgate's routes put it. */
+export const jwksUrlOf = (jwksUrl: string | undefined, issuer: string): string =>
+  jwksUrl ?? `${issuer}/.well-known/jwks.json`
+
 /** A KMS key id, key ARN, alias name or alias ARN (KMS allows these characters). */
 const KMS_KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/
 
@@ -68,6 +72,16 @@ export const kmsKeyIdsRule: EnvRule<readonly string[]> = {
     return valid ? Object.freeze(ids) : undefined
   },
 }
+
+/**
+ * A DynamoDB table name, or a table's ARN: DynamoDB takes either as
+ * `TableName`, and an ARN is how a consumer in another account reaches
+ * Tollgate's table through its resource policy (docs/authorizer.md).
+ */
+export const tableNameRule = matchingRule(
+  /^(?:arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/)?[A-Za-z0-9_.-]{3,255}$/,
+  'must be 3-255 letters, digits, "_", "." or "-", or a DynamoDB table ARN',
+)
 
 /** A secret name or ARN, as Secrets Manager allows them. */
 export const secretIdRule = matchingRule(

@@ -21,7 +21,8 @@ const missingFor = (config: RemoteKeySource, need: KeyMaterialNeed): readonly st
  * SIGNING_KEYS_SECRET_ID to sign from Secrets Manager, PEPPER_SECRET_ID to
  * hash. Per function, not in parseConfig: an authorizer without Basic auth
  * never reads the pepper, and one configured for another stack's issuer
- * (infra `tollgateIssuer`) is not even told where it is.
+ * (infra `tollgateIssuer`) is not even told where it is. KEY_SOURCE=jwks
+ * verifies and nothing more: a function that signs or hashes is refused.
  *
  * @example
  * const config = requireKeyMaterial(parseConfig(process.env), ['signer', 'pepper'])
@@ -31,6 +32,14 @@ export const requireKeyMaterial = <C extends Config>(
   needs: readonly KeyMaterialNeed[],
 ): C => {
   if (config.keySource === 'local') return config
+  if (config.keySource === 'jwks') {
+    const held = needs.filter((need) => need !== 'public-keys')
+    if (held.length === 0) return config
+    throw new TollgateError(
+      'internal',
+      `Invalid configuration: KEY_SOURCE=jwks only verifies (it reads the issuer's public keys), but this function needs the ${held.join(' and ')}: use the issuer's own key source (Basic auth needs the Tollgate stack's authorizer)`,
+    )
+  }
   const missing = [...new Set(needs.flatMap((need) => missingFor(config, need)))]
   if (missing.length > 0) {
     throw new TollgateError(

@@ -84,7 +84,13 @@ const main = async (): Promise<number> => {
 
 /** keys init against an emulator's Secrets Manager, so `npm start` works on a fresh LocalStack. */
 const seedEmulatorKeys = async (config: Config, dynamoDb: DynamoDBClient): Promise<void> => {
-  if (config.keySource === 'local' || config.secretsManagerEndpoint === undefined) return
+  if (
+    config.keySource === 'local' ||
+    config.keySource === 'jwks' ||
+    config.secretsManagerEndpoint === undefined
+  ) {
+    return
+  }
   const { initConfiguredKeys } = await import('../operations/keys-init.js')
   const result = await initConfiguredKeys(config, { dynamoDb })
   say(

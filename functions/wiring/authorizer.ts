@@ -102,7 +102,9 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
  * (adapters/aws-json-client.ts: credentials in the environment, as on
  * Lambda, and a standard endpoint); elsewhere, and for what the authorizer
  * rarely needs (Basic auth, KEYSET#public), the SDK's clients are loaded on
- * first use, only the ones KEY_SOURCE names (./key-material.js).
+ * first use, only the ones KEY_SOURCE names (./key-material.js). With
+ * KEY_SOURCE=jwks the issuer's JWKS is fetched by the hardened fetcher,
+ * imported at init beside the rest, never at the module's load.
  *
  * @example
  * export const handler = createAuthorizerHandler(lambdaAuthorizerDependencies(process.env))
@@ -203,11 +205,14 @@ const buildLambdaDependencies = async (config: Config): Promise<AuthorizerDepend
       }
     }),
   })
-  // Read now what needs no SDK, side by side: the public keys (KMS; a key file is read
-  // already) and the deny-list's first copy. Where the SDK is needed, its import dominates
-  // and is left to the first call, as is any failure here, which that call retries.
+  // Read now what needs no SDK, side by side: the public keys (KMS, or the issuer's JWKS;
+  // a key file is read already) and the deny-list's first copy. Where the SDK is needed,
+  // its import dominates and is left to the first call, as is any failure here, which
+  // that call retries.
   const prefetch: Array<Promise<unknown>> = []
-  if (config.keySource === 'kms' && light?.kms !== undefined) prefetch.push(keySet.publicKeys())
+  if ((config.keySource === 'kms' && light?.kms !== undefined) || config.keySource === 'jwks') {
+    prefetch.push(keySet.publicKeys())
+  }
   if (deps.denyList !== undefined && light?.dynamoDb !== undefined) {
     prefetch.push(deps.denyList().then((denyList) => denyList.load()))
   }

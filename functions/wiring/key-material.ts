@@ -6,11 +6,13 @@ import type { LocalKeys } from '../adapters/local-key-file.js'
 // local mode a chunk to load (readLocalPublicKeys reads no private key, no zod).
 import { readLocalPublicKeys } from '../adapters/local-public-keys.js'
 import { systemClock } from '../adapters/system-clock.js'
-import type { Config, KmsKeySource, SharedConfig } from '../core/config.js'
+import type { Config, JwksKeySource, KmsKeySource, SharedConfig } from '../core/config.js'
+import { TollgateError } from '../core/errors.js'
 import { configured } from '../core/key-material.js'
 import type { Clock, KeySet, Secrets, Signer } from '../core/ports.js'
 import { logger } from './observability.js'
 import { once } from './once.js'
+import { lazyRemoteKeySet } from './remote-key-set.js'
 
 /**
  * The key material of one process, per KEY_SOURCE (docs/design.md#keys). Each
@@ -19,11 +21,11 @@ import { once } from './once.js'
  * never loads Secrets Manager's client, and the authorizer never loads KMS
  * or Secrets Manager code unless its key source needs it.
  *
- * | part         | local          | kms                    | secrets-manager                  |
- * | ------------ | -------------- | ---------------------- | -------------------------------- |
- * | publicKeys   | key file       | kms:GetPublicKey       | table item KEYSET#public         |
- * | signer       | key file       | kms:Sign               | signing-key secret (Powertools)  |
- * | pepper       | key file (v1)  | pepper secret          | pepper secret                    |
+ * | part         | local          | kms                    | secrets-manager                  | jwks                  |
+ * | ------------ | -------------- | ---------------------- | -------------------------------- | --------------------- |
+ * | publicKeys   | key file       | kms:GetPublicKey       | table item KEYSET#public         | GET JWKS_URL (https)  |
+ * | signer       | key file       | kms:Sign               | signing-key secret (Powertools)  | none: refused         |
+ * | pepper       | key file (v1)  | pepper secret          | pepper secret                    | none: refused         |
  */
 export interface KeyMaterial {
   /** Public keys: what JWKS publishes and verifiers check signatures with. */
@@ -96,6 +98,7 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
       },
     }
   }
+  if (config.keySource === 'jwks') return jwksKeyMaterial(config, clock)
   const cacheTtlSeconds = config.keysCacheTtlSeconds
   const secretsManager = once(async (): Promise<SecretsManagerClient> => {
     const { createSecretsManagerClient } = await import('../adapters/secrets-manager-client.js')
@@ -157,6 +160,34 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
     pepper,
     devIssuer: async () => undefined,
     verificationKeys: async () => ({ keySet: await publicKeys(), devIssuer: undefined }),
+  }
+}
+
+/**
+ * The issuer's public keys from its JWKS URL, through the hardened fetcher
+ * that people's identity providers go through (https, no redirects, a size
+ * cap and a deadline), cached for KEYS_CACHE_TTL_SECONDS and refetched on an
+ * unknown `kid` as often as the verifier's key cache allows: a key the
+ * issuer rotates in is picked up without a redeploy. Loopback (and plain
+ * http to it) only off Lambda: on Lambda 127.0.0.1 is the runtime's own API.
+ */
+const jwksKeyMaterial = (config: SharedConfig & JwksKeySource, clock: Clock): KeyMaterial => {
+  const keySet = lazyRemoteKeySet(
+    { uri: config.jwksUrl, allowLoopback: config.runtime === 'process' },
+    { cacheTtlMs: config.keysCacheTtlSeconds * 1000, clock },
+  )
+  const holdsNone = async (): Promise<never> => {
+    throw new TollgateError(
+      'internal',
+      'Invalid configuration: KEY_SOURCE=jwks holds no signing key and no pepper.',
+    )
+  }
+  return {
+    publicKeys: async () => keySet,
+    signer: holdsNone,
+    pepper: holdsNone,
+    devIssuer: async () => undefined,
+    verificationKeys: async () => ({ keySet, devIssuer: undefined }),
   }
 }
 

@@ -1,10 +1,9 @@
-import type { RemoteJwksOptions } from '../adapters/remote-jwks.js'
 import type { Config } from '../core/config.js'
 import { createPersonVerifier, type PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { devTrustedIssuer } from '../core/trusted-issuer.js'
 import { logger } from './observability.js'
-import { once } from './once.js'
+import { lazyRemoteKeySet } from './remote-key-set.js'
 
 /**
  * The verifier of people's JWTs for a configuration: each of TRUSTED_ISSUERS
@@ -43,27 +42,4 @@ export const peopleVerifierFor = (
     onSkippedKey: (index, reason) =>
       logger.warn('identity provider key skipped', { index, reason }),
   })
-}
-
-/**
- * `remoteKeySet`, loaded on its first use. The fetcher imports `node:http`
- * and `node:https`, and importing those as ES modules also loads undici
- * (their ESM facade reads every export, a lazy getter included): 25-40 ms
- * of every cold start measured on the authorizer (`npm run bench`), which
- * only a trusted issuer's first JWT should pay.
- */
-const lazyRemoteKeySet = (
-  options: RemoteJwksOptions,
-  cache: { readonly cacheTtlMs: number; readonly clock: Clock },
-): KeySet => {
-  const keySet = once(async () =>
-    (await import('../adapters/remote-jwks.js')).remoteKeySet(options, cache),
-  )
-  return {
-    publicKeys: async () => (await keySet()).publicKeys(),
-    refresh: async () => {
-      const loaded = await keySet()
-      return loaded.refresh !== undefined ? loaded.refresh() : loaded.publicKeys()
-    },
-  }
 }

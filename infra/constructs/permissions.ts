@@ -10,7 +10,10 @@ import type { HandlerName } from '../../functions/core/routes.js'
  * policies. Tests pin every statement of every function.
  */
 export type Capability =
-  /** Verify JWTs: kms:GetPublicKey on every published key, or GetItem of KEYSET#public. */
+  /**
+   * Verify JWTs: kms:GetPublicKey on every published key, or GetItem of
+   * KEYSET#public; with a remote issuer's JWKS (`jwks`), nothing at all.
+   */
   | 'read-public-keys'
   /** Mint: kms:Sign with the current key, or read (and decrypt) the private key set. */
   | 'sign'
@@ -87,7 +90,8 @@ export interface EncryptedSecret {
 
 /** The resources grants are made on; plain ARNs, so another stack's Tollgate works too. */
 export interface GrantTargets {
-  readonly keySource: KeySource
+  /** `jwks`: a verifier of a remote issuer, which reads its public keys over https. */
+  readonly keySource: KeySource | 'jwks'
   readonly jwtAlg: JwtAlg
   readonly tableArn: string
   readonly indexArns: readonly string[]
@@ -161,18 +165,20 @@ const readSecret = (sid: string, secret: EncryptedSecret, t: GrantTargets): Stat
 
 const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProps[]>> = {
   'read-public-keys': (t) =>
-    t.keySource === 'kms'
-      ? [{ sid: 'ReadPublicKeys', actions: ['kms:GetPublicKey'], resources: [...t.kmsKeyArns] }]
-      : [
-          {
-            sid: 'ReadPublicKeySet',
-            actions: ['dynamodb:GetItem'],
-            resources: [t.tableArn],
-            conditions: {
-              'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PARTITIONS.publicKeySet] },
+    t.keySource === 'jwks'
+      ? []
+      : t.keySource === 'kms'
+        ? [{ sid: 'ReadPublicKeys', actions: ['kms:GetPublicKey'], resources: [...t.kmsKeyArns] }]
+        : [
+            {
+              sid: 'ReadPublicKeySet',
+              actions: ['dynamodb:GetItem'],
+              resources: [t.tableArn],
+              conditions: {
+                'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PARTITIONS.publicKeySet] },
+              },
             },
-          },
-        ],
+          ],
   sign: (t) => {
     if (t.keySource === 'secrets-manager') {
       return readSecret('SigningKeys', required(t.signingKeys, 'the signing-key secret'), t)

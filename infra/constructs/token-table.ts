@@ -1,7 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import type { Construct } from 'constructs'
 import { TOKEN_TABLE } from '../../functions/adapters/token-table.js'
+import { PARTITIONS } from './permissions.js'
 
 /**
  * Tollgate's one DynamoDB table, with the key schema of
@@ -37,4 +39,49 @@ export class TokenTable extends dynamodb.Table {
     }
     this.indexArns = [ownerIndex, listIndex].map((index) => `${this.tableArn}/index/${index.name}`)
   }
+
+  /**
+   * Lets consumers' authorizers in other accounts (KEY_SOURCE=jwks, which
+   * hold no key of ours) read the deny-list: `dynamodb:Query` on the
+   * `DENY#` partitions and nothing else, in the table's resource policy.
+   * A resource policy rather than a role to assume: the authorizer makes
+   * no STS call on its cold path and keeps no second set of credentials to
+   * refresh, the grant is one statement here, and CloudTrail names the
+   * consumer's own role. Its resource is `*`, the table it is attached to
+   * (its own ARN would be a circular reference): an index is covered too,
+   * but no index partition starts with `DENY#` (TOKENS_OF#…, TOKENS,
+   * SERVICE_ACCOUNTS), so a Query there matches no partition it may read.
+   * Each reader's own IAM policy must allow the Query too, as
+   * `remoteTollgateIssuer` grants.
+   *
+   * @example
+   * table.allowDenyListReads(['222222222222', 'arn:aws:iam::333333333333:role/Authorizer'])
+   */
+  allowDenyListReads(readers: readonly string[]): void {
+    if (readers.length === 0) return
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ConsumersReadDenyList',
+        principals: readers.map(principalOf),
+        actions: ['dynamodb:Query'],
+        resources: ['*'],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PARTITIONS.denyList] },
+        },
+      }),
+    )
+  }
+}
+
+const ACCOUNT_ID = /^\d{12}$/
+const IAM_PRINCIPAL_ARN =
+  /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/
+
+/** An account id (its root: the account's own IAM decides who) or a role or user ARN. */
+const principalOf = (reader: string): iam.IPrincipal => {
+  if (ACCOUNT_ID.test(reader)) return new iam.AccountPrincipal(reader)
+  if (IAM_PRINCIPAL_ARN.test(reader)) return new iam.ArnPrincipal(reader)
+  throw new Error(
+    `Tollgate: denyListReaders holds account ids (12 digits) and IAM role or user ARNs; "${reader}" is neither`,
+  )
 }

@@ -14,7 +14,11 @@ import { TollgateFunction } from './tollgate-function.js'
 import type { ITollgateIssuer } from './tollgate-issuer.js'
 
 export interface TollgateAuthorizerProps {
-  /** The Tollgate whose JWTs are accepted: the `Tollgate` construct, or `tollgateIssuer(...)`. */
+  /**
+   * The Tollgate whose JWTs are accepted: the `Tollgate` construct, or one
+   * deployed elsewhere, `remoteTollgateIssuer(...)` (any account, keys from
+   * its JWKS URL) or `tollgateIssuer(...)` (its KMS key ARNs).
+   */
   readonly tollgate: ITollgateIssuer
   /** The API to guard. REST APIs also get problem+json gateway responses. */
   readonly api: apigw.IRestApi | apigwv2.IHttpApi

@@ -56,6 +56,13 @@ export interface TollgateProps {
   readonly signingRateLimit?: number
   /** Options of the Lambda authorizer in front of `authorizer` routes (`/whoami/authorizer`). */
   readonly authorizer?: Omit<TollgateAuthorizerProps, 'tollgate' | 'api' | 'mode'>
+  /**
+   * Accounts (12-digit ids) or IAM role ARNs whose authorizers may read the
+   * deny-list, and nothing else of the table: consumers in other accounts
+   * (`remoteTollgateIssuer`, docs/authorizer.md#a-consumer-in-another-account).
+   * @default none
+   */
+  readonly denyListReaders?: readonly string[]
   /** More configuration for every function (`TRUSTED_ISSUERS`, `ROLE_SCOPES`, token policy). */
   readonly environment?: Readonly<Record<string, string>>
   /** Log retention of every function and the access log. @default one month */
@@ -74,6 +81,7 @@ const DEFAULTS = {
   throttle: { rateLimit: 1000, burstLimit: 2000 } as TollgateProps['throttle'] & object,
   signingRateLimit: undefined as number | undefined,
   authorizer: {} as NonNullable<TollgateProps['authorizer']>,
+  denyListReaders: [] as readonly string[],
   environment: {} as Readonly<Record<string, string>>,
   logRetention: logs.RetentionDays.ONE_MONTH,
 }
@@ -145,6 +153,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.jwtAlg = options.jwtAlg
     this.audience = options.audience
     this.table = new TokenTable(this, 'TokenTable')
+    this.table.allowDenyListReads(options.denyListReaders)
     this.keys = new KeyMaterial(this, 'Keys', options)
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${id}-api`,

@@ -5,6 +5,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import { describe, expect, it } from 'vitest'
 import {
+  remoteTollgateIssuer,
   TollgateAuthorizer,
   type TollgateAuthorizerProps,
   tollgateIssuer,
@@ -25,21 +26,8 @@ const resolvedEnvironment = (template: Template, variables: Record<string, unkno
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 const ISSUER = 'https://abc123.execute-api.eu-west-1.amazonaws.com'
-const TABLE_ARN = {
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':dynamodb:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      ':table/Tollgate-TokenTable-1A2B3C',
-    ],
-  ],
-}
-
+/** The `TableArn` output of a Tollgate stack, in whatever account. */
+const REMOTE_TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:111111111111:table/Tollgate-TokenTable-1A2B3C'
 /** A Tollgate deployed by another app: what its stack outputs say. */
 const deployedTollgate = () =>
   tollgateIssuer({ issuer: ISSUER, tableName: 'Tollgate-TokenTable-1A2B3C', kmsKeyArns: [KEY_ARN] })
@@ -59,11 +47,7 @@ describe('TollgateAuthorizer on a user HTTP API', () => {
     const stack = userStack()
     // --- the README's five lines ---
     const api = new apigwv2.HttpApi(stack, 'Api')
-    const tollgate = tollgateIssuer({
-      issuer: ISSUER,
-      tableName: 'Tollgate-TokenTable-1A2B3C',
-      kmsKeyArns: [KEY_ARN],
-    })
+    const tollgate = remoteTollgateIssuer({ issuer: ISSUER, tableArn: REMOTE_TABLE_ARN })
     const routeScopes = { 'GET /datasets': 'datasets:read' }
     const authorizer = new TollgateAuthorizer(stack, 'Auth', { tollgate, api, routeScopes })
     api.addRoutes({
@@ -99,9 +83,9 @@ describe('TollgateAuthorizer on a user HTTP API', () => {
       ISSUER,
       AUDIENCE: 'tollgate',
       JWT_ALG: 'RS256',
-      KEY_SOURCE: 'kms',
-      TABLE_NAME: 'Tollgate-TokenTable-1A2B3C',
-      KMS_KEY_IDS: KEY_ARN,
+      KEY_SOURCE: 'jwks',
+      JWKS_URL: `${ISSUER}/.well-known/jwks.json`,
+      TABLE_NAME: REMOTE_TABLE_ARN,
       KEYS_CACHE_TTL_SECONDS: '300',
       MAX_JWT_DURATION_SECONDS: '43200',
       REVOCATION_CHECK: 'true',
@@ -112,7 +96,7 @@ describe('TollgateAuthorizer on a user HTTP API', () => {
       HTTP_API_AUTHORIZER_RESPONSE: 'simple',
       ROUTE_SCOPES: '{"GET /datasets":"datasets:read"}',
     })
-    // Told no pepper and no signing secret (it needs neither), it still starts.
+    // Told no key, no pepper and no signing secret (it needs none), it still starts.
     await expect(
       coldStart('authorizer', resolvedEnvironment(template, fn.Properties.Environment.Variables)),
     ).resolves.toBeUndefined()
@@ -125,12 +109,12 @@ describe('TollgateAuthorizer on a user HTTP API', () => {
             : statement,
         )
         .map((statement) => expect.objectContaining({ ...statement, Resource: expect.anything() })),
-      { Sid: 'ReadPublicKeys', Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: KEY_ARN },
+      // No KMS permission: the keys come from the JWKS URL.
       {
         Sid: 'ReadDenyList',
         Action: 'dynamodb:Query',
         Effect: 'Allow',
-        Resource: TABLE_ARN,
+        Resource: REMOTE_TABLE_ARN,
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DENY#*'] } },
       },
     ])

@@ -618,6 +618,7 @@ describe('outputs', () => {
       Issuer: endpoint,
       JwksUrl: { 'Fn::Join': ['', [endpoint, '/.well-known/jwks.json']] },
       TableName: refOf(tollgate.table),
+      TableArn: arnOf(tollgate.table),
       KeySource: 'kms',
       PepperSecretId: refOf(pepperSecret),
       KmsKeyIds: SIGNING_KEY,

@@ -10,11 +10,11 @@ const packageOf = (input: string): string =>
   /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(tollgate)'
 
 /**
- * The packages in what a cold start of `entry` loads (its file and static
- * imports) and in the chunks it may `import()` later: only what it reaches,
- * also where one build holds every function.
+ * The source files in what a cold start of `entry` loads (its file and
+ * static imports) and in the chunks it may `import()` later: only what it
+ * reaches, also where one build holds every function.
  */
-const packagesOf = (metafile: Metafile, entry: string) => {
+const inputsOf = (metafile: Metafile, entry: string) => {
   const outputs = metafile.outputs
   const entryKey = Object.keys(outputs).find((key) => outputs[key]?.entryPoint === entry)
   if (entryKey === undefined) throw new Error(`no output for ${entry}`)
@@ -29,12 +29,17 @@ const packagesOf = (metafile: Metafile, entry: string) => {
   }
   const cold = reach((kind) => kind === 'import-statement')
   const reachable = reach(() => true)
-  const packages = (keys: string[]) =>
-    new Set(keys.flatMap((key) => Object.keys(outputs[key]?.inputs ?? {}).map(packageOf)))
+  const inputs = (keys: string[]) => keys.flatMap((key) => Object.keys(outputs[key]?.inputs ?? {}))
   return {
-    cold: packages([...cold]),
-    lazy: packages([...reachable].filter((key) => !cold.has(key))),
+    cold: inputs([...cold]),
+    lazy: inputs([...reachable].filter((key) => !cold.has(key))),
   }
+}
+
+/** The packages of `inputsOf`, our own code as `(tollgate)`. */
+const packagesOf = (metafile: Metafile, entry: string) => {
+  const { cold, lazy } = inputsOf(metafile, entry)
+  return { cold: new Set(cold.map(packageOf)), lazy: new Set(lazy.map(packageOf)) }
 }
 
 const SDK_CLIENTS = [
@@ -92,6 +97,14 @@ describe.each([
 
     expect(cold).not.toContain('@aws-lambda-powertools/logger')
     expect(lazy).toContain('@aws-lambda-powertools/logger')
+  })
+
+  it('authorizer loads the JWKS fetcher (node:http, node:https) only where a JWKS is fetched', async () => {
+    const { cold, lazy } = inputsOf(await build('authorizer'), entryOf('authorizer'))
+    const fetcher = 'functions/adapters/remote-jwks.ts'
+
+    expect(cold).not.toContain(fetcher)
+    expect(lazy).toContain(fetcher)
   })
 
   it('authorizer parses its configuration without zod, loaded only where people are configured', async () => {

@@ -54,9 +54,10 @@ export const keysCommands: CommandGroup = {
 const keysInit = async (args: readonly string[], io: CliIo): Promise<number> => {
   const { values } = parseCommand('keys init', args, { 'kms-key-id': { type: 'string' } })
   const config = configOf(io)
-  if (config.keySource === 'local') {
+  if (config.keySource === 'local' || config.keySource === 'jwks') {
+    const hint = config.keySource === 'local' ? ' (npm start makes the local key file)' : ''
     throw new UsageError(
-      'tollgate keys init: KEY_SOURCE is local; keys init seeds kms or secrets-manager key material (npm start makes the local key file)',
+      `tollgate keys init: KEY_SOURCE is ${config.keySource}; keys init seeds kms or secrets-manager key material${hint}`,
     )
   }
   const result = await seed(config, values['kms-key-id']).catch((error: unknown) => {

@@ -70,7 +70,7 @@ const POOLS: Readonly<Record<string, { valid: string[]; invalid: string[] }>> = 
   ISSUER: URLS,
   AUDIENCE: { valid: ['tollgate', 'api://x', 'dev:tollgate'], invalid: [] },
   JWT_ALG: { valid: ['RS256', 'ES256'], invalid: ['HS256', 'rs256', 'none'] },
-  KEY_SOURCE: { valid: ['local', 'kms', 'secrets-manager'], invalid: ['file', 'KMS'] },
+  KEY_SOURCE: { valid: ['local', 'kms', 'secrets-manager', 'jwks'], invalid: ['file', 'JWKS'] },
   KMS_KEY_IDS: {
     valid: ['alias/tollgate', 'alias/a, alias/b', 'arn:aws:kms:eu-west-1:123456789012:key/1234'],
     invalid: ['alias/a,alias/a', 'bad key', 'alias/a,,alias/b'],
@@ -80,11 +80,12 @@ const POOLS: Readonly<Record<string, { valid: string[]; invalid: string[] }>> = 
     invalid: ['has space'],
   },
   PEPPER_SECRET_ID: { valid: ['pepper', 'tollgate/pepper'], invalid: ['bad*id'] },
+  JWKS_URL: URLS,
   DATA_DIR: { valid: ['.data', '/tmp/tollgate'], invalid: [] },
   PORT: { valid: ['1', '3000', '65535'], invalid: ['0', '65536', 'http'] },
   TABLE_NAME: {
-    valid: ['tollgate', 'tollgate.prod_1-a'],
-    invalid: ['ab', 'bad name', 'x'.repeat(256)],
+    valid: ['tollgate', 'tollgate.prod_1-a', 'arn:aws:dynamodb:eu-west-1:111111111111:table/t-1'],
+    invalid: ['ab', 'bad name', 'x'.repeat(256), 'arn:aws:dynamodb:eu-west-1:1:table/t-1'],
   },
   MAX_JWT_DURATION_SECONDS: { valid: ['60', '3600', '43200', '604800'], invalid: ['59', '604801'] },
   DEFAULT_TOKEN_TTL_SECONDS: TTLS,

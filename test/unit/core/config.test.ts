@@ -368,6 +368,78 @@ describe('parseConfig', () => {
       expect(config).toMatchObject({ localMode: false, runtime: 'lambda' })
     })
 
+    describe('KEY_SOURCE=jwks (a consumer’s authorizer, any account)', () => {
+      const ISSUER = 'https://abc123.execute-api.eu-west-1.amazonaws.com'
+      const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:111111111111:table/Tollgate-TokenTable-1A2B3C'
+
+      it("reads the issuer's own JWKS URL by default, and the table by its ARN", () => {
+        // Act
+        const config = parseConfig({
+          AWS_LAMBDA_FUNCTION_NAME: 'Authorizer',
+          KEY_SOURCE: 'jwks',
+          ISSUER: `${ISSUER}/`,
+          TABLE_NAME: TABLE_ARN,
+          KMS_KEY_IDS: KEY_1,
+        })
+
+        // Assess
+        expect(config).toMatchObject({
+          keySource: 'jwks',
+          jwksUrl: `${ISSUER}/.well-known/jwks.json`,
+          tableName: TABLE_ARN,
+          localMode: false,
+        })
+        expect(config).not.toHaveProperty('kmsKeyIds')
+      })
+
+      it('reads JWKS_URL where it is given', () => {
+        const config = parseConfig({
+          KEY_SOURCE: 'jwks',
+          ISSUER,
+          JWKS_URL: 'https://keys.example/jwks.json',
+        })
+        expect(config).toMatchObject({ jwksUrl: 'https://keys.example/jwks.json' })
+      })
+
+      it.each([
+        [{ ISSUER: 'http://tollgate.example' }],
+        [{ ISSUER, JWKS_URL: 'http://127.0.0.1:3000/.well-known/jwks.json' }],
+        [{}],
+      ])('refuses a plain-http JWKS on Lambda (%j)', (env) => {
+        const error = configErrorOf({
+          AWS_LAMBDA_FUNCTION_NAME: 'Authorizer',
+          KEY_SOURCE: 'jwks',
+          ...env,
+        })
+        expect(error.message).toContain('KEY_SOURCE=jwks fetches keys over https only on Lambda')
+      })
+
+      it('allows a plain-http JWKS off Lambda, where the fetcher allows loopback only', () => {
+        expect(parseConfig({ KEY_SOURCE: 'jwks' })).toMatchObject({
+          jwksUrl: 'http://127.0.0.1:3000/.well-known/jwks.json',
+          runtime: 'process',
+        })
+      })
+
+      it('starts a verifier, and refuses any function that signs or hashes', () => {
+        const config = parseConfig({ KEY_SOURCE: 'jwks', ISSUER })
+        expect(requireKeyMaterial(config, ['public-keys'])).toBe(config)
+        for (const needs of [['signer'], ['public-keys', 'pepper']] as const) {
+          expect(() => requireKeyMaterial(config, needs)).toThrow(
+            /KEY_SOURCE=jwks only verifies .*needs the (signer|pepper).*Basic auth needs the Tollgate stack's authorizer/,
+          )
+        }
+      })
+
+      it.each([
+        'arn:aws:dynamodb:eu-west-1:1111:table/Tollgate',
+        'arn:aws:s3:::bucket',
+        'arn:aws:dynamodb:eu-west-1:111111111111:table/Tollgate/index/gsi1',
+      ])('refuses TABLE_NAME=%j, neither a table name nor its ARN', (tableName) => {
+        expect(configErrorOf({ TABLE_NAME: tableName }).message).toContain('TABLE_NAME')
+      })
+    })
+
     it.each([
       ['KMS_KEY_IDS', `${BAD_VALUE},`],
       ['KMS_KEY_IDS', `${BAD_VALUE},${BAD_VALUE}`],
