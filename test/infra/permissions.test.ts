@@ -289,14 +289,14 @@ describe('options', () => {
     expect(() => withDefaults('X', { a: 1 }, { c: 1 })).toThrow('X: unknown option(s) c; known: a')
   })
 
-  it('Tollgate refuses props it does not know and configuration it owns', () => {
+  it('Tollgate refuses props it does not know, raw environment among them', () => {
     const stack = () => new Stack(new App({ context: CDK_CONTEXT }), 'T')
     expect(() => new Tollgate(stack(), 'T', { keysource: 'kms' } as never)).toThrow(
       /unknown option\(s\) keysource/,
     )
-    expect(() => new Tollgate(stack(), 'T', { environment: { ISSUER: 'https://x' } })).toThrow(
-      /environment may not set ISSUER; use the props/,
-    )
+    expect(
+      () => new Tollgate(stack(), 'T', { environment: { TRUSTED_ISSUERS: '[]' } } as never),
+    ).toThrow(/unknown option\(s\) environment/)
   })
 })
 
