@@ -28,7 +28,9 @@ export const tollgateApp = (options: TollgateAppOptions = {}) => {
   const app = new App(appProps)
   const stack = new TollgateStack(app, stackName, {
     description: 'Tollgate: serverless token exchange (access tokens in, short-lived JWTs out)',
-    tollgate: tollgate ?? settingsFromContext((key) => app.node.tryGetContext(key)),
+    // Each context value passed its variable's rule, so it has its prop's type.
+    tollgate:
+      tollgate ?? (settingsFromContext((key) => app.node.tryGetContext(key)) as TollgateProps),
   })
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
   return { app, stack }

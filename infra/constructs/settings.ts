@@ -3,7 +3,6 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type { IConstruct } from 'constructs'
 import { parseConfig } from '../../functions/core/config.js'
 import type { RoutedHandlerName } from './permissions.js'
-import type { TollgateProps } from './tollgate.js'
 import { TollgateFunction } from './tollgate-function.js'
 
 /**
@@ -219,7 +218,9 @@ const hintsFor = (message: string, names: readonly StackSettingName[]): string =
  * @example
  * const props = settingsFromContext((key) => app.node.tryGetContext(key))
  */
-export const settingsFromContext = (read: (key: string) => unknown): TollgateProps => {
+export const settingsFromContext = (
+  read: (key: string) => unknown,
+): Readonly<Record<string, unknown>> => {
   const given = (Object.keys(STACK_SETTINGS) as StackSettingName[]).flatMap((name) => {
     const value = read(`tollgate:${name}`)
     return value === undefined ? [] : [{ name, text: contextText(name, value).trim() }]
@@ -255,8 +256,7 @@ export const settingsFromContext = (read: (key: string) => unknown): TollgatePro
       : [props, prop]
     target[key] = propValue(kind, text)
   }
-  // Each value passed its variable's rule above, so it has its prop's type.
-  return (Object.keys(authorizer).length > 0 ? { ...props, authorizer } : props) as TollgateProps
+  return Object.keys(authorizer).length > 0 ? { ...props, authorizer } : props
 }
 
 /**
