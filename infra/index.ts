@@ -2,6 +2,7 @@
  * Constructs for your own CDK app (docs/deploy.md,
  * docs/authorizer.md#tollgateauthorizer-in-your-own-cdk-app).
  */
+export type { TrustedIssuerEntry } from '../functions/core/trusted-issuers.js'
 export { Tollgate, type TollgateProps } from './constructs/tollgate.js'
 export {
   TollgateAuthorizer,

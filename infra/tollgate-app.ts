@@ -1,10 +1,15 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib'
 import { AwsSolutionsChecks } from 'cdk-nag'
+import { settingsFromContext } from './constructs/settings.js'
 import type { TollgateProps } from './constructs/tollgate.js'
 import { TollgateStack } from './tollgate-stack.js'
 
 export interface TollgateAppOptions extends AppProps {
-  /** Construct props; the CLI reads them from context (`-c tollgate:keySource=secrets-manager`). */
+  /**
+   * Construct props; else every setting from context, written as its
+   * environment variable takes it (`-c tollgate:keySource=secrets-manager`,
+   * `-c tollgate:trustedIssuers='[…]'`; docs/configuration.md).
+   */
   readonly tollgate?: TollgateProps
   /** @default 'Tollgate' */
   readonly stackName?: string
@@ -23,32 +28,10 @@ export const tollgateApp = (options: TollgateAppOptions = {}) => {
   const app = new App(appProps)
   const stack = new TollgateStack(app, stackName, {
     description: 'Tollgate: serverless token exchange (access tokens in, short-lived JWTs out)',
-    tollgate: tollgate ?? tollgatePropsFromContext(app),
+    // Each context value passed its variable's rule, so it has its prop's type.
+    tollgate:
+      tollgate ?? (settingsFromContext((key) => app.node.tryGetContext(key)) as TollgateProps),
   })
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
   return { app, stack }
-}
-
-const CHOICES = {
-  keySource: ['kms', 'secrets-manager'],
-  jwtAlg: ['RS256', 'ES256'],
-} as const
-
-/** `-c tollgate:keySource=…`, `-c tollgate:jwtAlg=…`, `-c tollgate:issuer=…`. */
-const tollgatePropsFromContext = (app: App): TollgateProps => {
-  const read = (name: string): string | undefined => {
-    const value: unknown = app.node.tryGetContext(`tollgate:${name}`)
-    if (value === undefined) return undefined
-    if (typeof value !== 'string') throw new Error(`context tollgate:${name} must be a string`)
-    const choices: readonly string[] | undefined = CHOICES[name as keyof typeof CHOICES]
-    if (choices && !choices.includes(value)) {
-      throw new Error(`context tollgate:${name} must be one of ${choices.join(', ')}`)
-    }
-    return value
-  }
-  return {
-    keySource: read('keySource') as TollgateProps['keySource'],
-    jwtAlg: read('jwtAlg') as TollgateProps['jwtAlg'],
-    issuer: read('issuer'),
-  }
 }

@@ -36,6 +36,9 @@ export const trustedIssuersSchema = z
   )
   .check(z.maxLength(20))
 
+/** One entry of TRUSTED_ISSUERS, as its JSON is written (docs/people.md). */
+export type TrustedIssuerEntry = z.infer<typeof trustedIssuersSchema>[number]
+
 export const toTrustedIssuers = (
   entries: z.infer<typeof trustedIssuersSchema>,
 ): readonly TrustedIssuer[] =>

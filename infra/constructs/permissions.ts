@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam'
 import { auditPartition } from '../../functions/adapters/dynamodb-log-items.js'
-import { itemKeys } from '../../functions/adapters/token-table.js'
+import { itemKeys, TOKEN_TABLE } from '../../functions/adapters/token-table.js'
 import type { HandlerName } from '../../functions/core/routes.js'
 
 /**
@@ -26,11 +26,17 @@ export type Capability =
   /** Query the deny-list's hourly partitions, nothing else. */
   | 'read-deny-list'
   /**
-   * Management API: item reads and transactional writes on the partitions it
-   * owns (tokens, owners, account names, audit, deny-list), audit queries,
-   * and queries on the list indexes.
+   * `/service-accounts`: read owner items; write owners, name reservations,
+   * deny-list entries and accounts' audit records (and free a name); query
+   * accounts' audit partitions and the list index. Never a token item.
    */
-  | 'manage-tokens'
+  | 'manage-service-accounts'
+  /**
+   * `/access-tokens`: read owner items; write tokens, owners, deny-list
+   * entries and audit records; query tokens' audit partitions and both
+   * indexes. Never a name reservation, never a delete.
+   */
+  | 'manage-access-tokens'
   /** Secrets Manager rotation of the signing-key secret, and publishing KEYSET#public. */
   | 'rotate-signing-keys'
   /** `tollgate keys init` at deploy: seed the secrets (and KEYSET#public). */
@@ -56,8 +62,20 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
   'openid-configuration': [],
   // Verifies its caller in the handler (token + owner item); never hashes or signs.
   whoami: ['read-public-keys', 'read-caller-records'],
-  'service-accounts': ['read-public-keys', 'hash-with-pepper', 'manage-tokens'],
-  'access-tokens': ['read-public-keys', 'hash-with-pepper', 'manage-tokens'],
+  // Both authenticate callers in the handler and seal list cursors with the pepper;
+  // caller records also cover their other batch reads (an account's tokens, tokens' owners).
+  'service-accounts': [
+    'read-public-keys',
+    'hash-with-pepper',
+    'read-caller-records',
+    'manage-service-accounts',
+  ],
+  'access-tokens': [
+    'read-public-keys',
+    'hash-with-pepper',
+    'read-caller-records',
+    'manage-access-tokens',
+  ],
   // A document generated from the schemas at build time: no data, no keys.
   openapi: [],
 }
@@ -113,11 +131,17 @@ export const KMS_SIGNING_ALGORITHM: Readonly<Record<JwtAlg, string>> = {
 /** `TOKEN#abc` → `TOKEN#*`: partition patterns from the table module, never restated. */
 const partitionPattern = (key: string): string => `${key.slice(0, key.indexOf('#') + 1)}*`
 
+/** `AUDIT#token#abc` → `AUDIT#token#*`: one subject type's audit partitions. */
+const auditPattern = (type: 'token' | 'service_account' | 'user'): string =>
+  `${auditPartition({ type, id: '' })}*`
+
 export const PARTITIONS = {
   tokens: partitionPattern(itemKeys.token('id').pk),
   owners: partitionPattern(itemKeys.owner('tag').pk),
   accountNames: partitionPattern(itemKeys.accountName('name').pk),
-  audit: partitionPattern(auditPartition({ type: 'token', id: 'id' })),
+  tokenAudit: auditPattern('token'),
+  serviceAccountAudit: auditPattern('service_account'),
+  userAudit: auditPattern('user'),
   denyList: partitionPattern(itemKeys.denyListPartition('hour').pk),
   publicKeySet: itemKeys.publicKeySet().pk,
 } as const
@@ -148,6 +172,30 @@ const required = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`Tollgate grants: ${what} is not configured`)
   return value
 }
+
+/** One index's ARN, never `index/*`. */
+const indexArn = (t: GrantTargets, index: { readonly name: string }): string =>
+  required(
+    t.indexArns.find((arn) => arn.endsWith(`/index/${index.name}`)),
+    `the index ${index.name}`,
+  )
+
+/**
+ * Item statements on the table, one per action, each cut to its partitions.
+ * TransactWriteItems is authorized per item, as the PutItem, UpdateItem and
+ * DeleteItem it holds (dynamodb-transactions.ts writes no ConditionCheck).
+ */
+const onPartitions = (
+  t: GrantTargets,
+  sid: string,
+  action: string,
+  ...patterns: string[]
+): StatementProps => ({
+  sid,
+  actions: [`dynamodb:${action}`],
+  resources: [t.tableArn],
+  conditions: leadingKeys(...patterns),
+})
 
 const viaSecretsManager = (t: GrantTargets) => ({
   StringEquals: { 'kms:ViaService': t.secretsManagerService },
@@ -219,31 +267,48 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
       conditions: leadingKeys(PARTITIONS.denyList),
     },
   ],
-  'manage-tokens': (t) => [
+  'manage-service-accounts': (t) => [
+    onPartitions(t, 'ReadServiceAccounts', 'GetItem', PARTITIONS.owners),
+    onPartitions(
+      t,
+      'WriteServiceAccounts',
+      'PutItem',
+      PARTITIONS.owners,
+      PARTITIONS.accountNames,
+      PARTITIONS.denyList,
+      PARTITIONS.serviceAccountAudit,
+    ),
+    onPartitions(t, 'FreeAccountNames', 'DeleteItem', PARTITIONS.accountNames),
+    onPartitions(t, 'ReadServiceAccountEvents', 'Query', PARTITIONS.serviceAccountAudit),
+    // gsi2, partition SERVICE_ACCOUNTS. Index queries are held to the index alone:
+    // IAM does not document dynamodb:LeadingKeys as the index's partition key.
     {
-      sid: 'ManageTokens',
-      // TransactWriteItems is authorized per item, as the PutItem, UpdateItem and
-      // DeleteItem it holds (dynamodb-transactions.ts writes no ConditionCheck);
-      // Query reads the audit partitions; BatchGetItem and GetItem owners and tokens.
-      actions: [
-        'dynamodb:BatchGetItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ],
-      resources: [t.tableArn],
-      conditions: leadingKeys(
-        PARTITIONS.tokens,
-        PARTITIONS.owners,
-        PARTITIONS.accountNames,
-        PARTITIONS.audit,
-        PARTITIONS.denyList,
-      ),
+      sid: 'ListServiceAccounts',
+      actions: ['dynamodb:Query'],
+      resources: [indexArn(t, TOKEN_TABLE.listIndex)],
     },
-    // gsi1 (one owner's tokens) and gsi2 (every token, every service account).
-    { sid: 'ListTokens', actions: ['dynamodb:Query'], resources: [...t.indexArns] },
+  ],
+  'manage-access-tokens': (t) => [
+    onPartitions(t, 'ReadTokenOwners', 'GetItem', PARTITIONS.owners),
+    onPartitions(
+      t,
+      'WriteAccessTokens',
+      'PutItem',
+      PARTITIONS.tokens,
+      PARTITIONS.owners,
+      PARTITIONS.denyList,
+      PARTITIONS.tokenAudit,
+      PARTITIONS.serviceAccountAudit,
+      PARTITIONS.userAudit,
+    ),
+    onPartitions(t, 'ChangeAccessTokens', 'UpdateItem', PARTITIONS.tokens),
+    onPartitions(t, 'ReadTokenEvents', 'Query', PARTITIONS.tokenAudit),
+    // gsi1 (one owner's tokens) and gsi2 (every token).
+    {
+      sid: 'ListAccessTokens',
+      actions: ['dynamodb:Query'],
+      resources: [indexArn(t, TOKEN_TABLE.ownerIndex), indexArn(t, TOKEN_TABLE.listIndex)],
+    },
   ],
   'bootstrap-admin': (t) => [
     {
@@ -263,7 +328,8 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
         PARTITIONS.owners,
         PARTITIONS.accountNames,
         PARTITIONS.tokens,
-        PARTITIONS.audit,
+        PARTITIONS.serviceAccountAudit,
+        PARTITIONS.tokenAudit,
       ),
     },
   ],

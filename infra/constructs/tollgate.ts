@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs'
 import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
 import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
+import type { TrustedIssuerEntry } from '../../functions/core/trusted-issuers.js'
 import { KeyMaterial } from './key-material.js'
 import { withDefaults } from './options.js'
 import {
@@ -23,6 +24,12 @@ import {
   statementsFor,
 } from './permissions.js'
 import { authorizationOf, handlerEntry, routedHandlers } from './routes.js'
+import {
+  configurationProblems,
+  groupEnvironment,
+  HANDLER_SETTINGS,
+  settingText,
+} from './settings.js'
 import { TokenTable } from './token-table.js'
 import { TollgateAuthorizer, type TollgateAuthorizerProps } from './tollgate-authorizer.js'
 import { TollgateFunction } from './tollgate-function.js'
@@ -43,6 +50,22 @@ export interface TollgateProps {
   readonly keysCacheTtl?: Duration
   /** `MAX_JWT_DURATION_SECONDS`. @default 43200 seconds */
   readonly maxJwtDuration?: Duration
+  /** `TRUSTED_ISSUERS`: people's identity providers, entries as docs/people.md writes them. @default none */
+  readonly trustedIssuers?: readonly TrustedIssuerEntry[]
+  /** `ROLE_SCOPES`: role → the scopes people holding it may use. @default none */
+  readonly roleScopes?: Readonly<Record<string, readonly string[]>>
+  /** `DEFAULT_TOKEN_TTL_SECONDS`. @default 90 days */
+  readonly defaultTokenTtl?: Duration
+  /** `MAX_TOKEN_TTL_SECONDS`. @default 365 days */
+  readonly maxTokenTtl?: Duration
+  /** `ALLOW_NON_EXPIRING_TOKENS`. @default false */
+  readonly allowNonExpiringTokens?: boolean
+  /** `MAX_ACTIVE_TOKENS_PER_OWNER` (1–1000). @default 10 */
+  readonly maxActiveTokensPerOwner?: number
+  /** `MAX_PERSONAL_TOKEN_TTL_SECONDS`. @default 90 days */
+  readonly maxPersonalTokenTtl?: Duration
+  /** `BASIC_AUTH_USERNAME`, for every authorizer of this Tollgate (Basic auth is `authorizer.basicAuth`). @default 'tollgate' */
+  readonly basicAuthUsername?: string
   /** `secrets-manager`: how often the rotation function runs (≥ 4 h, ≤ 1 day). @default 1 day */
   readonly signingKeyRotation?: Duration
   /** Stage-wide throttling. @default 1000 requests/s, bursts of 2000 */
@@ -54,7 +77,11 @@ export interface TollgateProps {
    * KMS throttling turned into 503s. @default 80% of the default quota
    */
   readonly signingRateLimit?: number
-  /** Options of the Lambda authorizer in front of `authorizer` routes (`/whoami/authorizer`). */
+  /**
+   * Options of the Lambda authorizer in front of `authorizer` routes
+   * (`/whoami/authorizer`): `ROUTE_SCOPES`, `REVOCATION_*`,
+   * `AUTHORIZER_CACHE_TTL_SECONDS`, `BASIC_AUTH_ENABLED`, `HTTP_API_AUTHORIZER_RESPONSE`.
+   */
   readonly authorizer?: Omit<TollgateAuthorizerProps, 'tollgate' | 'api' | 'mode'>
   /**
    * Accounts (12-digit ids) or IAM role ARNs whose authorizers may read the
@@ -63,8 +90,6 @@ export interface TollgateProps {
    * @default none
    */
   readonly denyListReaders?: readonly string[]
-  /** More configuration for every function (`TRUSTED_ISSUERS`, `ROLE_SCOPES`, token policy). */
-  readonly environment?: Readonly<Record<string, string>>
   /** Log retention of every function and the access log. @default one month */
   readonly logRetention?: logs.RetentionDays
 }
@@ -77,28 +102,22 @@ const DEFAULTS = {
   audience: 'tollgate',
   keysCacheTtl: Duration.seconds(300),
   maxJwtDuration: Duration.seconds(43_200),
+  // The configuration's own defaults (functions/core/config.ts) where these are unset.
+  trustedIssuers: undefined as readonly TrustedIssuerEntry[] | undefined,
+  roleScopes: undefined as Readonly<Record<string, readonly string[]>> | undefined,
+  defaultTokenTtl: undefined as Duration | undefined,
+  maxTokenTtl: undefined as Duration | undefined,
+  allowNonExpiringTokens: undefined as boolean | undefined,
+  maxActiveTokensPerOwner: undefined as number | undefined,
+  maxPersonalTokenTtl: undefined as Duration | undefined,
+  basicAuthUsername: undefined as string | undefined,
   signingKeyRotation: Duration.days(1),
   throttle: { rateLimit: 1000, burstLimit: 2000 } as TollgateProps['throttle'] & object,
   signingRateLimit: undefined as number | undefined,
   authorizer: {} as NonNullable<TollgateProps['authorizer']>,
   denyListReaders: [] as readonly string[],
-  environment: {} as Readonly<Record<string, string>>,
   logRetention: logs.RetentionDays.ONE_MONTH,
 }
-
-/** Variables the construct sets itself; `environment` may not override them. */
-const MANAGED_VARIABLES = [
-  'ISSUER',
-  'AUDIENCE',
-  'JWT_ALG',
-  'KEY_SOURCE',
-  'TABLE_NAME',
-  'KMS_KEY_IDS',
-  'SIGNING_KEYS_SECRET_ID',
-  'PEPPER_SECRET_ID',
-  'KEYS_CACHE_TTL_SECONDS',
-  'MAX_JWT_DURATION_SECONDS',
-]
 
 /** Default KMS request quotas for Sign (per account and Region). */
 const KMS_SIGN_QUOTA: Readonly<Record<JwtAlg, number>> = { RS256: 500, ES256: 300 }
@@ -143,12 +162,8 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     super(scope, id)
     const options = withDefaults('Tollgate', DEFAULTS, props)
     this.options = options
-    const overridden = Object.keys(options.environment).filter((name) =>
-      MANAGED_VARIABLES.includes(name),
-    )
-    if (overridden.length > 0) {
-      throw new Error(`Tollgate: environment may not set ${overridden.join(', ')}; use the props`)
-    }
+    // Every function's environment, parsed at synth as its cold start will parse it.
+    this.node.addValidation({ validate: () => configurationProblems(this) })
     this.keySource = options.keySource
     this.jwtAlg = options.jwtAlg
     this.audience = options.audience
@@ -176,15 +191,22 @@ export class Tollgate extends Construct implements ITollgateIssuer {
   }
 
   /** Configuration every Tollgate function starts with (docs/design.md#configuration). */
-  get verifierEnvironment(): Readonly<Record<string, string>> {
+  private get sharedEnvironment(): Readonly<Record<string, string>> {
     return {
       ISSUER: this.issuer,
       AUDIENCE: this.audience,
       TABLE_NAME: this.table.tableName,
-      KEYS_CACHE_TTL_SECONDS: String(this.options.keysCacheTtl.toSeconds()),
-      MAX_JWT_DURATION_SECONDS: String(this.options.maxJwtDuration.toSeconds()),
+      KEYS_CACHE_TTL_SECONDS: settingText('keysCacheTtl', this.options.keysCacheTtl),
+      MAX_JWT_DURATION_SECONDS: settingText('maxJwtDuration', this.options.maxJwtDuration),
       ...this.keys.environment,
-      ...this.options.environment,
+    }
+  }
+
+  /** What verifiers of this Tollgate's JWTs start with: the shared configuration, people's issuers, Basic auth's user name. */
+  get verifierEnvironment(): Readonly<Record<string, string>> {
+    return {
+      ...this.sharedEnvironment,
+      ...groupEnvironment(this.options, ['people', 'basicAuth']),
     }
   }
 
@@ -245,7 +267,10 @@ export class Tollgate extends Construct implements ITollgateIssuer {
   private handlerFunction(name: RoutedHandlerName): TollgateFunction {
     const fn = new TollgateFunction(this, pascal(name), {
       entry: handlerEntry(name),
-      environment: this.verifierEnvironment,
+      environment: {
+        ...this.sharedEnvironment,
+        ...groupEnvironment(this.options, HANDLER_SETTINGS[name]),
+      },
       logRetention: this.options.logRetention,
     })
     this.grant(fn.role, ROUTED_HANDLER_CAPABILITIES[name])
@@ -294,7 +319,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
   private createKeysInit(): TollgateFunction {
     const fn = new TollgateFunction(this, 'KeysInit', {
       entry: handlerEntry('keys-init'),
-      environment: this.verifierEnvironment,
+      environment: this.sharedEnvironment,
       timeout: Duration.minutes(1),
       logRetention: this.options.logRetention,
       description: 'Tollgate keys init (CloudFormation custom resource)',
@@ -356,7 +381,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     const fn = new TollgateFunction(this, 'KeyRotation', {
       entry: handlerEntry('key-rotation'),
       environment: {
-        ...this.verifierEnvironment,
+        ...this.sharedEnvironment,
         // Retiring a key waits out every cache, the authorizer's result cache included.
         AUTHORIZER_CACHE_TTL_SECONDS: String(this.authorizer.cacheTtl.toSeconds()),
       },
@@ -377,7 +402,11 @@ export class Tollgate extends Construct implements ITollgateIssuer {
   private createBootstrap(): TollgateFunction {
     const fn = new TollgateFunction(this, 'Bootstrap', {
       entry: handlerEntry('bootstrap'),
-      environment: this.verifierEnvironment,
+      // The first admin's token takes the token policy's default lifetime.
+      environment: {
+        ...this.sharedEnvironment,
+        ...groupEnvironment(this.options, ['tokenPolicy']),
+      },
       // A cold start, the pepper and one transaction; an operator waits, no API Gateway does.
       timeout: Duration.seconds(30),
       logRetention: this.options.logRetention,

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { App, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
 import * as iam from 'aws-cdk-lib/aws-iam'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { itemKeys } from '../../functions/adapters/token-table.js'
 import { ROUTES } from '../../functions/core/routes.js'
 import { REPO_ROOT } from '../../infra/bundling.js'
@@ -20,7 +20,14 @@ import {
 } from '../../infra/constructs/permissions.js'
 import { authorizationOf } from '../../infra/constructs/routes.js'
 import { Tollgate } from '../../infra/constructs/tollgate.js'
-import { CDK_CONTEXT, UNROUTED_HANDLERS } from './support/synth.js'
+import type { TollgateFunction } from '../../infra/constructs/tollgate-function.js'
+import {
+  arnOf,
+  CDK_CONTEXT,
+  statementsOfRole,
+  synthTollgate,
+  UNROUTED_HANDLERS,
+} from './support/synth.js'
 
 const TARGETS: GrantTargets = {
   keySource: 'kms',
@@ -80,27 +87,21 @@ const PEPPER = [
     Condition: VIA_SM,
   },
 ]
-const MANAGE = [
-  {
-    Sid: 'ManageTokens',
-    Action: [
-      'dynamodb:BatchGetItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ],
-    Effect: 'Allow',
-    Resource: TARGETS.tableArn,
-    Condition: {
-      'ForAllValues:StringLike': {
-        'dynamodb:LeadingKeys': ['TOKEN#*', 'OWNER#*', 'SA_NAME#*', 'AUDIT#*', 'DENY#*'],
-      },
-    },
-  },
-  { Sid: 'ListTokens', Action: 'dynamodb:Query', Effect: 'Allow', Resource: TARGETS.indexArns },
-]
+const READ_CALLER_RECORDS = {
+  Sid: 'ReadCallerRecords',
+  Action: 'dynamodb:BatchGetItem',
+  Effect: 'Allow',
+  Resource: TARGETS.tableArn,
+  Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*', 'OWNER#*'] } },
+}
+const onTable = (Sid: string, Action: string, keys: string[]) => ({
+  Sid,
+  Action,
+  Effect: 'Allow',
+  Resource: TARGETS.tableArn,
+  Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
+})
+const [GSI1, GSI2] = TARGETS.indexArns
 
 describe('the per-handler permission map', () => {
   it('covers every routed Lambda entry of functions/entries/, and every handler of the route table', () => {
@@ -116,15 +117,54 @@ describe('the per-handler permission map', () => {
       expect(Object.keys(ROUTED_HANDLER_CAPABILITIES)).toContain(route.handler)
   })
 
-  it.each(['service-accounts', 'access-tokens'] as const)(
-    '%s verifies callers, hashes, and reads and writes its partitions, never signs',
-    (name) => {
-      expect(render(ROUTED_HANDLER_CAPABILITIES[name])).toEqual([PUBLIC_KEYS, ...PEPPER, ...MANAGE])
-      expect(
-        JSON.stringify(render(ROUTED_HANDLER_CAPABILITIES[name], SECRETS_MANAGER_TARGETS)),
-      ).not.toMatch(/kms:Sign|secret:jwks|key\/jwks/)
-    },
-  )
+  it('service-accounts verifies callers, hashes, and writes accounts, names, deny entries and their audit, never a token', () => {
+    expect(render(ROUTED_HANDLER_CAPABILITIES['service-accounts'])).toEqual([
+      PUBLIC_KEYS,
+      ...PEPPER,
+      READ_CALLER_RECORDS,
+      onTable('ReadServiceAccounts', 'dynamodb:GetItem', ['OWNER#*']),
+      onTable('WriteServiceAccounts', 'dynamodb:PutItem', [
+        'OWNER#*',
+        'SA_NAME#*',
+        'DENY#*',
+        'AUDIT#service_account#*',
+      ]),
+      onTable('FreeAccountNames', 'dynamodb:DeleteItem', ['SA_NAME#*']),
+      onTable('ReadServiceAccountEvents', 'dynamodb:Query', ['AUDIT#service_account#*']),
+      { Sid: 'ListServiceAccounts', Action: 'dynamodb:Query', Effect: 'Allow', Resource: GSI2 },
+    ])
+  })
+
+  it('access-tokens verifies callers, hashes, and writes tokens, owners, deny entries and audit, never a name', () => {
+    expect(render(ROUTED_HANDLER_CAPABILITIES['access-tokens'])).toEqual([
+      PUBLIC_KEYS,
+      ...PEPPER,
+      READ_CALLER_RECORDS,
+      onTable('ReadTokenOwners', 'dynamodb:GetItem', ['OWNER#*']),
+      onTable('WriteAccessTokens', 'dynamodb:PutItem', [
+        'TOKEN#*',
+        'OWNER#*',
+        'DENY#*',
+        'AUDIT#token#*',
+        'AUDIT#service_account#*',
+        'AUDIT#user#*',
+      ]),
+      onTable('ChangeAccessTokens', 'dynamodb:UpdateItem', ['TOKEN#*']),
+      onTable('ReadTokenEvents', 'dynamodb:Query', ['AUDIT#token#*']),
+      {
+        Sid: 'ListAccessTokens',
+        Action: 'dynamodb:Query',
+        Effect: 'Allow',
+        Resource: [GSI1, GSI2],
+      },
+    ])
+  })
+
+  it.each(['service-accounts', 'access-tokens'] as const)('%s never signs', (name) => {
+    expect(
+      JSON.stringify(render(ROUTED_HANDLER_CAPABILITIES[name], SECRETS_MANAGER_TARGETS)),
+    ).not.toMatch(/kms:Sign|secret:jwks|key\/jwks/)
+  })
 
   it.each(['openapi', 'openid-configuration'] as const)(
     '%s gets no grant at all: it answers from its configuration',
@@ -177,7 +217,14 @@ describe('the per-handler permission map', () => {
           Resource: TARGETS.tableArn,
           Condition: {
             'ForAllValues:StringLike': {
-              'dynamodb:LeadingKeys': ['META', 'OWNER#*', 'SA_NAME#*', 'TOKEN#*', 'AUDIT#*'],
+              'dynamodb:LeadingKeys': [
+                'META',
+                'OWNER#*',
+                'SA_NAME#*',
+                'TOKEN#*',
+                'AUDIT#service_account#*',
+                'AUDIT#token#*',
+              ],
             },
           },
         },
@@ -195,7 +242,9 @@ describe('the per-handler permission map', () => {
       tokens: `${itemKeys.token('x').pk.split('#')[0]}#*`,
       owners: `${itemKeys.owner('x').pk.split('#')[0]}#*`,
       accountNames: `${itemKeys.accountName('x').pk.split('#')[0]}#*`,
-      audit: 'AUDIT#*',
+      tokenAudit: 'AUDIT#token#*',
+      serviceAccountAudit: 'AUDIT#service_account#*',
+      userAudit: 'AUDIT#user#*',
       denyList: 'DENY#*',
       publicKeySet: itemKeys.publicKeySet().pk,
     })
@@ -206,6 +255,9 @@ describe('the per-handler permission map', () => {
       /the pepper secret is not configured/,
     )
     expect(() => statementsFor(['rotate-signing-keys'], TARGETS)).toThrow(/signing-key secret/)
+    expect(() => statementsFor(['manage-access-tokens'], { ...TARGETS, indexArns: [] })).toThrow(
+      /the index gsi1 is not configured/,
+    )
   })
 
   it('reads authorization from the route table', () => {
@@ -284,13 +336,128 @@ describe('options', () => {
     expect(() => withDefaults('X', { a: 1 }, { c: 1 })).toThrow('X: unknown option(s) c; known: a')
   })
 
-  it('Tollgate refuses props it does not know and configuration it owns', () => {
+  it('Tollgate refuses props it does not know, raw environment among them', () => {
     const stack = () => new Stack(new App({ context: CDK_CONTEXT }), 'T')
     expect(() => new Tollgate(stack(), 'T', { keysource: 'kms' } as never)).toThrow(
       /unknown option\(s\) keysource/,
     )
-    expect(() => new Tollgate(stack(), 'T', { environment: { ISSUER: 'https://x' } })).toThrow(
-      /environment may not set ISSUER; use the props/,
+    expect(
+      () => new Tollgate(stack(), 'T', { environment: { TRUSTED_ISSUERS: '[]' } } as never),
+    ).toThrow(/unknown option\(s\) environment/)
+  })
+})
+
+describe("every function's DynamoDB grant, as synthesized", () => {
+  /** One line per DynamoDB statement: `Sid action(s) on table|index …, partitions …`. */
+  const dynamoDbGrant = (synth: ReturnType<typeof synthTollgate>, fn: TollgateFunction) => {
+    const table = JSON.stringify(arnOf(synth.stack.tollgate.table))
+    const resourceName = (resource: unknown): string => {
+      if (JSON.stringify(resource) === table) return 'table'
+      const [, parts] = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join']
+      expect(JSON.stringify(parts[0])).toBe(table)
+      return String(parts[1]).replace('/index/', 'index ')
+    }
+    return (
+      statementsOfRole(synth.template, synth.stack, fn.role) as Array<{
+        Sid: string
+        Action: string | string[]
+        Resource: unknown
+        Condition?: Record<string, Record<string, string[]>>
+      }>
     )
+      .filter((statement) => [statement.Action].flat().some((a) => a.startsWith('dynamodb:')))
+      .map((statement) => {
+        const keys = Object.values(statement.Condition ?? {}).flatMap(
+          (condition) => condition['dynamodb:LeadingKeys'] ?? [],
+        )
+        return [
+          statement.Sid,
+          [statement.Action].flat().join(','),
+          [statement.Resource].flat().map(resourceName).join(', '),
+          ...(keys.length > 0 ? [keys.join(' ')] : []),
+        ].join(' | ')
+      })
+  }
+  const functionsOf = (synth: ReturnType<typeof synthTollgate>) => {
+    const tollgate = synth.stack.tollgate
+    return {
+      ...Object.fromEntries([...tollgate.handlers].map(([name, fn]) => [name, fn])),
+      authorizer: tollgate.authorizer.function as TollgateFunction,
+      'keys-init': tollgate.keysInit,
+      ...(tollgate.keyRotation ? { 'key-rotation': tollgate.keyRotation } : {}),
+      bootstrap: tollgate.bootstrap,
+    }
+  }
+  const CALLER_RECORDS = 'ReadCallerRecords | dynamodb:BatchGetItem | table | TOKEN#* OWNER#*'
+  const MANAGE_SERVICE_ACCOUNTS = [
+    CALLER_RECORDS,
+    'ReadServiceAccounts | dynamodb:GetItem | table | OWNER#*',
+    'WriteServiceAccounts | dynamodb:PutItem | table | OWNER#* SA_NAME#* DENY#* AUDIT#service_account#*',
+    'FreeAccountNames | dynamodb:DeleteItem | table | SA_NAME#*',
+    'ReadServiceAccountEvents | dynamodb:Query | table | AUDIT#service_account#*',
+    'ListServiceAccounts | dynamodb:Query | index gsi2',
+  ]
+  const MANAGE_ACCESS_TOKENS = [
+    CALLER_RECORDS,
+    'ReadTokenOwners | dynamodb:GetItem | table | OWNER#*',
+    'WriteAccessTokens | dynamodb:PutItem | table | TOKEN#* OWNER#* DENY#* AUDIT#token#* AUDIT#service_account#* AUDIT#user#*',
+    'ChangeAccessTokens | dynamodb:UpdateItem | table | TOKEN#*',
+    'ReadTokenEvents | dynamodb:Query | table | AUDIT#token#*',
+    'ListAccessTokens | dynamodb:Query | index gsi1, index gsi2',
+  ]
+  const DENY_LIST = 'ReadDenyList | dynamodb:Query | table | DENY#*'
+  const BOOTSTRAP = [
+    'ReadBootstrapMarker | dynamodb:GetItem | table | META',
+    'MintAdmin | dynamodb:PutItem | table | META OWNER#* SA_NAME#* TOKEN#* AUDIT#service_account#* AUDIT#token#*',
+  ]
+  const PUBLIC_KEY_SET = 'ReadPublicKeySet | dynamodb:GetItem | table | KEYSET#public'
+  const PUBLISH_KEY_SET =
+    'PublishPublicKeySet | dynamodb:GetItem,dynamodb:PutItem | table | KEYSET#public'
+
+  // Synthesized before the tests: a first synth bundles every function.
+  let kms: ReturnType<typeof synthTollgate>
+  let secretsManager: ReturnType<typeof synthTollgate>
+  beforeAll(() => {
+    kms = synthTollgate()
+    secretsManager = synthTollgate({ keySource: 'secrets-manager' }, 'TollgateSecretsManager')
+  })
+
+  it('pins each function of a KMS deployment', () => {
+    const synth = kms
+    const grants = Object.fromEntries(
+      Object.entries(functionsOf(synth)).map(([name, fn]) => [name, dynamoDbGrant(synth, fn)]),
+    )
+    expect(grants).toEqual({
+      'exchange-jwt': [CALLER_RECORDS, 'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*'],
+      jwks: [],
+      'openid-configuration': [],
+      whoami: [CALLER_RECORDS],
+      'service-accounts': MANAGE_SERVICE_ACCOUNTS,
+      'access-tokens': MANAGE_ACCESS_TOKENS,
+      openapi: [],
+      authorizer: [DENY_LIST],
+      'keys-init': [],
+      bootstrap: BOOTSTRAP,
+    })
+  })
+
+  it('pins each function of a Secrets Manager deployment', () => {
+    const synth = secretsManager
+    const grants = Object.fromEntries(
+      Object.entries(functionsOf(synth)).map(([name, fn]) => [name, dynamoDbGrant(synth, fn)]),
+    )
+    expect(grants).toEqual({
+      'exchange-jwt': [CALLER_RECORDS, 'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*'],
+      jwks: [PUBLIC_KEY_SET],
+      'openid-configuration': [],
+      whoami: [PUBLIC_KEY_SET, CALLER_RECORDS],
+      'service-accounts': [PUBLIC_KEY_SET, ...MANAGE_SERVICE_ACCOUNTS],
+      'access-tokens': [PUBLIC_KEY_SET, ...MANAGE_ACCESS_TOKENS],
+      openapi: [],
+      authorizer: [PUBLIC_KEY_SET, DENY_LIST],
+      'keys-init': [PUBLISH_KEY_SET],
+      'key-rotation': [PUBLISH_KEY_SET],
+      bootstrap: BOOTSTRAP,
+    })
   })
 })

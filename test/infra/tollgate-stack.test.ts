@@ -208,44 +208,66 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
     },
   )
 
-  it.each(['service-accounts', 'access-tokens'])(
-    '%s verifies callers, hashes, and reads and writes only its partitions and the list indexes',
-    (name) => {
-      const fn = handler(name)
-      expect(statements(fn)).toEqual([
-        ...baseStatements(fn.logGroup),
-        READ_PUBLIC_KEYS,
-        ...PEPPER,
-        {
-          Sid: 'ManageTokens',
-          Action: [
-            'dynamodb:BatchGetItem',
-            'dynamodb:DeleteItem',
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:Query',
-            'dynamodb:UpdateItem',
-          ],
-          Effect: 'Allow',
-          Resource: TABLE,
-          Condition: {
-            'ForAllValues:StringLike': {
-              'dynamodb:LeadingKeys': ['TOKEN#*', 'OWNER#*', 'SA_NAME#*', 'AUDIT#*', 'DENY#*'],
-            },
-          },
-        },
-        {
-          Sid: 'ListTokens',
-          Action: 'dynamodb:Query',
-          Effect: 'Allow',
-          Resource: [
-            { 'Fn::Join': ['', [TABLE, '/index/gsi1']] },
-            { 'Fn::Join': ['', [TABLE, '/index/gsi2']] },
-          ],
-        },
-      ])
-    },
-  )
+  const onTable = (Sid: string, Action: string, keys: string[]) => ({
+    Sid,
+    Action,
+    Effect: 'Allow',
+    Resource: TABLE,
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
+  })
+  const index = (name: string) => ({ 'Fn::Join': ['', [TABLE, `/index/${name}`]] })
+
+  it('service-accounts verifies callers, hashes, and writes accounts, names, deny entries and their audit, never a token', () => {
+    const fn = handler('service-accounts')
+    expect(statements(fn)).toEqual([
+      ...baseStatements(fn.logGroup),
+      READ_PUBLIC_KEYS,
+      ...PEPPER,
+      READ_CALLER_RECORDS,
+      onTable('ReadServiceAccounts', 'dynamodb:GetItem', ['OWNER#*']),
+      onTable('WriteServiceAccounts', 'dynamodb:PutItem', [
+        'OWNER#*',
+        'SA_NAME#*',
+        'DENY#*',
+        'AUDIT#service_account#*',
+      ]),
+      onTable('FreeAccountNames', 'dynamodb:DeleteItem', ['SA_NAME#*']),
+      onTable('ReadServiceAccountEvents', 'dynamodb:Query', ['AUDIT#service_account#*']),
+      {
+        Sid: 'ListServiceAccounts',
+        Action: 'dynamodb:Query',
+        Effect: 'Allow',
+        Resource: index('gsi2'),
+      },
+    ])
+  })
+
+  it('access-tokens verifies callers, hashes, and writes tokens, owners, deny entries and audit, never a name', () => {
+    const fn = handler('access-tokens')
+    expect(statements(fn)).toEqual([
+      ...baseStatements(fn.logGroup),
+      READ_PUBLIC_KEYS,
+      ...PEPPER,
+      READ_CALLER_RECORDS,
+      onTable('ReadTokenOwners', 'dynamodb:GetItem', ['OWNER#*']),
+      onTable('WriteAccessTokens', 'dynamodb:PutItem', [
+        'TOKEN#*',
+        'OWNER#*',
+        'DENY#*',
+        'AUDIT#token#*',
+        'AUDIT#service_account#*',
+        'AUDIT#user#*',
+      ]),
+      onTable('ChangeAccessTokens', 'dynamodb:UpdateItem', ['TOKEN#*']),
+      onTable('ReadTokenEvents', 'dynamodb:Query', ['AUDIT#token#*']),
+      {
+        Sid: 'ListAccessTokens',
+        Action: 'dynamodb:Query',
+        Effect: 'Allow',
+        Resource: [index('gsi1'), index('gsi2')],
+      },
+    ])
+  })
 
   it('whoami reads public keys and its caller records; it neither signs nor hashes', () => {
     const fn = handler('whoami')
@@ -311,7 +333,14 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
         Resource: TABLE,
         Condition: {
           'ForAllValues:StringLike': {
-            'dynamodb:LeadingKeys': ['META', 'OWNER#*', 'SA_NAME#*', 'TOKEN#*', 'AUDIT#*'],
+            'dynamodb:LeadingKeys': [
+              'META',
+              'OWNER#*',
+              'SA_NAME#*',
+              'TOKEN#*',
+              'AUDIT#service_account#*',
+              'AUDIT#token#*',
+            ],
           },
         },
       },

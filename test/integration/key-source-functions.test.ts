@@ -16,16 +16,19 @@ import { keyStoresOf } from '../../functions/wiring/key-management.js'
 import {
   authorizerCapabilities,
   BOOTSTRAP_CAPABILITIES,
-  type Capability,
-  type GrantTargets,
   KEY_ROTATION_CAPABILITIES,
   KEYS_INIT_CAPABILITIES,
   ROUTED_HANDLER_CAPABILITIES,
-  statementsFor,
 } from '../../infra/constructs/permissions.js'
 import { createTestTable } from '../support/dynamodb.js'
 import { type FakeAws, type Fault, startFakeAws } from '../support/fake-aws.js'
 import { httpApiEvent } from '../support/http-events.js'
+import {
+  grantedStatements,
+  grants,
+  type StatementJson,
+  ungrantedAccesses,
+} from '../support/iam-grants.js'
 import { lambdaContext } from '../support/lambda.js'
 
 /**
@@ -162,33 +165,6 @@ const invoke = async (
   return handler(events[name], context(name))
 }
 
-interface StatementJson {
-  readonly Action: string | string[]
-  readonly Resource: string | string[]
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string[]>>>>
-}
-
-/** The IAM statements the stack grants for these capabilities (infra/constructs/permissions.ts). */
-const grantedStatements = (
-  keySource: 'kms' | 'secrets-manager',
-  capabilities: readonly Capability[],
-): StatementJson[] => {
-  const secret = { secretArn: 'arn:secret', keyArn: 'arn:key' }
-  const targets: GrantTargets = {
-    keySource,
-    jwtAlg: keySource === 'kms' ? 'ES256' : 'RS256',
-    tableArn: 'arn:table',
-    indexArns: ['arn:table/index/gsi1', 'arn:table/index/gsi2'],
-    kmsKeyArns: ['arn:signing-key'],
-    pepper: secret,
-    signingKeys: keySource === 'kms' ? undefined : secret,
-    secretsManagerService: 'secretsmanager.eu-west-1.amazonaws.com',
-  }
-  return statementsFor(capabilities, targets).map(
-    (statement) => statement.toStatementJson() as StatementJson,
-  )
-}
-
 const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   GetPublicKey: 'kms',
   Sign: 'kms',
@@ -199,21 +175,6 @@ const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   CreateSecret: 'secretsmanager',
 }
 
-/** `dynamodb:LeadingKeys` as IAM reads it: StringLike (`*` any) or StringEquals, all values. */
-const leadingKeysAllow = (condition: StatementJson['Condition'], pk: string | undefined) => {
-  if (condition === undefined) return true
-  const like = condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']
-  const equal = condition['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys']
-  if (pk === undefined) return like === undefined && equal === undefined
-  return (
-    (like ?? []).some((pattern) =>
-      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(
-        pk,
-      ),
-    ) || (equal ?? []).includes(pk)
-  )
-}
-
 /** What the calls made while `run` ran need of IAM that these statements do not grant. */
 const ungranted = async (
   statements: readonly StatementJson[],
@@ -222,26 +183,12 @@ const ungranted = async (
   const calls = aws.calls.length
   const accesses = aws.dynamoDbAccesses.length
   await run()
-  const grants = (action: string, resource?: string, pk?: string) =>
-    statements.some(
-      (statement) =>
-        [statement.Action].flat().includes(action) &&
-        (resource === undefined || [statement.Resource].flat().includes(resource)) &&
-        (resource === undefined || leadingKeysAllow(statement.Condition, pk)),
-    )
   const services = aws.calls
     .slice(calls)
     .filter((operation) => SERVICE_PREFIX[operation] !== undefined)
     .map((operation) => `${SERVICE_PREFIX[operation]}:${operation}`)
-    .filter((action) => !grants(action))
-  const items = aws.dynamoDbAccesses
-    .slice(accesses)
-    .filter(({ action, pk, index }) =>
-      index === undefined
-        ? !grants(action, 'arn:table', pk)
-        : !grants(action, `arn:table/index/${index}`),
-    )
-    .map(({ action, pk, index }) => `${action} ${pk ?? `index ${index}`}`)
+    .filter((action) => !grants(statements, action))
+  const items = ungrantedAccesses(statements, aws.dynamoDbAccesses.slice(accesses))
   return [...new Set([...services, ...items])]
 }
 
