@@ -1,10 +1,11 @@
-import type { Config, KeySource, KeySourceConfig, Runtime } from './config.js'
+import { assembleConfig } from './config-assembly.js'
+import type { Config } from './config-types.js'
+import { KEY_SOURCES } from './config-types.js'
 import {
   booleanRule,
   type EnvRule,
   httpUrlRule,
   integerRule,
-  jwksUrlOf,
   kmsKeyIdsRule,
   matchingRule,
   oneOfRule,
@@ -31,14 +32,6 @@ import { TollgateError } from './errors.js'
  */
 
 const DAY = 86_400
-
-/** `KEY_SOURCES` of ./config.ts, which cannot be imported without its zod schema. */
-const KEY_SOURCES = [
-  'local',
-  'kms',
-  'secrets-manager',
-  'jwks',
-] as const satisfies readonly KeySource[]
 
 interface Optional<T> {
   readonly rule: EnvRule<T>
@@ -115,7 +108,9 @@ type Parsed = {
  * @example
  * const config = parseConfigLean(process.env) ?? (await import('./config.js')).parseConfig(process.env)
  */
-export const parseConfigLean = (env: Readonly<Record<string, string | undefined>>) => {
+export const parseConfigLean = (
+  env: Readonly<Record<string, string | undefined>>,
+): Config | undefined => {
   const values: Record<string, unknown> = {}
   const problems: string[] = []
   for (const [name, variable] of Object.entries(ENV) as Array<
@@ -138,87 +133,10 @@ export const parseConfigLean = (env: Readonly<Record<string, string | undefined>
   if (problems.length > 0) {
     throw new TollgateError('internal', `Invalid configuration: ${problems.join('; ')}`)
   }
-  return configOf(values as Parsed)
-}
-
-/** What parseConfig makes of the parsed values, with no trusted issuer and no role scopes. */
-const configOf = (e: Parsed): Config => {
-  const issuer = (e.ISSUER ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '')
-  const problem = [
-    e.DEFAULT_TOKEN_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS &&
-      'DEFAULT_TOKEN_TTL_SECONDS must not exceed MAX_TOKEN_TTL_SECONDS',
-    e.REVOCATION_REFRESH_SECONDS + e.AUTHORIZER_CACHE_TTL_SECONDS >=
-      e.REVOCATION_MAX_DELAY_SECONDS &&
-      'REVOCATION_REFRESH_SECONDS + AUTHORIZER_CACHE_TTL_SECONDS must be below REVOCATION_MAX_DELAY_SECONDS',
-    e.KEY_SOURCE === 'local' &&
-      e.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
-      e.AWS_SAM_LOCAL !== 'true' &&
-      'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager',
-    e.KEY_SOURCE === 'jwks' &&
-      e.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
-      !jwksUrlOf(e.JWKS_URL, issuer).startsWith('https:') &&
-      'KEY_SOURCE=jwks fetches keys over https only on Lambda: set an https JWKS_URL (or an https ISSUER, whose /.well-known/jwks.json is the default)',
-  ].find((text) => typeof text === 'string')
-  if (problem !== undefined) {
-    throw new TollgateError('internal', `Invalid configuration: ${problem}`)
-  }
-  const runtime: Runtime =
-    e.AWS_LAMBDA_FUNCTION_NAME === undefined
-      ? 'process'
-      : e.AWS_SAM_LOCAL === 'true'
-        ? 'sam-local'
-        : 'lambda'
-  return Object.freeze({
-    issuer,
-    audience: e.AUDIENCE,
-    jwtAlg: e.JWT_ALG,
-    ...keySourceConfig(e, issuer),
-    runtime,
-    dataDir: e.DATA_DIR,
-    port: e.PORT,
-    tableName: e.TABLE_NAME,
-    maxJwtDurationSeconds: e.MAX_JWT_DURATION_SECONDS,
-    defaultTokenTtlSeconds: e.DEFAULT_TOKEN_TTL_SECONDS,
-    maxTokenTtlSeconds: e.MAX_TOKEN_TTL_SECONDS,
-    allowNonExpiringTokens: e.ALLOW_NON_EXPIRING_TOKENS,
-    maxActiveTokensPerOwner: e.MAX_ACTIVE_TOKENS_PER_OWNER,
-    maxPersonalTokenTtlSeconds: e.MAX_PERSONAL_TOKEN_TTL_SECONDS,
-    basicAuthEnabled: e.BASIC_AUTH_ENABLED,
-    basicAuthUsername: e.BASIC_AUTH_USERNAME,
-    keysCacheTtlSeconds: e.KEYS_CACHE_TTL_SECONDS,
-    httpApiAuthorizerResponse: e.HTTP_API_AUTHORIZER_RESPONSE,
-    routeScopes: Object.freeze(e.ROUTE_SCOPES),
-    revocationCheck: e.REVOCATION_CHECK,
-    revocationMaxDelaySeconds: e.REVOCATION_MAX_DELAY_SECONDS,
-    revocationRefreshSeconds: e.REVOCATION_REFRESH_SECONDS,
-    authorizerCacheTtlSeconds: e.AUTHORIZER_CACHE_TTL_SECONDS,
+  // No trusted issuer and no role scopes: an environment with either went to parseConfig.
+  return assembleConfig(values as Parsed, {
     trustedIssuers: [],
-    roleScopes: Object.freeze({}),
-    localMode: e.KEY_SOURCE === 'local' && runtime !== 'lambda',
-    dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
-    kmsEndpoint: e.AWS_ENDPOINT_URL_KMS ?? e.AWS_ENDPOINT_URL,
-    secretsManagerEndpoint: e.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? e.AWS_ENDPOINT_URL,
+    roleScopes: {},
+    problem: undefined,
   })
-}
-
-/** The key source's own settings; another source's variables are ignored. */
-const keySourceConfig = (e: Parsed, issuer: string): KeySourceConfig => {
-  switch (e.KEY_SOURCE) {
-    case 'local':
-      return { keySource: 'local' }
-    case 'kms':
-      return {
-        keySource: 'kms',
-        kmsKeyIds: e.KMS_KEY_IDS ?? Object.freeze([]),
-        pepperSecretId: e.PEPPER_SECRET_ID,
-      }
-    case 'secrets-manager':
-      return {
-        keySource: 'secrets-manager',
-        signingKeysSecretId: e.SIGNING_KEYS_SECRET_ID,
-        pepperSecretId: e.PEPPER_SECRET_ID,
-      }
-    case 'jwks':
-      return { keySource: 'jwks', jwksUrl: jwksUrlOf(e.JWKS_URL, issuer) }
-  }
 }

@@ -1,4 +1,22 @@
 import * as z from 'zod/mini'
+import { assembleConfig, issuerOf } from './config-assembly.js'
+import type { Config } from './config-types.js'
+import { KEY_SOURCES } from './config-types.js'
+
+export type {
+  Config,
+  JwksKeySource,
+  KeySource,
+  KeySourceConfig,
+  KmsKeySource,
+  LocalKeySource,
+  RemoteKeyConfig,
+  Runtime,
+  SecretsManagerKeySource,
+  SharedConfig,
+} from './config-types.js'
+export { KEY_SOURCES }
+
 import {
   booleanFlag,
   httpUrl,
@@ -11,24 +29,15 @@ import {
   secretId,
   tableName,
 } from './config-values.js'
-import { jwksUrlOf } from './env-rules.js'
 import { TollgateError } from './errors.js'
 import { PERMISSION_NAME } from './names.js'
 import { TOLLGATE_ADMIN_SCOPE } from './routes.js'
-import {
-  type TrustedIssuer,
-  toTrustedIssuers,
-  trustedIssuersProblem,
-  trustedIssuersSchema,
-} from './trusted-issuers.js'
+import { toTrustedIssuers, trustedIssuersProblem, trustedIssuersSchema } from './trusted-issuers.js'
 
 // zod/mini: the same validator with a tree-shakeable API, so every Lambda that
 // parses config at cold start (the authorizer above all) carries ~20 KB, not ~450 KB.
 
 const DAY = 86_400
-
-export const KEY_SOURCES = ['local', 'kms', 'secrets-manager', 'jwks'] as const
-export type KeySource = (typeof KEY_SOURCES)[number]
 
 /** Environment variables of the contract (docs/design.md#configuration). */
 const ENV_SCHEMA = z.object({
@@ -124,105 +133,6 @@ const ENV_SCHEMA = z.object({
   AWS_ENDPOINT_URL: z.optional(httpUrl),
 })
 
-/** KEY_SOURCE=local: the key file under DATA_DIR holds keys and pepper. */
-export interface LocalKeySource {
-  readonly keySource: 'local'
-}
-
-/** KEY_SOURCE=kms: KMS signs; the pepper is in Secrets Manager. */
-export interface KmsKeySource {
-  readonly keySource: 'kms'
-  /** KMS_KEY_IDS: the signing key first, every one published (empty where not given). */
-  readonly kmsKeyIds: readonly string[]
-  /**
-   * PEPPER_SECRET_ID, where this function hashes. Not every function is told
-   * (an authorizer without Basic auth never is): `requireKeyMaterial` checks
-   * at cold start that a function has what it uses.
-   */
-  readonly pepperSecretId: string | undefined
-}
-
-/** KEY_SOURCE=secrets-manager: a private JWK set and the pepper in Secrets Manager. */
-export interface SecretsManagerKeySource {
-  readonly keySource: 'secrets-manager'
-  /** SIGNING_KEYS_SECRET_ID, where this function signs. */
-  readonly signingKeysSecretId: string | undefined
-  readonly pepperSecretId: string | undefined
-}
-
-/**
- * KEY_SOURCE=jwks: a verifier of another deployment's JWTs (a consumer's
- * authorizer, in any account) that reads the issuer's public keys from its
- * JWKS URL and holds no key material at all: no signer, no pepper.
- */
-export interface JwksKeySource {
-  readonly keySource: 'jwks'
-  /** JWKS_URL, else ISSUER + `/.well-known/jwks.json`. */
-  readonly jwksUrl: string
-}
-
-/**
- * Where key material lives: each source carries only its own settings, so a
- * consumer narrows on `keySource` and reads them without a cast.
- */
-export type KeySourceConfig =
-  | LocalKeySource
-  | KmsKeySource
-  | SecretsManagerKeySource
-  | JwksKeySource
-
-/**
- * Where this process runs: `lambda` (AWS_LAMBDA_FUNCTION_NAME set),
- * `sam-local` (also AWS_SAM_LOCAL=true), or `process` (the dev server, the
- * CLI, tests: they differ by what they call, not by their configuration).
- */
-export type Runtime = 'lambda' | 'sam-local' | 'process'
-
-/** The whole configuration: the settings every function shares, and its key source's. */
-export type Config = SharedConfig & KeySourceConfig
-
-/** A configuration whose keys live in AWS: what keys init seeds. */
-export type RemoteKeyConfig = SharedConfig & (KmsKeySource | SecretsManagerKeySource)
-
-export interface SharedConfig {
-  readonly issuer: string
-  readonly audience: string
-  readonly jwtAlg: 'RS256' | 'ES256'
-  readonly keySource: KeySource
-  readonly runtime: Runtime
-  readonly dataDir: string
-  readonly port: number
-  readonly tableName: string
-  readonly maxJwtDurationSeconds: number
-  readonly defaultTokenTtlSeconds: number
-  readonly maxTokenTtlSeconds: number
-  readonly allowNonExpiringTokens: boolean
-  readonly maxActiveTokensPerOwner: number
-  readonly maxPersonalTokenTtlSeconds: number
-  readonly basicAuthEnabled: boolean
-  readonly basicAuthUsername: string
-  readonly keysCacheTtlSeconds: number
-  readonly httpApiAuthorizerResponse: 'simple' | 'iam'
-  readonly routeScopes: Readonly<Record<string, string>>
-  readonly revocationCheck: boolean
-  readonly revocationMaxDelaySeconds: number
-  readonly revocationRefreshSeconds: number
-  readonly authorizerCacheTtlSeconds: number
-  readonly trustedIssuers: readonly TrustedIssuer[]
-  readonly roleScopes: Readonly<Record<string, readonly string[]>>
-  /**
-   * KEY_SOURCE=local off Lambda (or under sam local): the development issuer
-   * and http JWKS on loopback exist only here (docs/design.md#local-mode).
-   */
-  readonly localMode: boolean
-  /** Explicit DynamoDB endpoint; when absent locally, the dev server starts DynamoDB Local. */
-  readonly dynamoDbEndpoint: string | undefined
-  /** Explicit KMS endpoint (AWS_ENDPOINT_URL_KMS, else AWS_ENDPOINT_URL); else the SDK's own. */
-  readonly kmsEndpoint: string | undefined
-  /** Explicit Secrets Manager endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS_ENDPOINT_URL). */
-  readonly secretsManagerEndpoint: string | undefined
-}
-
 /**
  * Parses and validates the environment once. A bad value fails with a
  * message naming the variable and the rule, never the value itself.
@@ -243,95 +153,10 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>): 
     throw new TollgateError('internal', `Invalid configuration: ${problems.join('; ')}`)
   }
   const e = result.data
-  const issuer = (e.ISSUER ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '')
   const trustedIssuers = toTrustedIssuers(e.TRUSTED_ISSUERS)
-  const problem = [
-    e.DEFAULT_TOKEN_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS &&
-      'DEFAULT_TOKEN_TTL_SECONDS must not exceed MAX_TOKEN_TTL_SECONDS',
-    // A copy older than max delay − cache TTL is an outage: refreshing later than that never works.
-    e.REVOCATION_REFRESH_SECONDS + e.AUTHORIZER_CACHE_TTL_SECONDS >=
-      e.REVOCATION_MAX_DELAY_SECONDS &&
-      'REVOCATION_REFRESH_SECONDS + AUTHORIZER_CACHE_TTL_SECONDS must be below REVOCATION_MAX_DELAY_SECONDS',
-    trustedIssuersProblem(trustedIssuers, { issuer, audience: e.AUDIENCE }),
-    keySourceProblem(e, issuer),
-  ].find((text) => typeof text === 'string')
-  if (problem !== undefined)
-    throw new TollgateError('internal', `Invalid configuration: ${problem}`)
-  const runtime: Runtime =
-    e.AWS_LAMBDA_FUNCTION_NAME === undefined
-      ? 'process'
-      : e.AWS_SAM_LOCAL === 'true'
-        ? 'sam-local'
-        : 'lambda'
-  return Object.freeze({
-    issuer,
-    audience: e.AUDIENCE,
-    jwtAlg: e.JWT_ALG,
-    ...keySourceConfig(e, issuer),
-    runtime,
-    dataDir: e.DATA_DIR,
-    port: e.PORT,
-    tableName: e.TABLE_NAME,
-    maxJwtDurationSeconds: e.MAX_JWT_DURATION_SECONDS,
-    defaultTokenTtlSeconds: e.DEFAULT_TOKEN_TTL_SECONDS,
-    maxTokenTtlSeconds: e.MAX_TOKEN_TTL_SECONDS,
-    allowNonExpiringTokens: e.ALLOW_NON_EXPIRING_TOKENS,
-    maxActiveTokensPerOwner: e.MAX_ACTIVE_TOKENS_PER_OWNER,
-    maxPersonalTokenTtlSeconds: e.MAX_PERSONAL_TOKEN_TTL_SECONDS,
-    basicAuthEnabled: e.BASIC_AUTH_ENABLED,
-    basicAuthUsername: e.BASIC_AUTH_USERNAME,
-    keysCacheTtlSeconds: e.KEYS_CACHE_TTL_SECONDS,
-    httpApiAuthorizerResponse: e.HTTP_API_AUTHORIZER_RESPONSE,
-    routeScopes: Object.freeze(e.ROUTE_SCOPES),
-    revocationCheck: e.REVOCATION_CHECK,
-    revocationMaxDelaySeconds: e.REVOCATION_MAX_DELAY_SECONDS,
-    revocationRefreshSeconds: e.REVOCATION_REFRESH_SECONDS,
-    authorizerCacheTtlSeconds: e.AUTHORIZER_CACHE_TTL_SECONDS,
+  return assembleConfig(e, {
     trustedIssuers,
-    roleScopes: Object.freeze(e.ROLE_SCOPES),
-    localMode: e.KEY_SOURCE === 'local' && runtime !== 'lambda',
-    dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
-    kmsEndpoint: e.AWS_ENDPOINT_URL_KMS ?? e.AWS_ENDPOINT_URL,
-    secretsManagerEndpoint: e.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? e.AWS_ENDPOINT_URL,
+    roleScopes: e.ROLE_SCOPES,
+    problem: trustedIssuersProblem(trustedIssuers, { issuer: issuerOf(e), audience: e.AUDIENCE }),
   })
 }
-
-type ParsedEnv = z.infer<typeof ENV_SCHEMA>
-
-/** The key source's own settings; another source's variables are ignored. */
-const keySourceConfig = (e: ParsedEnv, issuer: string): KeySourceConfig => {
-  switch (e.KEY_SOURCE) {
-    case 'local':
-      return { keySource: 'local' }
-    case 'kms':
-      return {
-        keySource: 'kms',
-        kmsKeyIds: e.KMS_KEY_IDS ?? Object.freeze([]),
-        pepperSecretId: e.PEPPER_SECRET_ID,
-      }
-    case 'secrets-manager':
-      return {
-        keySource: 'secrets-manager',
-        signingKeysSecretId: e.SIGNING_KEYS_SECRET_ID,
-        pepperSecretId: e.PEPPER_SECRET_ID,
-      }
-    case 'jwks':
-      return { keySource: 'jwks', jwksUrl: jwksUrlOf(e.JWKS_URL, issuer) }
-  }
-}
-
-/**
- * Where the local key file may be used (docs/design.md#keys): it would be one per
- * Lambda instance, so nothing would verify; `sam local` may read an existing
- * one. Where a JWKS may be fetched over plain http: only off Lambda, to
- * loopback (the fetcher's own rule), so on Lambda it must be https.
- * Names variables, never values.
- */
-const keySourceProblem = (e: ParsedEnv, issuer: string): string | undefined =>
-  e.KEY_SOURCE === 'local' && e.AWS_LAMBDA_FUNCTION_NAME !== undefined && e.AWS_SAM_LOCAL !== 'true'
-    ? 'KEY_SOURCE=local is refused on Lambda (AWS_LAMBDA_FUNCTION_NAME is set): each instance would make its own keys and pepper; use KEY_SOURCE=kms or secrets-manager'
-    : e.KEY_SOURCE === 'jwks' &&
-        e.AWS_LAMBDA_FUNCTION_NAME !== undefined &&
-        !jwksUrlOf(e.JWKS_URL, issuer).startsWith('https:')
-      ? 'KEY_SOURCE=jwks fetches keys over https only on Lambda: set an https JWKS_URL (or an https ISSUER, whose /.well-known/jwks.json is the default)'
-      : undefined
