@@ -52,12 +52,7 @@ export class DynamoDbStore implements Store {
   }
 
   async getTokens(tokenIds: readonly string[]): Promise<readonly AccessTokenRecord[]> {
-    const ids = [...new Set(tokenIds)]
-    const batches: Promise<Item[]>[] = []
-    for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
-      batches.push(this.#batchGet(ids.slice(start, start + BATCH_GET_LIMIT).map(itemKeys.token)))
-    }
-    return (await Promise.all(batches)).flat().map(itemToToken)
+    return (await this.#getAll([...new Set(tokenIds)].map(itemKeys.token))).map(itemToToken)
   }
 
   async listTokens(
@@ -65,7 +60,7 @@ export class DynamoDbStore implements Store {
     page: PageRequest,
   ): Promise<Page<AccessTokenRecord>> {
     const index = filter.owner === undefined ? TOKEN_TABLE.listIndex : TOKEN_TABLE.ownerIndex
-    return this.#query(
+    return this.#queryIndex(
       {
         IndexName: index.name,
         KeyConditionExpression: '#pk = :pk',
@@ -108,7 +103,7 @@ export class DynamoDbStore implements Store {
   }
 
   listServiceAccounts(page: PageRequest): Promise<Page<OwnerRecord>> {
-    return this.#query(
+    return this.#queryIndex(
       {
         IndexName: TOKEN_TABLE.listIndex.name,
         KeyConditionExpression: '#pk = :pk',
@@ -177,6 +172,36 @@ export class DynamoDbStore implements Store {
     }
   }
 
+  /**
+   * A page of an index, read from the table: the indexes carry keys and what
+   * lists filter on (token-table.ts), the items come from one strongly
+   * consistent BatchGetItem per 100, in the index's order. An item gone since
+   * the query (expired by TTL) is left out, as a later query would.
+   */
+  async #queryIndex<T>(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    page: PageRequest,
+    decode: (item: Item) => T,
+  ): Promise<Page<T>> {
+    const { items: indexed, next } = await this.#query(input, page, (item) => item)
+    const keys = indexed.map(({ pk, sk }) => ({ pk, sk }))
+    const found = new Map((await this.#getAll(keys)).map((item) => [keyOf(item), item]))
+    const items = keys.flatMap((key) => {
+      const item = found.get(keyOf(key))
+      return item === undefined ? [] : [decode(item)]
+    })
+    return { items, next }
+  }
+
+  /** Any number of items by key, in batches of DynamoDB's limit; missing ones left out. */
+  async #getAll(keys: readonly Item[]): Promise<Item[]> {
+    const batches: Promise<Item[]>[] = []
+    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+      batches.push(this.#batchGet(keys.slice(start, start + BATCH_GET_LIMIT)))
+    }
+    return (await Promise.all(batches)).flat()
+  }
+
   async #batchGet(keys: readonly Item[]): Promise<Item[]> {
     const found: Item[] = []
     let pending: Item[] = [...keys]
@@ -217,6 +242,8 @@ export class DynamoDbStore implements Store {
     return { items: (Items ?? []).map(decode), next: LastEvaluatedKey }
   }
 }
+
+const keyOf = (item: Item): string => `${String(item.pk)}\n${String(item.sk)}`
 
 const guarded = async <T>(request: Promise<T>): Promise<T> => {
   try {

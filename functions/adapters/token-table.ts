@@ -2,13 +2,31 @@
  * The DynamoDB table's shape: one place for the key schema that the dev
  * server, the tests and the CDK stack all create.
  */
+/**
+ * What the indexes carry beyond keys (an INCLUDE projection): only what a
+ * list query filters on. Lists read the items themselves from the table, so
+ * `last_used_at`, written up to once a minute per token in use, is in no
+ * index, and recording a use writes one item, never an index.
+ */
+const INDEX_PROJECTION = ['name'] as const
+
 export const TOKEN_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Lists one owner's tokens, newest last, without scans. */
-  ownerIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  ownerIndex: {
+    name: 'gsi1',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    projectedAttributes: INDEX_PROJECTION,
+  },
   /** Lists every token, and every service account, across owners without scans. */
-  listIndex: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  listIndex: {
+    name: 'gsi2',
+    partitionKey: 'gsi2pk',
+    sortKey: 'gsi2sk',
+    projectedAttributes: INDEX_PROJECTION,
+  },
   /** Epoch seconds after which DynamoDB may delete a record that is no longer usable. */
   timeToLiveAttribute: 'ttl',
 } as const

@@ -36,7 +36,10 @@ export const ensureTokenTable = async (
             { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
             { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
           ],
-          Projection: { ProjectionType: 'ALL' as const },
+          Projection: {
+            ProjectionType: 'INCLUDE' as const,
+            NonKeyAttributes: [...index.projectedAttributes],
+          },
         })),
       }),
     )

@@ -1,4 +1,5 @@
 import { Aws, type Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
+import * as events from 'aws-cdk-lib/aws-events'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import * as kms from 'aws-cdk-lib/aws-kms'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
@@ -191,7 +192,8 @@ export class KeyMaterial extends Construct {
     const schedule = new secretsmanager.CfnRotationSchedule(this, 'SigningKeyRotation', {
       secretId: this.signingSecret.ref,
       rotationLambdaArn: fn.functionArn,
-      rotationRules: { scheduleExpression: `rate(${every.toHours()} hours)` },
+      // CDK's own RotationSchedule form: whole days as `rate(1 day)`/`rate(N days)`, else hours.
+      rotationRules: { scheduleExpression: events.Schedule.rate(every).expressionString },
       rotateImmediatelyOnUpdate: false,
     })
     schedule.node.addDependency(permission)

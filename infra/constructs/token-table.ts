@@ -5,11 +5,28 @@ import type { Construct } from 'constructs'
 import { TOKEN_TABLE } from '../../functions/adapters/token-table.js'
 import { PARTITIONS } from './permissions.js'
 
+export interface TokenTableProps {
+  /**
+   * What deleting the stack (or replacing the table) does to it. `DESTROY`
+   * also turns deletion protection off, for throwaway stacks; CloudFormation
+   * cannot snapshot a DynamoDB table, so `SNAPSHOT` is refused.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy
+}
+
+/** ARNs of the token table's indexes, for grants that query them (never `index/*`). */
+export const tokenIndexArns = (tableArn: string): readonly string[] =>
+  [TOKEN_TABLE.ownerIndex, TOKEN_TABLE.listIndex].map((index) => `${tableArn}/index/${index.name}`)
+
 /**
  * Tollgate's one DynamoDB table, with the key schema of
  * `functions/adapters/token-table.ts` (the same the dev server creates on
  * DynamoDB Local): on-demand, point-in-time recovery, deletion protection,
  * TTL, and kept when the stack goes (it holds every token's hash and audit).
+ * Both indexes project only what lists filter on, never `last_used_at`;
+ * CloudFormation changes one index per update, so a later change to more
+ * than one index takes one deploy per index (docs/cost-and-scale.md).
  *
  * @example
  * const table = new TokenTable(this, 'Table')
@@ -18,26 +35,33 @@ export class TokenTable extends dynamodb.Table {
   /** ARNs of the indexes, for grants that query them (never `index/*`). */
   readonly indexArns: readonly string[]
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: TokenTableProps = {}) {
     const { partitionKey, sortKey, ownerIndex, listIndex, timeToLiveAttribute } = TOKEN_TABLE
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN
+    if (removalPolicy === RemovalPolicy.SNAPSHOT) {
+      throw new Error(
+        'Tollgate: a DynamoDB table has no snapshot on deletion; use RETAIN (and point-in-time recovery) or DESTROY',
+      )
+    }
     super(scope, id, {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       timeToLiveAttribute,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy,
     })
     for (const index of [ownerIndex, listIndex]) {
       this.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.projectedAttributes],
       })
     }
-    this.indexArns = [ownerIndex, listIndex].map((index) => `${this.tableArn}/index/${index.name}`)
+    this.indexArns = tokenIndexArns(this.tableArn)
   }
 
   /**

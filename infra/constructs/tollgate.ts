@@ -2,6 +2,7 @@ import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-li
 import * as apigw from 'aws-cdk-lib/aws-apigateway'
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as logs from 'aws-cdk-lib/aws-logs'
@@ -30,7 +31,7 @@ import {
   HANDLER_SETTINGS,
   settingText,
 } from './settings.js'
-import { TokenTable } from './token-table.js'
+import { TokenTable, tokenIndexArns } from './token-table.js'
 import { TollgateAuthorizer, type TollgateAuthorizerProps } from './tollgate-authorizer.js'
 import { TollgateFunction } from './tollgate-function.js'
 import type { ITollgateIssuer } from './tollgate-issuer.js'
@@ -92,6 +93,18 @@ export interface TollgateProps {
   readonly denyListReaders?: readonly string[]
   /** Log retention of every function and the access log. @default one month */
   readonly logRetention?: logs.RetentionDays
+  /**
+   * The token table to use instead of making one: a table restored from
+   * point-in-time recovery, or one kept from an earlier stack
+   * (`dynamodb.Table.fromTableName`). It must have the key schema, indexes
+   * and TTL of `functions/adapters/token-table.ts`; the functions need its
+   * name and ARN (index grants are made from the ARN), and no stream. Its
+   * resource policy is its own: `denyListReaders` needs a table made here.
+   * @default a new `TokenTable`
+   */
+  readonly table?: dynamodb.ITable
+  /** Of the token table made here (never of `table`). @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy
 }
 
 const DEFAULTS = {
@@ -117,6 +130,8 @@ const DEFAULTS = {
   authorizer: {} as NonNullable<TollgateProps['authorizer']>,
   denyListReaders: [] as readonly string[],
   logRetention: logs.RetentionDays.ONE_MONTH,
+  table: undefined as dynamodb.ITable | undefined,
+  removalPolicy: RemovalPolicy.RETAIN,
 }
 
 /** Default KMS request quotas for Sign (per account and Region). */
@@ -135,7 +150,8 @@ const KMS_SIGN_QUOTA: Readonly<Record<JwtAlg, number>> = { RS256: 500, ES256: 30
 export class Tollgate extends Construct implements ITollgateIssuer {
   readonly api: apigwv2.HttpApi
   readonly stage: apigwv2.HttpStage
-  readonly table: TokenTable
+  /** The token table: made here, or the `table` given. */
+  readonly table: dynamodb.ITable
   readonly keys: KeyMaterial
   readonly issuer: string
   readonly audience: string
@@ -167,8 +183,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.keySource = options.keySource
     this.jwtAlg = options.jwtAlg
     this.audience = options.audience
-    this.table = new TokenTable(this, 'TokenTable')
-    this.table.allowDenyListReads(options.denyListReaders)
+    this.table = this.tokenTable(options)
     this.keys = new KeyMaterial(this, 'Keys', options)
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${id}-api`,
@@ -216,7 +231,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
       keySource: this.keySource,
       jwtAlg: this.jwtAlg,
       tableArn: this.table.tableArn,
-      indexArns: this.table.indexArns,
+      indexArns: tokenIndexArns(this.table.tableArn),
       kmsKeyArns: this.keys.signingKeys.map((key) => key.keyArn),
       pepper: this.keys.pepper,
       signingKeys: this.keys.signingKeySecret,
@@ -229,6 +244,20 @@ export class Tollgate extends Construct implements ITollgateIssuer {
       role.addToPrincipalPolicy(statement)
     }
     this.keys.allow(role, capabilities)
+  }
+
+  private tokenTable(options: typeof DEFAULTS): dynamodb.ITable {
+    if (options.table === undefined) {
+      const table = new TokenTable(this, 'TokenTable', { removalPolicy: options.removalPolicy })
+      table.allowDenyListReads(options.denyListReaders)
+      return table
+    }
+    if (options.denyListReaders.length > 0) {
+      throw new Error(
+        "Tollgate: denyListReaders writes the token table's resource policy; with `table`, add that statement to your table instead",
+      )
+    }
+    return options.table
   }
 
   private createStage(): apigwv2.HttpStage {

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib'
+import { App, Duration } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import type { IConstruct } from 'constructs'
@@ -287,7 +287,7 @@ describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: refOf(signingSecret),
       RotationLambdaARN: arnOf(fn),
-      RotationRules: { ScheduleExpression: 'rate(24 hours)' },
+      RotationRules: { ScheduleExpression: 'rate(1 day)' },
       RotateImmediatelyOnUpdate: false,
     })
     template.hasResourceProperties('AWS::Lambda::Permission', {
@@ -296,6 +296,20 @@ describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
       SourceArn: refOf(signingSecret),
     })
     expect(unacknowledgedFindings(stack)).toEqual([])
+  })
+
+  it('writes a rotation under a day in hours, the form Secrets Manager documents', () => {
+    const every12Hours = new TollgateStack(
+      new App({ outdir: OUTDIR, context: CDK_CONTEXT }),
+      'TollgateRotatingTwiceADay',
+      {
+        tollgate: { keySource: 'secrets-manager', signingKeyRotation: Duration.hours(12) },
+      },
+    )
+    Template.fromStack(every12Hours).hasResourceProperties(
+      'AWS::SecretsManager::RotationSchedule',
+      { RotationRules: { ScheduleExpression: 'rate(12 hours)' } },
+    )
   })
 
   it('runs keys init with the signing-key secret too, and rotation only after it', () => {

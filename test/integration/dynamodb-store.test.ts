@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ownerItemKey } from '../../functions/adapters/dynamodb-items.js'
 import { denyPartition } from '../../functions/adapters/dynamodb-log-items.js'
 import { DynamoDbStore } from '../../functions/adapters/dynamodb-store.js'
-import { itemKeys } from '../../functions/adapters/token-table.js'
+import { itemKeys, TOKEN_TABLE } from '../../functions/adapters/token-table.js'
 import { parseConfig } from '../../functions/core/config.js'
 import type { TollgateError } from '../../functions/core/errors.js'
 import { authenticateCaller } from '../../functions/core/use-cases/authenticate-caller.js'
@@ -353,6 +353,46 @@ describe('Class: DynamoDbStore (against DynamoDB Local)', () => {
       expect(seen).toEqual([...ids].reverse())
       const all = await listTokens(deps(), admin, { name: 'p3' }, { limit: 100 })
       expect(all.items.map((item) => item.record.id)).toContain(ids[3])
+    })
+
+    it('keeps last_used_at out of both indexes, and lists read it from the items', async () => {
+      // Prepare
+      const sa = await account('touched')
+      const { record } = await createToken(deps(), admin, { name: 'u', serviceAccountId: sa.id })
+      await store.recordTokenUse(record.id, clock.now(), clock.now() - 60_000)
+
+      // Act
+      const byOwner = await listTokens(deps(), admin, { owner: sa.id }, { limit: 10 })
+      const byName = await listTokens(deps(), admin, { name: 'u' }, { limit: 100 })
+      const indexed = await Promise.all(
+        [
+          { IndexName: TOKEN_TABLE.ownerIndex.name, pk: `TOKENS_OF#${sa.id}`, key: 'gsi1pk' },
+          { IndexName: TOKEN_TABLE.listIndex.name, pk: 'TOKENS', key: 'gsi2pk' },
+        ].map(({ IndexName, pk, key }) =>
+          client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': key },
+              ExpressionAttributeValues: { ':pk': { S: pk } },
+            }),
+          ),
+        ),
+      )
+
+      // Assess
+      for (const page of [byOwner, byName]) {
+        const listed = page.items.find((item) => item.record.id === record.id)
+        expect(listed?.record.lastUsedAt).toBe(clock.now())
+      }
+      for (const [i, { Items }] of indexed.entries()) {
+        const item = Items?.find((found) => found.pk?.S === itemKeys.token(record.id).pk)
+        const index = [TOKEN_TABLE.ownerIndex, TOKEN_TABLE.listIndex][i]
+        expect(Object.keys(item ?? {}).sort()).toEqual(
+          [index?.partitionKey, index?.sortKey, 'name', 'pk', 'sk'].sort(),
+        )
+      }
     })
   })
 

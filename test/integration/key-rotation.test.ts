@@ -64,6 +64,7 @@ const seededStack = async () => {
     log: (message, fields) => logs.push({ message, ...fields }),
   }
   const handler = createKeyRotationHandler(async () => deps)
+  aws.secretsManager.rotateWith(secretId, handler)
   /** What Secrets Manager does on a rotation: a pending version, then the four steps. */
   const startRotation = async () => {
     const { VersionId } = await secretsManager.send(
@@ -208,6 +209,33 @@ describe('Secrets Manager key rotation (handler: key-rotation)', () => {
     expect(stack.current().current.kid).toBe(before.current.kid)
     const logs = await stack.rotate()
     expect(logs.find((log) => log.rotation_step)?.rotation_step).toBe('promote')
+  })
+
+  it('passes the test Secrets Manager runs on a copy of the current set when the schedule changes', async () => {
+    // Prepare: a rotation done, then hours later (the copy's stamps long past the step window).
+    const stack = await seededStack()
+    stack.clock.advance(3 * HOUR)
+    await stack.rotate()
+    const before = stack.current()
+    stack.clock.advance(5 * HOUR)
+
+    // Act: what CloudFormation does with RotateImmediatelyOnUpdate: false.
+    await aws.secretsManagerClient().send(
+      new RotateSecretCommand({
+        SecretId: stack.secretId,
+        RotationRules: { ScheduleExpression: 'rate(12 hours)' },
+        RotateImmediately: false,
+      }),
+    )
+
+    // Assess: tested, nothing changed, nothing left pending, and the next rotation runs.
+    expect(aws.secretsManager.scheduleOf(stack.secretId)).toBe('rate(12 hours)')
+    expect(stack.logs.at(-1)).toMatchObject({ message: 'Key rotation: pending keys tested' })
+    expect(stack.current()).toEqual(before)
+    const stages = Object.values(aws.secretsManager.stagesOf(stack.secretId)).flat()
+    expect(stages).not.toContain('AWSPENDING')
+    const logs = await stack.rotate()
+    expect(logs.map((log) => log.message)).toContain('Key rotation: finished')
   })
 
   it('refuses a version that is not pending, and an unknown step', async () => {

@@ -14,7 +14,18 @@ interface Secret {
   readonly kmsKeyId: string | undefined
   readonly versions: Map<string, Version>
   rotationEnabled: boolean
+  scheduleExpression: string | undefined
 }
+
+/** The event Secrets Manager invokes a rotation function with. */
+export interface RotationInvocation {
+  readonly Step: string
+  readonly SecretId: string
+  readonly ClientRequestToken: string
+}
+
+/** A secret's rotation function, as the fake invokes it in Lambda's place. */
+export type RotationFunction = (event: RotationInvocation) => Promise<void>
 
 const notFound = (what: string) =>
   awsError(400, 'ResourceNotFoundException', `Secrets Manager can't find ${what}.`)
@@ -24,12 +35,18 @@ const invalid = (message: string) => awsError(400, 'InvalidParameterException', 
  * The parts of Secrets Manager Tollgate uses, with its staging-label rules:
  * CreateSecret, GetSecretValue, PutSecretValue (idempotent per
  * ClientRequestToken), DescribeSecret (VersionIdsToStages),
- * UpdateSecretVersionStage (AWSPREVIOUS follows AWSCURRENT) and RotateSecret
- * (starts a rotation: an empty AWSPENDING version; the test then drives the
- * rotation function's four steps itself).
+ * UpdateSecretVersionStage (AWSPREVIOUS follows AWSCURRENT) and RotateSecret.
+ * RotateSecret starts a rotation (an empty AWSPENDING version; the test then
+ * drives the rotation function's four steps itself), or, with
+ * `RotateImmediately: false` (a schedule set or changed, as CloudFormation does
+ * with `RotateImmediatelyOnUpdate: false`), tests the rotation configuration as
+ * Secrets Manager documents it: an AWSPENDING version made from AWSCURRENT's
+ * value, the rotation function's testSecret step only (the function given to
+ * `rotateWith`), then the label removed. A failed test is answered as an error.
  */
 export class FakeSecretsManager {
   readonly #secrets = new Map<string, Secret>()
+  readonly #rotationFunctions = new Map<string, RotationFunction>()
   readonly #kms: FakeKms
 
   constructor(kms: FakeKms) {
@@ -51,7 +68,19 @@ export class FakeSecretsManager {
     )
   }
 
-  handle(operation: string, input: Record<string, unknown>): FakeAnswer {
+  /** Test setup: the rotation function RotateSecret invokes for `secretId` (Lambda's part). */
+  rotateWith(secretId: string, fn: RotationFunction): void {
+    const secret = this.#find(secretId)
+    if (secret === undefined) throw new Error(`no secret ${secretId}`)
+    this.#rotationFunctions.set(secret.arn, fn)
+  }
+
+  /** Test view: the secret's rotation schedule, undefined before any. */
+  scheduleOf(secretId: string): string | undefined {
+    return this.#find(secretId)?.scheduleExpression
+  }
+
+  handle(operation: string, input: Record<string, unknown>): FakeAnswer | Promise<FakeAnswer> {
     if (operation === 'CreateSecret') return this.#create(input)
     const secret = this.#find(input.SecretId)
     if (secret === undefined) return notFound('the specified secret')
@@ -79,7 +108,14 @@ export class FakeSecretsManager {
     const suffix = randomBytes(3).toString('hex')
     const arn = `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}-${suffix}`
     const kmsKeyId = typeof input.KmsKeyId === 'string' ? input.KmsKeyId : undefined
-    const secret: Secret = { arn, name, kmsKeyId, versions: new Map(), rotationEnabled: false }
+    const secret: Secret = {
+      arn,
+      name,
+      kmsKeyId,
+      versions: new Map(),
+      rotationEnabled: false,
+      scheduleExpression: undefined,
+    }
     this.#secrets.set(arn, secret)
     const versionId = String(input.ClientRequestToken ?? randomUUID())
     if (typeof input.SecretString === 'string') {
@@ -182,20 +218,46 @@ export class FakeSecretsManager {
     return { status: 200, body: { ARN: secret.arn, Name: secret.name } }
   }
 
-  #rotate(secret: Secret, input: Record<string, unknown>): FakeAnswer {
+  async #rotate(secret: Secret, input: Record<string, unknown>): Promise<FakeAnswer> {
     const pending = [...secret.versions].find(([, v]) => v.stages.has('AWSPENDING'))
     if (pending !== undefined && !pending[1].stages.has('AWSCURRENT')) {
       return awsError(400, 'InvalidRequestException', 'A previous rotation isn’t complete.')
     }
     if (pending !== undefined) pending[1].stages.delete('AWSPENDING')
+    const rules = input.RotationRules as { ScheduleExpression?: unknown } | undefined
+    if (typeof rules?.ScheduleExpression === 'string') {
+      secret.scheduleExpression = rules.ScheduleExpression
+    }
+    secret.rotationEnabled = true
     const versionId = String(input.ClientRequestToken ?? randomUUID())
+    if (input.RotateImmediately === false) return this.#testRotation(secret, versionId)
     secret.versions.set(versionId, {
       value: undefined,
       stages: new Set(['AWSPENDING']),
       createdAt: Date.now(),
     })
-    secret.rotationEnabled = true
     return { status: 200, body: { ARN: secret.arn, Name: secret.name, VersionId: versionId } }
+  }
+
+  /** testSecret on a pending copy of AWSCURRENT, then the copy's label goes. */
+  async #testRotation(secret: Secret, versionId: string): Promise<FakeAnswer> {
+    const fn = this.#rotationFunctions.get(secret.arn)
+    if (fn === undefined) return invalid('No rotation function is set for this secret.')
+    const current = [...secret.versions.values()].find((v) => v.stages.has('AWSCURRENT'))
+    const version = {
+      value: current?.value,
+      stages: new Set(['AWSPENDING']),
+      createdAt: Date.now(),
+    }
+    secret.versions.set(versionId, version)
+    try {
+      await fn({ Step: 'testSecret', SecretId: secret.arn, ClientRequestToken: versionId })
+    } catch (error) {
+      return awsError(400, 'InvalidRequestException', `The rotation test failed: ${error}`)
+    } finally {
+      version.stages.delete('AWSPENDING')
+    }
+    return { status: 200, body: { ARN: secret.arn, Name: secret.name } }
   }
 
   /** Moves `stage` to `versionId`; AWSPREVIOUS follows a moved AWSCURRENT. */

@@ -48,10 +48,11 @@ interface Step {
  *    nothing is due, the same keys, and the log says why).
  * 2. setSecret: publish the pending set's public keys (KEYSET#public), before
  *    anything can sign with them.
- * 3. testSecret: every pending key signs and verifies, and is published.
+ * 3. testSecret: every pending key signs and verifies, and is published
+ *    (at any age: Secrets Manager runs this step alone when a schedule changes).
  * 4. finishSecret: move AWSCURRENT to the pending version.
  *
- * A step finding the pending version older than the step window abandons it
+ * Any other step finding the pending version older than the step window abandons it
  * (removes AWSPENDING) and fails, so its time stamps are never relied on late.
  * A version already AWSCURRENT makes every step a logged no-op.
  *
@@ -126,8 +127,14 @@ const publishPending = async (step: Step): Promise<void> => {
   })
 }
 
+/**
+ * Writes nothing and relies on no stamp, so it takes the pending set at any
+ * age: Secrets Manager also calls this step alone, on a pending copy of the
+ * current set it makes when a schedule is set or changed, and removes it after.
+ * A stale version of a real rotation is still abandoned by finishSecret.
+ */
 const testPending = async (step: Step): Promise<void> => {
-  const pending = await readPending(step)
+  const pending = await readPending(step, { anyAge: true })
   const published = await step.deps.publishedKeys.read()
   const publishedKids = new Set((published ?? []).map((key) => key.kid))
   const probe = Buffer.from(`tollgate key rotation ${step.token}`)
@@ -155,15 +162,18 @@ const finish = async (step: Step, stages: Readonly<Record<string, string[]>>): P
   step.deps.log('Key rotation: finished', { version: step.token })
 }
 
-/** The pending key set, if it is still fresh enough to act on. */
-const readPending = async (step: Step): Promise<SigningKeySet> => {
+/** The pending key set, if it is still fresh enough to act on (or `anyAge`). */
+const readPending = async (
+  step: Step,
+  { anyAge }: { readonly anyAge: boolean } = { anyAge: false },
+): Promise<SigningKeySet> => {
   const text = await step.deps.secrets.read(step.secretId, {
     versionId: step.token,
     stage: 'AWSPENDING',
   })
   if (text === undefined) throw new Error('The pending version has no value.')
   const pending = parseSigningKeySet(text)
-  await ensureFresh(step, pending)
+  if (!anyAge) await ensureFresh(step, pending)
   return pending
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { RotationTiming } from '../../../../functions/core/key-rotation.js'
-import { parseSigningKeySet } from '../../../../functions/core/signing-keys.js'
+import {
+  generateSigningKey,
+  parseSigningKeySet,
+  serializeSigningKeySet,
+} from '../../../../functions/core/signing-keys.js'
 import {
   type RotationDependencies,
   rotateSigningKeys,
@@ -101,6 +105,27 @@ describe('rotateSigningKeys', () => {
     // Act and assess
     await expect(step('setSecret', token)).rejects.toThrow('older than the step window')
     expect(secrets.valueOf(SECRET, 'AWSPENDING')).toBeUndefined()
+  })
+
+  it('tests a pending copy of the current set at any age, and refuses one with an unpublished key', async () => {
+    // Prepare: what Secrets Manager makes when a schedule changes, hours after the last rotation.
+    const { secrets, clock, step, current } = await seeded()
+    clock.advance(5 * HOUR)
+    const copy = secrets.startRotation(SECRET)
+    await secrets.put(SECRET, secrets.valueOf(SECRET) ?? '', {
+      versionId: copy,
+      stages: ['AWSPENDING'],
+    })
+    const withNewKey = { ...current(), next: generateSigningKey('ES256', clock.now()) }
+
+    // Act and assess
+    await expect(step('testSecret', copy)).resolves.toBeUndefined()
+    const unpublished = secrets.startRotation(SECRET)
+    await secrets.put(SECRET, serializeSigningKeySet(withNewKey), {
+      versionId: unpublished,
+      stages: ['AWSPENDING'],
+    })
+    await expect(step('testSecret', unpublished)).rejects.toThrow('is not published')
   })
 
   it('never rolls back a newer published set', async () => {
