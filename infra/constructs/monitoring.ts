@@ -18,13 +18,12 @@ import {
   METRICS,
 } from '../../functions/core/metrics.js'
 import type { KeySource, RoutedHandlerName } from './permissions.js'
-import type { TokenTable } from './token-table.js'
 import type { TollgateAuthorizer } from './tollgate-authorizer.js'
 
 /** What is watched: the `Tollgate` construct, by its parts (tollgate.ts imports this file, not the reverse). */
 export interface MonitoredTollgate extends Construct {
   readonly api: apigwv2.HttpApi
-  readonly table: TokenTable
+  readonly table: { readonly tableName: string }
   readonly keySource: KeySource
   readonly handlers: ReadonlyMap<RoutedHandlerName, lambda.IFunction>
   readonly authorizer: TollgateAuthorizer

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { App, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
 import * as sns from 'aws-cdk-lib/aws-sns'
 import type { IConstruct } from 'constructs'
 import { describe, expect, it } from 'vitest'
 import { TOKEN_TABLE } from '../../functions/adapters/token-table.js'
+import { REPO_ROOT } from '../../infra/bundling.js'
 import { routedHandlers } from '../../infra/constructs/routes.js'
 import { Tollgate } from '../../infra/constructs/tollgate.js'
 import {
@@ -231,6 +234,25 @@ describe('monitoring (KEY_SOURCE=kms, RS256: the default)', () => {
         TreatMissingData: 'notBreaching',
         AlarmDescription: expect.stringMatching(/What to do: docs\/runbook\.md#[a-z-]+$/),
       })
+    }
+  })
+
+  it("names in each alarm's description a section of docs/runbook.md that exists", () => {
+    const runbook = readFileSync(join(REPO_ROOT, 'docs', 'runbook.md'), 'utf8')
+    const sections = new Set(
+      [...runbook.matchAll(/^#{2,3} (.+)$/gm)].map(([, heading]) =>
+        (heading as string)
+          .toLowerCase()
+          .replace(/[^a-z0-9 _-]/g, '')
+          .replaceAll(' ', '-'),
+      ),
+    )
+    for (const { resource } of Object.values(alarms)) {
+      const section = /docs\/runbook\.md#([a-z-]+)$/.exec(String(resource.AlarmDescription))?.[1]
+      expect(sections).toContain(section)
+    }
+    for (const id of tollgate.monitoring?.alarms.keys() ?? []) {
+      expect(runbook).toContain(id.replace(/^(?!Table|Gsi)\w+Throttles$/, '<Function>Throttles'))
     }
   })
 
