@@ -4,7 +4,7 @@ import { cachedValue } from '../core/cached-value.js'
 import { derToJose } from '../core/ecdsa-signature.js'
 import { TollgateError } from '../core/errors.js'
 import type { Clock, JwtAlg, Signer } from '../core/ports.js'
-import { translateAwsError } from './aws-errors.js'
+import { awsErrorName, translateAwsError } from './aws-errors.js'
 import { KMS_KEY_PROFILES } from './kms-public-jwk.js'
 import { fetchKmsPublicKey } from './kms-public-keys.js'
 
@@ -20,7 +20,12 @@ export interface KmsSignerOptions {
   /** KEYS_CACHE_TTL_SECONDS: how long the signing key's ARN and kid are reused. */
   readonly cacheTtlSeconds: number
   readonly clock: Clock
+  /** Told when KMS throttled a Sign call (its error's name), before the `unavailable` is thrown. */
+  readonly onThrottled?: ((error: string) => void) | undefined
 }
+
+/** KMS's answers when the account's request quota is reached (docs/runbook.md). */
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException'])
 
 /**
  * Signs with an asymmetric KMS key; the private key never leaves KMS.
@@ -69,6 +74,8 @@ export const createKmsSigner = (options: KmsSignerOptions): Signer => {
         }
         return { kid: jwk.kid, signingInput, signature }
       } catch (error) {
+        const name = awsErrorName(error)
+        if (THROTTLING.has(name)) options.onThrottled?.(name)
         throw translateAwsError(error)
       }
     },

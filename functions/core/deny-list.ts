@@ -22,6 +22,12 @@ export interface DenyListOptions {
   readonly lookbackMs: number
   /** Told when a refresh failed but the copy is still young enough to use. */
   readonly onRefreshFailed?: ((error: unknown) => void) | undefined
+  /**
+   * Told the copy's age after a check, at most once per `everyMs` and never
+   * in the first `everyMs` (a cold start's calls report nothing): a copy
+   * older than `refreshMs` means refreshes fail.
+   */
+  readonly reportAge?: { readonly everyMs: number; readonly report: (ageMs: number) => void }
 }
 
 /**
@@ -65,6 +71,20 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
   let watermark: number | undefined
   let refreshedAt = Number.NEGATIVE_INFINITY
   let refreshing: Promise<void> | undefined
+  let nextAgeReport = options.clock.now() + (options.reportAge?.everyMs ?? 0)
+
+  const noteAge = (now: number) => {
+    const { reportAge } = options
+    if (
+      reportAge === undefined ||
+      now < nextAgeReport ||
+      refreshedAt === Number.NEGATIVE_INFINITY
+    ) {
+      return
+    }
+    nextAgeReport = now + reportAge.everyMs
+    reportAge.report(Math.max(0, now - refreshedAt))
+  }
 
   const merge = (entries: readonly DenyEntry[], now: number) => {
     for (const entry of entries) {
@@ -122,7 +142,13 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
       options.clock.now() - refreshedAt >= options.refreshMs ? refresh() : Promise.resolve(),
     async check(claims) {
       const now = options.clock.now()
-      if (now - refreshedAt >= options.refreshMs) await ensureFresh()
+      if (now - refreshedAt >= options.refreshMs) {
+        try {
+          await ensureFresh()
+        } finally {
+          noteAge(options.clock.now())
+        }
+      } else noteAge(now)
       const token = byToken.get(claims.atid)
       const owner = byOwner.get(claims.sub)
       if (

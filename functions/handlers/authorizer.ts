@@ -14,7 +14,7 @@ import {
   authorizeRequest,
 } from '../core/use-cases/authorize-request.js'
 import type { AuthorizerDependencyProvider } from '../wiring/authorizer.js'
-import { logger } from '../wiring/observability.js'
+import { logger, metricFields } from '../wiring/observability.js'
 
 /** REST API answer, and HTTP API answer when HTTP_API_AUTHORIZER_RESPONSE=iam. */
 export interface IamAuthorizerResponse {
@@ -147,7 +147,11 @@ const cannotDecide = async (error: unknown, lambdaContext: Context | undefined):
   const failure = toTollgateError(error)
   logger.error(
     'authorizer could not decide',
-    { code: failure.code, error: failure.cause ?? failure },
+    {
+      code: failure.code,
+      error: failure.cause ?? failure,
+      ...metricFields({ Faults: 1 }, failure.code),
+    },
     lambdaContext,
   )
   const pending = logger.pending()
@@ -189,6 +193,7 @@ const logDecision = (
           jti,
           route: route.resource,
           missing_scopes: decision.missingScopes,
+          ...metricFields({ Refusals: 1 }, decision.reason),
         },
         lambdaContext,
       )
@@ -197,7 +202,11 @@ const logDecision = (
     case 'unauthorized':
       logger.info(
         'authorizer refused',
-        { code: 'invalid_token', reason: decision.reason },
+        {
+          code: 'invalid_token',
+          reason: decision.reason,
+          ...metricFields({ Refusals: 1 }, 'invalid_token'),
+        },
         lambdaContext,
       )
   }

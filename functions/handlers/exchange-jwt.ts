@@ -1,7 +1,7 @@
 import { exchangeRequest } from '../api/schemas.js'
 import { exchangeToken } from '../core/use-cases/exchange-token.js'
 import type { ExchangeHandlerDependencies } from '../wiring/exchange.js'
-import { logger } from '../wiring/observability.js'
+import { logger, metricFields } from '../wiring/observability.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse, NO_STORE } from './http-response.js'
 import { parseJsonBody } from './json-body.js'
@@ -27,6 +27,7 @@ export const createExchangeJwtHandler = (
       scope,
       exp,
       source_ip: request.sourceIp,
+      ...metricFields({ JwtsIssued: 1 }),
     })
     return jsonResponse(
       200,

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { SERVICE_FAULTS, toTollgateError } from '../core/errors.js'
+import { logger as facade, metricFields } from '../wiring/observability.js'
 import { powertoolsLogger as logger } from '../wiring/powertools-logger.js'
 import { type HttpRequest, type ProxyEvent, toHttpRequest } from './http-event.js'
 import { type HttpResponse, problemResponse } from './http-response.js'
@@ -28,14 +29,21 @@ export const createHttpHandler = (handle: RouteHandler): LambdaHttpHandler =>
             code: error.code,
             request_id: requestId,
             error: error.cause ?? error,
+            ...metricFields({ Faults: 1 }, error.code),
           })
         } else {
-          logger.info('request refused', { code: error.code, request_id: requestId })
+          logger.info('request refused', {
+            code: error.code,
+            request_id: requestId,
+            ...metricFields({ Refusals: 1 }, error.code),
+          })
         }
         request.response = problemResponse(error, requestId)
       },
     })
-    .handler(async (event) => {
+    .handler(async (event, context) => {
+      // Names the function in the metrics its lines carry (metricFields).
+      facade.invoked(context)
       const request = toHttpRequest(event)
       logger.appendKeys({ request_id: request.requestId })
       return handle(request)

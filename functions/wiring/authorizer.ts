@@ -8,6 +8,7 @@ import {
   VERIFIED_TOKEN_CACHE_SIZE,
 } from '../core/jwt-verifier.js'
 import { requireKeyMaterial } from '../core/key-material.js'
+import { DENY_LIST_AGE_REPORT_MS } from '../core/metrics.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { buildPermissionRules } from '../core/route-permissions.js'
@@ -17,6 +18,7 @@ import type { AuthorizeDependencies } from '../core/use-cases/authorize-request.
 import { keyMaterialFor } from './key-material.js'
 import {
   loadLogger,
+  logDenyListAge,
   logger,
   logSkippedKey,
   logUseNotRecorded,
@@ -76,6 +78,7 @@ export const buildAuthorizerDependencies = (parts: AuthorizerParts): AuthorizerD
               lookbackMs: (config.maxJwtDurationSeconds + CLOCK_SKEW_SECONDS) * 1000,
               onRefreshFailed: (error) =>
                 logger.warn('deny-list refresh failed; using the copy', { error }),
+              reportAge: { everyMs: DENY_LIST_AGE_REPORT_MS, report: logDenyListAge },
             }),
           )
         : undefined,

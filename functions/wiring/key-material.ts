@@ -10,7 +10,7 @@ import type { Config, JwksKeySource, KmsKeySource, SharedConfig } from '../core/
 import { TollgateError } from '../core/errors.js'
 import { configured } from '../core/key-material.js'
 import type { Clock, KeySet, Secrets, Signer } from '../core/ports.js'
-import { logger } from './observability.js'
+import { logger, logKmsThrottled } from './observability.js'
 import { once } from './once.js'
 import { lazyRemoteKeySet } from './remote-key-set.js'
 
@@ -134,7 +134,11 @@ export const keyMaterialFor = (config: Config, options: KeyMaterialOptions): Key
   const signer = once(async (): Promise<Signer> => {
     if (config.keySource === 'kms') {
       const { createKmsSigner } = await import('../adapters/kms-signer.js')
-      return createKmsSigner({ ...kmsOptions(config, clock), kms: await kms() })
+      return createKmsSigner({
+        ...kmsOptions(config, clock),
+        kms: await kms(),
+        onThrottled: logKmsThrottled,
+      })
     }
     const { createSecretsManagerSigner } = await import('../adapters/secrets-manager-keys.js')
     return createSecretsManagerSigner({

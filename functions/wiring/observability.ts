@@ -1,5 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 import type { Context } from 'aws-lambda'
+import {
+  CODE_DIMENSION,
+  FUNCTION_DIMENSION,
+  METRIC_NAMESPACE,
+  METRICS,
+  type MetricName,
+} from '../core/metrics.js'
 
 /** The `service` of every line. */
 export const SERVICE_NAME = 'tollgate'
@@ -189,4 +196,62 @@ export const logSkippedKey = (index: number, reason: string): void => {
 /** Key management's structured lines (steps, kids, outcomes), at INFO. */
 export const logInfo = (message: string, fields: Readonly<Record<string, unknown>>): void => {
   logger.info(message, { ...fields })
+}
+
+/**
+ * The fields that make a log line a CloudWatch embedded metric format (EMF)
+ * record as well: spread into a line that is written anyway (a refusal, an
+ * issued JWT), they let CloudWatch Logs extract the metric from it, with no
+ * client, no API call and no module on any cold start (Powertools Metrics
+ * would be a package to load and a line of its own). Each metric carries
+ * the name of the function (of the latest invocation noted, `invoked`), and
+ * `code` adds the problem code. Empty before any invocation is noted; the
+ * dev server's lines carry them too, inert there (nothing extracts EMF).
+ *
+ * @example
+ * logger.info('request refused', { code, ...metricFields({ Refusals: 1 }, code) })
+ */
+export const metricFields = (
+  values: Partial<Readonly<Record<MetricName, number>>>,
+  code?: string,
+): Readonly<Record<string, unknown>> => {
+  const functionName = latestContext?.functionName
+  if (functionName === undefined || functionName === '') return {}
+  const dimensions =
+    code === undefined ? [FUNCTION_DIMENSION] : [FUNCTION_DIMENSION, CODE_DIMENSION]
+  return {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: [dimensions],
+          Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: unitOf(name) })),
+        },
+      ],
+    },
+    [FUNCTION_DIMENSION]: functionName,
+    ...(code === undefined ? {} : { [CODE_DIMENSION]: code }),
+    ...values,
+  }
+}
+
+const unitOf = (name: string): string => (name === METRICS.denyListAgeSeconds ? 'Seconds' : 'Count')
+
+/** KMS throttled a Sign call: the account's request quota is reached (docs/runbook.md). */
+export const logKmsThrottled = (error: string): void => {
+  logger.warn('KMS throttled a Sign call', { error, ...metricFields({ KmsThrottled: 1 }) })
+}
+
+/**
+ * The authorizer's deny-list copy, at most once a minute per process: a copy
+ * older than REVOCATION_REFRESH_SECONDS means its refreshes fail (the
+ * deny-list staleness alarm).
+ */
+export const logDenyListAge = (ageMs: number): void => {
+  const seconds = Math.round(ageMs / 1000)
+  logger.info('deny-list age', {
+    age_seconds: seconds,
+    ...metricFields({ DenyListAgeSeconds: seconds }),
+  })
 }

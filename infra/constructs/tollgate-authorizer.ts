@@ -90,6 +90,8 @@ export class TollgateAuthorizer extends Construct {
   readonly function: TollgateFunction | undefined
   /** API Gateway's result cache for its answers (`AUTHORIZER_CACHE_TTL_SECONDS`). */
   readonly cacheTtl: Duration
+  /** `REVOCATION_REFRESH_SECONDS` where the function reads the deny-list; undefined where it does not. */
+  readonly revocationRefresh: Duration | undefined
   private readonly options: Options
   private readonly hasScopeRules: boolean
   private readonly httpAuthorizers = new Map<number, apigwv2.HttpAuthorizer>()
@@ -111,6 +113,8 @@ export class TollgateAuthorizer extends Construct {
         (route) => authorizationOf(route) === 'authorizer' && (route.scopes ?? []).length > 0,
       )
 
+    this.revocationRefresh =
+      options.mode === 'lambda' && options.revocationCheck ? options.revocationRefresh : undefined
     if (options.mode === 'native') {
       validateNative(props, options)
       this.function = undefined

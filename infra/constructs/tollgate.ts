@@ -6,11 +6,13 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as logs from 'aws-cdk-lib/aws-logs'
+import type * as sns from 'aws-cdk-lib/aws-sns'
 import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
 import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
 import type { TrustedIssuerEntry } from '../../functions/core/trusted-issuers.js'
 import { KeyMaterial } from './key-material.js'
+import { TollgateMonitoring } from './monitoring.js'
 import { withDefaults } from './options.js'
 import {
   BOOTSTRAP_CAPABILITIES,
@@ -105,6 +107,12 @@ export interface TollgateProps {
   readonly table?: dynamodb.ITable
   /** Of the token table made here (never of `table`). @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy
+  /**
+   * Alarms, a dashboard and failed-rotation notifications (docs/runbook.md),
+   * sent to `topic` or to a topic made for them; `false` makes none of it.
+   * @default true
+   */
+  readonly monitoring?: boolean | { readonly topic?: sns.ITopic }
 }
 
 const DEFAULTS = {
@@ -132,6 +140,7 @@ const DEFAULTS = {
   logRetention: logs.RetentionDays.ONE_MONTH,
   table: undefined as dynamodb.ITable | undefined,
   removalPolicy: RemovalPolicy.RETAIN,
+  monitoring: true as NonNullable<TollgateProps['monitoring']>,
 }
 
 /** Default KMS request quotas for Sign (per account and Region). */
@@ -172,6 +181,8 @@ export class Tollgate extends Construct implements ITollgateIssuer {
    * whoever may invoke it may mint an admin.
    */
   readonly bootstrap: TollgateFunction
+  /** Alarms, dashboard and their topic; undefined with `monitoring: false`. */
+  readonly monitoring: TollgateMonitoring | undefined
   private readonly options: typeof DEFAULTS
 
   constructor(scope: Construct, id: string, props: TollgateProps = {}) {
@@ -203,6 +214,14 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.keysInit = this.createKeysInit()
     this.keyRotation = this.keySource === 'secrets-manager' ? this.createKeyRotation() : undefined
     this.bootstrap = this.createBootstrap()
+    this.monitoring =
+      options.monitoring === false
+        ? undefined
+        : new TollgateMonitoring(this, 'Monitoring', {
+            tollgate: this,
+            topic: options.monitoring === true ? undefined : options.monitoring.topic,
+            kmsSignQuota: KMS_SIGN_QUOTA[this.jwtAlg],
+          })
   }
 
   /** Configuration every Tollgate function starts with (docs/design.md#configuration). */
@@ -276,13 +295,18 @@ export class Tollgate extends Construct implements ITollgateIssuer {
         format: apigw.AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            apiId: '$context.apiId',
             ip: '$context.identity.sourceIp',
             requestTime: '$context.requestTime',
             routeKey: '$context.routeKey',
             status: '$context.status',
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationLatencyMs: '$context.integrationLatency',
             integrationError: '$context.integrationErrorMessage',
+            // AUTHORIZER_FAILURE, THROTTLED, …: what API Gateway answered for when no handler did.
+            errorResponseType: '$context.error.responseType',
             authorizerError: '$context.authorizer.error',
             sub: '$context.authorizer.sub',
             atid: '$context.authorizer.atid',

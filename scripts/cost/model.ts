@@ -29,7 +29,7 @@ export interface ExchangeModel {
   readonly writeUnitsPerUse: number
   readonly logBytesPerRequest: number
   readonly billedMs: number
-  /** Dollars a month whatever the traffic: keys and secrets. */
+  /** Dollars a month whatever the traffic: keys, secrets and monitoring. */
   readonly fixedMonthly: number
 }
 
@@ -110,7 +110,8 @@ export const exchangeModel = (facts: TemplateFacts): ExchangeModel => {
     }),
     fixedMonthly:
       (facts.signingKeys + facts.rotatedKeys) * PRICES.kmsKeyMonth.usd +
-      facts.secrets * PRICES.secretMonth.usd,
+      facts.secrets * PRICES.secretMonth.usd +
+      monitoringMonthly(facts),
   }
 }
 
@@ -192,3 +193,10 @@ export const exchangeLimits = (model: ExchangeModel): readonly ScaleLimit[] => {
   }
   return limits.sort((a, b) => a.exchangesPerSecond - b.exchangesPerSecond)
 }
+
+/** Alarms, dashboards and custom metrics a month: the metric filters' and, with monitoring, the EMF series. */
+export const monitoringMonthly = (facts: TemplateFacts): number =>
+  facts.alarms * PRICES.alarmMonth.usd +
+  facts.dashboards * PRICES.dashboardMonth.usd +
+  (facts.metricFilters + (facts.alarms > 0 ? ASSUMPTIONS.emfMetricSeries : 0)) *
+    PRICES.customMetricMonth.usd

@@ -80,6 +80,27 @@ export const PRICES = {
     source: 'https://aws.amazon.com/secrets-manager/pricing/',
     asOf: '2026-06',
   },
+  alarmMonth: {
+    usd: 0.1,
+    unit: 'CloudWatch alarm a month (standard resolution, one metric)',
+    quotedPer: 1,
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+    asOf: '2026-06',
+  },
+  dashboardMonth: {
+    usd: 3,
+    unit: 'CloudWatch dashboard a month',
+    quotedPer: 1,
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+    asOf: '2026-06',
+  },
+  customMetricMonth: {
+    usd: 0.3,
+    unit: 'CloudWatch custom metric a month (the first 10,000)',
+    quotedPer: 1,
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+    asOf: '2026-06',
+  },
   logsIngestedGb: {
     usd: 0.5,
     unit: 'GB of CloudWatch Logs ingested (standard class)',
@@ -145,6 +166,13 @@ export const ASSUMPTIONS = {
   exchangeReadUnits: 2,
   /** A token item is under 1 KB: one write unit per write of it, and per index item. */
   tokenItemWriteUnits: 1,
+  /**
+   * Custom metric series the handlers' EMF lines make (functions/core/metrics.ts): a
+   * series per metric, function and, for refusals and faults, problem code that occurs;
+   * about 30 in a month with ordinary mistakes in it (JwtsIssued 1, Refusals ~20,
+   * Faults ~5, KmsThrottled 2, DenyListAgeSeconds 1). The template's metric filters add theirs.
+   */
+  emfMetricSeries: 30,
   /** Bytes Lambda logs per invocation (START, END, REPORT with the trace id). */
   platformLogBytes: 380,
   /** The exchange's one issuance line (Powertools JSON with its context). */

@@ -6,6 +6,7 @@ import {
   type ExchangeModel,
   exchangeLimits,
   exchangeModel,
+  monitoringMonthly,
   xraySampledShare,
 } from './model.js'
 import { ASSUMPTIONS, PRICES } from './prices.js'
@@ -88,7 +89,7 @@ const exchangeSection = (models: readonly ExchangeModel[]) => {
       .filter((m) => m.facts.jwtAlg === 'RS256')
       .map(
         (m) =>
-          `\`${m.facts.keySource}\` $${usd(m.fixedMonthly)} (${plural(m.facts.signingKeys + m.facts.rotatedKeys, 'KMS key')}, ${plural(m.facts.secrets, 'secret')})`,
+          `\`${m.facts.keySource}\` $${usd(m.fixedMonthly)} (${plural(m.facts.signingKeys + m.facts.rotatedKeys, 'KMS key')}, ${plural(m.facts.secrets, 'secret')}; monitoring $${usd(monitoringMonthly(m.facts))}: ${plural(m.facts.alarms, 'alarm')}, ${plural(m.facts.dashboards, 'dashboard')}, ${m.facts.metricFilters} metric-filter and ~${ASSUMPTIONS.emfMetricSeries} EMF metric series)`,
       )
       .join(
         ', ',

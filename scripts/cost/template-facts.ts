@@ -51,6 +51,10 @@ export interface TemplateFacts {
   readonly rotatedKeys: number
   readonly secrets: number
   readonly rotationSchedule: string | undefined
+  /** Monitoring (none with `monitoring: false`). */
+  readonly alarms: number
+  readonly dashboards: number
+  readonly metricFilters: number
 }
 
 export const EXCHANGE_ROUTE_KEY = routeKey(
@@ -134,6 +138,9 @@ export const templateFacts = (template: CfnTemplate): TemplateFacts => {
     secrets: ofType('AWS::SecretsManager::Secret').length,
     rotationSchedule: ofType('AWS::SecretsManager::RotationSchedule')[0]?.[1].Properties
       .RotationRules.ScheduleExpression,
+    alarms: ofType('AWS::CloudWatch::Alarm').length,
+    dashboards: ofType('AWS::CloudWatch::Dashboard').length,
+    metricFilters: ofType('AWS::Logs::MetricFilter').length,
   }
 }
 

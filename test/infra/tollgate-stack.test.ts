@@ -635,6 +635,17 @@ describe('the HTTP API', () => {
       arnOf(tollgate.node.findChild('AccessLogs')),
     )
   })
+
+  it('tells a 429 from an authorizer deny or throw, and the integration from the gateway, in the access log', () => {
+    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')
+    expect(JSON.parse(stage?.Properties.AccessLogSettings.Format)).toMatchObject({
+      apiId: '$context.apiId',
+      errorResponseType: '$context.error.responseType',
+      integrationStatus: '$context.integrationStatus',
+      integrationLatencyMs: '$context.integrationLatency',
+      authorizerError: '$context.authorizer.error',
+    })
+  })
 })
 
 describe('outputs', () => {

@@ -99,6 +99,16 @@ describe.each([
     expect(lazy).toContain('@aws-lambda-powertools/logger')
   })
 
+  // EMF is fields of log lines the authorizer writes anyway: its cold start gains the metric
+  // names (core/metrics.ts, bundled into the entry), no package, and no Powertools Metrics.
+  it('authorizer loads no package for its metrics at cold start, nor ever Powertools Metrics', async () => {
+    const { cold, lazy } = inputsOf(await build('authorizer'), entryOf('authorizer'))
+
+    expect([...new Set(cold.map(packageOf))]).toEqual(['(tollgate)'])
+    expect(cold.filter((input) => input.includes('metrics'))).toEqual(['functions/core/metrics.ts'])
+    expect([...cold, ...lazy].map(packageOf)).not.toContain('@aws-lambda-powertools/metrics')
+  })
+
   it('authorizer loads the JWKS fetcher (node:http, node:https) only where a JWKS is fetched', async () => {
     const { cold, lazy } = inputsOf(await build('authorizer'), entryOf('authorizer'))
     const fetcher = 'functions/adapters/remote-jwks.ts'

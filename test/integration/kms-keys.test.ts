@@ -196,6 +196,30 @@ describe('Function: createKmsSigner', () => {
     await verifyWithJose(jwt, await keySet.publicKeys(), 'ES256')
   })
 
+  it('says when KMS throttled a Sign beyond the retries, and answers unavailable', async () => {
+    // Prepare
+    const { keyId } = aws.kms.createKey('ECC_NIST_P256')
+    const throttled: string[] = []
+    const signer = createKmsSigner({
+      kms: aws.kmsClient({ maxAttempts: 1 }),
+      keyIds: [keyId],
+      alg: 'ES256',
+      cacheTtlSeconds: 300,
+      clock: fixedClock(),
+      onThrottled: (name) => throttled.push(name),
+    })
+    aws.inject('Sign', { kind: 'throttle' }, 1)
+
+    // Act
+    const error = await rejectionOf(mint(signer))
+
+    // Assess
+    expect(error.code).toBe('unavailable')
+    expect(throttled).toEqual(['ThrottlingException'])
+    await mint(signer)
+    expect(throttled).toHaveLength(1)
+  })
+
   it.each([
     ['a disabled key', (keyId: string) => aws.kms.setState(keyId, 'Disabled')],
     ['a key pending deletion', (keyId: string) => aws.kms.setState(keyId, 'PendingDeletion')],

@@ -202,4 +202,36 @@ describe('createDenyList', () => {
     expect(await codeOf(denyList.check(claims()))).toBe('allowed')
     expect(deny.reads).toHaveLength(2)
   })
+
+  it('reports its age once per interval, never in the first, and the age failed refreshes leave', async () => {
+    const clock = fixedClock(NOW)
+    const deny = store()
+    const ages: number[] = []
+    const denyList = createDenyList({
+      reader: deny.reader,
+      clock,
+      refreshMs: 10_000,
+      maxAgeMs: 20_000,
+      lookbackMs: LOOKBACK_MS,
+      reportAge: { everyMs: 30_000, report: (ageMs) => ages.push(ageMs) },
+    })
+
+    await denyList.check(claims())
+    clock.advance(29_000)
+    await denyList.check(claims())
+    expect(ages).toEqual([])
+
+    clock.advance(1_000)
+    await denyList.check(claims())
+    expect(ages).toEqual([1_000])
+
+    deny.fail(true)
+    clock.advance(15_000)
+    expect(await codeOf(denyList.check(claims()))).toBe('allowed')
+    expect(ages).toEqual([1_000])
+
+    clock.advance(15_000)
+    expect(await codeOf(denyList.check(claims()))).toBe('unavailable')
+    expect(ages).toEqual([1_000, 31_000])
+  })
 })

@@ -1,10 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
 import { jwtVerify } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { parseConfig } from '../../../functions/core/config.js'
 import { bootstrapAdmin } from '../../../functions/core/use-cases/bootstrap-admin.js'
 import { createExchangeJwtHandler } from '../../../functions/handlers/exchange-jwt.js'
 import type { Dependencies } from '../../../functions/wiring/dependencies.js'
+import { powertoolsLogger } from '../../../functions/wiring/powertools-logger.js'
 import {
   fakeDependencies,
   fixedClock,
@@ -188,5 +189,55 @@ describe('POST /access-tokens/jwt', () => {
     expect(response.statusCode).toBe(500)
     expect(JSON.parse(response.body)).toMatchObject({ code: 'internal' })
     expect(response.body).not.toContain('ECONNREFUSED')
+  })
+
+  it('counts minted JWTs, refusals and faults by code in its log lines (EMF)', async () => {
+    // Prepare
+    const { admin, deps, handler } = await setup()
+    const taken = (['info', 'error'] as const).map((level) => vi.spyOn(powertoolsLogger, level))
+    const failing = createExchangeJwtHandler(() =>
+      Promise.resolve({
+        ...deps,
+        store: { ...deps.store, getToken: () => Promise.reject(new Error('down')) },
+      } as Dependencies),
+    )
+
+    // Act
+    let logged: Array<Record<string, unknown> | undefined>
+    try {
+      await handler(httpApiEvent(JSON.stringify({ access_token: admin.secret })), context)
+      await handler(httpApiEvent('{"access_token":"x"}'), context)
+      await failing(httpApiEvent(JSON.stringify({ access_token: admin.secret })), context)
+      logged = taken.flatMap((spy) =>
+        spy.mock.calls.map(([, fields]) => fields as Record<string, unknown> | undefined),
+      )
+    } finally {
+      for (const spy of taken) spy.mockRestore()
+    }
+
+    // Assess
+    const metrics = logged
+      .filter(
+        (fields): fields is Record<string, unknown> => fields !== undefined && '_aws' in fields,
+      )
+      .map(({ FunctionName, Code, JwtsIssued, Refusals, Faults }) => ({
+        FunctionName,
+        Code,
+        JwtsIssued,
+        Refusals,
+        Faults,
+      }))
+    const fn = 'tollgate-exchange-jwt'
+    expect(metrics).toEqual([
+      { FunctionName: fn, Code: undefined, JwtsIssued: 1, Refusals: undefined, Faults: undefined },
+      {
+        FunctionName: fn,
+        Code: 'invalid_token',
+        JwtsIssued: undefined,
+        Refusals: 1,
+        Faults: undefined,
+      },
+      { FunctionName: fn, Code: 'internal', JwtsIssued: undefined, Refusals: undefined, Faults: 1 },
+    ])
   })
 })

@@ -112,4 +112,55 @@ describe('logger (functions/wiring/observability.ts)', () => {
     expect(info).toHaveBeenCalledWith('now', { code: 'x' })
     expect(observability.logger.pending()).toBeUndefined()
   })
+
+  it('writes a metric as EMF fields of a line that is logged anyway, once an invocation names the function', async () => {
+    const { logger, metricFields } = await freshObservability()
+    expect(metricFields({ JwtsIssued: 1 })).toEqual({})
+    logger.invoked(lambdaContext('Tollgate-ExchangeJwt'))
+
+    logger.info('request refused', {
+      code: 'invalid_token',
+      ...metricFields({ Refusals: 1 }, 'invalid_token'),
+    })
+    await logger.pending()
+
+    // What CloudWatch reads: `_aws` at the root naming the metric and its dimensions, each a root key.
+    expect(lines.at(-1)).toMatchObject({
+      message: 'request refused',
+      code: 'invalid_token',
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Tollgate',
+            Dimensions: [['FunctionName', 'Code']],
+            Metrics: [{ Name: 'Refusals', Unit: 'Count' }],
+          },
+        ],
+      },
+      FunctionName: 'Tollgate-ExchangeJwt',
+      Code: 'invalid_token',
+      Refusals: 1,
+    })
+    expect(metricFields({ DenyListAgeSeconds: 3 })).toMatchObject({
+      _aws: {
+        CloudWatchMetrics: [{ Dimensions: [['FunctionName']], Metrics: [{ Unit: 'Seconds' }] }],
+      },
+      DenyListAgeSeconds: 3,
+    })
+  })
+
+  it('reports KMS throttling and the deny-list age as metrics on their own lines', async () => {
+    const { logger, logDenyListAge, logKmsThrottled } = await freshObservability()
+    logger.invoked(lambdaContext('Tollgate-Authorizer'))
+
+    logKmsThrottled('ThrottlingException')
+    logDenyListAge(12_400)
+    await logger.pending()
+
+    expect(lines.slice(-2)).toMatchObject([
+      { level: 'WARN', error: 'ThrottlingException', KmsThrottled: 1 },
+      { level: 'INFO', message: 'deny-list age', age_seconds: 12, DenyListAgeSeconds: 12 },
+    ])
+  })
 })
