@@ -40,6 +40,18 @@ export const STACK_SETTINGS = {
   },
   kmsKeys: { variable: undefined, prop: 'kmsKeys', kind: 'list' },
   denyListReaders: { variable: undefined, prop: 'denyListReaders', kind: 'list' },
+  monitoring: {
+    variable: undefined,
+    prop: 'monitoring',
+    kind: 'boolean',
+    choices: ['true', 'false'],
+  },
+  removalPolicy: {
+    variable: undefined,
+    prop: 'removalPolicy',
+    kind: 'text',
+    choices: ['retain', 'destroy'],
+  },
   keysCacheTtl: { variable: 'KEYS_CACHE_TTL_SECONDS', prop: 'keysCacheTtl', kind: 'seconds' },
   maxJwtDuration: { variable: 'MAX_JWT_DURATION_SECONDS', prop: 'maxJwtDuration', kind: 'seconds' },
   defaultTokenTtl: {
@@ -97,7 +109,7 @@ export const STACK_SETTINGS = {
 
 export type StackSettingName = keyof typeof STACK_SETTINGS
 
-/** The settings that are a configuration variable (all but `kmsKeys` and `denyListReaders`). */
+/** The settings that are a configuration variable (not the resources' own: keys, readers, monitoring, removal). */
 type VariableSettingName = {
   [K in StackSettingName]: (typeof STACK_SETTINGS)[K]['variable'] extends string ? K : never
 }[StackSettingName]

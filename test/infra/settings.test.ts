@@ -51,7 +51,10 @@ const NOT_STACK_SETTINGS: Readonly<Record<string, string>> = {
 
 /** Every setting, each away from its default, as `-c tollgate:<name>=<text>` gives it. */
 const EVERY_SETTING: Readonly<
-  Record<Exclude<StackSettingName, 'kmsKeys' | 'denyListReaders'>, string>
+  Record<
+    Exclude<StackSettingName, 'kmsKeys' | 'denyListReaders' | 'monitoring' | 'removalPolicy'>,
+    string
+  >
 > = {
   issuer: 'https://auth.example.com',
   audience: 'api',
@@ -240,6 +243,31 @@ describe('settings from context', () => {
     expect(policy).toContain('111122223333')
     expect(policy).toContain('arn:aws:iam::444455556666:role/consumer-authorizer')
     expect(policy).toContain('DENY#*')
+  })
+
+  it('synthesizes no alarm, dashboard or topic with monitoring=false, and keeps the table on destroy', () => {
+    const { template } = synthFromContext(
+      { monitoring: 'false', removalPolicy: 'destroy' },
+      'NoMonitoring',
+    )
+    for (const type of [
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
+      'AWS::SNS::Topic',
+    ]) {
+      expect(Object.keys(template.findResources(type))).toEqual([])
+    }
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'))
+    expect(table?.DeletionPolicy).toBe('Delete')
+  })
+
+  it.each([
+    ['monitoring', 'off'],
+    ['removalPolicy', 'snapshot'],
+  ])('refuses %s=%s, naming the values it takes', (name, value) => {
+    expect(() => synthFromContext({ [name]: value }, `Bad${name}`)).toThrow(
+      new RegExp(`context tollgate:${name} must be one of`),
+    )
   })
 
   it('takes cdk.json values as JSON too', () => {
