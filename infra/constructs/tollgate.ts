@@ -74,12 +74,16 @@ export interface TollgateProps {
   /** Stage-wide throttling. @default 1000 requests/s, bursts of 2000 */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number }
   /**
-   * `kms`: requests/s allowed on routes that sign, kept under the account's
-   * KMS quota (RSA 500/s, ECC 300/s by default; shared with everything else
-   * in the account and Region), so a surge gets API Gateway's 429 instead of
-   * KMS throttling turned into 503s. @default 80% of the default quota
+   * Reserved concurrency of the exchange (`POST /access-tokens/jwt`): how
+   * many exchanges run at once, so how many KMS Sign calls are in flight.
+   * Garbage is refused in about a millisecond without a read or a KMS call,
+   * so it holds almost none of it; valid exchanges hold it for the Sign.
+   * Beyond it Lambda throttles and the HTTP API answers 500 (it cannot be
+   * made a 429). `false` reserves none. @default `kms`: the KMS Sign quota
+   * (RSA 500/s, ECC 300/s) × 25 ms, an exchange's warm duration (RS256 13,
+   * ES256 8); `secrets-manager`: none (no KMS call per exchange)
    */
-  readonly signingRateLimit?: number
+  readonly exchangeConcurrency?: number | false
   /**
    * Options of the Lambda authorizer in front of `authorizer` routes
    * (`/whoami/authorizer`): `ROUTE_SCOPES`, `REVOCATION_*`,
@@ -134,7 +138,7 @@ const DEFAULTS = {
   basicAuthUsername: undefined as string | undefined,
   signingKeyRotation: Duration.days(1),
   throttle: { rateLimit: 1000, burstLimit: 2000 } as TollgateProps['throttle'] & object,
-  signingRateLimit: undefined as number | undefined,
+  exchangeConcurrency: undefined as number | false | undefined,
   authorizer: {} as NonNullable<TollgateProps['authorizer']>,
   denyListReaders: [] as readonly string[],
   logRetention: logs.RetentionDays.ONE_MONTH,
@@ -145,6 +149,17 @@ const DEFAULTS = {
 
 /** Default KMS request quotas for Sign (per account and Region). */
 const KMS_SIGN_QUOTA: Readonly<Record<JwtAlg, number>> = { RS256: 500, ES256: 300 }
+
+/**
+ * How long a warm exchange holds its instance, the KMS Sign included (two
+ * strongly consistent reads, one Sign; docs/cost-and-scale.md's assumption).
+ * Quota × this is the concurrency that signs at the quota's rate.
+ */
+const EXCHANGE_SECONDS = 0.025
+
+/** The exchange's default reserved concurrency: none without a KMS call per exchange. */
+const defaultExchangeConcurrency = (keySource: KeySource, jwtAlg: JwtAlg): number | false =>
+  keySource === 'kms' ? Math.ceil(KMS_SIGN_QUOTA[jwtAlg] * EXCHANGE_SECONDS) : false
 
 /**
  * The whole Tollgate service: the HTTP API with every route of the route
@@ -187,6 +202,11 @@ export class Tollgate extends Construct implements ITollgateIssuer {
 
   constructor(scope: Construct, id: string, props: TollgateProps = {}) {
     super(scope, id)
+    if (Object.hasOwn(props, 'signingRateLimit')) {
+      throw new Error(
+        "Tollgate: signingRateLimit is gone (a route throttle that garbage shares); the exchange's concurrency now bounds KMS Sign calls: set exchangeConcurrency (docs/deploy.md#abuse-and-the-kms-quota)",
+      )
+    }
     const options = withDefaults('Tollgate', DEFAULTS, props)
     this.options = options
     // Every function's environment, parsed at synth as its cold start will parse it.
@@ -325,6 +345,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
         ...groupEnvironment(this.options, HANDLER_SETTINGS[name]),
       },
       logRetention: this.options.logRetention,
+      reservedConcurrentExecutions: this.signs(name) ? this.exchangeConcurrency() : undefined,
     })
     this.grant(fn.role, ROUTED_HANDLER_CAPABILITIES[name])
     return fn
@@ -352,21 +373,24 @@ export class Tollgate extends Construct implements ITollgateIssuer {
         reason: UNGUARDED_ROUTE_REASON[authorization],
       })
     }
-    this.throttleIfSigning(route, httpRoute)
   }
 
-  /** Routes whose handler signs with KMS get a rate under the account's KMS Sign quota. */
-  private throttleIfSigning(route: Route, httpRoute: apigwv2.HttpRoute): void {
-    const capabilities: readonly Capability[] = ROUTED_HANDLER_CAPABILITIES[route.handler]
-    if (this.keySource !== 'kms' || !capabilities.includes('sign')) return
-    const rate = this.options.signingRateLimit ?? Math.floor(KMS_SIGN_QUOTA[this.jwtAlg] * 0.8)
-    const stage = this.stage.node.defaultChild as apigwv2.CfnStage
-    stage.routeSettings = {
-      ...(stage.routeSettings as Record<string, unknown> | undefined),
-      [routeKey(route)]: { ThrottlingRateLimit: rate, ThrottlingBurstLimit: rate },
+  private signs(name: RoutedHandlerName): boolean {
+    const capabilities: readonly Capability[] = ROUTED_HANDLER_CAPABILITIES[name]
+    return capabilities.includes('sign')
+  }
+
+  /** The exchange's reserved concurrency, or undefined for none. */
+  private exchangeConcurrency(): number | undefined {
+    const given = this.options.exchangeConcurrency
+    const concurrency = given ?? defaultExchangeConcurrency(this.keySource, this.jwtAlg)
+    if (concurrency === false) return undefined
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(
+        "Tollgate: exchangeConcurrency must be a whole number of at least 1 (the KMS Sign quota × an exchange's duration), or false for none",
+      )
     }
-    // A stage's route settings must name routes that already exist.
-    this.stage.node.addDependency(httpRoute)
+    return concurrency
   }
 
   private createKeysInit(): TollgateFunction {
