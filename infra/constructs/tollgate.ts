@@ -1,7 +1,8 @@
-import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as apigw from 'aws-cdk-lib/aws-apigateway'
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
@@ -11,6 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
 import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
 import type { TrustedIssuerEntry } from '../../functions/core/trusted-issuers.js'
+import { FrontDoor, type FrontDoorOptions } from './front-door.js'
 import { KeyMaterial } from './key-material.js'
 import { TollgateMonitoring } from './monitoring.js'
 import { withDefaults } from './options.js'
@@ -85,6 +87,20 @@ export interface TollgateProps {
    */
   readonly exchangeConcurrency?: number | false
   /**
+   * A CloudFront distribution in front of the API with a WAF web ACL that
+   * rate-limits each client (docs/deploy.md#a-front-door-with-waf); the
+   * issuer becomes its URL (or `domain`). @default none
+   */
+  readonly frontDoor?: FrontDoorOptions
+  /**
+   * A custom domain, so the issuer never changes: `https://<domainName>`.
+   * Without `frontDoor`, an API Gateway custom domain (a regional
+   * certificate in the stack's Region) and the execute-api endpoint off;
+   * with it, CloudFront's (a certificate in us-east-1). Point DNS at the
+   * `DomainTarget` output. @default none: the execute-api URL
+   */
+  readonly domain?: { readonly domainName: string; readonly certificate: acm.ICertificate }
+  /**
    * Options of the Lambda authorizer in front of `authorizer` routes
    * (`/whoami/authorizer`): `ROUTE_SCOPES`, `REVOCATION_*`,
    * `AUTHORIZER_CACHE_TTL_SECONDS`, `BASIC_AUTH_ENABLED`, `HTTP_API_AUTHORIZER_RESPONSE`.
@@ -139,6 +155,8 @@ const DEFAULTS = {
   signingKeyRotation: Duration.days(1),
   throttle: { rateLimit: 1000, burstLimit: 2000 } as TollgateProps['throttle'] & object,
   exchangeConcurrency: undefined as number | false | undefined,
+  frontDoor: undefined as FrontDoorOptions | undefined,
+  domain: undefined as TollgateProps['domain'],
   authorizer: {} as NonNullable<TollgateProps['authorizer']>,
   denyListReaders: [] as readonly string[],
   logRetention: logs.RetentionDays.ONE_MONTH,
@@ -174,6 +192,12 @@ const defaultExchangeConcurrency = (keySource: KeySource, jwtAlg: JwtAlg): numbe
 export class Tollgate extends Construct implements ITollgateIssuer {
   readonly api: apigwv2.HttpApi
   readonly stage: apigwv2.HttpStage
+  /** Where callers reach Tollgate: the front door's or custom domain's URL, else the API's. */
+  readonly url: string
+  /** The CloudFront distribution and web ACL; undefined without `frontDoor`. */
+  readonly frontDoor: FrontDoor | undefined
+  /** The API Gateway custom domain; undefined without `domain`, or with `frontDoor` (CloudFront has it). */
+  readonly domainName: apigwv2.DomainName | undefined
   /** The token table: made here, or the `table` given. */
   readonly table: dynamodb.ITable
   readonly keys: KeyMaterial
@@ -216,14 +240,43 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.audience = options.audience
     this.table = this.tokenTable(options)
     this.keys = new KeyMaterial(this, 'Keys', options)
+    const apiDomain = options.frontDoor === undefined ? options.domain : undefined
+    if (apiDomain !== undefined) requireRegionalCertificate(this, apiDomain.certificate)
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${id}-api`,
       description: 'Tollgate: access tokens in, short-lived JWTs out',
       createDefaultStage: false,
+      // Only the custom domain answers, so the issuer is the one URL that ever reaches the API.
+      disableExecuteApiEndpoint: apiDomain === undefined ? undefined : true,
     })
-    this.issuer = options.issuer ?? this.api.apiEndpoint
+    this.frontDoor =
+      options.frontDoor === undefined
+        ? undefined
+        : new FrontDoor(this, 'FrontDoor', {
+            ...options.frontDoor,
+            apiId: this.api.apiId,
+            domain: options.domain,
+          })
+    this.domainName =
+      apiDomain === undefined
+        ? undefined
+        : new apigwv2.DomainName(this, 'DomainName', {
+            domainName: apiDomain.domainName,
+            certificate: apiDomain.certificate,
+          })
+    this.url =
+      this.frontDoor?.url ??
+      (apiDomain === undefined ? this.api.apiEndpoint : `https://${apiDomain.domainName}`)
+    this.issuer = options.issuer ?? this.url
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`
     this.stage = this.createStage()
+    if (this.domainName !== undefined) {
+      new apigwv2.ApiMapping(this, 'ApiMapping', {
+        api: this.api,
+        domainName: this.domainName,
+        stage: this.stage,
+      })
+    }
     this.authorizer = new TollgateAuthorizer(this, 'Authorizer', {
       ...options.authorizer,
       tollgate: this,
@@ -496,6 +549,18 @@ export class Tollgate extends Construct implements ITollgateIssuer {
 
   private logicalIdOf(fn: TollgateFunction): string {
     return this.table.stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)
+  }
+}
+
+/** An API Gateway regional domain takes a certificate from its own Region: refuse another at synth when both are known. */
+const requireRegionalCertificate = (scope: Construct, certificate: acm.ICertificate): void => {
+  const stackRegion = Stack.of(scope).region
+  if (Token.isUnresolved(certificate.certificateArn) || Token.isUnresolved(stackRegion)) return
+  const region = certificate.certificateArn.split(':')[3]
+  if (region !== stackRegion) {
+    throw new Error(
+      `Tollgate: the domain's certificate must be in the stack's Region (${stackRegion}) for an API Gateway regional domain; ${certificate.certificateArn} is in ${region} (with frontDoor it must be in us-east-1 instead: docs/deploy.md#a-custom-domain)`,
+    )
   }
 }
 
