@@ -196,7 +196,7 @@ describe('domain', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
       ApiId: { Ref: logicalId(stack.tollgate.api) },
       DomainName: { Ref: logicalId(stack.tollgate.domainName as IConstruct) },
-      Stage: { Ref: logicalId(stack.tollgate.stage) },
+      Stage: '$default',
     })
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true })
     expect(template.findResources('AWS::CloudFront::Distribution')).toEqual({})
