@@ -21,7 +21,10 @@ export class TollgateStack extends Stack {
     const tollgate = new Tollgate(this, 'Tollgate', props.tollgate)
     this.tollgate = tollgate
     const outputs: Record<string, [value: string, description: string]> = {
-      ApiUrl: [tollgate.api.apiEndpoint, 'HTTP API URL'],
+      ApiUrl: [
+        tollgate.url,
+        'Where callers reach Tollgate: the front door, the custom domain, or the HTTP API',
+      ],
       Issuer: [
         tollgate.issuer,
         'ISSUER: iss of minted JWTs, base of /.well-known/openid-configuration',
@@ -48,6 +51,15 @@ export class TollgateStack extends Stack {
         tollgate.bootstrap.functionName,
         'The first admin: aws lambda invoke, or tollgate bootstrap --function',
       ],
+    }
+    const domainTarget =
+      tollgate.frontDoor?.distribution.distributionDomainName ??
+      tollgate.domainName?.regionalDomainName
+    if (domainTarget !== undefined) {
+      outputs.DomainTarget = [
+        domainTarget,
+        'Where the custom domain (or the front door) points: an alias or CNAME record to this',
+      ]
     }
     if (tollgate.keySource === 'kms') {
       outputs.KmsKeyIds = [

@@ -43,7 +43,7 @@ export interface TollgateMonitoringProps {
 const ACCESS_LOG_METRICS = {
   /** A 5xx the Lambda authorizer caused: it threw, timed out or could not be invoked. */
   authorizerThrows: 'AuthorizerThrows',
-  /** A 429: the stage's or a route's throttle refused the request. */
+  /** A 429: the stage's throttle refused the request. */
   throttled: 'Throttled',
 } as const
 
@@ -114,6 +114,12 @@ export class TollgateMonitoring extends Construct {
 
   private get exchange(): lambda.IFunction {
     return this.tollgate.handlers.get('exchange-jwt') as lambda.IFunction
+  }
+
+  /** Whether the exchange has its own reserved concurrency (`exchangeConcurrency`). */
+  private get exchangeReserved(): boolean {
+    const cfn = this.exchange.node.defaultChild as lambda.CfnFunction
+    return cfn.reservedConcurrentExecutions !== undefined
   }
 
   private createTopic(): sns.Topic {
@@ -259,7 +265,7 @@ export class TollgateMonitoring extends Construct {
       threshold: 5,
       comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       meaning:
-        "More than 5% of the requests in 5 minutes were refused 429 by the stage's throttles.",
+        "More than 5% of the requests in 5 minutes were refused 429 by the stage's throttle, which every route and caller shares.",
       runbook: 'throttledrate',
     })
   }
@@ -274,7 +280,10 @@ export class TollgateMonitoring extends Construct {
       this.alarm(`${name}Throttles`, {
         metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
         threshold: 1,
-        meaning: `Lambda throttled ${name}: the account's or the function's concurrency is exhausted.`,
+        meaning:
+          fn === this.exchange && this.exchangeReserved
+            ? `Lambda throttled ${name}: valid exchanges filled its reserved concurrency (sized to the KMS Sign quota); those callers got 500.`
+            : `Lambda throttled ${name}: the account's or the function's concurrency is exhausted.`,
         runbook: 'lambda-throttles',
       })
     }

@@ -46,6 +46,7 @@ export const STACK_SETTINGS = {
     kind: 'boolean',
     choices: ['true', 'false'],
   },
+  exchangeConcurrency: { variable: undefined, prop: 'exchangeConcurrency', kind: 'integer' },
   removalPolicy: {
     variable: undefined,
     prop: 'removalPolicy',
@@ -109,7 +110,7 @@ export const STACK_SETTINGS = {
 
 export type StackSettingName = keyof typeof STACK_SETTINGS
 
-/** The settings that are a configuration variable (not the resources' own: keys, readers, monitoring, removal). */
+/** The settings that are a configuration variable (not the resources' own: keys, readers, monitoring, concurrency, removal). */
 type VariableSettingName = {
   [K in StackSettingName]: (typeof STACK_SETTINGS)[K]['variable'] extends string ? K : never
 }[StackSettingName]

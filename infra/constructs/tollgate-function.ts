@@ -18,6 +18,8 @@ export interface TollgateFunctionProps {
   /** @default one month */
   readonly logRetention?: logs.RetentionDays
   readonly description?: string
+  /** Concurrency kept for this function, which is also its ceiling. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number
 }
 
 const DEFAULTS = {
@@ -27,6 +29,7 @@ const DEFAULTS = {
   timeout: Duration.seconds(10),
   logRetention: logs.RetentionDays.ONE_MONTH,
   description: undefined as string | undefined,
+  reservedConcurrentExecutions: undefined as number | undefined,
 }
 
 /**
@@ -67,6 +70,7 @@ export class TollgateFunction extends lambda.Function {
       tracing: lambda.Tracing.ACTIVE,
       memorySize: options.memorySize,
       timeout: options.timeout,
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       description: options.description ?? `Tollgate ${options.entry}`,
       environment: {
         ...code.environment,

@@ -1,7 +1,8 @@
-import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as apigw from 'aws-cdk-lib/aws-apigateway'
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
@@ -11,6 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
 import { ROUTES, type Route, routeKey } from '../../functions/core/routes.js'
 import type { TrustedIssuerEntry } from '../../functions/core/trusted-issuers.js'
+import { FrontDoor, type FrontDoorOptions } from './front-door.js'
 import { KeyMaterial } from './key-material.js'
 import { TollgateMonitoring } from './monitoring.js'
 import { withDefaults } from './options.js'
@@ -74,12 +76,30 @@ export interface TollgateProps {
   /** Stage-wide throttling. @default 1000 requests/s, bursts of 2000 */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number }
   /**
-   * `kms`: requests/s allowed on routes that sign, kept under the account's
-   * KMS quota (RSA 500/s, ECC 300/s by default; shared with everything else
-   * in the account and Region), so a surge gets API Gateway's 429 instead of
-   * KMS throttling turned into 503s. @default 80% of the default quota
+   * Reserved concurrency of the exchange (`POST /access-tokens/jwt`): how
+   * many exchanges run at once, so how many KMS Sign calls are in flight.
+   * Garbage is refused in about a millisecond without a read or a KMS call,
+   * so it holds almost none of it; valid exchanges hold it for the Sign.
+   * Beyond it Lambda throttles and the HTTP API answers 500 (it cannot be
+   * made a 429). `false` reserves none. @default `kms`: the KMS Sign quota
+   * (RSA 500/s, ECC 300/s) × 25 ms, an exchange's warm duration (RS256 13,
+   * ES256 8); `secrets-manager`: none (no KMS call per exchange)
    */
-  readonly signingRateLimit?: number
+  readonly exchangeConcurrency?: number | false
+  /**
+   * A CloudFront distribution in front of the API with a WAF web ACL that
+   * rate-limits each client (docs/deploy.md#a-front-door-with-waf); the
+   * issuer becomes its URL (or `domain`). @default none
+   */
+  readonly frontDoor?: FrontDoorOptions
+  /**
+   * A custom domain, so the issuer never changes: `https://<domainName>`.
+   * Without `frontDoor`, an API Gateway custom domain (a regional
+   * certificate in the stack's Region) and the execute-api endpoint off;
+   * with it, CloudFront's (a certificate in us-east-1). Point DNS at the
+   * `DomainTarget` output. @default none: the execute-api URL
+   */
+  readonly domain?: { readonly domainName: string; readonly certificate: acm.ICertificate }
   /**
    * Options of the Lambda authorizer in front of `authorizer` routes
    * (`/whoami/authorizer`): `ROUTE_SCOPES`, `REVOCATION_*`,
@@ -134,7 +154,9 @@ const DEFAULTS = {
   basicAuthUsername: undefined as string | undefined,
   signingKeyRotation: Duration.days(1),
   throttle: { rateLimit: 1000, burstLimit: 2000 } as TollgateProps['throttle'] & object,
-  signingRateLimit: undefined as number | undefined,
+  exchangeConcurrency: undefined as number | false | undefined,
+  frontDoor: undefined as FrontDoorOptions | undefined,
+  domain: undefined as TollgateProps['domain'],
   authorizer: {} as NonNullable<TollgateProps['authorizer']>,
   denyListReaders: [] as readonly string[],
   logRetention: logs.RetentionDays.ONE_MONTH,
@@ -145,6 +167,17 @@ const DEFAULTS = {
 
 /** Default KMS request quotas for Sign (per account and Region). */
 const KMS_SIGN_QUOTA: Readonly<Record<JwtAlg, number>> = { RS256: 500, ES256: 300 }
+
+/**
+ * How long a warm exchange holds its instance, the KMS Sign included (two
+ * strongly consistent reads, one Sign; docs/cost-and-scale.md's assumption).
+ * Quota × this is the concurrency that signs at the quota's rate.
+ */
+const EXCHANGE_SECONDS = 0.025
+
+/** The exchange's default reserved concurrency: none without a KMS call per exchange. */
+const defaultExchangeConcurrency = (keySource: KeySource, jwtAlg: JwtAlg): number | false =>
+  keySource === 'kms' ? Math.ceil(KMS_SIGN_QUOTA[jwtAlg] * EXCHANGE_SECONDS) : false
 
 /**
  * The whole Tollgate service: the HTTP API with every route of the route
@@ -159,6 +192,12 @@ const KMS_SIGN_QUOTA: Readonly<Record<JwtAlg, number>> = { RS256: 500, ES256: 30
 export class Tollgate extends Construct implements ITollgateIssuer {
   readonly api: apigwv2.HttpApi
   readonly stage: apigwv2.HttpStage
+  /** Where callers reach Tollgate: the front door's or custom domain's URL, else the API's. */
+  readonly url: string
+  /** The CloudFront distribution and web ACL; undefined without `frontDoor`. */
+  readonly frontDoor: FrontDoor | undefined
+  /** The API Gateway custom domain; undefined without `domain`, or with `frontDoor` (CloudFront has it). */
+  readonly domainName: apigwv2.DomainName | undefined
   /** The token table: made here, or the `table` given. */
   readonly table: dynamodb.ITable
   readonly keys: KeyMaterial
@@ -187,6 +226,11 @@ export class Tollgate extends Construct implements ITollgateIssuer {
 
   constructor(scope: Construct, id: string, props: TollgateProps = {}) {
     super(scope, id)
+    if (Object.hasOwn(props, 'signingRateLimit')) {
+      throw new Error(
+        "Tollgate: signingRateLimit is gone (a route throttle that garbage shares); the exchange's concurrency now bounds KMS Sign calls: set exchangeConcurrency (docs/deploy.md#abuse-and-the-kms-quota)",
+      )
+    }
     const options = withDefaults('Tollgate', DEFAULTS, props)
     this.options = options
     // Every function's environment, parsed at synth as its cold start will parse it.
@@ -196,14 +240,43 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     this.audience = options.audience
     this.table = this.tokenTable(options)
     this.keys = new KeyMaterial(this, 'Keys', options)
+    const apiDomain = options.frontDoor === undefined ? options.domain : undefined
+    if (apiDomain !== undefined) requireRegionalCertificate(this, apiDomain.certificate)
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${id}-api`,
       description: 'Tollgate: access tokens in, short-lived JWTs out',
       createDefaultStage: false,
+      // Only the custom domain answers, so the issuer is the one URL that ever reaches the API.
+      disableExecuteApiEndpoint: apiDomain === undefined ? undefined : true,
     })
-    this.issuer = options.issuer ?? this.api.apiEndpoint
+    this.frontDoor =
+      options.frontDoor === undefined
+        ? undefined
+        : new FrontDoor(this, 'FrontDoor', {
+            ...options.frontDoor,
+            apiId: this.api.apiId,
+            domain: options.domain,
+          })
+    this.domainName =
+      apiDomain === undefined
+        ? undefined
+        : new apigwv2.DomainName(this, 'DomainName', {
+            domainName: apiDomain.domainName,
+            certificate: apiDomain.certificate,
+          })
+    this.url =
+      this.frontDoor?.url ??
+      (apiDomain === undefined ? this.api.apiEndpoint : `https://${apiDomain.domainName}`)
+    this.issuer = options.issuer ?? this.url
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`
     this.stage = this.createStage()
+    if (this.domainName !== undefined) {
+      new apigwv2.ApiMapping(this, 'ApiMapping', {
+        api: this.api,
+        domainName: this.domainName,
+        stage: this.stage,
+      })
+    }
     this.authorizer = new TollgateAuthorizer(this, 'Authorizer', {
       ...options.authorizer,
       tollgate: this,
@@ -325,6 +398,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
         ...groupEnvironment(this.options, HANDLER_SETTINGS[name]),
       },
       logRetention: this.options.logRetention,
+      reservedConcurrentExecutions: this.signs(name) ? this.exchangeConcurrency() : undefined,
     })
     this.grant(fn.role, ROUTED_HANDLER_CAPABILITIES[name])
     return fn
@@ -352,21 +426,24 @@ export class Tollgate extends Construct implements ITollgateIssuer {
         reason: UNGUARDED_ROUTE_REASON[authorization],
       })
     }
-    this.throttleIfSigning(route, httpRoute)
   }
 
-  /** Routes whose handler signs with KMS get a rate under the account's KMS Sign quota. */
-  private throttleIfSigning(route: Route, httpRoute: apigwv2.HttpRoute): void {
-    const capabilities: readonly Capability[] = ROUTED_HANDLER_CAPABILITIES[route.handler]
-    if (this.keySource !== 'kms' || !capabilities.includes('sign')) return
-    const rate = this.options.signingRateLimit ?? Math.floor(KMS_SIGN_QUOTA[this.jwtAlg] * 0.8)
-    const stage = this.stage.node.defaultChild as apigwv2.CfnStage
-    stage.routeSettings = {
-      ...(stage.routeSettings as Record<string, unknown> | undefined),
-      [routeKey(route)]: { ThrottlingRateLimit: rate, ThrottlingBurstLimit: rate },
+  private signs(name: RoutedHandlerName): boolean {
+    const capabilities: readonly Capability[] = ROUTED_HANDLER_CAPABILITIES[name]
+    return capabilities.includes('sign')
+  }
+
+  /** The exchange's reserved concurrency, or undefined for none. */
+  private exchangeConcurrency(): number | undefined {
+    const given = this.options.exchangeConcurrency
+    const concurrency = given ?? defaultExchangeConcurrency(this.keySource, this.jwtAlg)
+    if (concurrency === false) return undefined
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(
+        "Tollgate: exchangeConcurrency must be a whole number of at least 1 (the KMS Sign quota × an exchange's duration), or false for none",
+      )
     }
-    // A stage's route settings must name routes that already exist.
-    this.stage.node.addDependency(httpRoute)
+    return concurrency
   }
 
   private createKeysInit(): TollgateFunction {
@@ -472,6 +549,18 @@ export class Tollgate extends Construct implements ITollgateIssuer {
 
   private logicalIdOf(fn: TollgateFunction): string {
     return this.table.stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)
+  }
+}
+
+/** An API Gateway regional domain takes a certificate from its own Region: refuse another at synth when both are known. */
+const requireRegionalCertificate = (scope: Construct, certificate: acm.ICertificate): void => {
+  const stackRegion = Stack.of(scope).region
+  if (Token.isUnresolved(certificate.certificateArn) || Token.isUnresolved(stackRegion)) return
+  const region = certificate.certificateArn.split(':')[3]
+  if (region !== stackRegion) {
+    throw new Error(
+      `Tollgate: the domain's certificate must be in the stack's Region (${stackRegion}) for an API Gateway regional domain; ${certificate.certificateArn} is in ${region} (with frontDoor it must be in us-east-1 instead: docs/deploy.md#a-custom-domain)`,
+    )
   }
 }
 

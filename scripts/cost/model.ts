@@ -178,12 +178,6 @@ export const exchangeLimits = (model: ExchangeModel): readonly ScaleLimit[] => {
       exchangesPerSecond: QUOTAS.dynamoDbPartitionReads,
     },
   ]
-  if (facts.exchangeRouteThrottle !== undefined) {
-    limits.push({
-      what: `mint route throttle, ${count(facts.exchangeRouteThrottle.rateLimit)} rps (garbage counts too)`,
-      exchangesPerSecond: facts.exchangeRouteThrottle.rateLimit,
-    })
-  }
   if (facts.keySource === 'kms') {
     const quota = facts.jwtAlg === 'RS256' ? QUOTAS.kmsSignRsa : QUOTAS.kmsSignEcc
     limits.push({

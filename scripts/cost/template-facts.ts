@@ -41,8 +41,6 @@ export interface TemplateFacts {
   /** The stage's default throttle: every route of the API draws from it. */
   readonly stageThrottle: Throttle
   readonly routeCount: number
-  /** The mint route's own throttle, when it has one. */
-  readonly exchangeRouteThrottle: Throttle | undefined
   readonly accessLogFormat: string
   readonly accessLogRetentionDays: number
   readonly authorizerCacheSeconds: number
@@ -104,7 +102,6 @@ export const templateFacts = (template: CfnTemplate): TemplateFacts => {
       reservedConcurrency: p.ReservedConcurrentExecutions,
     }
   }
-  const exchangeThrottle = stage.RouteSettings?.[EXCHANGE_ROUTE_KEY]
   return {
     keySource: exchangeEnv.KEY_SOURCE,
     jwtAlg: exchangeEnv.JWT_ALG,
@@ -123,13 +120,6 @@ export const templateFacts = (template: CfnTemplate): TemplateFacts => {
       burstLimit: stage.DefaultRouteSettings.ThrottlingBurstLimit,
     },
     routeCount: ofType('AWS::ApiGatewayV2::Route').length,
-    exchangeRouteThrottle:
-      exchangeThrottle === undefined
-        ? undefined
-        : {
-            rateLimit: exchangeThrottle.ThrottlingRateLimit,
-            burstLimit: exchangeThrottle.ThrottlingBurstLimit,
-          },
     accessLogFormat: stage.AccessLogSettings.Format,
     accessLogRetentionDays: logGroupOf(getAttsIn(stage.AccessLogSettings.DestinationArn)[0] ?? ''),
     authorizerCacheSeconds: authorizer.AuthorizerResultTtlInSeconds ?? 0,

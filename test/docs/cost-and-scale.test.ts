@@ -55,7 +55,13 @@ describe('the model', () => {
     expect(facts).toMatchObject({
       keySource: 'kms',
       jwtAlg: 'RS256',
-      exchange: { memoryMb: 512, arm64: true, traced: true, logRetentionDays: 30 },
+      exchange: {
+        memoryMb: 512,
+        arm64: true,
+        traced: true,
+        logRetentionDays: 30,
+        reservedConcurrency: 13,
+      },
       stageThrottle: { rateLimit: 1000, burstLimit: 2000 },
       rotationSchedule: undefined,
     })

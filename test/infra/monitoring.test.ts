@@ -225,6 +225,16 @@ describe('monitoring (KEY_SOURCE=kms, RS256: the default)', () => {
     )
   })
 
+  it("says a throttled exchange filled its reserved concurrency and answered 500, and 429s are the stage's", () => {
+    expect(alarms.ExchangeJwtThrottles?.resource.AlarmDescription).toMatch(
+      /reserved concurrency \(sized to the KMS Sign quota\); those callers got 500/,
+    )
+    expect(alarms.JwksThrottles?.resource.AlarmDescription).toMatch(/concurrency is exhausted/)
+    expect(alarms.ThrottledRate?.resource.AlarmDescription).toMatch(
+      /refused 429 by the stage's throttle, which every route and caller shares/,
+    )
+  })
+
   it('sends every alarm and its return to OK to one topic, and stays OK without data', () => {
     const topic = refOf(tollgate.monitoring?.topic as IConstruct)
     for (const { resource } of Object.values(alarms)) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Duration } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
+import type { IConstruct } from 'constructs'
 import { describe, expect, it } from 'vitest'
 import { LEAN_CONFIG_VARIABLES } from '../../functions/core/config-lean.js'
 import { REPO_ROOT } from '../../infra/bundling.js'
@@ -9,7 +10,7 @@ import { STACK_SETTINGS, type StackSettingName } from '../../infra/constructs/se
 import type { TollgateProps } from '../../infra/constructs/tollgate.js'
 import { tollgateApp } from '../../infra/tollgate-app.js'
 import { coldStart } from './support/cold-start.js'
-import { CDK_CONTEXT, deployedEnvironments, OUTDIR } from './support/synth.js'
+import { CDK_CONTEXT, deployedEnvironments, logicalId, OUTDIR } from './support/synth.js'
 
 /**
  * Every setting of the configuration table reaches the stack: as a typed
@@ -52,7 +53,10 @@ const NOT_STACK_SETTINGS: Readonly<Record<string, string>> = {
 /** Every setting, each away from its default, as `-c tollgate:<name>=<text>` gives it. */
 const EVERY_SETTING: Readonly<
   Record<
-    Exclude<StackSettingName, 'kmsKeys' | 'denyListReaders' | 'monitoring' | 'removalPolicy'>,
+    Exclude<
+      StackSettingName,
+      'kmsKeys' | 'denyListReaders' | 'monitoring' | 'removalPolicy' | 'exchangeConcurrency'
+    >,
     string
   >
 > = {
@@ -259,6 +263,14 @@ describe('settings from context', () => {
     }
     const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'))
     expect(table?.DeletionPolicy).toBe('Delete')
+  })
+
+  it("reserves the exchange's concurrency from exchangeConcurrency", () => {
+    const { stack, template } = synthFromContext({ exchangeConcurrency: '40' }, 'Concurrency')
+    const exchange = stack.tollgate.handlers.get('exchange-jwt') as IConstruct
+    expect(
+      template.toJSON().Resources[logicalId(exchange)].Properties.ReservedConcurrentExecutions,
+    ).toBe(40)
   })
 
   it.each([

@@ -603,21 +603,33 @@ describe('the HTTP API', () => {
     })
   })
 
-  it('throttles the stage, and the minting route under the KMS RSA Sign quota', () => {
-    const signing = ROUTES.filter((route) =>
-      ROUTED_HANDLER_CAPABILITIES[route.handler].includes('sign'),
-    )
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+  it('throttles the stage only: no route throttle that garbage on the mint route could spend', () => {
+    const [stage] = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage')
+    expect(stage?.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
-      RouteSettings: Object.fromEntries(
-        signing.map((route) => [
-          routeKey(route),
-          { ThrottlingRateLimit: 400, ThrottlingBurstLimit: 400 },
-        ]),
-      ),
     })
+    expect(stage?.Properties.RouteSettings).toBeUndefined()
+  })
+
+  it("bounds KMS Sign calls by the exchange's reserved concurrency: the RSA quota × 25 ms, nothing else reserved", () => {
+    const reserved = Object.entries(template.findResources('AWS::Lambda::Function')).flatMap(
+      ([id, fn]) =>
+        fn.Properties.ReservedConcurrentExecutions === undefined
+          ? []
+          : [[id, fn.Properties.ReservedConcurrentExecutions]],
+    )
+    expect(reserved).toEqual([[logicalId(handler('exchange-jwt')), Math.ceil(500 * 0.025)]])
+  })
+
+  it('keeps the execute-api endpoint when there is no custom domain', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      DisableExecuteApiEndpoint: Match.absent(),
+    })
+    expect(template.findResources('AWS::ApiGatewayV2::DomainName')).toEqual({})
+    expect(template.findResources('AWS::CloudFront::Distribution')).toEqual({})
+    expect(template.findResources('AWS::WAFv2::WebACL')).toEqual({})
   })
 
   it('writes JSON access logs with the caller but never a header or body', () => {
