@@ -1,5 +1,4 @@
-// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
-import { createRequire as requireFrom } from 'node:module'
+import { createRequire } from 'node:module'
 
 /**
  * A Node built-in module as CommonJS has it: `process.getBuiltinModule`
@@ -13,4 +12,4 @@ import { createRequire as requireFrom } from 'node:module'
  * const fs = builtin<typeof import('node:fs')>('node:fs')
  */
 export const builtin = <T>(name: 'node:crypto' | 'node:fs' | 'node:http' | 'node:https'): T =>
-  (process.getBuiltinModule?.(name) ?? requireFrom(import.meta.url)(name)) as T
+  (process.getBuiltinModule?.(name) ?? createRequire(import.meta.url)(name)) as T

@@ -1,5 +1,4 @@
-// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
-import { createRequire as requireFrom } from 'node:module'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { jwkThumbprint } from '../core/jwk-thumbprint.js'
 import type { JwtAlg, KeySet, PublicJwk } from '../core/ports.js'
@@ -13,7 +12,7 @@ const KEY_FILE_NAME = 'keys.json'
  * module, on the authorizer's cold start, shares no chunk with lazy ones).
  */
 const fs = (process.getBuiltinModule?.('node:fs') ??
-  requireFrom(import.meta.url)('node:fs')) as typeof import('node:fs')
+  createRequire(import.meta.url)('node:fs')) as typeof import('node:fs')
 
 /** The public keys a verifier needs from the key file: ours, and the development issuer's. */
 export interface LocalPublicKeys {

@@ -1,5 +1,4 @@
-// Aliased: the Lambda bundle's banner declares `createRequire` (infra/bundling.ts).
-import { createRequire as requireFrom } from 'node:module'
+import { createRequire } from 'node:module'
 
 /**
  * node:crypto as CommonJS has it, for every module of core: importing it as
@@ -9,7 +8,7 @@ import { createRequire as requireFrom } from 'node:module'
  * (22.3 and later), else `require`.
  */
 const nodeCrypto = (process.getBuiltinModule?.('node:crypto') ??
-  requireFrom(import.meta.url)('node:crypto')) as typeof import('node:crypto')
+  createRequire(import.meta.url)('node:crypto')) as typeof import('node:crypto')
 
 export const {
   createCipheriv,
