@@ -23,13 +23,29 @@ export const denyToItem = (entry: DenyEntry): Item => ({
   sk: denySortKey(entry.createdAt, entry.id),
   id: entry.id,
   kind: entry.kind,
-  ...(entry.kind === 'token' ? { atid: entry.atid } : { sub: entry.sub }),
+  ...subjectOf(entry),
   min_generation: entry.minGeneration,
   created_at: entry.createdAt,
   expires_at: entry.expiresAt,
   // DynamoDB deletes lazily; readers still ignore entries past expires_at.
   ttl: Math.ceil(entry.expiresAt / 1000),
 })
+
+const subjectOf = (entry: DenyEntry): Item => {
+  switch (entry.kind) {
+    case 'token':
+      return { atid: entry.atid }
+    case 'owner':
+      return { sub: entry.sub }
+    case 'policy':
+      return { tpid: entry.tpid }
+    case 'jwt':
+      return { jti: entry.jti }
+  }
+}
+
+/** Which attribute names each kind's subject, so an item naming two is malformed. */
+const SUBJECT_ATTRIBUTES = { token: 'atid', owner: 'sub', policy: 'tpid', jwt: 'jti' } as const
 
 const isTime = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
@@ -42,12 +58,22 @@ const isTime = (value: unknown): value is number =>
  * const entries = page.items.map(itemToDeny)
  */
 export const itemToDeny = (item: Item): DenyEntry => {
-  const { id, kind, atid, sub, min_generation, created_at, expires_at } = item
+  const { id, kind, min_generation, created_at, expires_at } = item
+  const subjectAttribute =
+    typeof kind === 'string' && Object.hasOwn(SUBJECT_ATTRIBUTES, kind)
+      ? SUBJECT_ATTRIBUTES[kind as keyof typeof SUBJECT_ATTRIBUTES]
+      : undefined
+  const subject = subjectAttribute === undefined ? undefined : item[subjectAttribute]
   if (
     typeof id === 'string' &&
+    typeof subject === 'string' &&
+    Object.values(SUBJECT_ATTRIBUTES).every(
+      (name) => name === subjectAttribute || item[name] === undefined,
+    ) &&
     typeof min_generation === 'number' &&
     Number.isSafeInteger(min_generation) &&
-    min_generation > 0 &&
+    // A generation entry of 0 would refuse nothing; a `jwt` entry refuses its JTI whatever it says.
+    (kind === 'jwt' ? min_generation === 0 : min_generation > 0) &&
     isTime(created_at) &&
     isTime(expires_at)
   ) {
@@ -57,19 +83,15 @@ export const itemToDeny = (item: Item): DenyEntry => {
       expiresAt: expires_at,
       minGeneration: min_generation,
     }
-    if (
-      kind === 'token' &&
-      typeof atid === 'string' &&
-      (sub === undefined || typeof sub === 'string')
-    ) {
-      return { ...common, kind: 'token', atid }
-    }
-    if (
-      kind === 'owner' &&
-      typeof sub === 'string' &&
-      (atid === undefined || typeof atid === 'string')
-    ) {
-      return { ...common, kind: 'owner', sub }
+    switch (kind) {
+      case 'token':
+        return { ...common, kind, atid: subject }
+      case 'owner':
+        return { ...common, kind, sub: subject }
+      case 'policy':
+        return { ...common, kind, tpid: subject }
+      case 'jwt':
+        return { ...common, kind, jti: subject }
     }
   }
   throw new TollgateError('internal', 'A stored deny-list entry is malformed.', {

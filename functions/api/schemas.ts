@@ -149,7 +149,7 @@ export const auditEvent = z.object({
 
 export const whoami = z.object({
   sub: z.string(),
-  kind: z.enum(['service', 'personal', 'person']),
+  kind: z.enum(['service', 'personal', 'person', 'federated']),
   roles: z.array(z.string()),
   scopes: z.array(z.string()),
   atid: z.nullable(z.string()),
@@ -162,8 +162,9 @@ export const authorizerContext = z.object({
   sub: z.string(),
   scope: z.string(),
   roles: z.string(),
-  token_type: z.enum(['service', 'personal', 'person']),
+  token_type: z.enum(['service', 'personal', 'person', 'federated']),
   atid: z.string(),
+  tpid: z.string(),
   act_sub: z.string(),
   jti: z.string(),
 })

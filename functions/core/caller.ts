@@ -11,9 +11,11 @@ export const ADMIN_ROLE = 'admin'
  * How a caller proved who they are:
  * - `service`: a JWT minted from a service account's token;
  * - `personal`: a JWT minted from a person's personal token;
- * - `person`: a person's own JWT from a trusted identity provider (or the dev issuer).
+ * - `person`: a person's own JWT from a trusted identity provider (or the dev issuer);
+ * - `federated`: a JWT minted through a trust policy for an outside workload
+ *   (it may read what its scopes allow and write nothing).
  */
-export type CallerKind = 'service' | 'personal' | 'person'
+export type CallerKind = 'service' | 'personal' | 'person' | 'federated'
 
 /** An authenticated caller of Tollgate's own API, established by the handler itself. */
 export interface Caller {
@@ -22,7 +24,7 @@ export interface Caller {
   readonly kind: CallerKind
   readonly roles: readonly string[]
   readonly scopes: readonly string[]
-  /** The access token the caller's JWT was minted from; null for a person's IdP JWT. */
+  /** The access token the caller's JWT was minted from; null for a person's IdP JWT and a federated JWT. */
   readonly atid: string | null
   readonly jti: string | null
 }

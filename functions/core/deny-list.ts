@@ -1,4 +1,4 @@
-import type { TollgateClaims } from './claims.js'
+import { grantOf, type RevocationClaims } from './claims.js'
 import { TollgateError } from './errors.js'
 import type { Clock } from './ports.js'
 import type { DenyEntry } from './records.js'
@@ -38,7 +38,7 @@ export const DENY_LIST_OVERLAP_MS = 120_000
 
 export interface DenyList {
   /** Throws `invalid_token` for a revoked JWT, `unavailable` when the copy cannot be trusted. */
-  check(claims: Pick<TollgateClaims, 'atid' | 'atv' | 'sub' | 'otv'>): Promise<void>
+  check(claims: RevocationClaims): Promise<void>
   /**
    * Reads the copy now unless it is fresh, as `check` would (sharing a read
    * in flight): at a cold start, so that the first JWT finds it loaded.
@@ -49,8 +49,9 @@ export interface DenyList {
 
 /**
  * The authorizer's copy of the deny-list (docs/design.md#prompt-revocation): JWTs
- * whose `atv` (or `otv`) is below an entry's minimum are refused, comparing
- * generations, never clocks.
+ * whose `atv` (or a federated JWT's `ptv`, or `otv`) is below an entry's
+ * minimum are refused, comparing generations, never clocks; a JWT revoked by
+ * its `jti` (RFC 7009) is refused until it expires.
  *
  * Primary course:
  * 1. Nothing is allowed before the first full load of every entry that can
@@ -67,7 +68,9 @@ export interface DenyList {
  */
 export const createDenyList = (options: DenyListOptions): DenyList => {
   const byToken = new Map<string, { min: number; expiresAt: number }>()
+  const byPolicy = new Map<string, { min: number; expiresAt: number }>()
   const byOwner = new Map<string, { min: number; expiresAt: number }>()
+  const byJti = new Map<string, { min: number; expiresAt: number }>()
   let watermark: number | undefined
   let refreshedAt = Number.NEGATIVE_INFINITY
   let refreshing: Promise<void> | undefined
@@ -86,18 +89,32 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
     reportAge.report(Math.max(0, now - refreshedAt))
   }
 
+  const mapAndKeyOf = (
+    entry: DenyEntry,
+  ): [Map<string, { min: number; expiresAt: number }>, string] => {
+    switch (entry.kind) {
+      case 'token':
+        return [byToken, entry.atid]
+      case 'policy':
+        return [byPolicy, entry.tpid]
+      case 'owner':
+        return [byOwner, entry.sub]
+      case 'jwt':
+        return [byJti, entry.jti]
+    }
+  }
+
   const merge = (entries: readonly DenyEntry[], now: number) => {
     for (const entry of entries) {
       if (entry.expiresAt <= now) continue
-      const map = entry.kind === 'token' ? byToken : byOwner
-      const key = entry.kind === 'token' ? entry.atid : entry.sub
+      const [map, key] = mapAndKeyOf(entry)
       const held = map.get(key)
       map.set(key, {
         min: Math.max(held?.min ?? 0, entry.minGeneration),
         expiresAt: Math.max(held?.expiresAt ?? 0, entry.expiresAt),
       })
     }
-    for (const map of [byToken, byOwner]) {
+    for (const map of [byToken, byPolicy, byOwner, byJti]) {
       for (const [key, held] of map) if (held.expiresAt <= now) map.delete(key)
     }
   }
@@ -149,11 +166,13 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
           noteAge(options.clock.now())
         }
       } else noteAge(now)
-      const token = byToken.get(claims.atid)
+      const grant = grantOf(claims)
+      const source = (claims.token_type === 'federated' ? byPolicy : byToken).get(grant.id)
       const owner = byOwner.get(claims.sub)
       if (
-        (token !== undefined && claims.atv < token.min) ||
-        (owner !== undefined && claims.otv < owner.min)
+        (source !== undefined && grant.generation < source.min) ||
+        (owner !== undefined && claims.otv < owner.min) ||
+        byJti.has(claims.jti)
       ) {
         throw new TollgateError('invalid_token', 'The JWT has been revoked.')
       }

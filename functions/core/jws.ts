@@ -1,3 +1,4 @@
+import { ACCESS_TOKEN_JWT_TYPE } from './claims.js'
 import type { Signer } from './ports.js'
 
 const encodeJson = (value: unknown): string =>
@@ -13,7 +14,10 @@ const encodeJson = (value: unknown): string =>
 export const signJwt = async (signer: Signer, claims: object): Promise<string> => {
   const payload = encodeJson(claims)
   const { signingInput, signature } = await signer.sign((kid) =>
-    Buffer.from(`${encodeJson({ alg: signer.alg, kid, typ: 'JWT' })}.${payload}`, 'ascii'),
+    Buffer.from(
+      `${encodeJson({ alg: signer.alg, kid, typ: ACCESS_TOKEN_JWT_TYPE })}.${payload}`,
+      'ascii',
+    ),
   )
   return `${Buffer.from(signingInput).toString('ascii')}.${Buffer.from(signature).toString('base64url')}`
 }

@@ -1,4 +1,4 @@
-import type { TollgateClaims } from './claims.js'
+import { ACCESS_TOKEN_JWT_TYPE, type TollgateClaims } from './claims.js'
 import type { Config } from './config.js'
 import { TollgateError } from './errors.js'
 import { type DecodedJwt, decodeJsonObject, splitCompactJws } from './jws-parts.js'
@@ -32,6 +32,7 @@ export const VERIFIED_TOKEN_CACHE_SIZE = 1024
  * (unencoded payloads), `zip`, `cty` (nested tokens) and `__proto__`.
  */
 const HEADER_MEMBERS = new Set(['alg', 'kid', 'typ'])
+const ACCESS_TOKEN_TYPES = new Set([ACCESS_TOKEN_JWT_TYPE, `application/${ACCESS_TOKEN_JWT_TYPE}`])
 
 export interface JwtVerifierOptions {
   readonly issuer: string
@@ -175,11 +176,15 @@ const checkHeader = (header: Record<string, unknown>, alg: string): string => {
     if (!HEADER_MEMBERS.has(member)) throw invalid('The JWT header has a member we do not accept.')
   }
   if (header.alg !== alg) throw invalid('The JWT algorithm is not accepted.')
-  // RFC 7515 §4.1.9: typ is a media type, so case-insensitive; our signer writes 'JWT'.
-  // A different type (at+jwt, dpop+jwt, …) is another kind of token and is refused.
+  // RFC 9068 §4 and RFC 8725 §3.11: an access token says so in `typ` (a media
+  // type, so case-insensitive, with or without `application/`). An ID token or
+  // any other JWT signed by the same key is another kind of token, refused.
   const typ = header.typ
-  if (typeof typ !== 'string' || (typ !== 'JWT' && typ.toLowerCase() !== 'jwt')) {
-    throw invalid('The JWT type is not accepted.')
+  if (
+    typeof typ !== 'string' ||
+    (typ !== ACCESS_TOKEN_JWT_TYPE && !ACCESS_TOKEN_TYPES.has(typ.toLowerCase()))
+  ) {
+    throw invalid('The JWT type is not accepted: Tollgate JWTs say typ "at+jwt".')
   }
   return kidOf(header)
 }
@@ -188,7 +193,7 @@ const checkClaims = (
   payload: Record<string, unknown>,
   options: JwtVerifierOptions,
 ): TollgateClaims => {
-  const { iss, sub, aud, scope, roles, token_type, is_bot, atid, atv, otv, jti, iat, nbf, exp } =
+  const { iss, sub, aud, scope, roles, token_type, is_bot, client_id, otv, jti, iat, nbf, exp } =
     payload
   if (iss !== options.issuer) throw invalid('The JWT issuer is not accepted.')
   if (!(aud === options.audience || isAudienceList(aud, options.audience))) {
@@ -208,32 +213,50 @@ const checkClaims = (
     !isNonEmptyString(sub) ||
     typeof scope !== 'string' ||
     !isStringList(roles) ||
-    (token_type !== 'service' && token_type !== 'personal') ||
     typeof is_bot !== 'boolean' ||
-    !isNonEmptyString(atid) ||
-    !isGeneration(atv) ||
+    !isNonEmptyString(client_id) ||
     !isGeneration(otv) ||
     typeof jti !== 'string'
   ) {
-    throw invalid('The JWT claims are not Tollgate claims.')
+    throw notTollgateClaims()
   }
-  return {
+  const common = {
     iss,
     sub,
     aud: options.audience,
     scope,
     roles,
-    token_type,
     is_bot,
-    atid,
-    atv,
+    client_id,
     otv,
     jti,
     iat,
     nbf,
     exp,
   }
+  if (token_type === 'federated') {
+    const { tpid, ptv, act } = payload
+    if (!isNonEmptyString(tpid) || !isGeneration(ptv) || !isActor(act)) throw notTollgateClaims()
+    return { ...common, token_type, tpid, ptv, act: { iss: act.iss, sub: act.sub } }
+  }
+  const { atid, atv } = payload
+  if (
+    (token_type !== 'service' && token_type !== 'personal') ||
+    !isNonEmptyString(atid) ||
+    !isGeneration(atv)
+  ) {
+    throw notTollgateClaims()
+  }
+  return { ...common, token_type, atid, atv }
 }
+
+const notTollgateClaims = (): TollgateError => invalid('The JWT claims are not Tollgate claims.')
+
+const isActor = (value: unknown): value is { iss: string; sub: string } =>
+  typeof value === 'object' &&
+  value !== null &&
+  isNonEmptyString((value as { iss?: unknown }).iss) &&
+  isNonEmptyString((value as { sub?: unknown }).sub)
 
 const isAudienceList = (aud: unknown, audience: string): boolean =>
   Array.isArray(aud) && aud.length <= MAX_AUDIENCES && aud.includes(audience)

@@ -5,15 +5,23 @@ import type { Route } from './routes.js'
 /**
  * Whether a caller may call a route of Tollgate's own API: its JWT needs
  * every scope the route lists, except a person on a self-service route,
- * whom the use case then limits to their own tokens.
+ * whom the use case then limits to their own tokens. A federated JWT (an
+ * outside workload's, through a trust policy) writes nothing, whatever its
+ * scopes: a leaked CI job must not mint itself a long-lived credential.
  *
  * @example
  * authorizeRoute(route, caller) // throws insufficient_scope (403) if not
  */
 export const authorizeRoute = (
-  route: Pick<Route, 'scopes' | 'selfService'>,
+  route: Pick<Route, 'method' | 'scopes' | 'selfService'>,
   caller: Caller,
 ): void => {
+  if (caller.kind === 'federated' && route.method !== 'GET') {
+    throw new TollgateError(
+      'forbidden',
+      'A federated JWT cannot change anything in Tollgate; use an access token or sign in as a person.',
+    )
+  }
   const missing = (route.scopes ?? []).filter((scope) => !holdsScope(caller, scope))
   if (missing.length === 0) return
   if (route.selfService === true && isPerson(caller)) return

@@ -49,6 +49,14 @@ export interface TokenReader {
 }
 
 /** Reads of owner items: service accounts and people. */
+/** What a federated JWT's validity depends on, read strongly consistently in one round trip. */
+export interface TrustPolicyGrantReader {
+  getPolicyGrant(tpid: string): Promise<{
+    readonly policy: { readonly generation: number; readonly serviceAccountId: string } | undefined
+    readonly owner: OwnerRecord | undefined
+  }>
+}
+
 export interface OwnerReader {
   /** One strongly consistent read; undefined when the owner has no item. */
   getOwner(owner: OwnerRef): Promise<OwnerRecord | undefined>

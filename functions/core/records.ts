@@ -106,6 +106,10 @@ export type DenyEntry = {
 } & (
   | { readonly kind: 'token'; readonly atid: string }
   | { readonly kind: 'owner'; readonly sub: string }
+  /** Federated JWTs minted through a trust policy before it was narrowed or deleted. */
+  | { readonly kind: 'policy'; readonly tpid: string }
+  /** One JWT, by its `jti`, until it expires (RFC 7009); `minGeneration` is 0. */
+  | { readonly kind: 'jwt'; readonly jti: string }
 )
 
 export type AuditSubject =

@@ -106,6 +106,7 @@ export const runExchangeSuite = async (
       roles: Item.roles as string[],
       token_type: Item.kind as string,
       is_bot: Item.kind === 'service',
+      client_id: Item.id as string,
       atid: Item.id as string,
       atv: Item.generation as number,
       otv: 1,
@@ -114,7 +115,7 @@ export const runExchangeSuite = async (
       nbf: iat,
       exp: iat + DURATION_SECONDS,
     })
-      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
       .sign(privateKey)
   }
   await floor()

@@ -23,7 +23,7 @@ import {
 /**
  * Differential property against jose (issue 12): whatever a JWT looks like,
  * if jose rejects it, the authorizer rejects it. jose is configured with the
- * authorizer's own policy (issuer, audience, the one algorithm, `typ: JWT`,
+ * authorizer's own policy (issuer, audience, the one algorithm, `typ: at+jwt`,
  * 60 s of clock tolerance, the same instant); the authorizer is stricter
  * still (header members, canonical base64url, kid, lifetime, claim types),
  * which the property allows. JWTs are mutated in their header, payload,
@@ -142,7 +142,15 @@ const headerChange = (key: TestKey): fc.Arbitrary<Change> =>
       ),
     fc
       .oneof(
-        fc.constantFrom('JWT', 'jwt', 'Jwt', 'at+jwt', 'application/jwt', 'JOSE', ''),
+        fc.constantFrom(
+          'JWT',
+          'at+jwt',
+          'AT+JWT',
+          'application/at+jwt',
+          'application/jwt',
+          'dpop+jwt',
+          '',
+        ),
         anyValue,
       )
       .map(
@@ -233,7 +241,7 @@ const recipe = (key: TestKey): fc.Arbitrary<Recipe> =>
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 const build = (key: TestKey, impostor: TestKey, r: Recipe): string => {
-  const header: Record<string, unknown> = { alg: key.alg, kid: key.kid, typ: 'JWT' }
+  const header: Record<string, unknown> = { alg: key.alg, kid: key.kid, typ: 'at+jwt' }
   for (const change of r.header) change(header)
   const claims = tollgateClaims()
   for (const change of r.claims) change(claims)
@@ -308,7 +316,7 @@ describe.each(['RS256', 'ES256'] as const)('authorizer vs jose, %s', (alg: Alg) 
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: [alg],
-      typ: 'JWT',
+      typ: 'at+jwt',
       clockTolerance: CLOCK_SKEW_SECONDS,
       currentDate: new Date(NOW),
     }).then(

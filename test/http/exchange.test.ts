@@ -80,7 +80,7 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
     const awsPayload = await verifyWithAwsJwtVerify(tollgate, body.jwt)
 
     expect(awsPayload).toEqual(payload)
-    expect(decodeProtectedHeader(body.jwt)).toEqual({ alg, kid: expect.any(String), typ: 'JWT' })
+    expect(decodeProtectedHeader(body.jwt)).toEqual({ alg, kid: expect.any(String), typ: 'at+jwt' })
     expect(payload).toEqual({
       iss: tollgate.server.url,
       sub: expect.stringMatching(/^sa_/),
@@ -90,6 +90,7 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
       roles: [],
       token_type: 'service',
       is_bot: true,
+      client_id: expect.any(String),
       atid: expect.any(String),
       atv: 1,
       otv: 1,

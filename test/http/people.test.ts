@@ -219,6 +219,7 @@ describe('people over HTTP (real dev server, DynamoDB Local)', () => {
       roles: 'analyst',
       token_type: 'personal',
       atid: created.body.id,
+      tpid: '',
       act_sub: '',
       jti: expect.any(String),
     })

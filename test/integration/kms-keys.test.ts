@@ -71,7 +71,7 @@ describe('Function: createKmsSigner', () => {
       // Assess
       expect(await verifyWithJose(jwt, keys, alg)).toBe(keys[0]?.kid)
       await verifyWithAwsJwtVerify(jwt, keys)
-      expect(headerOf(jwt)).toEqual({ alg, kid: keys[0]?.kid, typ: 'JWT' })
+      expect(headerOf(jwt)).toEqual({ alg, kid: keys[0]?.kid, typ: 'at+jwt' })
     },
   )
 

@@ -54,7 +54,7 @@ describe('Function: loadLocalKeys', () => {
       })
 
       expect(payload.sub).toBe('sa_1')
-      expect(protectedHeader).toEqual({ alg, kid: keys.kid, typ: 'JWT' })
+      expect(protectedHeader).toEqual({ alg, kid: keys.kid, typ: 'at+jwt' })
     },
   )
 

@@ -97,7 +97,7 @@ describe('Function: createSecretsManagerSigner', () => {
       const keys = await keySet.publicKeys()
 
       // Assess
-      expect(headerOf(jwt)).toEqual({ alg, kid: set.current.kid, typ: 'JWT' })
+      expect(headerOf(jwt)).toEqual({ alg, kid: set.current.kid, typ: 'at+jwt' })
       expect(await verifyWithJose(jwt, keys, alg)).toBe(set.current.kid)
       await verifyWithAwsJwtVerify(jwt, keys)
     },

@@ -64,6 +64,7 @@ export const tollgateClaims = (
   roles: ['reader', 'auditor'],
   token_type: 'service',
   is_bot: true,
+  client_id: 'atid_1',
   atid: 'atid_1',
   atv: 1,
   otv: 1,
@@ -77,7 +78,7 @@ export const tollgateClaims = (
 /** Signs with jose, the way any standard library would. */
 export const signWithJose = (key: TestKey, claims: Record<string, unknown> = tollgateClaims()) =>
   new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .sign(key.privateKey)
 
 export const encodeSegment = (value: unknown): string =>
@@ -112,7 +113,7 @@ export const attackTokens = (
   key: TestKey,
   claims: Record<string, unknown> = tollgateClaims(),
 ): ReadonlyArray<{ name: string; token: string; because: RegExp }> => {
-  const header = { alg: key.alg, kid: key.kid, typ: 'JWT' }
+  const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt' }
   const valid = signRaw(key, header, claims)
   const [h, p, s] = valid.split('.') as [string, string, string]
   const attacker = makeTestKey(key.alg, key.kid)
@@ -164,7 +165,7 @@ export const attackTokens = (
       signRaw(key, { ...header, kid }, claims),
     )
   }
-  add('kid missing', signRaw(key, { alg: key.alg, typ: 'JWT' }, claims))
+  add('kid missing', signRaw(key, { alg: key.alg, typ: 'at+jwt' }, claims))
   add('kid a number', signRaw(key, { ...header, kid: 1 }, claims))
   add('kid an object', signRaw(key, { ...header, kid: { $ne: null } }, claims))
 
@@ -207,7 +208,9 @@ export const attackTokens = (
     '__proto__ in the header',
     signRaw(
       key,
-      JSON.parse(`{"alg":"${key.alg}","kid":"${key.kid}","typ":"JWT","__proto__":{"alg":"none"}}`),
+      JSON.parse(
+        `{"alg":"${key.alg}","kid":"${key.kid}","typ":"at+jwt","__proto__":{"alg":"none"}}`,
+      ),
       claims,
     ),
   )
@@ -220,7 +223,7 @@ export const attackTokens = (
   )
   add(
     'tampered header, original signature',
-    `${encodeSegment({ ...header, typ: 'jwt' })}.${p}.${s}`,
+    `${encodeSegment({ ...header, typ: 'AT+JWT' })}.${p}.${s}`,
   )
   add(
     'signature of another token',
@@ -257,7 +260,9 @@ export const attackTokens = (
   add('wrong aud', signRaw(key, header, tollgateClaims({ aud: 'someone-else' })))
   add('aud list without ours', signRaw(key, header, tollgateClaims({ aud: ['a', 'b'] })))
   add('aud missing', signRaw(key, header, tollgateClaims({ aud: undefined })))
-  add('typ at+jwt', signRaw(key, { ...header, typ: 'at+jwt' }, claims))
+  // RFC 8725 §3.11: an ID token or plain JWT signed by the same key is not an access token.
+  add('typ JWT', signRaw(key, { ...header, typ: 'JWT' }, claims))
+  add('typ dpop+jwt', signRaw(key, { ...header, typ: 'dpop+jwt' }, claims))
   add('typ missing', signRaw(key, { alg: key.alg, kid: key.kid }, claims))
   add('typ JWS', signRaw(key, { ...header, typ: 'JWS' }, claims))
   add('scope not a string', signRaw(key, header, tollgateClaims({ scope: ['datasets:read'] })))
@@ -266,6 +271,19 @@ export const attackTokens = (
   add('sub missing', signRaw(key, header, tollgateClaims({ sub: undefined })))
   add('atid missing', signRaw(key, header, tollgateClaims({ atid: undefined })))
   add('atv missing', signRaw(key, header, tollgateClaims({ atv: undefined })))
+  add('client_id missing', signRaw(key, header, tollgateClaims({ client_id: undefined })))
+  add(
+    'federated without tpid',
+    signRaw(
+      key,
+      header,
+      tollgateClaims({ token_type: 'federated', ptv: 1, act: { iss: 'https://ci', sub: 'x' } }),
+    ),
+  )
+  add(
+    'federated without act',
+    signRaw(key, header, tollgateClaims({ token_type: 'federated', tpid: 'tp_1', ptv: 1 })),
+  )
   add('otv a string', signRaw(key, header, tollgateClaims({ otv: '1' })))
   add('atv zero', signRaw(key, header, tollgateClaims({ atv: 0 })))
   add('otv fractional', signRaw(key, header, tollgateClaims({ otv: 1.5 })))

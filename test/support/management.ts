@@ -42,6 +42,15 @@ export const callers = {
     atid: `atid_${name}`,
     jti: `jti_${name}`,
   }),
+  /** An outside workload's JWT through a trust policy, for its service account. */
+  federated: (scopes: readonly string[], sub = 'sa_ci'): Caller => ({
+    sub,
+    kind: 'federated',
+    roles: [],
+    scopes,
+    atid: null,
+    jti: 'jti_ci',
+  }),
 }
 
 export const contextOf = (caller: Caller): RequestContext => ({ caller, requestId: 'req-1' })

@@ -1,12 +1,12 @@
 import { verifyBearer } from '../bearer.js'
 import type { Caller } from '../caller.js'
-import type { TollgateClaims } from '../claims.js'
+import type { FederatedClaims, TollgateClaims } from '../claims.js'
 import { TollgateError } from '../errors.js'
 import { MAX_JWT_LENGTH } from '../jws-parts.js'
 import type { JwtVerifier } from '../jwt-verifier.js'
 import { isSameOwner } from '../owners.js'
 import type { PersonVerifier } from '../person-verifier.js'
-import type { Clock, TokenReader } from '../ports.js'
+import type { Clock, TokenReader, TrustPolicyGrantReader } from '../ports.js'
 import { effectiveStatus } from '../records.js'
 
 export interface CallerAuthenticationDependencies {
@@ -15,6 +15,8 @@ export interface CallerAuthenticationDependencies {
   /** People's JWTs from trusted issuers; absent when none is trusted. */
   readonly people?: PersonVerifier | undefined
   readonly store: TokenReader
+  /** Trust policies, for federated JWTs; absent where federation is not set up (they are refused). */
+  readonly policies?: TrustPolicyGrantReader | undefined
   readonly clock: Clock
 }
 
@@ -68,7 +70,7 @@ export const callerOfClaims = (claims: TollgateClaims): Caller => ({
   kind: claims.token_type,
   roles: claims.roles,
   scopes: claims.scope === '' ? [] : claims.scope.split(' '),
-  atid: claims.atid,
+  atid: claims.token_type === 'federated' ? null : claims.atid,
   jti: claims.jti,
 })
 
@@ -90,6 +92,7 @@ const assertStillValid = async (
   deps: CallerAuthenticationDependencies,
   claims: TollgateClaims,
 ): Promise<void> => {
+  if (claims.token_type === 'federated') return assertPolicyStillValid(deps, claims)
   const { token, owner } = await deps.store.getTokenWithOwner(claims.atid)
   if (token === undefined || token.owner.id !== claims.sub || token.kind !== claims.token_type) {
     throw invalid('The token was not minted from a known access token.')
@@ -101,5 +104,29 @@ const assertStillValid = async (
   }
   if (claims.atv !== token.generation || claims.otv !== ownItem.otv) {
     throw invalid('The JWT was minted before its access token or owner changed; exchange again.')
+  }
+}
+
+/**
+ * A federated JWT stays valid while its trust policy is at the generation it
+ * was minted at (narrowing or deleting the policy moves it) and its service
+ * account still exists at the JWT's `otv`.
+ */
+const assertPolicyStillValid = async (
+  deps: CallerAuthenticationDependencies,
+  claims: FederatedClaims,
+): Promise<void> => {
+  if (deps.policies === undefined) {
+    throw invalid('This deployment has no trust policies, so it accepts no federated JWT.')
+  }
+  const { policy, owner } = await deps.policies.getPolicyGrant(claims.tpid)
+  if (policy === undefined || policy.serviceAccountId !== claims.sub) {
+    throw invalid('The trust policy behind this JWT no longer exists.')
+  }
+  if (owner === undefined || owner.ref.type !== 'service_account' || owner.ref.id !== claims.sub) {
+    throw invalid('The service account behind this JWT no longer exists.')
+  }
+  if (claims.ptv !== policy.generation || claims.otv !== owner.otv) {
+    throw invalid('The JWT was minted before its trust policy or account changed; exchange again.')
   }
 }

@@ -37,11 +37,16 @@ export interface AuthorizerContext {
   readonly scope: string
   /** Comma-separated. */
   readonly roles: string
-  /** `service` or `personal` (from an access token), `person` (an identity provider's JWT). */
-  readonly token_type: 'service' | 'personal' | 'person'
-  /** The access token behind the credential; empty for a person's own JWT. */
+  /**
+   * `service` or `personal` (from an access token), `person` (an identity
+   * provider's JWT), `federated` (through a trust policy).
+   */
+  readonly token_type: 'service' | 'personal' | 'person' | 'federated'
+  /** The access token behind the credential; empty for a person's own JWT and a federated one. */
   readonly atid: string
-  /** RFC 8693 actor of a federated JWT; empty until federation exists. */
+  /** The trust policy behind a federated JWT; empty otherwise. */
+  readonly tpid: string
+  /** RFC 8693 actor of a federated JWT (the outside workload's `sub`); empty otherwise. */
   readonly act_sub: string
   /** The JWT's id; empty for Basic auth, where no JWT exists. */
   readonly jti: string
@@ -208,6 +213,7 @@ const contextFromJwt = async (
       roles: person.roles.join(','),
       token_type: 'person',
       atid: '',
+      tpid: '',
       act_sub: '',
       jti: person.jti ?? '',
     }
@@ -220,8 +226,9 @@ const contextFromJwt = async (
     scope: claims.scope,
     roles: claims.roles.join(','),
     token_type: claims.token_type,
-    atid: claims.atid,
-    act_sub: '',
+    ...(claims.token_type === 'federated'
+      ? { atid: '', tpid: claims.tpid, act_sub: claims.act.sub }
+      : { atid: claims.atid, tpid: '', act_sub: '' }),
     jti: claims.jti,
   }
 }
@@ -251,6 +258,7 @@ const contextFromBasic = async (
     roles: roles.join(','),
     token_type: record.kind,
     atid: record.id,
+    tpid: '',
     act_sub: '',
     jti: '',
   }

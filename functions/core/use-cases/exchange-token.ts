@@ -1,4 +1,4 @@
-import { buildClaims, type TollgateClaims } from '../claims.js'
+import { type AccessTokenJwtClaims, buildClaims } from '../claims.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
@@ -29,7 +29,7 @@ export interface ExchangeRequest {
 export interface ExchangeResult {
   readonly jwt: string
   /** What the JWT says, for the issuance log (never the JWT itself). */
-  readonly claims: TollgateClaims
+  readonly claims: AccessTokenJwtClaims
   readonly expiresIn: number
   /** Epoch milliseconds. */
   readonly expiresAt: number

@@ -21,9 +21,26 @@ const owner: DenyEntry = {
   expiresAt: AT + 43_260_000,
 }
 
+const policy: DenyEntry = {
+  id: 'dn_3',
+  kind: 'policy',
+  tpid: 'tp_1',
+  minGeneration: 4,
+  createdAt: AT,
+  expiresAt: AT + 43_260_000,
+}
+const jwt: DenyEntry = {
+  id: 'dn_4',
+  kind: 'jwt',
+  jti: '6f1c2b1e-0d3a-4c52-9a57-2f0e6c8b9d10',
+  minGeneration: 0,
+  createdAt: AT,
+  expiresAt: AT + 300_000,
+}
+
 describe('deny-list items', () => {
   it('read back the entries they were written from, in their hour partition', () => {
-    for (const entry of [token, owner]) {
+    for (const entry of [token, owner, policy, jwt]) {
       const item = denyToItem(entry)
       expect(item.pk).toBe('DENY#2026-12-07T10')
       expect(itemToDeny(item)).toEqual(entry)
@@ -37,6 +54,8 @@ describe('deny-list items', () => {
     ['an atid that is no string', { atid: 7 }],
     ['a sub that is no string', { sub: ['sa_1'] }],
     ['a generation of 0', { min_generation: 0 }],
+    ['a token entry that also names a policy', { tpid: 'tp_1' }],
+    ['a token entry that also names a JWT', { jti: 'j' }],
     ['a fractional generation', { min_generation: 1.5 }],
     ['a generation beyond the safe integers', { min_generation: 2 ** 53 }],
     ['a generation as text', { min_generation: '3' }],

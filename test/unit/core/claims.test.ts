@@ -34,6 +34,7 @@ describe('buildClaims', () => {
       roles: ['admin', 'reader'],
       token_type: 'service',
       is_bot: true,
+      client_id: 'tok1',
       atid: 'tok1',
       atv: 3,
       otv: 5,

@@ -24,8 +24,10 @@ const ownerEntry = (sub: string, minGeneration: number, createdAt: number): Deny
   expiresAt: createdAt + LOOKBACK_MS,
 })
 const claims = (
-  overrides: Partial<{ atid: string; atv: number; sub: string; otv: number }> = {},
+  overrides: Partial<{ atid: string; atv: number; sub: string; otv: number; jti: string }> = {},
 ) => ({
+  token_type: 'service' as const,
+  jti: 'jti-1',
   atid: 'tok1',
   atv: 1,
   sub: 'sa_1',
@@ -74,7 +76,51 @@ const codeOf = async (promise: Promise<unknown>) =>
     (e: { code?: string }) => e.code,
   )) as string
 
+const federated = (
+  overrides: Partial<{ tpid: string; ptv: number; sub: string; otv: number; jti: string }> = {},
+) => ({
+  token_type: 'federated' as const,
+  jti: 'jti-f',
+  tpid: 'tp_1',
+  ptv: 1,
+  sub: 'sa_1',
+  otv: 1,
+  ...overrides,
+})
+
 describe('createDenyList', () => {
+  it('refuses federated JWTs of a policy narrowed or deleted since, by generation', async () => {
+    const narrowed: DenyEntry = {
+      ...tokenEntry('x', 1, NOW - 1000),
+      kind: 'policy',
+      tpid: 'tp_1',
+      minGeneration: 2,
+    }
+    const { denyList } = setup([narrowed])
+
+    expect(await codeOf(denyList.check(federated({ ptv: 1 })))).toBe('invalid_token')
+    expect(await codeOf(denyList.check(federated({ ptv: 2 })))).toBe('allowed')
+    expect(await codeOf(denyList.check(federated({ tpid: 'tp_2' })))).toBe('allowed')
+    // A policy entry never touches access-token JWTs, whatever their ids.
+    expect(await codeOf(denyList.check(claims({ atid: 'tp_1' })))).toBe('allowed')
+  })
+
+  it('refuses one JWT revoked by its jti and no other', async () => {
+    const revoked: DenyEntry = {
+      id: 'dn_j',
+      kind: 'jwt',
+      jti: 'jti-gone',
+      minGeneration: 0,
+      createdAt: NOW - 1000,
+      expiresAt: NOW + 300_000,
+    }
+    const { denyList } = setup([revoked])
+
+    expect(await codeOf(denyList.check(claims({ jti: 'jti-gone' })))).toBe('invalid_token')
+    expect(await codeOf(denyList.check(federated({ jti: 'jti-gone' })))).toBe('invalid_token')
+    expect(await codeOf(denyList.check(claims({ jti: 'jti-other' })))).toBe('allowed')
+  })
+
   it('loads every entry that can still matter before the first decision', async () => {
     const { denyList, deny } = setup([tokenEntry('tok1', EVERY_GENERATION, NOW - 11 * 3_600_000)])
 

@@ -62,7 +62,7 @@ const joseAccepts = (key: TestKey, jwt: string) =>
     issuer: ISSUER,
     audience: AUDIENCE,
     algorithms: [key.alg],
-    typ: 'JWT',
+    typ: 'at+jwt',
     currentDate: new Date(NOW),
     clockTolerance: CLOCK_SKEW_SECONDS,
   })
@@ -87,8 +87,40 @@ describe.each(['RS256', 'ES256'] as const)('createJwtVerifier (%s)', (alg) => {
     })
 
     it('accepts typ in lower case (media types are case-insensitive)', async () => {
-      const jwt = signRaw(key, { alg, kid: key.kid, typ: 'jwt' }, tollgateClaims())
+      const jwt = signRaw(key, { alg, kid: key.kid, typ: 'AT+JWT' }, tollgateClaims())
       await expect(verifier.verify(jwt)).resolves.toMatchObject({ sub: 'sa_reader' })
+    })
+
+    it('accepts typ application/at+jwt (RFC 9068 §4)', async () => {
+      const jwt = signRaw(key, { alg, kid: key.kid, typ: 'application/at+jwt' }, tollgateClaims())
+      await expect(verifier.verify(jwt)).resolves.toMatchObject({ sub: 'sa_reader' })
+    })
+
+    it('accepts a federated JWT: a trust policy and an actor instead of an access token', async () => {
+      const claims = tollgateClaims({
+        token_type: 'federated',
+        client_id: 'tp_1',
+        atid: undefined,
+        atv: undefined,
+        tpid: 'tp_1',
+        ptv: 2,
+        act: {
+          iss: 'https://token.actions.githubusercontent.com',
+          sub: 'repo:acme/api:ref:refs/heads/main',
+        },
+        roles: [],
+      })
+      await expect(
+        verifier.verify(signRaw(key, { alg, kid: key.kid, typ: 'at+jwt' }, claims)),
+      ).resolves.toMatchObject({
+        token_type: 'federated',
+        tpid: 'tp_1',
+        ptv: 2,
+        act: {
+          iss: 'https://token.actions.githubusercontent.com',
+          sub: 'repo:acme/api:ref:refs/heads/main',
+        },
+      })
     })
 
     it('forgives up to 60 s of clock skew on exp, nbf and iat', async () => {

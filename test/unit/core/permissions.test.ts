@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { authorizeRoute } from '../../../functions/core/permissions.js'
-import { ROUTES, routeKey } from '../../../functions/core/routes.js'
+import { ROUTES, routeKey, TOLLGATE_SCOPES } from '../../../functions/core/routes.js'
 import { errorOf } from '../../support/errors.js'
 import { callers } from '../../support/management.js'
 
@@ -36,6 +36,15 @@ describe('authorizeRoute', () => {
       expect(errorOf(() => authorizeRoute(route('GET /service-accounts'), caller)).code).toBe(
         'insufficient_scope',
       )
+    }
+  })
+
+  it('lets a federated JWT read with its scopes and write nothing, whatever its scopes', () => {
+    const ci = callers.federated([...TOLLGATE_SCOPES])
+
+    expect(() => authorizeRoute(route('GET /access-tokens'), ci)).not.toThrow()
+    for (const r of ROUTES.filter((r) => r.authorization === 'handler' && r.method !== 'GET')) {
+      expect(errorOf(() => authorizeRoute(r, ci)).code, routeKey(r)).toBe('forbidden')
     }
   })
 })

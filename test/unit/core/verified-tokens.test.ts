@@ -268,12 +268,12 @@ describe('createJwtVerifier with a verified-token cache', () => {
   it('refuses an unsigned look-alike of a cached JWT (alg none, same payload)', async () => {
     const s = setup()
     const claims = tollgateClaims()
-    const jwt = signRaw(s.key, { alg: 'RS256', kid: s.key.kid, typ: 'JWT' }, claims)
+    const jwt = signRaw(s.key, { alg: 'RS256', kid: s.key.kid, typ: 'at+jwt' }, claims)
     await cached(s, jwt)
     const [, payload, signature] = jwt.split('.')
 
     await expectInvalid(
-      s.verifier.verify(`${encodeSegment({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`),
+      s.verifier.verify(`${encodeSegment({ alg: 'none', typ: 'at+jwt' })}.${payload}.${signature}`),
     )
   })
 

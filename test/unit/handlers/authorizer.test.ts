@@ -167,6 +167,7 @@ describe('authorizer handler, Bearer JWT', () => {
         roles: 'reader,auditor',
         token_type: 'service',
         atid: 'atid_1',
+        tpid: '',
         act_sub: '',
         jti: expect.any(String),
       })
@@ -482,6 +483,7 @@ describe('authorizer handler, Basic auth', () => {
       roles: 'admin',
       token_type: 'service',
       atid: admin.token.id,
+      tpid: '',
       act_sub: '',
       jti: '',
     })
@@ -657,6 +659,7 @@ describe('authorizer Lambda entry point', () => {
         roles: 'dev',
         token_type: 'personal',
         atid: 'tok_1',
+        tpid: '',
         act_sub: '',
         jti: 'jti-1',
       })

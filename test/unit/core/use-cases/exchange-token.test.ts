@@ -72,7 +72,7 @@ describe('exchangeToken', () => {
       // Assess
       const { payload, protectedHeader } = await verify(result.jwt, clock.now())
       const iat = Math.floor(clock.now() / 1000)
-      expect(protectedHeader).toEqual({ alg: 'RS256', kid: 'test-RS256', typ: 'JWT' })
+      expect(protectedHeader).toEqual({ alg: 'RS256', kid: 'test-RS256', typ: 'at+jwt' })
       expect(payload).toEqual({
         iss: 'http://127.0.0.1:3000',
         sub: 'sa_1',
@@ -81,6 +81,7 @@ describe('exchangeToken', () => {
         roles: ['reader'],
         token_type: 'service',
         is_bot: true,
+        client_id: record.id,
         atid: record.id,
         atv: 1,
         otv: 1,
@@ -186,7 +187,7 @@ describe('exchangeToken', () => {
       expect(decodeProtectedHeader(result.jwt)).toEqual({
         alg: 'ES256',
         kid: 'test-ES256',
-        typ: 'JWT',
+        typ: 'at+jwt',
       })
       const { payload } = await verify(result.jwt, clock.now(), es256)
       expect(payload.aud).toBe('tollgate')
