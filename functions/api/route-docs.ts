@@ -58,7 +58,12 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
   'GET /.well-known/openid-configuration': {
     tag: 'Discovery',
     description:
-      'Issuer metadata (`issuer`, `jwks_uri`, `token_endpoint`, the one signing algorithm), so standard verifiers such as jose, aws-jwt-verify and API Gateway’s JWT authorizer can use Tollgate as an issuer.',
+      'Issuer metadata for verifiers (`issuer`, `jwks_uri`, the RFC 8414 members below), so standard verifiers such as jose, aws-jwt-verify and API Gateway’s JWT authorizer can use Tollgate as an issuer. Tollgate is no OpenID provider: it issues no ID tokens and has no authorization endpoint, and the required members say so with empty lists.',
+  },
+  'GET /.well-known/oauth-authorization-server': {
+    tag: 'Discovery',
+    description:
+      'RFC 8414 metadata: the token, introspection and revocation endpoints, the grant types (`client_credentials`, RFC 8693 token exchange) and client authentication methods (`client_secret_basic`, `client_secret_post`) Tollgate implements, and nothing it does not.',
   },
   'GET /openapi.json': {
     tag: 'Discovery',

@@ -200,10 +200,21 @@ export const problem = z.object({
 
 export const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) })
 
-export const openidConfiguration = z.looseObject({
+export const authorizationServerMetadata = z.looseObject({
   issuer: z.string(),
   jwks_uri: z.string(),
   token_endpoint: z.string(),
+  token_endpoint_auth_methods_supported: z.array(z.string()),
+  grant_types_supported: z.array(z.string()),
+  response_types_supported: z.array(z.string()),
+  introspection_endpoint: z.string(),
+  revocation_endpoint: z.string(),
+})
+
+export const openidConfiguration = z.looseObject({
+  ...authorizationServerMetadata.shape,
+  subject_types_supported: z.array(z.string()),
+  id_token_signing_alg_values_supported: z.array(z.string()),
 })
 
 export const openapiDocument = z.looseObject({ openapi: z.string() })

@@ -27,6 +27,9 @@ export const ROUTE_SPECS: Readonly<Record<RouteKey, RouteSpec>> = {
   },
   'GET /.well-known/jwks.json': { success: ok(api.jwks) },
   'GET /.well-known/openid-configuration': { success: ok(api.openidConfiguration) },
+  'GET /.well-known/oauth-authorization-server': {
+    success: ok(api.authorizationServerMetadata),
+  },
   'GET /openapi.json': { success: ok(api.openapiDocument) },
   'GET /whoami': { success: ok(api.whoami) },
   'GET /whoami/authorizer': { success: ok(api.authorizerContext) },

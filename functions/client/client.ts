@@ -205,6 +205,13 @@ export class TollgateClient {
     return this.#data('GET /.well-known/openid-configuration', {})
   }
 
+  /** `GET /.well-known/oauth-authorization-server` (RFC 8414) */
+  authorizationServerMetadata(): Promise<
+    RouteAnswer<'GET /.well-known/oauth-authorization-server'>
+  > {
+    return this.#data('GET /.well-known/oauth-authorization-server', {})
+  }
+
   /** `GET /openapi.json` */
   openapi(): Promise<RouteAnswer<'GET /openapi.json'>> {
     return this.#data('GET /openapi.json', {})
@@ -308,6 +315,7 @@ export const ROUTE_METHODS = {
   'POST /access-tokens/jwt': 'exchange',
   'GET /.well-known/jwks.json': 'jwks',
   'GET /.well-known/openid-configuration': 'openidConfiguration',
+  'GET /.well-known/oauth-authorization-server': 'authorizationServerMetadata',
   'GET /openapi.json': 'openapi',
   'GET /whoami': 'whoami',
   'GET /whoami/authorizer': 'whoamiAuthorizer',

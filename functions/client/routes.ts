@@ -14,6 +14,7 @@ export const CLIENT_ROUTES = {
   'POST /access-tokens/jwt': { body: api.exchangeRequest, answer: api.exchangeResponse },
   'GET /.well-known/jwks.json': { answer: api.jwks },
   'GET /.well-known/openid-configuration': { answer: api.openidConfiguration },
+  'GET /.well-known/oauth-authorization-server': { answer: api.authorizationServerMetadata },
   'GET /openapi.json': { answer: api.openapiDocument },
   'GET /whoami': { answer: api.whoami },
   'GET /whoami/authorizer': { answer: api.authorizerContext },

@@ -56,6 +56,11 @@ export interface PeopleSettings {
 export const issuerOf = (e: Pick<ParsedVariables, 'ISSUER' | 'PORT'>): string =>
   (e.ISSUER ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '')
 
+const isOrigin = (url: string): boolean => {
+  const parsed = URL.parse(url)
+  return parsed !== null && parsed.origin === url
+}
+
 /**
  * The checks across variables, then the frozen Config. Throws `internal`
  * naming variables, never a value.
@@ -73,6 +78,9 @@ export const assembleConfig = (e: ParsedVariables, people: PeopleSettings): Conf
       e.REVOCATION_MAX_DELAY_SECONDS &&
       'REVOCATION_REFRESH_SECONDS + AUTHORIZER_CACHE_TTL_SECONDS must be below REVOCATION_MAX_DELAY_SECONDS',
     people.problem,
+    // RFC 8414 §3: the metadata lives at <origin>/.well-known/oauth-authorization-server.
+    !isOrigin(issuer) &&
+      'ISSUER must be an origin without a path, query or fragment (https://auth.example.com)',
     keySourceProblem(e, issuer),
   ].find((text) => typeof text === 'string')
   if (problem !== undefined) {

@@ -97,6 +97,13 @@ const ROUTE_TABLE = [
   },
   {
     method: 'GET',
+    path: '/.well-known/oauth-authorization-server',
+    handler: 'openid-configuration',
+    authorization: 'none',
+    summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
+  },
+  {
+    method: 'GET',
     path: '/openapi.json',
     handler: 'openapi',
     authorization: 'none',

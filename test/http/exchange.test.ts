@@ -66,16 +66,36 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
     const discovery = await getJson<Discovery>(
       `${tollgate.server.url}/.well-known/openid-configuration`,
     )
-    expect(discovery).toMatchObject({
+    const metadata = await getJson<Record<string, unknown>>(
+      `${tollgate.server.url}/.well-known/oauth-authorization-server`,
+    )
+    // Exactly what is implemented (RFC 8414), and the same in the OpenID configuration.
+    expect(metadata).toEqual({
       issuer: tollgate.server.url,
       jwks_uri: `${tollgate.server.url}/.well-known/jwks.json`,
-      token_endpoint: `${tollgate.server.url}/access-tokens/jwt`,
-      id_token_signing_alg_values_supported: [alg],
+      token_endpoint: `${tollgate.server.url}/oauth2/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: [
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ],
+      response_types_supported: [],
+      introspection_endpoint: `${tollgate.server.url}/oauth2/introspect`,
+      introspection_endpoint_auth_methods_supported: ['Bearer'],
+      revocation_endpoint: `${tollgate.server.url}/oauth2/revoke`,
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    })
+    expect(discovery).toEqual({
+      ...metadata,
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: [],
+      claims_supported: expect.arrayContaining(['client_id', 'atid', 'tpid', 'act']),
     })
     const { payload } = await jwtVerify(body.jwt, createRemoteJWKSet(new URL(discovery.jwks_uri)), {
       issuer: discovery.issuer,
       audience: 'tollgate',
       algorithms: [alg],
+      typ: 'at+jwt',
     })
     const awsPayload = await verifyWithAwsJwtVerify(tollgate, body.jwt)
 

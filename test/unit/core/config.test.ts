@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../functions/core/config.js'
+import { parseConfigLean } from '../../../functions/core/config-lean.js'
 import { TollgateError } from '../../../functions/core/errors.js'
 import { requireKeyMaterial } from '../../../functions/core/key-material.js'
 
@@ -197,11 +198,20 @@ describe('parseConfig', () => {
     it.each([
       ['https://auth.example.com/', 'https://auth.example.com'],
       ['https://auth.example.com///', 'https://auth.example.com'],
-      ['https://example.com/tollgate/', 'https://example.com/tollgate'],
       ['http://localhost:3000', 'http://localhost:3000'],
     ])('trims trailing slashes from ISSUER %s', (issuer, expected) => {
       // Act and assess
       expect(parseConfig({ ISSUER: issuer }).issuer).toBe(expected)
+    })
+
+    it.each([
+      'https://example.com/tollgate',
+      'https://example.com?x=1',
+      'https://example.com#top',
+      'https://Auth.Example.com',
+    ])('refuses ISSUER %s: RFC 8414 metadata needs a bare origin', (issuer) => {
+      expect(() => parseConfig({ ISSUER: issuer })).toThrow(/ISSUER/)
+      expect(() => parseConfigLean({ ISSUER: issuer })).toThrow(/ISSUER/)
     })
 
     it.each([
