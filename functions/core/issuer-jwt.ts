@@ -42,7 +42,7 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
  * A caller's value as it may appear in a refusal: JSON, at most 64 characters.
  *
  * @example
- * shown('x'.repeat(100)) // '"xxx…xxx…"' (cut)
+ * throw invalid(`The JWT algorithm ${shown(header.alg)} is not accepted.`) // … "HS256" …
  */
 export const shown = (value: unknown): string => {
   const text = JSON.stringify(value) ?? String(value)

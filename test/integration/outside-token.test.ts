@@ -169,6 +169,7 @@ describe('outside tokens, verified against in-test OIDC issuers', () => {
     expect(await messageOf('expired')).toMatch(/expired: exp \d+/)
     expect(await messageOf('no iat')).toContain('no iat claim')
     expect(await messageOf('wrong issuer')).toContain('attacker.example')
+    expect(await messageOf('oversized')).toMatch(/too long: \d+ characters, at most 8192/)
   })
 
   it('never fetches anything for an issuer that is not on the list', async () => {
