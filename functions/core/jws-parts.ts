@@ -27,7 +27,9 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
  * const { header, signingInput } = splitCompactJws(jwt)
  */
 export const splitCompactJws = (jwt: string): CompactJwsParts => {
-  if (jwt.length > MAX_JWT_LENGTH) throw invalid('The JWT is too long.')
+  if (jwt.length > MAX_JWT_LENGTH) {
+    throw invalid(`The JWT is too long: ${jwt.length} characters, at most ${MAX_JWT_LENGTH}.`)
+  }
   const firstDot = jwt.indexOf('.')
   if (firstDot > MAX_HEADER_SEGMENT_LENGTH) throw invalid('The JWT header is too long.')
   if (!COMPACT_JWS.test(jwt)) throw invalid('The JWT is not three base64url segments.')

@@ -23,6 +23,8 @@ export interface KeyCacheOptions {
    * without a cold start (docs/design.md#keys: `KEYS_CACHE_TTL_SECONDS`).
    */
   readonly refreshMs: number
+  /** How often an unknown `kid` may reload the keys; KEY_REFRESH_INTERVAL_MS unless given. */
+  readonly unknownKidRefetchMs?: number | undefined
   /** Told about each key that is skipped, by index, never by value. */
   readonly onSkippedKey?: ((index: number, reason: string) => void) | undefined
   /**
@@ -49,7 +51,7 @@ const invalid = (detail: string): TollgateError => new TollgateError('invalid_to
 /**
  * Public keys as KeyObjects by `kid`, read from a key set: on first use, when
  * the copy is older than `refreshMs`, and on an unknown `kid` at most once per
- * KEY_REFRESH_INTERVAL_MS. Concurrent callers share one load.
+ * KEY_REFRESH_INTERVAL_MS (or `unknownKidRefetchMs`). Concurrent callers share one load.
  *
  * @example
  * const keys = createKeyCache({ keySet, algs: ['RS256'], clock, refreshMs: 300_000 })
@@ -79,6 +81,7 @@ export const createKeyCache = (options: KeyCacheOptions): KeyCache => {
     return loading
   }
   const isFresh = (now: number) => now - loadedAt < options.refreshMs
+  const refetchMs = options.unknownKidRefetchMs ?? KEY_REFRESH_INTERVAL_MS
 
   return {
     find: (kid) => (isFresh(options.clock.now()) ? keys?.get(kid) : undefined),
@@ -91,7 +94,7 @@ export const createKeyCache = (options: KeyCacheOptions): KeyCache => {
           // A short key-store outage should not stop verification with keys read minutes ago.
           if (keys === undefined || now - loadedAt >= 2 * options.refreshMs) throw error
         }
-      } else if (!keys?.has(kid) && now - lastLoadStartedAt >= KEY_REFRESH_INTERVAL_MS) {
+      } else if (!keys?.has(kid) && now - lastLoadStartedAt >= refetchMs) {
         await load(true)
       } else if (loading !== undefined) {
         await loading

@@ -1,6 +1,13 @@
+import type { IssuerFetchOptions } from '../adapters/issuer-key-set.js'
 import type { RemoteJwksOptions } from '../adapters/remote-jwks.js'
+import type { FederationIssuer } from '../core/outside-token.js'
 import type { Clock, KeySet } from '../core/ports.js'
 import { once } from './once.js'
+
+interface KeyCacheTiming {
+  readonly cacheTtlMs: number
+  readonly clock: Clock
+}
 
 /**
  * `remoteKeySet`, loaded on its first use: a trusted issuer's JWKS, or the
@@ -13,13 +20,28 @@ import { once } from './once.js'
  * @example
  * const keySet = lazyRemoteKeySet({ uri, allowLoopback: false }, { cacheTtlMs: 300_000, clock })
  */
-export const lazyRemoteKeySet = (
-  options: RemoteJwksOptions,
-  cache: { readonly cacheTtlMs: number; readonly clock: Clock },
-): KeySet => {
-  const keySet = once(async () =>
-    (await import('../adapters/remote-jwks.js')).remoteKeySet(options, cache),
+export const lazyRemoteKeySet = (options: RemoteJwksOptions, cache: KeyCacheTiming): KeySet =>
+  lazyKeySet(async () => (await import('../adapters/remote-jwks.js')).remoteKeySet(options, cache))
+
+/**
+ * `issuerKeySet`, loaded on its first use (for the same reason as
+ * `lazyRemoteKeySet`): a federation issuer's keys, by discovery or its
+ * explicit JWKS URI.
+ *
+ * @example
+ * const keySet = lazyIssuerKeySet({ issuer: 'https://gitlab.com' }, { allowLoopback: false }, { cacheTtlMs: 300_000, clock })
+ */
+export const lazyIssuerKeySet = (
+  issuer: FederationIssuer,
+  options: IssuerFetchOptions,
+  cache: KeyCacheTiming,
+): KeySet =>
+  lazyKeySet(async () =>
+    (await import('../adapters/issuer-key-set.js')).issuerKeySet(issuer, options, cache),
   )
+
+const lazyKeySet = (make: () => Promise<KeySet>): KeySet => {
+  const keySet = once(make)
   return {
     publicKeys: async () => (await keySet()).publicKeys(),
     refresh: async () => {
