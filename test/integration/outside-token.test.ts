@@ -291,7 +291,7 @@ describe('createOutsideTokenVerifier against the RFC 8725 / OWASP attack list', 
     // type (or none) are what real issuers send; audience, claim types and a
     // lifetime up to a day are for the trust policy or not checked at all.
     const policyOrAccepted =
-      /^(x5t |typ (at\+jwt|missing)$|wrong aud$|aud (list without ours|missing)$|lifetime beyond the maximum$|scope |roles |token_type |atid |atv |otv |jti missing$)/
+      /^(x5t |typ (JWT|missing)$|client_id missing$|federated without |wrong aud$|aud (list without ours|missing)$|lifetime beyond the maximum$|scope |roles |token_type |atid |atv |otv |jti missing$)/
 
     const attacks = attackTokens(key, tollgateClaims())
     const outcomes = await Promise.all(
