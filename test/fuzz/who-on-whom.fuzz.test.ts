@@ -29,6 +29,7 @@ import { callers, contextOf, managementWorld } from '../support/management.js'
  * helpdesk role, that person's personal-token JWT, or an admin JWT narrowed
  * at the exchange), it never ends holding another owner's secret or a
  * scope it did not hold, and never changes a principal holding more than it.
+ * A federated JWT (an outside workload's) changes nothing at all.
  */
 
 const POOL = [
@@ -278,6 +279,38 @@ describe('who may act on whom, over generated call sequences', () => {
         expect(accounts()).toBeLessThanOrEqual(accountsBefore)
       }),
       { numRuns: fuzzRuns(60) },
+    )
+  })
+
+  it('lets a federated JWT change nothing at all, whatever scopes its policy gave', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          scopes: subsetOf(POOL),
+          account: fc.nat(),
+          operations: fc.array(operation, { minLength: 1, maxLength: 8 }),
+        }),
+        async ({ scopes, account, operations }) => {
+          const w = await world(scopes)
+          // An outside workload's JWT for one of the accounts (DESIGN: no management write at all).
+          const accounts = w.principals.filter((p) => p.type === 'service_account')
+          const context = contextOf(callers.federated(scopes, pick(accounts, account).id))
+          const everything = async () => Promise.all(w.principals.map((p) => snapshot(w, p)))
+          const before = await everything()
+          const namesBefore = w.store.accountNames.size
+
+          for (const op of operations) {
+            const outcome = await run(w, context, op).then(
+              (secret) => ({ secret }),
+              (error: unknown) => ({ error }),
+            )
+            expect(outcome, op.kind).toMatchObject({ error: { code: 'forbidden' } })
+          }
+          expect(await everything()).toEqual(before)
+          expect(w.store.accountNames.size).toBe(namesBefore)
+        },
+      ),
+      { numRuns: fuzzRuns(30) },
     )
   })
 })
