@@ -88,7 +88,8 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
 
   const merge = (entries: readonly DenyEntry[], now: number) => {
     for (const entry of entries) {
-      if (entry.expiresAt <= now) continue
+      // Policy entries refuse federated JWTs by `tpid`, which check() does not read yet.
+      if (entry.expiresAt <= now || entry.kind === 'policy') continue
       const map = entry.kind === 'token' ? byToken : byOwner
       const key = entry.kind === 'token' ? entry.atid : entry.sub
       const held = map.get(key)

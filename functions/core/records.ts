@@ -106,12 +106,14 @@ export type DenyEntry = {
 } & (
   | { readonly kind: 'token'; readonly atid: string }
   | { readonly kind: 'owner'; readonly sub: string }
+  | { readonly kind: 'policy'; readonly tpid: string }
 )
 
 export type AuditSubject =
   | { readonly type: 'token'; readonly id: string }
   | { readonly type: 'service_account'; readonly id: string }
   | { readonly type: 'user'; readonly id: string }
+  | { readonly type: 'trust_policy'; readonly id: string }
 
 /** One audit record, written in the same transaction as the change it describes. */
 export interface AuditEvent {
