@@ -23,13 +23,25 @@ export const denyToItem = (entry: DenyEntry): Item => ({
   sk: denySortKey(entry.createdAt, entry.id),
   id: entry.id,
   kind: entry.kind,
-  ...(entry.kind === 'token' ? { atid: entry.atid } : { sub: entry.sub }),
+  ...denyTarget(entry),
   min_generation: entry.minGeneration,
   created_at: entry.createdAt,
   expires_at: entry.expiresAt,
   // DynamoDB deletes lazily; readers still ignore entries past expires_at.
   ttl: Math.ceil(entry.expiresAt / 1000),
 })
+
+/** The attribute naming what an entry refuses: a token, an owner or a trust policy. */
+const denyTarget = (entry: DenyEntry): Item => {
+  switch (entry.kind) {
+    case 'token':
+      return { atid: entry.atid }
+    case 'owner':
+      return { sub: entry.sub }
+    case 'policy':
+      return { tpid: entry.tpid }
+  }
+}
 
 const isTime = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
@@ -42,7 +54,7 @@ const isTime = (value: unknown): value is number =>
  * const entries = page.items.map(itemToDeny)
  */
 export const itemToDeny = (item: Item): DenyEntry => {
-  const { id, kind, atid, sub, min_generation, created_at, expires_at } = item
+  const { id, kind, atid, sub, tpid, min_generation, created_at, expires_at } = item
   if (
     typeof id === 'string' &&
     typeof min_generation === 'number' &&
@@ -70,6 +82,9 @@ export const itemToDeny = (item: Item): DenyEntry => {
       (atid === undefined || typeof atid === 'string')
     ) {
       return { ...common, kind: 'owner', sub }
+    }
+    if (kind === 'policy' && typeof tpid === 'string') {
+      return { ...common, kind: 'policy', tpid }
     }
   }
   throw new TollgateError('internal', 'A stored deny-list entry is malformed.', {
