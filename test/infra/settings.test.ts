@@ -356,7 +356,7 @@ describe('a bad setting fails synth, naming the variable, the rule and where it 
     [
       'trustedIssuers',
       { trustedIssuers: [{ ...TRUSTED_ISSUERS[0], jwks_uri: 'not a url' }] as never },
-      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens\): Invalid configuration: TRUSTED_ISSUERS must be/,
+      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens, TrustPolicies\): Invalid configuration: TRUSTED_ISSUERS must be/,
     ],
     [
       'authorizer.revocationMaxDelay',
