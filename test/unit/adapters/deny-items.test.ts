@@ -20,10 +20,18 @@ const owner: DenyEntry = {
   createdAt: AT,
   expiresAt: AT + 43_260_000,
 }
+const policy: DenyEntry = {
+  id: 'dn_3',
+  kind: 'policy',
+  tpid: 'tp_1',
+  minGeneration: 2,
+  createdAt: AT,
+  expiresAt: AT + 43_260_000,
+}
 
 describe('deny-list items', () => {
   it('read back the entries they were written from, in their hour partition', () => {
-    for (const entry of [token, owner]) {
+    for (const entry of [token, owner, policy]) {
       const item = denyToItem(entry)
       expect(item.pk).toBe('DENY#2026-12-07T10')
       expect(itemToDeny(item)).toEqual(entry)
