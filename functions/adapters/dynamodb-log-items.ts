@@ -8,13 +8,13 @@ import { type Item, parse, time, timeKey, ttlAfter } from './dynamodb-items.js'
  * authorizer: ./deny-items.ts). Validated on read like every stored item.
  */
 
-/** Audit partition of one subject: a token, an account or a person. */
+/** Audit partition of one subject: a token, an account, a person or a trust policy. */
 export const auditPartition = (subject: AuditSubject): string =>
   `AUDIT#${subject.type}#${subject.id}`
 
 const auditSchema = z.object({
   id: z.string(),
-  subject_type: z.enum(['token', 'service_account', 'user']),
+  subject_type: z.enum(['token', 'service_account', 'user', 'trust_policy']),
   subject_id: z.string(),
   at: time,
   action: z.string(),

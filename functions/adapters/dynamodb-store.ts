@@ -12,11 +12,13 @@ import { TollgateError } from '../core/errors.js'
 import { isSameOwner, type OwnerRef, ownerTagOfTokenId } from '../core/owners.js'
 import type { Page, PageRequest, Store, TokenWithOwner, WriteIntent } from '../core/ports.js'
 import type { AccessTokenRecord, AuditEvent, AuditSubject, OwnerRecord } from '../core/records.js'
+import type { TrustPolicy } from '../core/trust-policy.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
 import { type Item, itemToOwner, itemToToken, ownerItemKey } from './dynamodb-items.js'
 import { auditPartition, itemToAudit } from './dynamodb-log-items.js'
 import { transactItems, translateTransactionError } from './dynamodb-transactions.js'
 import { itemKeys, TABLE_LAYOUT_VERSION, TOKEN_TABLE } from './token-table.js'
+import { itemToTrustPolicy } from './trust-policy-items.js'
 
 /** BatchGetItem may leave keys unprocessed under load; they are asked again, this often. */
 const BATCH_ATTEMPTS = 5
@@ -113,6 +115,53 @@ export class DynamoDbStore implements Store {
       page,
       itemToOwner,
     )
+  }
+
+  async getTrustPolicy(id: string): Promise<TrustPolicy | undefined> {
+    const { Item } = await guarded(
+      this.#documents.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: itemKeys.trustPolicy(id),
+          ConsistentRead: true,
+        }),
+      ),
+    )
+    return Item === undefined ? undefined : itemToTrustPolicy(Item)
+  }
+
+  listTrustPolicies(page: PageRequest): Promise<Page<TrustPolicy>> {
+    return this.#query(
+      {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': TRUST_POLICIES },
+        ConsistentRead: true,
+      },
+      page,
+      itemToTrustPolicy,
+    )
+  }
+
+  async trustPoliciesOf(issuer: string): Promise<readonly TrustPolicy[]> {
+    const policies: TrustPolicy[] = []
+    let after: Item | undefined
+    do {
+      const { Items, LastEvaluatedKey } = await guarded(
+        this.#documents.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: 'issuer = :issuer',
+            ExpressionAttributeValues: { ':pk': TRUST_POLICIES, ':issuer': issuer },
+            ConsistentRead: true,
+            ...(after === undefined ? {} : { ExclusiveStartKey: after }),
+          }),
+        ),
+      )
+      policies.push(...(Items ?? []).map(itemToTrustPolicy))
+      after = LastEvaluatedKey
+    } while (after !== undefined)
+    return policies
   }
 
   listEvents(subject: AuditSubject, page: PageRequest): Promise<Page<AuditEvent>> {
@@ -242,6 +291,9 @@ export class DynamoDbStore implements Store {
     return { items: (Items ?? []).map(decode), next: LastEvaluatedKey }
   }
 }
+
+/** The one partition of every trust policy. */
+const TRUST_POLICIES = itemKeys.trustPolicy('').pk
 
 const keyOf = (item: Item): string => `${String(item.pk)}\n${String(item.sk)}`
 

@@ -5,6 +5,7 @@ import { translateDynamoDbError } from './dynamodb-errors.js'
 import { type Item, ownerToItem, tokenToItem } from './dynamodb-items.js'
 import { auditToItem, denyToItem } from './dynamodb-log-items.js'
 import { itemKeys, TABLE_LAYOUT_VERSION } from './token-table.js'
+import { trustPolicyToItem } from './trust-policy-items.js'
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number]
 
@@ -57,6 +58,27 @@ const transactItem = (table: string, intent: WriteIntent): TransactItem => {
           Key: itemKeys.accountName(intent.name),
           ConditionExpression: 'account_id = :account',
           ExpressionAttributeValues: { ':account': intent.accountId },
+        },
+      }
+    case 'createTrustPolicy':
+      return put(table, trustPolicyToItem(intent.policy), NOT_EXISTS)
+    case 'updateTrustPolicy':
+      return {
+        Put: {
+          TableName: table,
+          Item: trustPolicyToItem(intent.policy),
+          // Fails on a missing item too: a deleted policy is never written back.
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': intent.expectedVersion },
+        },
+      }
+    case 'deleteTrustPolicy':
+      return {
+        Delete: {
+          TableName: table,
+          Key: itemKeys.trustPolicy(intent.id),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': intent.expectedVersion },
         },
       }
     case 'deny':

@@ -39,6 +39,12 @@ export const itemKeys = {
   /** Reserves a service-account name: names are unique among existing accounts. */
   accountName: (name: string) => ({ pk: `SA_NAME#${name}`, sk: 'SA_NAME' }),
   bootstrap: () => ({ pk: 'META', sk: 'BOOTSTRAP' }),
+  /**
+   * A trust policy. Policies are few and made by administrators, so they all
+   * share one partition: one strongly consistent Query lists them, and the
+   * exchange reads an issuer's from it, with no index to lag behind a change.
+   */
+  trustPolicy: (id: string) => ({ pk: 'TRUST_POLICIES', sk: `TP#${id}` }),
   /** One hour's revocations (`2026-12-01T22`): the authorizer queries these, never an index. */
   denyListPartition: (hour: string) => ({ pk: `DENY#${hour}` }),
   /**

@@ -33,6 +33,11 @@ export const API_TAGS = [
     description:
       'Long-lived credentials of a service account or a person: the secret is shown once, and only a keyed hash is stored.',
   },
+  {
+    name: 'Trust policies',
+    description:
+      'Workload identity federation: which JWTs of an outside issuer (CI jobs, Kubernetes pods) may act as a service account, with no long-lived secret.',
+  },
 ] as const
 
 export type ApiTag = (typeof API_TAGS)[number]['name']
@@ -148,6 +153,39 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
     description:
       'The token’s audit trail, newest first: who changed what, when, and with which token.',
   },
+  'POST /trust-policies': {
+    tag: 'Trust policies',
+    description:
+      'Creates a trust policy: outside JWTs of `issuer` (one of `FEDERATION_ISSUERS`) with exactly `audience`, a `subject` or a `subject_pattern` (anchored RE2 keeping its tenant prefix, e.g. `repo:acme/.*`) and every `claims` pattern may be exchanged for a JWT of `service_account_id`, with at most `scopes` (within the account’s, never `tollgate:admin`) for at most `max_duration_seconds`. The answer carries its version as `ETag`.',
+  },
+  'GET /trust-policies': {
+    tag: 'Trust policies',
+    description: 'Lists trust policies, a page at a time: follow `next_cursor` until it is null.',
+  },
+  'POST /trust-policies/simulate': {
+    tag: 'Trust policies',
+    description:
+      'Answers, without minting, which policy an outside JWT (`token`, verified first) or a bare claim set (`claims`, with `iss`) would be exchanged under (`policy` names one), and for every policy of its issuer the first condition that fails and the claim value it saw. The token is never echoed.',
+  },
+  'GET /trust-policies/{id}': {
+    tag: 'Trust policies',
+    description: 'Reads a trust policy, with its version as `ETag`.',
+  },
+  'PATCH /trust-policies/{id}': {
+    tag: 'Trust policies',
+    description:
+      'Changes a trust policy; needs `If-Match`. Any change but `name` and `description` bumps its `generation`, and every JWT it minted before is refused at once.',
+  },
+  'DELETE /trust-policies/{id}': {
+    tag: 'Trust policies',
+    description:
+      'Deletes a trust policy: every JWT it minted is refused at once. Its audit trail stays.',
+  },
+  'GET /trust-policies/{id}/events': {
+    tag: 'Trust policies',
+    description:
+      'The policy’s audit trail, newest first, also after it was deleted: who changed what, when, and with which token.',
+  },
 }
 
 /** The description of a route key, if it names a route of the table. */
@@ -167,6 +205,7 @@ export const QUERY_PARAMETER_DOCS: Readonly<Record<string, string>> = {
 export const PATH_ID_DOCS: Readonly<Partial<Record<ApiTag, string>>> = {
   'Service accounts': 'The service account’s id (`sa_…`).',
   'Access tokens': 'The access token’s id, the public part of the token (22 base62 characters).',
+  'Trust policies': 'The trust policy’s id (`tp_…`).',
 }
 
 /** Who may call a route, in words, from the route table. */

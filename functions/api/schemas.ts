@@ -3,6 +3,7 @@ import en from 'zod/v4/locales/en.js'
 import { ACCESS_TOKEN_LENGTH } from '../core/access-token.js'
 import { JWT_IN_ACCESS_TOKEN_FIELD, looksLikeJwt } from '../core/credential-kinds.js'
 import { MAX_CURSOR_LENGTH } from '../core/cursor.js'
+import { MAX_JWT_LENGTH } from '../core/jws-parts.js'
 import {
   DESCRIPTION_TEXT,
   DESCRIPTION_TEXT_RULE,
@@ -12,6 +13,8 @@ import {
   RESOURCE_NAME,
   RESOURCE_NAME_RULE,
 } from '../core/names.js'
+import { MAX_PATTERN_LENGTH } from '../core/trust-patterns.js'
+import { CLAIM_NAME } from '../core/trust-policy.js'
 
 /**
  * The wire contract of Tollgate's API (JSON, snake_case): what handlers
@@ -145,6 +148,90 @@ export const auditEvent = z.object({
   source_atid: z.nullable(z.string()),
   request_id: z.nullable(z.string()),
   changes: z.record(z.string(), z.unknown()),
+})
+
+/** Patterns and subjects: checked precisely by core (RE2 syntax, the tenant prefix rule). */
+const patternText = z.string().check(z.minLength(1), z.maxLength(MAX_PATTERN_LENGTH))
+const claimPatterns = z.record(z.string().check(z.regex(CLAIM_NAME)), patternText)
+const seconds = z.int().check(z.positive())
+/** An issuer or JWKS URI as text; core checks it against FEDERATION_ISSUERS or the https rule. */
+const url = z.string().check(z.minLength(1), z.maxLength(MAX_PATTERN_LENGTH))
+
+export const trustPolicyCreate = z.strictObject({
+  name,
+  description: z.optional(descriptionText),
+  issuer: url,
+  jwks_uri: z.optional(url),
+  audience: z.string().check(z.minLength(1), z.maxLength(256)),
+  subject: z.optional(patternText),
+  subject_pattern: z.optional(patternText),
+  claims: z.optional(claimPatterns),
+  service_account_id: ownerId,
+  scopes: permissions,
+  max_duration_seconds: seconds,
+  max_token_age_seconds: z.optional(seconds),
+})
+
+export const trustPolicyPatch = z.strictObject({
+  name: z.optional(name),
+  description: z.optional(descriptionText),
+  issuer: z.optional(url),
+  /** null removes it: the issuer's discovery document names the keys again. */
+  jwks_uri: z.optional(z.nullable(url)),
+  audience: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  subject: z.optional(patternText),
+  subject_pattern: z.optional(patternText),
+  claims: z.optional(claimPatterns),
+  service_account_id: z.optional(ownerId),
+  scopes: z.optional(permissions),
+  max_duration_seconds: z.optional(seconds),
+  max_token_age_seconds: z.optional(seconds),
+})
+
+export const trustPolicy = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  issuer: z.string(),
+  jwks_uri: z.nullable(z.string()),
+  audience: z.string(),
+  subject: z.nullable(z.string()),
+  subject_pattern: z.nullable(z.string()),
+  claims: z.record(z.string(), z.string()),
+  service_account_id: z.string(),
+  scopes: z.array(z.string()),
+  max_duration_seconds: z.int(),
+  max_token_age_seconds: z.int(),
+  /** `ptv` of the JWTs it mints: bumped by every change but name and description. */
+  generation: z.int(),
+  version: z.int(),
+  created_at: instant,
+  created_by: z.string(),
+  updated_at: instant,
+})
+
+/** An outside JWT (`token`) or its bare claim set (`claims`, with `iss`); exactly one. */
+export const trustPolicySimulation = z.strictObject({
+  token: z.optional(z.string().check(z.maxLength(MAX_JWT_LENGTH))),
+  claims: z.optional(z.record(z.string(), z.unknown())),
+  policy: z.optional(z.string().check(z.maxLength(64))),
+})
+
+export const trustPolicySimulationResult = z.object({
+  issuer: z.nullable(z.string()),
+  /** The policy an exchange would use; null when none would (then `reason` says why). */
+  matched_policy: z.nullable(z.string()),
+  reason: z.nullable(z.string()),
+  /** Every policy of the issuer: whether it matches, else the first failing condition and the value seen. */
+  policies: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      matched: z.boolean(),
+      condition: z.nullable(z.string()),
+      saw: z.unknown(),
+    }),
+  ),
 })
 
 export const whoami = z.object({

@@ -77,6 +77,27 @@ export const ROUTE_SPECS: Readonly<Record<RouteKey, RouteSpec>> = {
     query: api.pageQuery,
     success: ok(api.listOf(api.auditEvent)),
   },
+  'POST /trust-policies': {
+    body: api.trustPolicyCreate,
+    success: ok(api.trustPolicy, 201),
+    etag: true,
+  },
+  'GET /trust-policies': { query: api.pageQuery, success: ok(api.listOf(api.trustPolicy)) },
+  'POST /trust-policies/simulate': {
+    body: api.trustPolicySimulation,
+    success: ok(api.trustPolicySimulationResult),
+  },
+  'GET /trust-policies/{id}': { success: ok(api.trustPolicy), etag: true },
+  'PATCH /trust-policies/{id}': {
+    body: api.trustPolicyPatch,
+    success: ok(api.trustPolicy),
+    etag: true,
+  },
+  'DELETE /trust-policies/{id}': { success: { status: 204, schema: undefined } },
+  'GET /trust-policies/{id}/events': {
+    query: api.pageQuery,
+    success: ok(api.listOf(api.auditEvent)),
+  },
 }
 
 /** The spec of a route key read from an event, if it names a route of the table. */

@@ -56,6 +56,10 @@ export type ServiceAccount = RouteAnswer<'GET /service-accounts/{id}'>
 export type AccessToken = RouteAnswer<'GET /access-tokens/{id}'>
 export type AccessTokenWithSecret = RouteAnswer<'POST /access-tokens'>
 export type AuditEvent = RouteAnswer<'GET /access-tokens/{id}/events'>['items'][number]
+/** A trust policy, as `GET /trust-policies/{id}` answers. */
+export type TrustPolicy = RouteAnswer<'GET /trust-policies/{id}'>
+/** What `POST /trust-policies/simulate` answers. */
+export type TrustPolicySimulation = RouteAnswer<'POST /trust-policies/simulate'>
 export type Whoami = RouteAnswer<'GET /whoami'>
 
 /** A list query: the wire's fields, with `limit` also as a number. */
@@ -290,6 +294,41 @@ export class TollgateClient {
       this.#data('GET /access-tokens/{id}/events', { params: { id }, query: wireQuery(query) }),
   }
 
+  readonly trustPolicies = {
+    /** `POST /trust-policies` (admins). */
+    create: (body: RouteBody<'POST /trust-policies'>): Promise<TrustPolicy> =>
+      this.#data('POST /trust-policies', { body }),
+    /** `GET /trust-policies`: one page. */
+    list: (query: ListQuery<'GET /trust-policies'> = {}): Promise<Page<TrustPolicy>> =>
+      this.#data('GET /trust-policies', { query: wireQuery(query) }),
+    /** Every trust policy, following the cursors. */
+    listAll: (query: ListQuery<'GET /trust-policies'> = {}): AsyncGenerator<TrustPolicy> =>
+      eachItem((cursor) => this.trustPolicies.list({ ...query, cursor })),
+    /** `GET /trust-policies/{id}` */
+    get: (id: string): Promise<TrustPolicy> =>
+      this.#data('GET /trust-policies/{id}', { params: { id } }),
+    /** `PATCH /trust-policies/{id}`: `ifMatch` is the `ETag` of the version you read. */
+    update: (
+      id: string,
+      body: RouteBody<'PATCH /trust-policies/{id}'>,
+      options: { readonly ifMatch: IfMatch },
+    ): Promise<TrustPolicy> =>
+      this.#data('PATCH /trust-policies/{id}', { params: { id }, body, ifMatch: options.ifMatch }),
+    /** `DELETE /trust-policies/{id}`: every JWT the policy minted is refused. */
+    delete: async (id: string): Promise<void> => {
+      await this.call('DELETE /trust-policies/{id}', { params: { id } })
+    },
+    /** `POST /trust-policies/simulate`: which policy would match, and why not; mints nothing. */
+    simulate: (body: RouteBody<'POST /trust-policies/simulate'>): Promise<TrustPolicySimulation> =>
+      this.#data('POST /trust-policies/simulate', { body }),
+    /** `GET /trust-policies/{id}/events`: one page of the audit trail. */
+    events: (
+      id: string,
+      query: ListQuery<'GET /trust-policies/{id}/events'> = {},
+    ): Promise<Page<AuditEvent>> =>
+      this.#data('GET /trust-policies/{id}/events', { params: { id }, query: wireQuery(query) }),
+  }
+
   readonly dev = {
     /**
      * `POST /dev/login` on a dev server (local mode only): a person's JWT
@@ -333,6 +372,13 @@ export const ROUTE_METHODS = {
   'DELETE /access-tokens/{id}': 'accessTokens.revoke',
   'POST /access-tokens/{id}/regenerate': 'accessTokens.regenerate',
   'GET /access-tokens/{id}/events': 'accessTokens.events',
+  'POST /trust-policies': 'trustPolicies.create',
+  'GET /trust-policies': 'trustPolicies.list',
+  'POST /trust-policies/simulate': 'trustPolicies.simulate',
+  'GET /trust-policies/{id}': 'trustPolicies.get',
+  'PATCH /trust-policies/{id}': 'trustPolicies.update',
+  'DELETE /trust-policies/{id}': 'trustPolicies.delete',
+  'GET /trust-policies/{id}/events': 'trustPolicies.events',
 } as const satisfies Record<RouteKey, string>
 
 const baseUrlOf = (value: string | URL): string => {

@@ -13,6 +13,8 @@ export type {
   ListQuery,
   ServiceAccount,
   TollgateClientOptions,
+  TrustPolicy,
+  TrustPolicySimulation,
   Whoami,
 } from './client.js'
 export { ROUTE_METHODS, TollgateClient } from './client.js'

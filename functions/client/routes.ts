@@ -35,6 +35,16 @@ export const CLIENT_ROUTES = {
   'DELETE /access-tokens/{id}': { answer: api.accessToken },
   'POST /access-tokens/{id}/regenerate': { answer: api.accessTokenWithSecret },
   'GET /access-tokens/{id}/events': { query: api.pageQuery, answer: api.listOf(api.auditEvent) },
+  'POST /trust-policies': { body: api.trustPolicyCreate, answer: api.trustPolicy },
+  'GET /trust-policies': { query: api.pageQuery, answer: api.listOf(api.trustPolicy) },
+  'POST /trust-policies/simulate': {
+    body: api.trustPolicySimulation,
+    answer: api.trustPolicySimulationResult,
+  },
+  'GET /trust-policies/{id}': { answer: api.trustPolicy },
+  'PATCH /trust-policies/{id}': { body: api.trustPolicyPatch, answer: api.trustPolicy },
+  'DELETE /trust-policies/{id}': { answer: undefined },
+  'GET /trust-policies/{id}/events': { query: api.pageQuery, answer: api.listOf(api.auditEvent) },
 } as const satisfies Record<
   TableRouteKey,
   { body?: z.core.$ZodType; query?: z.core.$ZodType; answer: z.core.$ZodType | undefined }

@@ -40,7 +40,8 @@ export const newEventId = (): string => randomId('ev_')
 export const denyEntry = (
   target:
     | { readonly kind: 'token'; readonly atid: string }
-    | { readonly kind: 'owner'; readonly sub: string },
+    | { readonly kind: 'owner'; readonly sub: string }
+    | { readonly kind: 'policy'; readonly tpid: string },
   minGeneration: number,
   now: number,
   maxJwtDurationSeconds: number,

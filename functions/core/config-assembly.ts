@@ -1,6 +1,7 @@
 import type { Config, KeySourceConfig, Runtime, SharedConfig } from './config-types.js'
 import { jwksUrlOf } from './env-rules.js'
 import { TollgateError } from './errors.js'
+import { federationIssuersProblem } from './federation-issuers.js'
 
 /**
  * What both parsers of the configuration (parseConfig with zod, and
@@ -36,6 +37,7 @@ export interface ParsedVariables {
   readonly REVOCATION_MAX_DELAY_SECONDS: number
   readonly REVOCATION_REFRESH_SECONDS: number
   readonly AUTHORIZER_CACHE_TTL_SECONDS: number
+  readonly FEDERATION_ISSUERS: readonly string[]
   readonly AWS_LAMBDA_FUNCTION_NAME?: string | undefined
   readonly AWS_SAM_LOCAL?: string | undefined
   readonly AWS_ENDPOINT_URL?: string | undefined
@@ -70,6 +72,13 @@ const isOrigin = (url: string): boolean => {
  */
 export const assembleConfig = (e: ParsedVariables, people: PeopleSettings): Config => {
   const issuer = issuerOf(e)
+  const runtime: Runtime =
+    e.AWS_LAMBDA_FUNCTION_NAME === undefined
+      ? 'process'
+      : e.AWS_SAM_LOCAL === 'true'
+        ? 'sam-local'
+        : 'lambda'
+  const localMode = e.KEY_SOURCE === 'local' && runtime !== 'lambda'
   const problem = [
     e.DEFAULT_TOKEN_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS &&
       'DEFAULT_TOKEN_TTL_SECONDS must not exceed MAX_TOKEN_TTL_SECONDS',
@@ -81,17 +90,12 @@ export const assembleConfig = (e: ParsedVariables, people: PeopleSettings): Conf
     // RFC 8414 §3: the metadata lives at <origin>/.well-known/oauth-authorization-server.
     !isOrigin(issuer) &&
       'ISSUER must be an origin without a path, query or fragment (https://auth.example.com)',
+    federationIssuersProblem(e.FEDERATION_ISSUERS, { issuer, localMode }),
     keySourceProblem(e, issuer),
   ].find((text) => typeof text === 'string')
   if (problem !== undefined) {
     throw new TollgateError('internal', `Invalid configuration: ${problem}`)
   }
-  const runtime: Runtime =
-    e.AWS_LAMBDA_FUNCTION_NAME === undefined
-      ? 'process'
-      : e.AWS_SAM_LOCAL === 'true'
-        ? 'sam-local'
-        : 'lambda'
   return Object.freeze({
     issuer,
     audience: e.AUDIENCE,
@@ -118,7 +122,8 @@ export const assembleConfig = (e: ParsedVariables, people: PeopleSettings): Conf
     authorizerCacheTtlSeconds: e.AUTHORIZER_CACHE_TTL_SECONDS,
     trustedIssuers: people.trustedIssuers,
     roleScopes: Object.freeze(people.roleScopes),
-    localMode: e.KEY_SOURCE === 'local' && runtime !== 'lambda',
+    federationIssuers: e.FEDERATION_ISSUERS,
+    localMode,
     dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
     kmsEndpoint: e.AWS_ENDPOINT_URL_KMS ?? e.AWS_ENDPOINT_URL,
     secretsManagerEndpoint: e.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? e.AWS_ENDPOINT_URL,

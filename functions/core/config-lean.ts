@@ -4,6 +4,7 @@ import { KEY_SOURCES } from './config-types.js'
 import {
   booleanRule,
   type EnvRule,
+  federationIssuersRule,
   httpUrlRule,
   integerRule,
   kmsKeyIdsRule,
@@ -77,6 +78,7 @@ const ENV = {
   AUTHORIZER_CACHE_TTL_SECONDS: withDefault(integerRule(0, 3600), 10),
   TRUSTED_ISSUERS: ZOD_ONLY,
   ROLE_SCOPES: ZOD_ONLY,
+  FEDERATION_ISSUERS: withDefault(federationIssuersRule, []),
   KEYS_CACHE_TTL_SECONDS: withDefault(integerRule(1, 7200), 300),
   HTTP_API_AUTHORIZER_RESPONSE: withDefault(oneOfRule(['simple', 'iam']), 'simple'),
   ROUTE_SCOPES: withDefault(routeScopesRule, {}),

@@ -95,6 +95,8 @@ export interface SharedConfig {
   readonly authorizerCacheTtlSeconds: number
   readonly trustedIssuers: readonly TrustedIssuer[]
   readonly roleScopes: Readonly<Record<string, readonly string[]>>
+  /** FEDERATION_ISSUERS: the exact `iss` of each issuer trust policies may name (docs/federation.md). */
+  readonly federationIssuers: readonly string[]
   /**
    * KEY_SOURCE=local off Lambda (or under sam local): the development issuer
    * and http JWKS on loopback exist only here (docs/design.md#local-mode).

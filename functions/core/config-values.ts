@@ -2,6 +2,7 @@ import * as z from 'zod/mini'
 import {
   booleanRule,
   type EnvRule,
+  federationIssuersRule,
   httpUrlRule,
   integerRule,
   kmsKeyIdsRule,
@@ -62,6 +63,8 @@ export const json = <T>(error: string, schema: z.ZodMiniType<T>) =>
   })
 
 export const kmsKeyIds = fromRule(kmsKeyIdsRule)
+
+export const federationIssuers = fromRule(federationIssuersRule)
 
 export const secretId = fromRule(secretIdRule)
 

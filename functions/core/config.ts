@@ -19,6 +19,7 @@ export { KEY_SOURCES }
 
 import {
   booleanFlag,
+  federationIssuers,
   httpUrl,
   integer,
   json,
@@ -113,6 +114,8 @@ const ENV_SCHEMA = z.object({
     ),
     {},
   ),
+  /** Outside issuers (CI, Kubernetes) whose JWTs trust policies may exchange (docs/federation.md). */
+  FEDERATION_ISSUERS: z._default(federationIssuers, []),
   /** One setting for every key cache, also the JWKS answer's max-age (docs/design.md#keys). */
   KEYS_CACHE_TTL_SECONDS: z._default(integer(1, 7200), 300),
   /** HTTP API authorizer answer: simple `{isAuthorized, context}` or an IAM policy. */

@@ -52,6 +52,34 @@ export const isHttpUrl = (text: string): boolean => {
   )
 }
 
+/** More issuers than one deployment trusts for federation; bounds the list each exchange checks. */
+export const MAX_FEDERATION_ISSUERS = 50
+
+/**
+ * FEDERATION_ISSUERS: a JSON list of the issuers trust policies may name,
+ * each an exact `iss` (http(s), no query or fragment) and distinct. Which
+ * of them may be plain http (loopback in local mode) and that none is
+ * Tollgate's own issuer is checked with the other variables
+ * (`federationIssuersProblem`).
+ */
+export const federationIssuersRule: EnvRule<readonly string[]> = {
+  error: `must be a JSON list of at most ${MAX_FEDERATION_ISSUERS} distinct issuer URLs (http(s), no query or fragment)`,
+  parse: (text) => {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return undefined
+    }
+    const valid =
+      Array.isArray(value) &&
+      value.length <= MAX_FEDERATION_ISSUERS &&
+      value.every((issuer) => typeof issuer === 'string' && isHttpUrl(issuer)) &&
+      new Set(value).size === value.length
+    return valid ? Object.freeze([...(value as string[])]) : undefined
+  },
+}
+
 export const httpUrlRule: EnvRule<string> = {
   error: 'must be an http(s) URL without query or fragment',
   parse: (text) => (isHttpUrl(text) ? text : undefined),

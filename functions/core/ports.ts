@@ -7,6 +7,7 @@ import type {
   DenyEntry,
   OwnerRecord,
 } from './records.js'
+import type { TrustPolicy } from './trust-policy.js'
 
 /** Wall clock in epoch milliseconds; injected so tests can freeze time. */
 export interface Clock {
@@ -68,6 +69,36 @@ export interface OwnerReader {
   isBootstrapped(): Promise<boolean>
 }
 
+/** Reads of trust policies: few, made by administrators, always strongly consistent. */
+export interface TrustPolicyReader {
+  /** One policy; undefined when there is none with this id. */
+  getTrustPolicy(id: string): Promise<TrustPolicy | undefined>
+  /** Every policy, by id. */
+  listTrustPolicies(page: PageRequest): Promise<Page<TrustPolicy>>
+  /** Every policy naming this issuer: what an exchange and a simulation match against. */
+  trustPoliciesOf(issuer: string): Promise<readonly TrustPolicy[]>
+}
+
+/**
+ * A JWT from an outside issuer (a CI system, a Kubernetes cluster) once its
+ * signature and times are checked: its issuer and every claim. Its claims
+ * are no secret; the JWT itself is, and never leaves the verifier.
+ */
+export interface OutsideToken {
+  readonly issuer: string
+  readonly claims: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Verifies an outside JWT against its issuer's keys (one of
+ * FEDERATION_ISSUERS): signature, `alg`, `kid`, `exp`, `nbf`, `iat`. Throws
+ * a `TollgateError` saying what failed (never the JWT); `unavailable` when
+ * the issuer's keys cannot be read.
+ */
+export interface OutsideTokenVerifier {
+  verify(jwt: string): Promise<OutsideToken>
+}
+
 export interface AuditReader {
   /** Newest first. */
   listEvents(subject: AuditSubject, page: PageRequest): Promise<Page<AuditEvent>>
@@ -99,6 +130,13 @@ export type WriteIntent =
   | { readonly kind: 'releaseAccountName'; readonly name: string; readonly accountId: string }
   | { readonly kind: 'deny'; readonly entry: DenyEntry }
   | { readonly kind: 'audit'; readonly event: AuditEvent }
+  | { readonly kind: 'createTrustPolicy'; readonly policy: TrustPolicy }
+  | {
+      readonly kind: 'updateTrustPolicy'
+      readonly policy: TrustPolicy
+      readonly expectedVersion: number
+    }
+  | { readonly kind: 'deleteTrustPolicy'; readonly id: string; readonly expectedVersion: number }
   /** Succeeds once per table: what makes start-up bootstrap idempotent. */
   | { readonly kind: 'claimBootstrap'; readonly accountId: string; readonly at: number }
 
@@ -115,6 +153,7 @@ export interface UnitOfWork {
 export interface Store
   extends TokenReader,
     OwnerReader,
+    TrustPolicyReader,
     AuditReader,
     TokenUseRecorder,
     UnitOfWork {}

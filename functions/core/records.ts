@@ -116,6 +116,7 @@ export type AuditSubject =
   | { readonly type: 'token'; readonly id: string }
   | { readonly type: 'service_account'; readonly id: string }
   | { readonly type: 'user'; readonly id: string }
+  | { readonly type: 'trust_policy'; readonly id: string }
 
 /** One audit record, written in the same transaction as the change it describes. */
 export interface AuditEvent {

@@ -14,6 +14,7 @@ export type HandlerName =
   | 'whoami'
   | 'service-accounts'
   | 'access-tokens'
+  | 'trust-policies'
 
 /**
  * Who checks the caller:
@@ -72,6 +73,12 @@ const accounts = (access: 'read' | 'write') =>
     scopes: [`service-accounts:${access}`],
   }) as const
 const tokens = { handler: 'access-tokens', authorization: 'handler' } as const
+/** Every `/trust-policies` route needs `tollgate:admin` (docs/design.md#who-may-act-on-whom). */
+const trustPolicies = {
+  handler: 'trust-policies',
+  authorization: 'handler',
+  scopes: [TOLLGATE_ADMIN_SCOPE],
+} as const
 
 const ROUTE_TABLE = [
   {
@@ -215,6 +222,50 @@ const ROUTE_TABLE = [
     ...tokens,
     ...tokensRead,
     summary: "An access token's audit trail",
+  },
+  {
+    method: 'POST',
+    path: '/trust-policies',
+    ...trustPolicies,
+    summary: 'Create a trust policy: which outside JWTs may act as a service account',
+  },
+  {
+    method: 'GET',
+    path: '/trust-policies',
+    ...trustPolicies,
+    summary: 'List trust policies',
+  },
+  {
+    method: 'POST',
+    path: '/trust-policies/simulate',
+    ...trustPolicies,
+    summary:
+      'Which trust policy an outside JWT or claim set would match, and why not (mints nothing)',
+  },
+  {
+    method: 'GET',
+    path: '/trust-policies/{id}',
+    ...trustPolicies,
+    summary: 'Read a trust policy',
+  },
+  {
+    method: 'PATCH',
+    path: '/trust-policies/{id}',
+    ...trustPolicies,
+    summary:
+      'Change a trust policy (If-Match); any change but name or description revokes its JWTs',
+  },
+  {
+    method: 'DELETE',
+    path: '/trust-policies/{id}',
+    ...trustPolicies,
+    summary: 'Delete a trust policy and revoke every JWT it minted',
+  },
+  {
+    method: 'GET',
+    path: '/trust-policies/{id}/events',
+    ...trustPolicies,
+    summary: "A trust policy's audit trail",
   },
 ] as const satisfies readonly Route[]
 

@@ -7,6 +7,7 @@ import { createJwksHandler } from './jwks.js'
 import { createOpenapiHandler } from './openapi.js'
 import { createOpenidConfigurationHandler } from './openid-configuration.js'
 import { createServiceAccountsHandler } from './service-accounts.js'
+import { createTrustPoliciesHandler } from './trust-policies.js'
 import { createWhoamiHandler } from './whoami.js'
 
 /** Route-table handler names to handler factories; the type makes a missing one a compile error. */
@@ -20,4 +21,5 @@ export const HANDLER_FACTORIES: Readonly<
   openapi: createOpenapiHandler,
   'service-accounts': createServiceAccountsHandler,
   'access-tokens': createAccessTokensHandler,
+  'trust-policies': createTrustPoliciesHandler,
 }

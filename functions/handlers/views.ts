@@ -3,6 +3,8 @@ import type * as api from '../api/schemas.js'
 import type { Caller } from '../core/caller.js'
 import type { AuditEvent, ServiceAccount } from '../core/records.js'
 import type { TokenState } from '../core/token-state.js'
+import type { TrustPolicy } from '../core/trust-policy.js'
+import type { Simulation } from '../core/use-cases/simulate-trust-policies.js'
 
 /** The JSON of core values, typed by the API schemas so the two cannot drift. */
 
@@ -46,6 +48,43 @@ export const accessTokenJson = (state: TokenState): z.infer<typeof api.accessTok
     generation: record.generation,
   }
 }
+
+export const trustPolicyJson = (policy: TrustPolicy): z.infer<typeof api.trustPolicy> => ({
+  id: policy.id,
+  name: policy.name,
+  description: policy.description,
+  issuer: policy.issuer,
+  jwks_uri: policy.jwksUri ?? null,
+  audience: policy.audience,
+  subject: policy.subject ?? null,
+  subject_pattern: policy.subjectPattern ?? null,
+  claims: { ...policy.claims },
+  service_account_id: policy.serviceAccountId,
+  scopes: [...policy.scopes],
+  max_duration_seconds: policy.maxDurationSeconds,
+  max_token_age_seconds: policy.maxTokenAgeSeconds,
+  generation: policy.generation,
+  version: policy.version,
+  created_at: iso(policy.createdAt),
+  created_by: policy.createdBy,
+  updated_at: iso(policy.updatedAt),
+})
+
+/** A simulation's verdicts; a claim value that was missing shows as null. */
+export const simulationJson = (
+  simulation: Simulation,
+): z.infer<typeof api.trustPolicySimulationResult> => ({
+  issuer: simulation.issuer ?? null,
+  matched_policy: simulation.selected?.id ?? null,
+  reason: simulation.refusal ?? null,
+  policies: simulation.verdicts.map(({ policy, evaluation }) => ({
+    id: policy.id,
+    name: policy.name,
+    matched: evaluation.matched,
+    condition: evaluation.matched ? null : evaluation.condition,
+    saw: evaluation.matched ? null : (evaluation.saw ?? null),
+  })),
+})
 
 export const auditEventJson = (event: AuditEvent): z.infer<typeof api.auditEvent> => ({
   id: event.id,

@@ -7,7 +7,7 @@ import type { DenyListReader } from '../core/deny-list.js'
 import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
 import { requireKeyMaterial } from '../core/key-material.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
-import type { Clock, KeySet, Secrets, Signer, Store } from '../core/ports.js'
+import type { Clock, KeySet, OutsideTokenVerifier, Secrets, Signer, Store } from '../core/ports.js'
 import type { ExchangeHandlerDependencies } from './exchange.js'
 import { type KeyMaterial, keyMaterialFor } from './key-material.js'
 import { lambdaParts } from './lambda-parts.js'
@@ -35,8 +35,17 @@ export interface ManagementDependencies extends CallerDependencies {
   readonly secrets: Secrets
 }
 
+/**
+ * `/trust-policies`: the management routes' parts, plus the verifier of
+ * outside JWTs that `simulate` checks a `token` with (undefined: this
+ * function simulates claim sets only).
+ */
+export interface TrustPolicyHandlerDependencies extends ManagementDependencies {
+  readonly outsideTokens: OutsideTokenVerifier | undefined
+}
+
 /** Everything any handler needs: what the dev server builds once and serves every route with. */
-export interface Dependencies extends ManagementDependencies, ExchangeHandlerDependencies {
+export interface Dependencies extends TrustPolicyHandlerDependencies, ExchangeHandlerDependencies {
   readonly store: Store
   readonly signer: Signer
   /** The development issuer (local mode only), for the dev server's sign-in routes. */
@@ -75,6 +84,7 @@ export const buildDependencies = async (
     devIssuer,
     denyListReader: new DynamoDbDenyListReader(dynamoDb, config.tableName),
     onUseNotRecorded: logUseNotRecorded,
+    outsideTokens: undefined,
   }
 }
 
@@ -118,3 +128,18 @@ export const buildManagementDependencies = async (
   const [caller, secrets] = await Promise.all([callerParts(config, dynamoDb, keys), keys.pepper()])
   return { ...caller, secrets }
 }
+
+/**
+ * The `trust-policies` function's Lambda composition: what the management
+ * functions have (cursors are sealed with the pepper). Never a signer.
+ *
+ * @example
+ * export const handler = createTrustPoliciesHandler(
+ *   lambdaProvider(process.env, buildTrustPolicyDependencies, ['public-keys', 'pepper']))
+ */
+export const buildTrustPolicyDependencies = async (
+  config: Config,
+): Promise<TrustPolicyHandlerDependencies> => ({
+  ...(await buildManagementDependencies(config)),
+  outsideTokens: undefined,
+})

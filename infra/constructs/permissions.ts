@@ -37,6 +37,13 @@ export type Capability =
    * indexes. Never a name reservation, never a delete.
    */
   | 'manage-access-tokens'
+  /**
+   * `/trust-policies`: read, list, write and delete trust policies (their one
+   * partition); read service accounts' owner items; write deny-list
+   * entries and policies' audit records, and query those. Never a token or
+   * an owner write.
+   */
+  | 'manage-trust-policies'
   /** Secrets Manager rotation of the signing-key secret, and publishing KEYSET#public. */
   | 'rotate-signing-keys'
   /** `tollgate keys init` at deploy: seed the secrets (and KEYSET#public). */
@@ -75,6 +82,12 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
     'hash-with-pepper',
     'read-caller-records',
     'manage-access-tokens',
+  ],
+  'trust-policies': [
+    'read-public-keys',
+    'hash-with-pepper',
+    'read-caller-records',
+    'manage-trust-policies',
   ],
   // A document generated from the schemas at build time: no data, no keys.
   openapi: [],
@@ -132,7 +145,7 @@ export const KMS_SIGNING_ALGORITHM: Readonly<Record<JwtAlg, string>> = {
 const partitionPattern = (key: string): string => `${key.slice(0, key.indexOf('#') + 1)}*`
 
 /** `AUDIT#token#abc` → `AUDIT#token#*`: one subject type's audit partitions. */
-const auditPattern = (type: 'token' | 'service_account' | 'user'): string =>
+const auditPattern = (type: 'token' | 'service_account' | 'user' | 'trust_policy'): string =>
   `${auditPartition({ type, id: '' })}*`
 
 export const PARTITIONS = {
@@ -142,6 +155,9 @@ export const PARTITIONS = {
   tokenAudit: auditPattern('token'),
   serviceAccountAudit: auditPattern('service_account'),
   userAudit: auditPattern('user'),
+  trustPolicyAudit: auditPattern('trust_policy'),
+  /** Every trust policy: one partition, no pattern. */
+  trustPolicies: itemKeys.trustPolicy('id').pk,
   denyList: partitionPattern(itemKeys.denyListPartition('hour').pk),
   publicKeySet: itemKeys.publicKeySet().pk,
 } as const
@@ -309,6 +325,25 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
       actions: ['dynamodb:Query'],
       resources: [indexArn(t, TOKEN_TABLE.ownerIndex), indexArn(t, TOKEN_TABLE.listIndex)],
     },
+  ],
+  'manage-trust-policies': (t) => [
+    onPartitions(t, 'ReadTrustPolicies', 'GetItem', PARTITIONS.trustPolicies, PARTITIONS.owners),
+    onPartitions(
+      t,
+      'WriteTrustPolicies',
+      'PutItem',
+      PARTITIONS.trustPolicies,
+      PARTITIONS.denyList,
+      PARTITIONS.trustPolicyAudit,
+    ),
+    onPartitions(t, 'DeleteTrustPolicies', 'DeleteItem', PARTITIONS.trustPolicies),
+    onPartitions(
+      t,
+      'ListTrustPolicies',
+      'Query',
+      PARTITIONS.trustPolicies,
+      PARTITIONS.trustPolicyAudit,
+    ),
   ],
   'bootstrap-admin': (t) => [
     {

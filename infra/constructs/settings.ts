@@ -78,6 +78,7 @@ export const STACK_SETTINGS = {
   },
   trustedIssuers: { variable: 'TRUSTED_ISSUERS', prop: 'trustedIssuers', kind: 'json' },
   roleScopes: { variable: 'ROLE_SCOPES', prop: 'roleScopes', kind: 'json' },
+  federationIssuers: { variable: 'FEDERATION_ISSUERS', prop: 'federationIssuers', kind: 'json' },
   basicAuthUsername: { variable: 'BASIC_AUTH_USERNAME', prop: 'basicAuthUsername', kind: 'text' },
   basicAuth: { variable: 'BASIC_AUTH_ENABLED', prop: 'authorizer.basicAuth', kind: 'boolean' },
   revocationCheck: {
@@ -116,7 +117,7 @@ type VariableSettingName = {
 }[StackSettingName]
 
 /** Settings that only some functions read, beyond those every function shares. */
-export type SettingGroup = 'people' | 'tokenPolicy' | 'basicAuth'
+export type SettingGroup = 'people' | 'tokenPolicy' | 'basicAuth' | 'federation'
 
 const GROUP_SETTINGS: Readonly<Record<SettingGroup, readonly VariableSettingName[]>> = {
   /** Verifying people's JWTs: every function that authenticates callers. */
@@ -131,6 +132,8 @@ const GROUP_SETTINGS: Readonly<Record<SettingGroup, readonly VariableSettingName
   ],
   /** The user name Basic clients of this Tollgate send: one for every authorizer of its tokens. */
   basicAuth: ['basicAuthUsername'],
+  /** The outside issuers trust policies may name: managing policies, exchanging outside JWTs. */
+  federation: ['federationIssuers'],
 }
 
 /**
@@ -144,6 +147,7 @@ export const HANDLER_SETTINGS: Readonly<Record<RoutedHandlerName, readonly Setti
   whoami: ['people'],
   'service-accounts': ['people'],
   'access-tokens': ['people', 'tokenPolicy'],
+  'trust-policies': ['people', 'federation'],
   openapi: [],
 }
 

@@ -59,6 +59,8 @@ export interface TollgateProps {
   readonly trustedIssuers?: readonly TrustedIssuerEntry[]
   /** `ROLE_SCOPES`: role → the scopes people holding it may use. @default none */
   readonly roleScopes?: Readonly<Record<string, readonly string[]>>
+  /** `FEDERATION_ISSUERS`: the outside issuers (CI, Kubernetes) trust policies may name, each an exact `iss`. @default none */
+  readonly federationIssuers?: readonly string[]
   /** `DEFAULT_TOKEN_TTL_SECONDS`. @default 90 days */
   readonly defaultTokenTtl?: Duration
   /** `MAX_TOKEN_TTL_SECONDS`. @default 365 days */
@@ -146,6 +148,7 @@ const DEFAULTS = {
   // The configuration's own defaults (functions/core/config.ts) where these are unset.
   trustedIssuers: undefined as readonly TrustedIssuerEntry[] | undefined,
   roleScopes: undefined as Readonly<Record<string, readonly string[]>> | undefined,
+  federationIssuers: undefined as readonly string[] | undefined,
   defaultTokenTtl: undefined as Duration | undefined,
   maxTokenTtl: undefined as Duration | undefined,
   allowNonExpiringTokens: undefined as boolean | undefined,

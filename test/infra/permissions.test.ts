@@ -160,11 +160,30 @@ describe('the per-handler permission map', () => {
     ])
   })
 
-  it.each(['service-accounts', 'access-tokens'] as const)('%s never signs', (name) => {
-    expect(
-      JSON.stringify(render(ROUTED_HANDLER_CAPABILITIES[name], SECRETS_MANAGER_TARGETS)),
-    ).not.toMatch(/kms:Sign|secret:jwks|key\/jwks/)
+  it('trust-policies verifies callers, hashes, and manages policies, deny entries and their audit, never a token or an owner', () => {
+    expect(render(ROUTED_HANDLER_CAPABILITIES['trust-policies'])).toEqual([
+      PUBLIC_KEYS,
+      ...PEPPER,
+      READ_CALLER_RECORDS,
+      onTable('ReadTrustPolicies', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
+      onTable('WriteTrustPolicies', 'dynamodb:PutItem', [
+        'TRUST_POLICIES',
+        'DENY#*',
+        'AUDIT#trust_policy#*',
+      ]),
+      onTable('DeleteTrustPolicies', 'dynamodb:DeleteItem', ['TRUST_POLICIES']),
+      onTable('ListTrustPolicies', 'dynamodb:Query', ['TRUST_POLICIES', 'AUDIT#trust_policy#*']),
+    ])
   })
+
+  it.each(['service-accounts', 'access-tokens', 'trust-policies'] as const)(
+    '%s never signs',
+    (name) => {
+      expect(
+        JSON.stringify(render(ROUTED_HANDLER_CAPABILITIES[name], SECRETS_MANAGER_TARGETS)),
+      ).not.toMatch(/kms:Sign|secret:jwks|key\/jwks/)
+    },
+  )
 
   it.each(['openapi', 'openid-configuration'] as const)(
     '%s gets no grant at all: it answers from its configuration',
@@ -245,6 +264,8 @@ describe('the per-handler permission map', () => {
       tokenAudit: 'AUDIT#token#*',
       serviceAccountAudit: 'AUDIT#service_account#*',
       userAudit: 'AUDIT#user#*',
+      trustPolicyAudit: 'AUDIT#trust_policy#*',
+      trustPolicies: itemKeys.trustPolicy('x').pk,
       denyList: 'DENY#*',
       publicKeySet: itemKeys.publicKeySet().pk,
     })
@@ -405,6 +426,13 @@ describe("every function's DynamoDB grant, as synthesized", () => {
     'ReadTokenEvents | dynamodb:Query | table | AUDIT#token#*',
     'ListAccessTokens | dynamodb:Query | index gsi1, index gsi2',
   ]
+  const MANAGE_TRUST_POLICIES = [
+    CALLER_RECORDS,
+    'ReadTrustPolicies | dynamodb:GetItem | table | TRUST_POLICIES OWNER#*',
+    'WriteTrustPolicies | dynamodb:PutItem | table | TRUST_POLICIES DENY#* AUDIT#trust_policy#*',
+    'DeleteTrustPolicies | dynamodb:DeleteItem | table | TRUST_POLICIES',
+    'ListTrustPolicies | dynamodb:Query | table | TRUST_POLICIES AUDIT#trust_policy#*',
+  ]
   const DENY_LIST = 'ReadDenyList | dynamodb:Query | table | DENY#*'
   const BOOTSTRAP = [
     'ReadBootstrapMarker | dynamodb:GetItem | table | META',
@@ -434,6 +462,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       whoami: [CALLER_RECORDS],
       'service-accounts': MANAGE_SERVICE_ACCOUNTS,
       'access-tokens': MANAGE_ACCESS_TOKENS,
+      'trust-policies': MANAGE_TRUST_POLICIES,
       openapi: [],
       authorizer: [DENY_LIST],
       'keys-init': [],
@@ -453,6 +482,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       whoami: [PUBLIC_KEY_SET, CALLER_RECORDS],
       'service-accounts': [PUBLIC_KEY_SET, ...MANAGE_SERVICE_ACCOUNTS],
       'access-tokens': [PUBLIC_KEY_SET, ...MANAGE_ACCESS_TOKENS],
+      'trust-policies': [PUBLIC_KEY_SET, ...MANAGE_TRUST_POLICIES],
       openapi: [],
       authorizer: [PUBLIC_KEY_SET, DENY_LIST],
       'keys-init': [PUBLISH_KEY_SET],

@@ -31,6 +31,7 @@ const TRUSTED_ISSUERS = [
 ]
 const ROLE_SCOPES = { analyst: ['datasets:read'] }
 const ROUTE_SCOPES = { 'GET /datasets/*': 'datasets:read' }
+const FEDERATION_ISSUERS = ['https://token.actions.githubusercontent.com']
 
 /** The variables a deployment does not choose, and why (docs/configuration.md says the same). */
 const NOT_STACK_SETTINGS: Readonly<Record<string, string>> = {
@@ -73,6 +74,7 @@ const EVERY_SETTING: Readonly<
   maxPersonalTokenTtl: '604800',
   trustedIssuers: JSON.stringify(TRUSTED_ISSUERS),
   roleScopes: JSON.stringify(ROLE_SCOPES),
+  federationIssuers: JSON.stringify(FEDERATION_ISSUERS),
   basicAuthUsername: 'apikey',
   basicAuth: 'true',
   revocationCheck: 'true',
@@ -98,6 +100,7 @@ const EVERY_PROP: TollgateProps = {
   maxPersonalTokenTtl: Duration.days(7),
   trustedIssuers: TRUSTED_ISSUERS,
   roleScopes: ROLE_SCOPES,
+  federationIssuers: FEDERATION_ISSUERS,
   basicAuthUsername: 'apikey',
   authorizer: {
     basicAuth: true,
@@ -117,13 +120,14 @@ const EVERY_FUNCTION = [
   'whoami',
   'service-accounts',
   'access-tokens',
+  'trust-policies',
   'openapi',
   'authorizer',
   'keys-init',
   'key-rotation',
   'bootstrap',
 ]
-const PEOPLE = ['access-tokens', 'authorizer', 'service-accounts', 'whoami']
+const PEOPLE = ['access-tokens', 'authorizer', 'service-accounts', 'trust-policies', 'whoami']
 
 /** Which functions read each variable a deployment chooses: the contract this file holds. */
 const READERS: Readonly<Record<string, readonly string[]>> = {
@@ -141,6 +145,7 @@ const READERS: Readonly<Record<string, readonly string[]>> = {
   MAX_PERSONAL_TOKEN_TTL_SECONDS: ['access-tokens', 'bootstrap'],
   TRUSTED_ISSUERS: PEOPLE,
   ROLE_SCOPES: PEOPLE,
+  FEDERATION_ISSUERS: ['trust-policies'],
   BASIC_AUTH_USERNAME: ['authorizer'],
   BASIC_AUTH_ENABLED: ['authorizer'],
   REVOCATION_CHECK: ['authorizer'],
@@ -313,6 +318,11 @@ describe('a bad setting fails synth, naming the variable, the rule and where it 
     ['allowNonExpiringTokens', 'yes', /ALLOW_NON_EXPIRING_TOKENS must be "true" or "false"/],
     ['keySource', 'local', /context tollgate:keySource must be one of kms, secrets-manager/],
     ['routeScopes', '{"GET /x": "tollgate:admin"}', /ROUTE_SCOPES must be a JSON object/],
+    [
+      'federationIssuers',
+      '["http://ci.example.com"]',
+      /FEDERATION_ISSUERS must be https URLs.*context tollgate:federationIssuers/,
+    ],
   ])('-c tollgate:%s=%s', (name, text, message) => {
     const failure = () => tollgateApp({ outdir: OUTDIR, context: contextOf({ [name]: text }) })
     expect(failure).toThrow(message)
@@ -346,7 +356,7 @@ describe('a bad setting fails synth, naming the variable, the rule and where it 
     [
       'trustedIssuers',
       { trustedIssuers: [{ ...TRUSTED_ISSUERS[0], jwks_uri: 'not a url' }] as never },
-      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens\): Invalid configuration: TRUSTED_ISSUERS must be/,
+      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens, TrustPolicies\): Invalid configuration: TRUSTED_ISSUERS must be/,
     ],
     [
       'authorizer.revocationMaxDelay',

@@ -33,12 +33,14 @@ import { lambdaContext } from '../support/lambda.js'
  */
 
 const ISSUER = 'https://tollgate.example'
+const GITHUB = 'https://token.actions.githubusercontent.com'
 const PERSON = 'user:idp:alice'
 const HANDLERS = {
   'exchange-jwt': () => import('../../functions/entries/exchange-jwt.js'),
   whoami: () => import('../../functions/entries/whoami.js'),
   'service-accounts': () => import('../../functions/entries/service-accounts.js'),
   'access-tokens': () => import('../../functions/entries/access-tokens.js'),
+  'trust-policies': () => import('../../functions/entries/trust-policies.js'),
 } satisfies Partial<Record<RoutedHandlerName, unknown>>
 type Name = keyof typeof HANDLERS
 
@@ -72,6 +74,7 @@ beforeAll(async () => {
     KMS_KEY_IDS: aws.kms.createKey('ECC_NIST_P256').arn,
     // The fake forwards DynamoDB to DynamoDB Local, recording every item on the way.
     AWS_ENDPOINT_URL: aws.endpoint,
+    FEDERATION_ISSUERS: JSON.stringify([GITHUB]),
   }
   // Set up straight against DynamoDB Local: nothing here is any function's call.
   const dependencies = await buildDependencies(parseConfig(env), client)
@@ -210,6 +213,41 @@ const EVERY_ROUTE: Readonly<Record<Name, () => Promise<DynamoDbAccess[]>>> = {
       await call(request(bearer, 'GET /access-tokens/{id}/events', { id }))
       await call(request(bearer, 'DELETE /access-tokens/{id}', { id }))
       await call(request(bearer, 'POST /access-tokens/revoke', { body: { owner: PERSON } }))
+    })
+  },
+  'trust-policies': async () => {
+    const bearer = await jwt()
+    return accessesOf('trust-policies', async (call) => {
+      const created = await call(
+        request(bearer, 'POST /trust-policies', {
+          body: {
+            name: 'deploy',
+            issuer: GITHUB,
+            audience: 'sts.tollgate',
+            subject_pattern: 'repo:acme/.*',
+            service_account_id: adminId,
+            scopes: [],
+            max_duration_seconds: 900,
+          },
+        }),
+      )
+      const id = String(created.body.id)
+      await call(request(bearer, 'GET /trust-policies'))
+      await call(request(bearer, 'GET /trust-policies/{id}', { id }))
+      // A change of what the policy matches denies its older JWTs.
+      await call(
+        request(bearer, 'PATCH /trust-policies/{id}', {
+          id,
+          body: { subject_pattern: 'repo:acme/api:.*' },
+        }),
+      )
+      await call(
+        request(bearer, 'POST /trust-policies/simulate', {
+          body: { claims: { iss: GITHUB, aud: 'sts.tollgate', sub: 'repo:acme/api:x', iat: 1 } },
+        }),
+      )
+      await call(request(bearer, 'GET /trust-policies/{id}/events', { id }))
+      await call(request(bearer, 'DELETE /trust-policies/{id}', { id }))
     })
   },
 }

@@ -9,6 +9,7 @@ import type { PersonVerifier } from '../../functions/core/person-verifier.js'
 import type {
   Clock,
   KeySet,
+  OutsideTokenVerifier,
   Page,
   PageRequest,
   Secrets,
@@ -23,6 +24,7 @@ import type {
   DenyEntry,
   OwnerRecord,
 } from '../../functions/core/records.js'
+import type { TrustPolicy } from '../../functions/core/trust-policy.js'
 import type { Dependencies } from '../../functions/wiring/dependencies.js'
 
 /** A clock that only moves when told to. */
@@ -70,6 +72,7 @@ export class MemoryStore implements Store {
   /** By owner tag, as on the table: two owners with one tag share a slot. */
   readonly owners = new Map<string, OwnerRecord>()
   readonly accountNames = new Map<string, string>()
+  readonly trustPolicies = new Map<string, TrustPolicy>()
   readonly audit: AuditEvent[] = []
   readonly denied: DenyEntry[] = []
   readonly uses: Array<{ id: string; at: number }> = []
@@ -117,6 +120,19 @@ export class MemoryStore implements Store {
     return pageOf(all, page, () => true)
   }
 
+  async getTrustPolicy(id: string) {
+    return this.trustPolicies.get(id)
+  }
+
+  async listTrustPolicies(page: PageRequest) {
+    const all = [...this.trustPolicies.values()].sort((a, b) => (a.id < b.id ? 1 : -1))
+    return pageOf(all, page, () => true)
+  }
+
+  async trustPoliciesOf(issuer: string) {
+    return [...this.trustPolicies.values()].filter((policy) => policy.issuer === issuer)
+  }
+
   async listEvents(subject: AuditSubject, page: PageRequest) {
     const all = this.audit
       .filter((e) => e.subject.type === subject.type && e.subject.id === subject.id)
@@ -162,6 +178,12 @@ export class MemoryStore implements Store {
         return this.accountNames.get(intent.name) === intent.accountId
       case 'claimBootstrap':
         return !this.bootstrapped
+      case 'createTrustPolicy':
+        return !this.trustPolicies.has(intent.policy.id)
+      case 'updateTrustPolicy':
+        return this.trustPolicies.get(intent.policy.id)?.version === intent.expectedVersion
+      case 'deleteTrustPolicy':
+        return this.trustPolicies.get(intent.id)?.version === intent.expectedVersion
       case 'deny':
       case 'audit':
         return true
@@ -190,6 +212,13 @@ export class MemoryStore implements Store {
         return
       case 'claimBootstrap':
         this.bootstrapped = true
+        return
+      case 'createTrustPolicy':
+      case 'updateTrustPolicy':
+        this.trustPolicies.set(intent.policy.id, intent.policy)
+        return
+      case 'deleteTrustPolicy':
+        this.trustPolicies.delete(intent.id)
         return
       case 'deny':
         this.denied.push(intent.entry)
@@ -223,10 +252,12 @@ export const fakeDependencies = (parts: {
   readonly clock: Clock
   readonly people?: PersonVerifier | undefined
   readonly denyListReader?: DenyListReader | undefined
+  readonly outsideTokens?: OutsideTokenVerifier | undefined
 }): Dependencies => ({
   ...parts,
   verifier: jwtVerifierFor(parts.config, parts.keySet, parts.clock),
   people: parts.people,
   devIssuer: undefined,
   denyListReader: parts.denyListReader ?? { entriesSince: async () => [] },
+  outsideTokens: parts.outsideTokens,
 })

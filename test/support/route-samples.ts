@@ -40,7 +40,26 @@ const SAMPLES: Readonly<
     const sample = json({ description: 'patched' })
     return { ...sample, headers: { ...sample.headers, 'if-match': ids.ifMatch ?? '"1"' } }
   },
+  'POST /trust-policies': (ids) =>
+    json({
+      name: unique(),
+      issuer: 'https://token.actions.githubusercontent.com',
+      audience: 'sts.tollgate',
+      subject_pattern: 'repo:acme/.*',
+      service_account_id: ids.serviceAccountId,
+      scopes: [],
+      max_duration_seconds: 900,
+    }),
+  'POST /trust-policies/simulate': () =>
+    json({ claims: { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/x' } }),
+  'PATCH /trust-policies/{id}': (ids) => {
+    const sample = json({ description: 'patched' })
+    return { ...sample, headers: { ...sample.headers, 'if-match': ids.ifMatch ?? '"1"' } }
+  },
 }
+
+/** A well-formed trust policy id that names none: its routes answer by Tollgate's state. */
+const SAMPLE_TRUST_POLICY_ID = 'tp_0000000000000000000000'
 
 /**
  * A valid request for `route` as an admin with `jwt` would send it: the
@@ -50,6 +69,7 @@ export const sampleRequest = (route: Route, jwt: string, ids: SampleIds): Sample
   const path = route.path
     .replace('/service-accounts/{id}', `/service-accounts/${ids.serviceAccountId}`)
     .replace('/access-tokens/{id}', `/access-tokens/${ids.tokenId}`)
+    .replace('/trust-policies/{id}', `/trust-policies/${SAMPLE_TRUST_POLICY_ID}`)
   const sample = SAMPLES[routeKey(route)]?.(ids) ?? {}
   return {
     method: route.method,

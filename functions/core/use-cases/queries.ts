@@ -12,6 +12,7 @@ import type {
 } from '../records.js'
 import { serviceAccountOf } from '../records.js'
 import { type TokenState, tokenState } from '../token-state.js'
+import { isTrustPolicyId, type TrustPolicy } from '../trust-policy.js'
 import { readTokenFor } from './token-access.js'
 
 export interface QueryDependencies {
@@ -147,6 +148,34 @@ export const listServiceAccountEvents = async (
     ref?.type === 'service_account' ? await deps.store.getOwner(ref) : undefined
   if (owner?.account === undefined) throw new TollgateError('not_found', 'No such service account.')
   return listEvents(deps, context, { type: 'service_account', id: accountId }, page)
+}
+
+/** Every trust policy, by id (the route needs `tollgate:admin`). */
+export const listTrustPolicies = (
+  deps: QueryDependencies,
+  context: RequestContext,
+  page: PageQuery,
+): Promise<ListPage<TrustPolicy>> =>
+  paged(deps, { caller: context.caller.sub, query: { route: 'trust-policies' } }, page, (after) =>
+    deps.store.listTrustPolicies({ limit: page.limit, after }),
+  )
+
+/**
+ * A trust policy's audit trail, newest first, also once it is deleted (its
+ * last record says who deleted it); `not_found` for an id that never had one.
+ */
+export const listTrustPolicyEvents = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  policyId: string,
+  page: PageQuery,
+): Promise<ListPage<AuditEvent>> => {
+  if (!isTrustPolicyId(policyId)) throw new TollgateError('not_found', 'No such trust policy.')
+  const found = await listEvents(deps, context, { type: 'trust_policy', id: policyId }, page)
+  if (found.items.length === 0 && page.cursor === undefined) {
+    throw new TollgateError('not_found', 'No such trust policy.')
+  }
+  return found
 }
 
 const listEvents = (

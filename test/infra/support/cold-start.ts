@@ -7,6 +7,7 @@ const MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
   'openid-configuration': () => import('../../../functions/entries/openid-configuration.js'),
   whoami: () => import('../../../functions/entries/whoami.js'),
   'service-accounts': () => import('../../../functions/entries/service-accounts.js'),
+  'trust-policies': () => import('../../../functions/entries/trust-policies.js'),
   'access-tokens': () => import('../../../functions/entries/access-tokens.js'),
   openapi: () => import('../../../functions/entries/openapi.js'),
   'keys-init': () => import('../../../functions/entries/keys-init.js'),

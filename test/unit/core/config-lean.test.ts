@@ -109,6 +109,10 @@ const POOLS: Readonly<Record<string, { valid: string[]; invalid: string[] }>> = 
   },
   TRUSTED_ISSUERS: { valid: ['[]'], invalid: ['nope'] },
   ROLE_SCOPES: { valid: ['{}', '{"analyst":["datasets:read"]}'], invalid: ['[]'] },
+  FEDERATION_ISSUERS: {
+    valid: ['[]', '["https://token.actions.githubusercontent.com"]', '["http://127.0.0.1:4000"]'],
+    invalid: ['nope', '{}', '["https://a.example","https://a.example"]', '["http://ci.example"]'],
+  },
   AWS_LAMBDA_FUNCTION_NAME: { valid: ['tollgate-authorizer'], invalid: [] },
   AWS_SAM_LOCAL: { valid: ['true', 'false', 'yes'], invalid: [] },
   AWS_ENDPOINT_URL_DYNAMODB: URLS,

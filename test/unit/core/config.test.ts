@@ -50,6 +50,7 @@ describe('parseConfig', () => {
         authorizerCacheTtlSeconds: 10,
         trustedIssuers: [],
         roleScopes: {},
+        federationIssuers: [],
         localMode: true,
         dynamoDbEndpoint: undefined,
         kmsEndpoint: undefined,
@@ -604,6 +605,38 @@ describe('parseConfig', () => {
       }))
 
       expect(configErrorOf({ TRUSTED_ISSUERS: JSON.stringify(entries) }).message).toMatch(message)
+    })
+
+    it.each([
+      ['not a JSON list', 'https://a.example', /FEDERATION_ISSUERS must be a JSON list/],
+      [
+        'a URL with a query',
+        '["https://a.example/?x=1"]',
+        /FEDERATION_ISSUERS must be a JSON list/,
+      ],
+      ['one issuer twice', '["https://a.example","https://a.example"]', /must be a JSON list/],
+      ['one issuer twice, by a slash', '["https://a.example","https://a.example/"]', /twice/],
+      ['plain http off loopback', '["http://ci.example"]', /must be https URLs/],
+      ['ISSUER itself', '["http://127.0.0.1:3000"]', /may not name ISSUER/],
+      ['its development issuer', '["http://127.0.0.1:3000/dev/"]', /may not name ISSUER/],
+    ])('refuses %s in FEDERATION_ISSUERS', (_name, value, message) => {
+      expect(configErrorOf({ FEDERATION_ISSUERS: value }).message).toMatch(message)
+    })
+
+    it('reads FEDERATION_ISSUERS, plain http to loopback only in local mode', () => {
+      const issuers = ['https://token.actions.githubusercontent.com', 'http://127.0.0.1:4000']
+
+      expect(
+        parseConfig({ FEDERATION_ISSUERS: JSON.stringify(issuers) }).federationIssuers,
+      ).toEqual(issuers)
+      expect(
+        configErrorOf({
+          FEDERATION_ISSUERS: JSON.stringify(issuers),
+          KEY_SOURCE: 'kms',
+          KMS_KEY_IDS: 'alias/tollgate',
+          AWS_LAMBDA_FUNCTION_NAME: 'tollgate',
+        }).message,
+      ).toMatch(/FEDERATION_ISSUERS must be https URLs/)
     })
 
     it('reads TRUSTED_ISSUERS and ROLE_SCOPES', () => {
