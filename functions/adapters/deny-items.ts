@@ -23,13 +23,19 @@ export const denyToItem = (entry: DenyEntry): Item => ({
   sk: denySortKey(entry.createdAt, entry.id),
   id: entry.id,
   kind: entry.kind,
-  ...(entry.kind === 'token' ? { atid: entry.atid } : { sub: entry.sub }),
+  ...denyTarget(entry),
   min_generation: entry.minGeneration,
   created_at: entry.createdAt,
   expires_at: entry.expiresAt,
   // DynamoDB deletes lazily; readers still ignore entries past expires_at.
   ttl: Math.ceil(entry.expiresAt / 1000),
 })
+
+const denyTarget = (entry: DenyEntry): Item => {
+  if (entry.kind === 'token') return { atid: entry.atid }
+  if (entry.kind === 'owner') return { sub: entry.sub }
+  return { jti: entry.jti }
+}
 
 const isTime = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
@@ -42,12 +48,13 @@ const isTime = (value: unknown): value is number =>
  * const entries = page.items.map(itemToDeny)
  */
 export const itemToDeny = (item: Item): DenyEntry => {
-  const { id, kind, atid, sub, min_generation, created_at, expires_at } = item
+  const { id, kind, atid, sub, jti, min_generation, created_at, expires_at } = item
   if (
     typeof id === 'string' &&
     typeof min_generation === 'number' &&
     Number.isSafeInteger(min_generation) &&
-    min_generation > 0 &&
+    // A `jwt` entry names one JWT and no generation; the others refuse below a positive one.
+    (kind === 'jwt' ? min_generation === 0 : min_generation > 0) &&
     isTime(created_at) &&
     isTime(expires_at)
   ) {
@@ -70,6 +77,15 @@ export const itemToDeny = (item: Item): DenyEntry => {
       (atid === undefined || typeof atid === 'string')
     ) {
       return { ...common, kind: 'owner', sub }
+    }
+    if (
+      kind === 'jwt' &&
+      typeof jti === 'string' &&
+      jti.length > 0 &&
+      atid === undefined &&
+      sub === undefined
+    ) {
+      return { ...common, kind: 'jwt', jti }
     }
   }
   throw new TollgateError('internal', 'A stored deny-list entry is malformed.', {

@@ -88,7 +88,8 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
 
   const merge = (entries: readonly DenyEntry[], now: number) => {
     for (const entry of entries) {
-      if (entry.expiresAt <= now) continue
+      // A `jwt` entry refuses one JWT by `jti`, not by generation: this copy does not hold those.
+      if (entry.expiresAt <= now || entry.kind === 'jwt') continue
       const map = entry.kind === 'token' ? byToken : byOwner
       const key = entry.kind === 'token' ? entry.atid : entry.sub
       const held = map.get(key)
