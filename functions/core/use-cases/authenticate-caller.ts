@@ -86,8 +86,14 @@ export const bearerToken = (authorization: string | undefined): string => {
   return authorization.slice(space + 1)
 }
 
-const assertStillValid = async (
-  deps: CallerAuthenticationDependencies,
+/**
+ * Refuses (`invalid_token`) a verified Tollgate JWT whose access token is no
+ * longer usable or moved past its generations, with one strongly consistent
+ * read of the token and its owner item: what the handler-authorized routes
+ * and introspection both decide on.
+ */
+export const assertStillValid = async (
+  deps: Pick<CallerAuthenticationDependencies, 'store' | 'clock'>,
   claims: TollgateClaims,
 ): Promise<void> => {
   const { token, owner } = await deps.store.getTokenWithOwner(claims.atid)
