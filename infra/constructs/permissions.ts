@@ -37,6 +37,12 @@ export type Capability =
    * indexes. Never a name reservation, never a delete.
    */
   | 'manage-access-tokens'
+  /**
+   * `/oauth2/revoke`: a client revokes its own token (update token and
+   * owner, write a deny-list entry and the token's audit record) or denies
+   * one of its JWTs by `jti`. Never a query, never a delete.
+   */
+  | 'revoke-own-tokens'
   /** Secrets Manager rotation of the signing-key secret, and publishing KEYSET#public. */
   | 'rotate-signing-keys'
   /** `tollgate keys init` at deploy: seed the secrets (and KEYSET#public). */
@@ -75,6 +81,17 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
     'hash-with-pepper',
     'read-caller-records',
     'manage-access-tokens',
+  ],
+  // token: the exchange's grants; introspect: verify JWTs, read records and the deny-list
+  // (a jti); revoke: verify JWTs and revoke the client's own token or JWTs.
+  oauth2: [
+    'sign',
+    'hash-with-pepper',
+    'read-caller-records',
+    'record-token-use',
+    'read-public-keys',
+    'read-deny-list',
+    'revoke-own-tokens',
   ],
   // A document generated from the schemas at build time: no data, no keys.
   openapi: [],
@@ -309,6 +326,17 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
       actions: ['dynamodb:Query'],
       resources: [indexArn(t, TOKEN_TABLE.ownerIndex), indexArn(t, TOKEN_TABLE.listIndex)],
     },
+  ],
+  'revoke-own-tokens': (t) => [
+    onPartitions(
+      t,
+      'RevokeOwnTokens',
+      'PutItem',
+      PARTITIONS.tokens,
+      PARTITIONS.owners,
+      PARTITIONS.denyList,
+      PARTITIONS.tokenAudit,
+    ),
   ],
   'bootstrap-admin': (t) => [
     {

@@ -144,6 +144,8 @@ export const HANDLER_SETTINGS: Readonly<Record<RoutedHandlerName, readonly Setti
   whoami: ['people'],
   'service-accounts': ['people'],
   'access-tokens': ['people', 'tokenPolicy'],
+  // Introspection's bearer may be a person's JWT (an admin's holds tokens:introspect).
+  oauth2: ['people'],
   openapi: [],
 }
 
