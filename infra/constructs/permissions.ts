@@ -332,11 +332,11 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
       t,
       'RevokeOwnTokens',
       'PutItem',
-      PARTITIONS.tokens,
       PARTITIONS.owners,
       PARTITIONS.denyList,
       PARTITIONS.tokenAudit,
     ),
+    onPartitions(t, 'MarkOwnTokensRevoked', 'UpdateItem', PARTITIONS.tokens),
   ],
   'bootstrap-admin': (t) => [
     {
