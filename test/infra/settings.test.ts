@@ -117,13 +117,14 @@ const EVERY_FUNCTION = [
   'whoami',
   'service-accounts',
   'access-tokens',
+  'oauth2',
   'openapi',
   'authorizer',
   'keys-init',
   'key-rotation',
   'bootstrap',
 ]
-const PEOPLE = ['access-tokens', 'authorizer', 'service-accounts', 'whoami']
+const PEOPLE = ['access-tokens', 'authorizer', 'oauth2', 'service-accounts', 'whoami']
 
 /** Which functions read each variable a deployment chooses: the contract this file holds. */
 const READERS: Readonly<Record<string, readonly string[]>> = {
@@ -346,7 +347,7 @@ describe('a bad setting fails synth, naming the variable, the rule and where it 
     [
       'trustedIssuers',
       { trustedIssuers: [{ ...TRUSTED_ISSUERS[0], jwks_uri: 'not a url' }] as never },
-      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens\): Invalid configuration: TRUSTED_ISSUERS must be/,
+      /Tollgate \(Authorizer\/Function, Oauth2, Whoami, ServiceAccounts, AccessTokens\): Invalid configuration: TRUSTED_ISSUERS must be/,
     ],
     [
       'authorizer.revocationMaxDelay',
