@@ -27,6 +27,19 @@ const PROBLEM = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 }
 
+const OAUTH_ERROR = {
+  description: 'RFC 6749 §5.2 error: `{"error", "error_description"}`',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } },
+}
+
+/** Who proves what on a route: the route table's authorization, or OAuth's own (spec.oauth). */
+const securityOf = (route: Route, spec: RouteSpec): JsonObject[] => {
+  if (spec.oauth?.credential === 'bearer') return [{ bearer: [] }]
+  // client_secret_post is a body field: not a security scheme, hence the empty alternative.
+  if (spec.oauth?.credential === 'client') return [{ oauthClient: [] }, {}]
+  return route.authorization === 'none' ? [] : [{ bearer: [] }]
+}
+
 /**
  * The OpenAPI 3.1 document of the API, generated from the route table and
  * the same zod schemas the handlers validate with, so it cannot describe
@@ -62,8 +75,17 @@ export const buildOpenApiDocument = (serverUrl: string): JsonObject => {
     tags: API_TAGS.map(({ name, description }) => ({ name, description })),
     paths,
     components: {
-      schemas: { Problem: jsonSchema(api.problem, 'output') },
+      schemas: {
+        Problem: jsonSchema(api.problem, 'output'),
+        OAuthError: jsonSchema(api.oauthError, 'output'),
+      },
       securitySchemes: {
+        oauthClient: {
+          type: 'http',
+          scheme: 'basic',
+          description:
+            'client_secret_basic (RFC 6749 §2.3.1): the access token id and the access token, each form-urlencoded',
+        },
         bearer: {
           type: 'http',
           scheme: 'bearer',
@@ -116,18 +138,24 @@ const operation = (route: Route, spec: RouteSpec, doc: RouteDoc): JsonObject => 
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: route.summary,
-    description: `${doc.description}\n\n${routeNeeds(route)}`,
+    description: `${doc.description}\n\n${doc.needs ?? routeNeeds(route)}`,
     tags: [doc.tag],
-    ...(route.authorization === 'none' ? { security: [] } : { security: [{ bearer: [] }] }),
+    security: securityOf(route, spec),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(spec.body === undefined
       ? {}
       : {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+            content: {
+              [spec.oauth === undefined ? 'application/json' : 'application/x-www-form-urlencoded']:
+                { schema: jsonSchema(spec.body, 'input') },
+            },
           },
         }),
-    responses: { [String(spec.success.status)]: success, default: PROBLEM },
+    responses: {
+      [String(spec.success.status)]: success,
+      default: spec.oauth === undefined ? PROBLEM : OAUTH_ERROR,
+    },
   }
 }

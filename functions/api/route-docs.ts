@@ -15,6 +15,11 @@ export const API_TAGS = [
     description: 'Trade an access token for a short-lived JWT.',
   },
   {
+    name: 'OAuth 2.0',
+    description:
+      'The standard endpoints OAuth 2.0 client libraries speak: form-encoded bodies, RFC 6749 errors (`{"error", "error_description"}`, not problem+json).',
+  },
+  {
     name: 'Discovery',
     description:
       'Public keys, issuer metadata and the OpenAPI document: what JWT verifiers and clients read.',
@@ -46,7 +51,12 @@ export interface RouteDoc {
   readonly tag: ApiTag
   /** One line of Markdown: what the route does, and what its caller must know. */
   readonly description: string
+  /** Who may call it, where the route table's `authorization` cannot say (OAuth's own client authentication). */
+  readonly needs?: string
 }
+
+const OAUTH_CLIENT =
+  'An OAuth client: `client_id` the access token’s id and `client_secret` the access token, by HTTP Basic (`client_secret_basic`) or in the body (`client_secret_post`), never both.'
 
 /** Every route of the table, by key: a route cannot ship without its description (typecheck). */
 export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
@@ -54,6 +64,25 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
     tag: 'Exchange',
     description:
       'Trades an access token (`tgs_…` or `tgp_…`) for a JWT signed by Tollgate. `duration_seconds` (default 300) must lie between 60 and `MAX_JWT_DURATION_SECONDS` and within the token’s remaining life: it is never clamped. `scope` (space-separated) may name only scopes the token holds within its owner’s ceiling; omitted, the JWT gets all of them, and asking for fewer drops `tollgate:admin`. The answer is never cached.',
+  },
+  'POST /oauth2/token': {
+    tag: 'OAuth 2.0',
+    description:
+      'RFC 6749 token endpoint. `grant_type=client_credentials` mints a JWT for an authenticated service token (a personal token gets `unauthorized_client`); `grant_type=urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693) takes `subject_token` with `subject_token_type=urn:ietf:params:oauth:token-type:access_token`. Both run the exchange of `/access-tokens/jwt`: `scope` beyond the token is `invalid_scope`, `duration_seconds` is its extension parameter; `actor_token` is refused, `audience` other than Tollgate’s and `resource` are `invalid_target`. Never cached.',
+    needs: `${OAUTH_CLIENT} Required for client_credentials; optional for the token exchange, where it must be the subject token itself.`,
+  },
+  'POST /oauth2/introspect': {
+    tag: 'OAuth 2.0',
+    description:
+      'RFC 7662 introspection of a Tollgate access token or JWT, from strongly consistent reads (status, expiry, owner, generations, a `jti` revocation). Inactive, unknown or malformed: exactly `{"active": false}`. Active: `scope`, `client_id`, `sub`, `iss`, `iat`, `exp`, and for a JWT `nbf`, `aud`, `jti`, `token_type: Bearer`; Tollgate’s kind is `kind` (`access_token` or `jwt`). Never a secret or a hash.',
+    needs:
+      'A bearer JWT with the scope `tokens:introspect`; errors in RFC 6750 form, with `WWW-Authenticate: Bearer`.',
+  },
+  'POST /oauth2/revoke': {
+    tag: 'OAuth 2.0',
+    description:
+      'RFC 7009 revocation: `token` is the client’s own access token (revoked as by `DELETE /access-tokens/{id}`) or a JWT minted from it (denied by `jti` until it expires). 200 for revoked, unknown, malformed or someone else’s token (which is left alone); 400 without `token`; 503 when the write did not commit, and the token must then be taken as still valid.',
+    needs: OAUTH_CLIENT,
   },
   'GET /.well-known/jwks.json': {
     tag: 'Discovery',

@@ -11,6 +11,12 @@ export interface RouteSpec {
   readonly etag?: boolean
   /** The answer holds a secret or a JWT: `Cache-Control: no-store`. */
   readonly secret?: boolean
+  /**
+   * An OAuth 2.0 route (`/oauth2/*`): the body is form-encoded, refusals are
+   * RFC 6749 §5.2 JSON, and the caller proves itself as an OAuth `client`
+   * (Basic or client_secret_post) or with a `bearer` JWT.
+   */
+  readonly oauth?: { readonly credential: 'client' | 'bearer' }
 }
 
 const ok = (schema: z.core.$ZodType, status = 200) => ({ status, schema })
@@ -24,6 +30,23 @@ export const ROUTE_SPECS: Readonly<Record<RouteKey, RouteSpec>> = {
     body: api.exchangeRequest,
     success: ok(api.exchangeResponse),
     secret: true,
+  },
+  'POST /oauth2/token': {
+    body: api.oauthTokenRequest,
+    success: ok(api.oauthTokenResponse),
+    secret: true,
+    oauth: { credential: 'client' },
+  },
+  'POST /oauth2/introspect': {
+    body: api.oauthIntrospectionRequest,
+    success: ok(api.oauthIntrospectionResponse),
+    secret: true,
+    oauth: { credential: 'bearer' },
+  },
+  'POST /oauth2/revoke': {
+    body: api.oauthRevocationRequest,
+    success: { status: 200, schema: undefined },
+    oauth: { credential: 'client' },
   },
   'GET /.well-known/jwks.json': { success: ok(api.jwks) },
   'GET /.well-known/openid-configuration': { success: ok(api.openidConfiguration) },

@@ -257,6 +257,26 @@ export class TollgateClient {
       this.#data('GET /service-accounts/{id}/events', { params: { id }, query: wireQuery(query) }),
   }
 
+  /**
+   * The OAuth 2.0 endpoints, form-encoded. `token` and `revoke` authenticate
+   * with `client_id` and `client_secret` in the body (client_secret_post);
+   * `introspect` sends the client's JWT, which needs `tokens:introspect`.
+   */
+  readonly oauth = {
+    /** `POST /oauth2/token`: client_credentials or the RFC 8693 token exchange. */
+    token: (body: RouteBody<'POST /oauth2/token'>): Promise<RouteAnswer<'POST /oauth2/token'>> =>
+      this.#data('POST /oauth2/token', { body }),
+    /** `POST /oauth2/introspect`: whether a token is active, and what it holds. */
+    introspect: (
+      body: RouteBody<'POST /oauth2/introspect'>,
+    ): Promise<RouteAnswer<'POST /oauth2/introspect'>> =>
+      this.#data('POST /oauth2/introspect', { body }),
+    /** `POST /oauth2/revoke`: give up the client's own access token or one of its JWTs. */
+    revoke: async (body: RouteBody<'POST /oauth2/revoke'>): Promise<void> => {
+      await this.#data('POST /oauth2/revoke', { body })
+    },
+  }
+
   readonly accessTokens = {
     /** `POST /access-tokens`: the answer's `token` is the secret, shown this once. */
     create: (body: RouteBody<'POST /access-tokens'>): Promise<AccessTokenWithSecret> =>
@@ -352,6 +372,9 @@ export class TollgateClient {
  */
 export const ROUTE_METHODS = {
   'POST /access-tokens/jwt': 'exchange',
+  'POST /oauth2/token': 'oauth.token',
+  'POST /oauth2/introspect': 'oauth.introspect',
+  'POST /oauth2/revoke': 'oauth.revoke',
   'GET /.well-known/jwks.json': 'jwks',
   'GET /.well-known/openid-configuration': 'openidConfiguration',
   'GET /.well-known/oauth-authorization-server': 'authorizationServerMetadata',

@@ -12,6 +12,12 @@ import type { RouteKey as TableRouteKey } from '../core/routes.js'
  */
 export const CLIENT_ROUTES = {
   'POST /access-tokens/jwt': { body: api.exchangeRequest, answer: api.exchangeResponse },
+  'POST /oauth2/token': { body: api.oauthTokenRequest, answer: api.oauthTokenResponse },
+  'POST /oauth2/introspect': {
+    body: api.oauthIntrospectionRequest,
+    answer: api.oauthIntrospectionResponse,
+  },
+  'POST /oauth2/revoke': { body: api.oauthRevocationRequest, answer: undefined },
   'GET /.well-known/jwks.json': { answer: api.jwks },
   'GET /.well-known/openid-configuration': { answer: api.openidConfiguration },
   'GET /.well-known/oauth-authorization-server': { answer: api.authorizationServerMetadata },

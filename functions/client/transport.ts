@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { problem } from '../api/schemas.js'
+import { oauthError, problem } from '../api/schemas.js'
 import { type RouteSpec, specOf } from '../api/spec.js'
 import { ROUTES, type Route, routeKey } from '../core/routes.js'
 import {
@@ -64,7 +64,8 @@ export const send = async (
   if (known === undefined) throw new TypeError(`No such route: ${request.key}`)
   const { route, spec } = known
   const url = urlOf(transport.baseUrl, route.path, request)
-  const needsJwt = route.authorization !== 'none'
+  // `/oauth2/introspect` checks its bearer itself, in OAuth's terms, behind `none`.
+  const needsJwt = route.authorization !== 'none' || spec.oauth?.credential === 'bearer'
   if (needsJwt && jwtSource === undefined) {
     throw new TypeError(`${request.key} needs credentials: give the client an accessToken or a jwt`)
   }
@@ -79,8 +80,8 @@ export const send = async (
     try {
       response = await transport.fetch(url, {
         method: route.method,
-        headers: headersOf(transport, request, jwt),
-        body: request.body === undefined ? null : JSON.stringify(request.body),
+        headers: headersOf(transport, request, jwt, spec),
+        body: bodyOf(request, spec),
         redirect: 'manual',
         signal,
       })
@@ -130,16 +131,31 @@ const urlOf = (baseUrl: string, path: string, request: Request): string => {
   return `${baseUrl}${filled}${search}`
 }
 
+/** JSON, but `/oauth2/*` take forms (RFC 6749 §3.2): each field once, strings as they are. */
+const bodyOf = (request: Request, spec: RouteSpec): string | null => {
+  if (request.body === undefined) return null
+  if (spec.oauth === undefined) return JSON.stringify(request.body)
+  const form = new URLSearchParams()
+  for (const [name, value] of Object.entries(request.body as Record<string, unknown>)) {
+    if (value !== undefined) form.set(name, String(value))
+  }
+  return form.toString()
+}
+
 const headersOf = (
   transport: Transport,
   request: Request,
   jwt: string | undefined,
+  spec: RouteSpec,
 ): Record<string, string> => {
   const headers: Record<string, string> = {
     accept: 'application/json, application/problem+json',
     'user-agent': transport.userAgent,
   }
-  if (request.body !== undefined) headers['content-type'] = 'application/json'
+  if (request.body !== undefined) {
+    headers['content-type'] =
+      spec.oauth === undefined ? 'application/json' : 'application/x-www-form-urlencoded'
+  }
   if (jwt !== undefined) headers.authorization = `Bearer ${jwt}`
   if (request.ifMatch !== undefined) headers['if-match'] = entityTag(request.ifMatch)
   return headers
@@ -224,10 +240,18 @@ const readAnswer = (
   const json = parseJson(text)
   const body = json.ok ? z.safeParse(z.partial(problem), json.value) : undefined
   const fields = body?.success === true ? body.data : {}
+  // `/oauth2/*` refuse in RFC 6749 form: its `error_description` is the detail.
+  const oauth =
+    json.ok && spec.oauth !== undefined ? z.safeParse(oauthError, json.value) : undefined
   throw new TollgateApiError({
     code: apiErrorCode(fields.code, status),
     status,
-    detail: fields.detail ?? `HTTP ${status} without a problem+json body.`,
+    detail:
+      fields.detail ??
+      (oauth?.success === true
+        ? `${oauth.data.error}: ${oauth.data.error_description}`
+        : undefined) ??
+      `HTTP ${status} without a problem+json body.`,
     requestId: fields.request_id ?? requestId,
     route: key,
     maxDurationSeconds: fields.max_duration_seconds,

@@ -52,3 +52,16 @@ export const denyEntry = (
   expiresAt: now + (maxJwtDurationSeconds + CLOCK_SKEW_SECONDS) * 1000,
   minGeneration,
 })
+
+/**
+ * A deny-list entry for one JWT (RFC 7009 revocation by `jti`): it lasts
+ * until the JWT expires, plus the clock skew a verifier forgives.
+ */
+export const jwtDenyEntry = (jti: string, jwtExpiresAt: number, now: number): DenyEntry => ({
+  kind: 'jwt',
+  jti,
+  id: randomId('dn_'),
+  createdAt: now,
+  expiresAt: Math.max(now, jwtExpiresAt) + CLOCK_SKEW_SECONDS * 1000,
+  minGeneration: 0,
+})

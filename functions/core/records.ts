@@ -96,7 +96,9 @@ export const EVERY_GENERATION = Number.MAX_SAFE_INTEGER
 
 /**
  * A deny-list entry (docs/design.md#prompt-revocation): JWTs whose generation is
- * below `minGeneration` are refused until `expiresAt`, when none can be left.
+ * below `minGeneration` are refused until `expiresAt`, when none can be left;
+ * a `jwt` entry refuses that one JWT (by `jti`) until `expiresAt`, its `exp`
+ * (RFC 7009 revocation), with `minGeneration` 0.
  */
 export type DenyEntry = {
   readonly id: string

@@ -15,10 +15,12 @@ export type HandlerName =
   | 'service-accounts'
   | 'access-tokens'
   | 'trust-policies'
+  | 'oauth2'
 
 /**
  * Who checks the caller:
- * - `none`: public (the exchange checks its access token itself);
+ * - `none`: no check in front (the exchange checks its access token itself;
+ *   `/oauth2/*` authenticate their clients or bearer in the handler, in OAuth's terms);
  * - `handler`: the handler, with one strongly consistent read of the caller's
  *   records, so revocation is immediate (Tollgate's own routes);
  * - `authorizer`: the Lambda authorizer in front, as on any downstream API.
@@ -46,6 +48,9 @@ export interface Route {
   readonly summary: string
 }
 
+/** RFC 7662 introspection (`POST /oauth2/introspect`): whoever holds it may ask about any token. */
+export const INTROSPECT_SCOPE = 'tokens:introspect'
+
 /**
  * Scopes of the management API: a bootstrap admin's token carries them, and a
  * person with the `admin` role holds them at sign-in. `tollgate:admin`
@@ -56,6 +61,7 @@ export const TOLLGATE_SCOPES = [
   'tokens:write',
   'service-accounts:read',
   'service-accounts:write',
+  INTROSPECT_SCOPE,
 ] as const
 
 /**
@@ -87,6 +93,27 @@ const ROUTE_TABLE = [
     handler: 'exchange-jwt',
     authorization: 'none',
     summary: 'Exchange an access token for a short-lived JWT',
+  },
+  {
+    method: 'POST',
+    path: '/oauth2/token',
+    handler: 'oauth2',
+    authorization: 'none',
+    summary: 'OAuth 2.0 token endpoint: client_credentials and RFC 8693 token exchange',
+  },
+  {
+    method: 'POST',
+    path: '/oauth2/introspect',
+    handler: 'oauth2',
+    authorization: 'none',
+    summary: 'RFC 7662 introspection of an access token or a JWT',
+  },
+  {
+    method: 'POST',
+    path: '/oauth2/revoke',
+    handler: 'oauth2',
+    authorization: 'none',
+    summary: 'RFC 7009 revocation of a client’s own access token or JWT',
   },
   {
     method: 'GET',
@@ -292,6 +319,11 @@ export type RouteKey = KeyOf<RouteEntry>
 /** The keys of a handler module's routes that authorize in the handler. */
 export type HandlerRouteKey<H extends HandlerName> = KeyOf<
   Extract<RouteEntry, { readonly handler: H; readonly authorization: 'handler' }>
+>
+
+/** The keys of every route a handler module serves, however it authorizes. */
+export type ModuleRouteKey<H extends HandlerName> = KeyOf<
+  Extract<RouteEntry, { readonly handler: H }>
 >
 
 /** A route's key: a `RouteKey` for an entry of the table. */

@@ -1,9 +1,9 @@
 import { exchangeRequest } from '../api/schemas.js'
 import { exchangeToken } from '../core/use-cases/exchange-token.js'
 import type { ExchangeHandlerDependencies } from '../wiring/exchange.js'
-import { logger, metricFields } from '../wiring/observability.js'
 import { createHttpHandler } from './http-middleware.js'
 import { jsonResponse, NO_STORE } from './http-response.js'
+import { logJwtIssued } from './issuance-log.js'
 import { parseJsonBody } from './json-body.js'
 
 /** `POST /access-tokens/jwt`: access token in, short-lived JWT out. */
@@ -17,18 +17,7 @@ export const createExchangeJwtHandler = (
       durationSeconds: body.duration_seconds,
       scope: body.scope,
     })
-    // The issuance log (docs/design.md#jwt-exchange): one line per minted JWT, never the JWT, a token or a body.
-    const { jti, sub, token_type, atid, scope, exp } = result.claims
-    logger.info('jwt issued', {
-      jti,
-      sub,
-      token_type,
-      atid,
-      scope,
-      exp,
-      source_ip: request.sourceIp,
-      ...metricFields({ JwtsIssued: 1 }),
-    })
+    logJwtIssued(result.claims, request.sourceIp)
     return jsonResponse(
       200,
       {

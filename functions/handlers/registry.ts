@@ -4,6 +4,7 @@ import { createAccessTokensHandler } from './access-tokens.js'
 import { createExchangeJwtHandler } from './exchange-jwt.js'
 import type { LambdaHttpHandler } from './http-middleware.js'
 import { createJwksHandler } from './jwks.js'
+import { createOAuth2Handler } from './oauth2.js'
 import { createOpenapiHandler } from './openapi.js'
 import { createOpenidConfigurationHandler } from './openid-configuration.js'
 import { createServiceAccountsHandler } from './service-accounts.js'
@@ -22,4 +23,5 @@ export const HANDLER_FACTORIES: Readonly<
   'service-accounts': createServiceAccountsHandler,
   'access-tokens': createAccessTokensHandler,
   'trust-policies': createTrustPoliciesHandler,
+  oauth2: createOAuth2Handler,
 }

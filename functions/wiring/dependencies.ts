@@ -88,7 +88,8 @@ export const buildDependencies = async (
   }
 }
 
-const callerParts = async (config: Config, dynamoDb: DynamoDBClient, keys: KeyMaterial) => {
+/** What every composition that authenticates callers shares: store, verifiers, clock. */
+export const callerParts = async (config: Config, dynamoDb: DynamoDBClient, keys: KeyMaterial) => {
   const [keySet, devIssuer] = await Promise.all([keys.publicKeys(), keys.devIssuer()])
   return {
     config,

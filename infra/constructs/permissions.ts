@@ -44,6 +44,12 @@ export type Capability =
    * an owner write.
    */
   | 'manage-trust-policies'
+  /**
+   * `/oauth2/revoke`: a client revokes its own token (update token and
+   * owner, write a deny-list entry and the token's audit record) or denies
+   * one of its JWTs by `jti`. Never a query, never a delete.
+   */
+  | 'revoke-own-tokens'
   /** Secrets Manager rotation of the signing-key secret, and publishing KEYSET#public. */
   | 'rotate-signing-keys'
   /** `tollgate keys init` at deploy: seed the secrets (and KEYSET#public). */
@@ -88,6 +94,17 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
     'hash-with-pepper',
     'read-caller-records',
     'manage-trust-policies',
+  ],
+  // token: the exchange's grants; introspect: verify JWTs, read records and the deny-list
+  // (a jti); revoke: verify JWTs and revoke the client's own token or JWTs.
+  oauth2: [
+    'sign',
+    'hash-with-pepper',
+    'read-caller-records',
+    'record-token-use',
+    'read-public-keys',
+    'read-deny-list',
+    'revoke-own-tokens',
   ],
   // A document generated from the schemas at build time: no data, no keys.
   openapi: [],
@@ -344,6 +361,17 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
       PARTITIONS.trustPolicies,
       PARTITIONS.trustPolicyAudit,
     ),
+  ],
+  'revoke-own-tokens': (t) => [
+    onPartitions(
+      t,
+      'RevokeOwnTokens',
+      'PutItem',
+      PARTITIONS.owners,
+      PARTITIONS.denyList,
+      PARTITIONS.tokenAudit,
+    ),
+    onPartitions(t, 'MarkOwnTokensRevoked', 'UpdateItem', PARTITIONS.tokens),
   ],
   'bootstrap-admin': (t) => [
     {

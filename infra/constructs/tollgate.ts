@@ -83,7 +83,9 @@ export interface TollgateProps {
    * Garbage is refused in about a millisecond without a read or a KMS call,
    * so it holds almost none of it; valid exchanges hold it for the Sign.
    * Beyond it Lambda throttles and the HTTP API answers 500 (it cannot be
-   * made a 429). `false` reserves none. @default `kms`: the KMS Sign quota
+   * made a 429). The budget is split between the two functions that sign,
+   * the exchange and `/oauth2` (the exchange takes the odd one), so it is
+   * at least 2. `false` reserves none. @default `kms`: the KMS Sign quota
    * (RSA 500/s, ECC 300/s) × 25 ms, an exchange's warm duration (RS256 13,
    * ES256 8); `secrets-manager`: none (no KMS call per exchange)
    */
@@ -401,7 +403,7 @@ export class Tollgate extends Construct implements ITollgateIssuer {
         ...groupEnvironment(this.options, HANDLER_SETTINGS[name]),
       },
       logRetention: this.options.logRetention,
-      reservedConcurrentExecutions: this.signs(name) ? this.exchangeConcurrency() : undefined,
+      reservedConcurrentExecutions: this.mintingShare(name),
     })
     this.grant(fn.role, ROUTED_HANDLER_CAPABILITIES[name])
     return fn
@@ -431,22 +433,27 @@ export class Tollgate extends Construct implements ITollgateIssuer {
     }
   }
 
-  private signs(name: RoutedHandlerName): boolean {
-    const capabilities: readonly Capability[] = ROUTED_HANDLER_CAPABILITIES[name]
-    return capabilities.includes('sign')
-  }
-
-  /** The exchange's reserved concurrency, or undefined for none. */
-  private exchangeConcurrency(): number | undefined {
+  /**
+   * A signing function's part of the minting budget (`exchangeConcurrency`),
+   * or undefined for none. Every function that signs (the exchange and
+   * `/oauth2`) spends the same KMS Sign quota, so the budget is split among
+   * them, the first taking the remainder; each needs at least 1.
+   */
+  private mintingShare(name: RoutedHandlerName): number | undefined {
+    const signing = (Object.keys(ROUTED_HANDLER_CAPABILITIES) as RoutedHandlerName[]).filter(
+      (handler) => (ROUTED_HANDLER_CAPABILITIES[handler] as readonly Capability[]).includes('sign'),
+    )
+    const index = signing.indexOf(name)
+    if (index === -1) return undefined
     const given = this.options.exchangeConcurrency
-    const concurrency = given ?? defaultExchangeConcurrency(this.keySource, this.jwtAlg)
-    if (concurrency === false) return undefined
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
+    const budget = given ?? defaultExchangeConcurrency(this.keySource, this.jwtAlg)
+    if (budget === false) return undefined
+    if (!Number.isInteger(budget) || budget < signing.length) {
       throw new Error(
-        "Tollgate: exchangeConcurrency must be a whole number of at least 1 (the KMS Sign quota × an exchange's duration), or false for none",
+        `Tollgate: exchangeConcurrency must be a whole number of at least ${signing.length} (the KMS Sign quota × an exchange's duration, shared by the ${signing.length} functions that sign), or false for none`,
       )
     }
-    return concurrency
+    return Math.floor(budget / signing.length) + (index < budget % signing.length ? 1 : 0)
   }
 
   private createKeysInit(): TollgateFunction {

@@ -25,6 +25,10 @@ const cell = (text: string): string => {
 
 /** Who may call a route, as the route table says. */
 const needs = (route: Route): string => {
+  const oauth = specOf(routeKey(route))?.oauth
+  if (oauth !== undefined) {
+    return oauth.credential === 'bearer' ? '`tokens:introspect` (bearer)' : 'an OAuth client'
+  }
   if (route.authorization === 'none') return 'public'
   if (route.authorization === 'authorizer') return 'any valid JWT, through the Lambda authorizer'
   if (route.scopes === undefined) return 'any valid JWT'

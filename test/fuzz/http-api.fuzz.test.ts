@@ -148,6 +148,13 @@ describe('the whole HTTP API (fuzz, real dev server)', () => {
       }
       return
     }
+    if (status >= 300 && route?.handler === 'oauth2') {
+      // OAuth 2.0's own error form (RFC 6749 §5.2), which OAuth libraries parse.
+      expect(response.headers.get('content-type'), where).toBe('application/json')
+      expect(Object.keys(JSON.parse(text)).sort(), where).toEqual(['error', 'error_description'])
+      expect(response.headers.get('cache-control'), where).toBe('no-store')
+      return
+    }
     if (status >= 300) {
       expect(response.headers.get('content-type'), where).toBe('application/problem+json')
       const problem = JSON.parse(text) as Record<string, unknown>
@@ -347,7 +354,16 @@ describe('the whole HTTP API (fuzz, real dev server)', () => {
               // Only public routes (and the dev server's own) answer 2xx with no credential.
               expect(match?.compiled.route.authorization ?? 'none', where).toBe('none')
             }
-            if (answer.status >= 400 && answer.body !== FIXED_401) {
+            const parsedTarget = parseRequestTarget(path)
+            const oauth =
+              parsedTarget !== undefined &&
+              matchRoute(COMPILED, method, parsedTarget.path)?.compiled.route.handler === 'oauth2'
+            if (oauth && answer.status >= 400) {
+              expect(Object.keys(JSON.parse(answer.body)).sort(), where).toEqual([
+                'error',
+                'error_description',
+              ])
+            } else if (answer.status >= 400 && answer.body !== FIXED_401) {
               expect(answer.headers['content-type'], where).toBe('application/problem+json')
               expect(JSON.parse(answer.body).status, where).toBe(answer.status)
             }

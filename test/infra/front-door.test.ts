@@ -285,7 +285,7 @@ describe('combinations that cannot work fail synth, saying what to do', () => {
     [
       'no concurrency at all',
       () => stackIn('eu-west-1', { exchangeConcurrency: 0 }),
-      /exchangeConcurrency must be a whole number of at least 1/,
+      /exchangeConcurrency must be a whole number of at least 2/,
     ],
   ])('%s', (_case, build, message) => {
     expect(build).toThrow(message)
@@ -293,15 +293,19 @@ describe('combinations that cannot work fail synth, saying what to do', () => {
 })
 
 describe('exchangeConcurrency', () => {
-  const reservedOfExchange = (tollgate: TollgateProps, name: string) => {
+  /** The minting budget as the two signing functions share it: [exchange, /oauth2]. */
+  const reservedOfMinting = (tollgate: TollgateProps, name: string) => {
     const { stack, template } = synthTollgate(tollgate, name)
-    const exchange = stack.tollgate.handlers.get('exchange-jwt') as IConstruct
-    return template.toJSON().Resources[logicalId(exchange)].Properties.ReservedConcurrentExecutions
+    const reserved = (handler: 'exchange-jwt' | 'oauth2') =>
+      template.toJSON().Resources[logicalId(stack.tollgate.handlers.get(handler) as IConstruct)]
+        .Properties.ReservedConcurrentExecutions
+    const shares = [reserved('exchange-jwt'), reserved('oauth2')]
+    return shares.every((share) => share === undefined) ? undefined : shares
   }
 
   it.each([
-    ['ES256 keys: the ECC quota × 25 ms', 'Es256', { jwtAlg: 'ES256' }, 8],
-    ['a number given', 'Given', { exchangeConcurrency: 50 }, 50],
+    ['ES256 keys: the ECC quota × 25 ms', 'Es256', { jwtAlg: 'ES256' }, [4, 4]],
+    ['a number given, the odd one to the exchange', 'Given', { exchangeConcurrency: 51 }, [26, 25]],
     ['false: none reserved', 'Unreserved', { exchangeConcurrency: false }, undefined],
     [
       'secrets-manager: none, no KMS call per exchange',
@@ -310,6 +314,6 @@ describe('exchangeConcurrency', () => {
       undefined,
     ],
   ] as const)('%s', (_case, name, tollgate, expected) => {
-    expect(reservedOfExchange(tollgate as TollgateProps, `Concurrency${name}`)).toBe(expected)
+    expect(reservedOfMinting(tollgate as TollgateProps, `Concurrency${name}`)).toEqual(expected)
   })
 })

@@ -106,7 +106,7 @@ const [GSI1, GSI2] = TARGETS.indexArns
 describe('the per-handler permission map', () => {
   it('covers every routed Lambda entry of functions/entries/, and every handler of the route table', () => {
     const modules = readdirSync(join(REPO_ROOT, 'functions', 'entries'))
-      .filter((file) => /^[a-z-]+\.ts$/.test(file))
+      .filter((file) => /^[a-z][a-z0-9-]*\.ts$/.test(file))
       .map((file) => file.slice(0, -3))
       .filter((name) => readHandlerExport(name))
     const routed = modules.filter(
@@ -174,6 +174,22 @@ describe('the per-handler permission map', () => {
       onTable('DeleteTrustPolicies', 'dynamodb:DeleteItem', ['TRUST_POLICIES']),
       onTable('ListTrustPolicies', 'dynamodb:Query', ['TRUST_POLICIES', 'AUDIT#trust_policy#*']),
     ])
+  })
+
+  it('oauth2 mints, verifies, reads the deny-list, and writes only a revocation: never a query of an index, never a name', () => {
+    const statements = render(ROUTED_HANDLER_CAPABILITIES.oauth2)
+
+    expect(statements).toContainEqual(READ_CALLER_RECORDS)
+    expect(statements).toContainEqual(onTable('ReadDenyList', 'dynamodb:Query', ['DENY#*']))
+    expect(statements).toContainEqual(
+      onTable('RevokeOwnTokens', 'dynamodb:PutItem', ['OWNER#*', 'DENY#*', 'AUDIT#token#*']),
+    )
+    expect(statements).toContainEqual(
+      onTable('MarkOwnTokensRevoked', 'dynamodb:UpdateItem', ['TOKEN#*']),
+    )
+    expect(JSON.stringify(statements)).not.toMatch(
+      /index|SA_NAME|DeleteItem|AUDIT#user|AUDIT#service_account/,
+    )
   })
 
   it.each(['service-accounts', 'access-tokens', 'trust-policies'] as const)(
@@ -434,6 +450,13 @@ describe("every function's DynamoDB grant, as synthesized", () => {
     'ListTrustPolicies | dynamodb:Query | table | TRUST_POLICIES AUDIT#trust_policy#*',
   ]
   const DENY_LIST = 'ReadDenyList | dynamodb:Query | table | DENY#*'
+  const OAUTH2 = [
+    CALLER_RECORDS,
+    'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*',
+    DENY_LIST,
+    'RevokeOwnTokens | dynamodb:PutItem | table | OWNER#* DENY#* AUDIT#token#*',
+    'MarkOwnTokensRevoked | dynamodb:UpdateItem | table | TOKEN#*',
+  ]
   const BOOTSTRAP = [
     'ReadBootstrapMarker | dynamodb:GetItem | table | META',
     'MintAdmin | dynamodb:PutItem | table | META OWNER#* SA_NAME#* TOKEN#* AUDIT#service_account#* AUDIT#token#*',
@@ -463,6 +486,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'service-accounts': MANAGE_SERVICE_ACCOUNTS,
       'access-tokens': MANAGE_ACCESS_TOKENS,
       'trust-policies': MANAGE_TRUST_POLICIES,
+      oauth2: OAUTH2,
       openapi: [],
       authorizer: [DENY_LIST],
       'keys-init': [],
@@ -483,6 +507,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'service-accounts': [PUBLIC_KEY_SET, ...MANAGE_SERVICE_ACCOUNTS],
       'access-tokens': [PUBLIC_KEY_SET, ...MANAGE_ACCESS_TOKENS],
       'trust-policies': [PUBLIC_KEY_SET, ...MANAGE_TRUST_POLICIES],
+      oauth2: [...OAUTH2.slice(0, 2), PUBLIC_KEY_SET, ...OAUTH2.slice(2)],
       openapi: [],
       authorizer: [PUBLIC_KEY_SET, DENY_LIST],
       'keys-init': [PUBLISH_KEY_SET],

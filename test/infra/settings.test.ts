@@ -121,13 +121,21 @@ const EVERY_FUNCTION = [
   'service-accounts',
   'access-tokens',
   'trust-policies',
+  'oauth2',
   'openapi',
   'authorizer',
   'keys-init',
   'key-rotation',
   'bootstrap',
 ]
-const PEOPLE = ['access-tokens', 'authorizer', 'service-accounts', 'trust-policies', 'whoami']
+const PEOPLE = [
+  'access-tokens',
+  'authorizer',
+  'oauth2',
+  'service-accounts',
+  'trust-policies',
+  'whoami',
+]
 
 /** Which functions read each variable a deployment chooses: the contract this file holds. */
 const READERS: Readonly<Record<string, readonly string[]>> = {
@@ -270,12 +278,14 @@ describe('settings from context', () => {
     expect(table?.DeletionPolicy).toBe('Delete')
   })
 
-  it("reserves the exchange's concurrency from exchangeConcurrency", () => {
+  it('splits the minting budget exchangeConcurrency between the two functions that sign', () => {
     const { stack, template } = synthFromContext({ exchangeConcurrency: '40' }, 'Concurrency')
-    const exchange = stack.tollgate.handlers.get('exchange-jwt') as IConstruct
-    expect(
-      template.toJSON().Resources[logicalId(exchange)].Properties.ReservedConcurrentExecutions,
-    ).toBe(40)
+    for (const handler of ['exchange-jwt', 'oauth2'] as const) {
+      const fn = stack.tollgate.handlers.get(handler) as IConstruct
+      expect(
+        template.toJSON().Resources[logicalId(fn)].Properties.ReservedConcurrentExecutions,
+      ).toBe(20)
+    }
   })
 
   it.each([
@@ -356,7 +366,7 @@ describe('a bad setting fails synth, naming the variable, the rule and where it 
     [
       'trustedIssuers',
       { trustedIssuers: [{ ...TRUSTED_ISSUERS[0], jwks_uri: 'not a url' }] as never },
-      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens, TrustPolicies\): Invalid configuration: TRUSTED_ISSUERS must be/,
+      /Tollgate \(Authorizer\/Function, Oauth2, Whoami, ServiceAccounts, AccessTokens, TrustPolicies\): Invalid configuration: TRUSTED_ISSUERS must be/,
     ],
     [
       'authorizer.revocationMaxDelay',

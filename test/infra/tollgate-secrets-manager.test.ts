@@ -232,7 +232,13 @@ describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
   })
 
   it('lets only the minting, rotating and seeding functions decrypt the private key set', () => {
-    const readers = [handler('exchange-jwt'), tollgate.keysInit, tollgate.keyRotation].filter(
+    // Registration order: the signing functions in route-table order, keys-init, rotation.
+    const readers = [
+      handler('exchange-jwt'),
+      handler('oauth2'),
+      tollgate.keysInit,
+      tollgate.keyRotation,
+    ].filter(
       (fn): fn is TollgateFunction => fn !== undefined,
     )
     expect(decryptors(signingSecretKey)).toEqual(readers.map((fn) => arnOf(fn.role)))

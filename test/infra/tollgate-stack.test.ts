@@ -399,7 +399,12 @@ describe('keys and secrets (KEY_SOURCE=kms)', () => {
         Principal: ACCOUNT_ROOT,
         Resource: '*',
         Condition: {
-          ArnEquals: { 'aws:PrincipalArn': [arnOf(handler('exchange-jwt').role)] },
+          ArnEquals: {
+            'aws:PrincipalArn': [
+              arnOf(handler('exchange-jwt').role),
+              arnOf(handler('oauth2').role),
+            ],
+          },
           StringEquals: { 'kms:SigningAlgorithm': 'RSASSA_PKCS1_V1_5_SHA_256' },
         },
       },
@@ -613,14 +618,18 @@ describe('the HTTP API', () => {
     expect(stage?.Properties.RouteSettings).toBeUndefined()
   })
 
-  it("bounds KMS Sign calls by the exchange's reserved concurrency: the RSA quota × 25 ms, nothing else reserved", () => {
+  it('bounds KMS Sign calls by the signing functions’ reserved concurrency: the RSA quota × 25 ms between them, nothing else reserved', () => {
     const reserved = Object.entries(template.findResources('AWS::Lambda::Function')).flatMap(
       ([id, fn]) =>
         fn.Properties.ReservedConcurrentExecutions === undefined
           ? []
           : [[id, fn.Properties.ReservedConcurrentExecutions]],
     )
-    expect(reserved).toEqual([[logicalId(handler('exchange-jwt')), Math.ceil(500 * 0.025)]])
+    // 13 in all: the exchange takes the odd one.
+    expect(reserved).toEqual([
+      [logicalId(handler('exchange-jwt')), 7],
+      [logicalId(handler('oauth2')), 6],
+    ])
   })
 
   it('keeps the execute-api endpoint when there is no custom domain', () => {

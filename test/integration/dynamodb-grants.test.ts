@@ -41,6 +41,7 @@ const HANDLERS = {
   'service-accounts': () => import('../../functions/entries/service-accounts.js'),
   'access-tokens': () => import('../../functions/entries/access-tokens.js'),
   'trust-policies': () => import('../../functions/entries/trust-policies.js'),
+  oauth2: () => import('../../functions/entries/oauth2.js'),
 } satisfies Partial<Record<RoutedHandlerName, unknown>>
 type Name = keyof typeof HANDLERS
 
@@ -50,6 +51,8 @@ let adminToken: string
 let adminId: string
 /** Exchanged once, in exchange-jwt's own test: its first use is recorded (UpdateItem). */
 let unusedToken: string
+/** The OAuth client of oauth2's own test: it mints, then revokes one of its JWTs and itself. */
+let oauthClient: string
 
 beforeAll(async () => {
   aws = await startFakeAws({ dynamoDb: inject('dynamoDbEndpoint') })
@@ -82,6 +85,8 @@ beforeAll(async () => {
   adminToken = admin.secret
   adminId = admin.account.id
   unusedToken = (await bootstrapAdmin(dependencies, { name: 'exchanger', asFirstAdmin: false }))
+    .secret
+  oauthClient = (await bootstrapAdmin(dependencies, { name: 'oauth-client', asFirstAdmin: false }))
     .secret
   // A person who holds a token, so that revoking every token of a person writes something.
   await createToken(
@@ -150,6 +155,18 @@ const request = (
     ...(options.body === undefined ? {} : { body: options.body }),
   }),
   ...(options.query === undefined ? {} : { queryStringParameters: { ...options.query } }),
+})
+
+/** A form request to `/oauth2/*`, as OAuth clients send them. */
+const formRequest = (
+  routeKey: string,
+  form: Readonly<Record<string, string>>,
+  headers: Readonly<Record<string, string>> = {},
+): APIGatewayProxyEventV2 => ({
+  ...httpApiEvent(routeKey, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  }),
+  body: new URLSearchParams(form).toString(),
 })
 
 /** Every route of each function, as an admin makes them: each write path, each query. */
@@ -248,6 +265,29 @@ const EVERY_ROUTE: Readonly<Record<Name, () => Promise<DynamoDbAccess[]>>> = {
       )
       await call(request(bearer, 'GET /trust-policies/{id}/events', { id }))
       await call(request(bearer, 'DELETE /trust-policies/{id}', { id }))
+    })
+  },
+  oauth2: async () => {
+    const bearer = await jwt()
+    const client = {
+      client_id: oauthClient.slice(4, 26),
+      client_secret: oauthClient,
+    }
+    return accessesOf('oauth2', async (call) => {
+      // The client's first grant records its use (UpdateItem).
+      const minted = await call(
+        formRequest('POST /oauth2/token', { grant_type: 'client_credentials', ...client }),
+      )
+      const clientJwt = String(minted.body.access_token)
+      await call(
+        formRequest(
+          'POST /oauth2/introspect',
+          { token: clientJwt },
+          { authorization: `Bearer ${bearer}` },
+        ),
+      )
+      await call(formRequest('POST /oauth2/revoke', { token: clientJwt, ...client }))
+      await call(formRequest('POST /oauth2/revoke', { token: oauthClient, ...client }))
     })
   },
 }

@@ -88,8 +88,14 @@ export const bearerToken = (authorization: string | undefined): string => {
   return authorization.slice(space + 1)
 }
 
-const assertStillValid = async (
-  deps: CallerAuthenticationDependencies,
+/**
+ * Refuses (`invalid_token`) a verified Tollgate JWT whose access token is no
+ * longer usable or moved past its generations, with one strongly consistent
+ * read of the token and its owner item: what the handler-authorized routes
+ * and introspection both decide on.
+ */
+export const assertStillValid = async (
+  deps: Pick<CallerAuthenticationDependencies, 'store' | 'clock' | 'policies'>,
   claims: TollgateClaims,
 ): Promise<void> => {
   if (claims.token_type === 'federated') return assertPolicyStillValid(deps, claims)
@@ -113,7 +119,7 @@ const assertStillValid = async (
  * account still exists at the JWT's `otv`.
  */
 const assertPolicyStillValid = async (
-  deps: CallerAuthenticationDependencies,
+  deps: Pick<CallerAuthenticationDependencies, 'policies'>,
   claims: FederatedClaims,
 ): Promise<void> => {
   if (deps.policies === undefined) {

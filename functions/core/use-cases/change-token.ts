@@ -5,6 +5,7 @@ import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { description, isSubset, permissionNames, resourceName } from '../names.js'
 import { nextOwner, withTokenRemoved, withTokenRenamed } from '../owner-tokens.js'
+import { isSameOwner } from '../owners.js'
 import type { Clock, Secrets, TokenReader, UnitOfWork, WriteIntent } from '../ports.js'
 import { checkIfMatch, type IfMatch } from '../preconditions.js'
 import { type AccessTokenRecord, EVERY_GENERATION, type OwnerRecord } from '../records.js'
@@ -81,13 +82,49 @@ export const updateToken = async (
  * owner's usable list (freeing its slot and name), and its JWTs are denied.
  * Revoking a token that is no longer usable changes nothing.
  */
-export const revokeToken = async (
+export const revokeToken = (
   deps: ChangeTokenDependencies,
   context: RequestContext,
   tokenId: string,
 ): Promise<TokenState> =>
+  revokeRead(deps, context, () => readForChange(deps, context, tokenId, 'change'))
+
+/**
+ * Revokes the very token the caller authenticated with (RFC 7009: a client
+ * revokes what was issued to it), the way `revokeToken` does, with no scope
+ * needed: holding the secret is the right to give it up.
+ */
+export const revokeOwnToken = (
+  deps: ChangeTokenDependencies,
+  context: RequestContext,
+  tokenId: string,
+): Promise<TokenState> =>
+  revokeRead(deps, context, async () => {
+    if (context.caller.atid !== tokenId) {
+      throw new TollgateError('forbidden', 'A client can revoke only its own access token.')
+    }
+    const now = deps.clock.now()
+    const found = await deps.store.getTokenWithOwner(tokenId)
+    if (found.token === undefined) throw new TollgateError('not_found', 'No such access token.')
+    const owner =
+      found.owner !== undefined && isSameOwner(found.owner.ref, found.token.owner)
+        ? found.owner
+        : undefined
+    return { token: found.token, owner, state: tokenState(found.token, owner, now), now }
+  })
+
+const revokeRead = (
+  deps: ChangeTokenDependencies,
+  context: RequestContext,
+  read: () => Promise<{
+    token: AccessTokenRecord
+    owner: OwnerRecord | undefined
+    state: TokenState
+    now: number
+  }>,
+): Promise<TokenState> =>
   retryOnConflict(async () => {
-    const { token, owner, state, now } = await readForChange(deps, context, tokenId, 'change')
+    const { token, owner, state, now } = await read()
     if (state.status !== 'active' || owner === undefined) return state
     const revoked: AccessTokenRecord = {
       ...token,

@@ -9,6 +9,7 @@ const MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
   'service-accounts': () => import('../../../functions/entries/service-accounts.js'),
   'trust-policies': () => import('../../../functions/entries/trust-policies.js'),
   'access-tokens': () => import('../../../functions/entries/access-tokens.js'),
+  oauth2: () => import('../../../functions/entries/oauth2.js'),
   openapi: () => import('../../../functions/entries/openapi.js'),
   'keys-init': () => import('../../../functions/entries/keys-init.js'),
   'key-rotation': () => import('../../../functions/entries/key-rotation.js'),
