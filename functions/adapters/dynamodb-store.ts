@@ -137,6 +137,19 @@ export class DynamoDbStore implements Store {
     return Item === undefined ? undefined : itemToTrustPolicy(Item)
   }
 
+  async jwtRevokedUntil(jti: string): Promise<number | undefined> {
+    const { Item } = await guarded(
+      this.#documents.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: itemKeys.revokedJwt(jti),
+          ConsistentRead: true,
+        }),
+      ),
+    )
+    return typeof Item?.expires_at === 'number' ? Item.expires_at : undefined
+  }
+
   async getPolicyGrant(tpid: string): Promise<PolicyGrant> {
     const policy = await this.getTrustPolicy(tpid)
     if (policy === undefined) return { policy: undefined, owner: undefined }

@@ -83,6 +83,19 @@ const transactItem = (table: string, intent: WriteIntent): TransactItem => {
       }
     case 'deny':
       return put(table, denyToItem(intent.entry), NOT_EXISTS)
+    case 'markJwtRevoked':
+      // Revoking a JWT twice is no conflict: the later expiry is the same JWT's exp.
+      return {
+        Put: {
+          TableName: table,
+          Item: {
+            ...itemKeys.revokedJwt(intent.jti),
+            expires_at: intent.expiresAt,
+            // DynamoDB deletes lazily; readers compare expires_at with their clock.
+            ttl: Math.ceil(intent.expiresAt / 1000),
+          },
+        },
+      }
     case 'audit':
       return put(table, auditToItem(intent.event), NOT_EXISTS)
     case 'claimBootstrap':

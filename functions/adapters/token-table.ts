@@ -45,6 +45,12 @@ export const itemKeys = {
    * exchange reads an issuer's from it, with no index to lag behind a change.
    */
   trustPolicy: (id: string) => ({ pk: 'TRUST_POLICIES', sk: `TP#${id}` }),
+  /**
+   * A JWT revoked by its `jti` (RFC 7009), until it expires: what Tollgate's
+   * own routes read beside the caller's records, so the revocation holds there
+   * at once (the authorizer learns it from the deny-list entry).
+   */
+  revokedJwt: (jti: string) => ({ pk: `REVOKED_JWT#${jti}`, sk: 'REVOKED_JWT' }),
   /** One hour's revocations (`2026-12-01T22`): the authorizer queries these, never an index. */
   denyListPartition: (hour: string) => ({ pk: `DENY#${hour}` }),
   /**

@@ -13,8 +13,7 @@ import {
   RESOURCE_NAME,
   RESOURCE_NAME_RULE,
 } from '../core/names.js'
-import { MAX_PATTERN_LENGTH } from '../core/trust-patterns.js'
-import { CLAIM_NAME } from '../core/trust-policy.js'
+import { CLAIM_NAME, MAX_PATTERN_LENGTH } from '../core/trust-policy-limits.js'
 
 /**
  * The wire contract of Tollgate's API (JSON, snake_case): what handlers

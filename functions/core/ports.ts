@@ -56,6 +56,14 @@ export interface PolicyGrant {
   readonly owner: OwnerRecord | undefined
 }
 
+export interface RevokedJwtReader {
+  /**
+   * Until when the JWT with this `jti` stays revoked (RFC 7009: its `exp`),
+   * or undefined if it never was; strongly consistent.
+   */
+  jwtRevokedUntil(jti: string): Promise<number | undefined>
+}
+
 export interface TrustPolicyGrantReader {
   /** Read strongly consistently. */
   getPolicyGrant(tpid: string): Promise<PolicyGrant>
@@ -132,6 +140,8 @@ export type WriteIntent =
   | { readonly kind: 'reserveAccountName'; readonly name: string; readonly accountId: string }
   | { readonly kind: 'releaseAccountName'; readonly name: string; readonly accountId: string }
   | { readonly kind: 'deny'; readonly entry: DenyEntry }
+  /** A JWT revoked by `jti`, findable by it until `expiresAt` (beside its `jwt` deny entry). */
+  | { readonly kind: 'markJwtRevoked'; readonly jti: string; readonly expiresAt: number }
   | { readonly kind: 'audit'; readonly event: AuditEvent }
   | { readonly kind: 'createTrustPolicy'; readonly policy: TrustPolicy }
   | {
@@ -158,6 +168,7 @@ export interface Store
     OwnerReader,
     TrustPolicyReader,
     TrustPolicyGrantReader,
+    RevokedJwtReader,
     AuditReader,
     TokenUseRecorder,
     UnitOfWork {}

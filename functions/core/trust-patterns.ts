@@ -1,5 +1,6 @@
 import { RE2JS, RE2JSException } from 're2js'
 import { TollgateError } from './errors.js'
+import { MAX_PATTERN_LENGTH } from './trust-policy-limits.js'
 
 /**
  * The patterns of trust policies (docs/federation.md#patterns): RE2 syntax,
@@ -7,9 +8,6 @@ import { TollgateError } from './errors.js'
  * backtracking, so no pattern can stall a request), and always anchored: a
  * pattern matches a whole claim value or nothing.
  */
-
-/** Longer than any real subject or claim pattern (GitHub's `job_workflow_ref` ones run to ~150). */
-export const MAX_PATTERN_LENGTH = 512
 
 /** Characters that end a literal prefix: RE2's metacharacters. */
 const METACHARACTERS = new Set([...'\\.+*?()|[]{}^$'])

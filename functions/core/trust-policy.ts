@@ -3,7 +3,8 @@ import { TollgateError } from './errors.js'
 import { description, missingFrom, permissionNames, resourceName } from './names.js'
 import { randomBytes } from './node-crypto.js'
 import { TOLLGATE_ADMIN_SCOPE } from './routes.js'
-import { claimPattern, MAX_PATTERN_LENGTH, subjectPattern } from './trust-patterns.js'
+import { claimPattern, subjectPattern } from './trust-patterns.js'
+import { CLAIM_NAME, MAX_PATTERN_LENGTH } from './trust-policy-limits.js'
 
 /**
  * A trust policy (docs/federation.md): which JWTs of an outside issuer (a
@@ -84,8 +85,6 @@ export const MAX_TOKEN_AGE_SECONDS = 86_400
 export const MAX_POLICY_CLAIMS = 20
 const MAX_SUBJECT_LENGTH = 512
 const MAX_AUDIENCE_LENGTH = 256
-/** A top-level claim name, as policies' `claims` may name it. */
-export const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.:/-]{0,127}$/
 /** Claims the policy checks through its own fields, or that say nothing about the workload. */
 const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'])
 

@@ -1,6 +1,5 @@
-import { DynamoDbDenyListReader } from '../adapters/dynamodb-deny-list.js'
 import type { Config } from '../core/config.js'
-import type { Store } from '../core/ports.js'
+import type { Store, TrustPolicyGrantReader } from '../core/ports.js'
 import type { GrantDependencies } from '../core/use-cases/grant-token.js'
 import type { IntrospectionDependencies } from '../core/use-cases/introspect-token.js'
 import type { RevocationDependencies } from '../core/use-cases/revoke-issued-token.js'
@@ -11,9 +10,9 @@ import { logUseNotRecorded } from './observability.js'
 
 /**
  * What `/oauth2/*` hold: the exchange's signer and pepper (token), a
- * caller's verifiers (introspect's bearer, revoke's JWTs) and the deny-list
- * reader (introspect's `jti` check). `federation` is absent until federation
- * issuers are configured.
+ * caller's verifiers (introspect's bearer, revoke's JWTs) and the store
+ * (introspection decides as Tollgate's own routes do, revocation by jti
+ * included). `federation` is absent until federation issuers are configured.
  */
 export interface OAuthDependencies
   extends CallerDependencies,
@@ -22,6 +21,7 @@ export interface OAuthDependencies
     RevocationDependencies {
   readonly config: Config
   readonly store: Store
+  readonly policies: TrustPolicyGrantReader
 }
 
 /**
@@ -43,7 +43,6 @@ export const buildOAuthDependencies = async (config: Config): Promise<OAuthDepen
     signer,
     secrets,
     federation: federatedExchangeFor(caller, signer),
-    denyListReader: new DynamoDbDenyListReader(dynamoDb, config.tableName),
     onUseNotRecorded: logUseNotRecorded,
   }
 }

@@ -23,6 +23,8 @@ export type Capability =
   | 'read-caller-records'
   /** A federated JWT's trust policy and service account (GetItem), checked on every call. */
   | 'read-federated-callers'
+  /** Whether a caller's JWT was revoked by `jti` (RFC 7009): GetItem on its marker. */
+  | 'read-revoked-jwts'
   /** The federated exchange: query the trust policies' partition (an issuer's policies). */
   | 'federated-exchange'
   /** `last_used_at`: UpdateItem on token records only. */
@@ -78,7 +80,12 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
   // Names the JWKS URL and the algorithm from its configuration; reads no key.
   'openid-configuration': [],
   // Verifies its caller in the handler (token + owner item); never hashes or signs.
-  whoami: ['read-public-keys', 'read-caller-records', 'read-federated-callers'],
+  whoami: [
+    'read-public-keys',
+    'read-caller-records',
+    'read-federated-callers',
+    'read-revoked-jwts',
+  ],
   // Both authenticate callers in the handler and seal list cursors with the pepper;
   // caller records also cover their other batch reads (an account's tokens, tokens' owners).
   'service-accounts': [
@@ -86,6 +93,7 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
     'hash-with-pepper',
     'read-caller-records',
     'read-federated-callers',
+    'read-revoked-jwts',
     'manage-service-accounts',
   ],
   'access-tokens': [
@@ -93,25 +101,27 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
     'hash-with-pepper',
     'read-caller-records',
     'read-federated-callers',
+    'read-revoked-jwts',
     'manage-access-tokens',
   ],
   'trust-policies': [
     'read-public-keys',
     'hash-with-pepper',
     'read-caller-records',
+    'read-revoked-jwts',
     'manage-trust-policies',
   ],
-  // token: the exchange's grants; introspect: verify JWTs, read records and the deny-list
-  // (a jti); revoke: verify JWTs and revoke the client's own token or JWTs.
+  // token: the exchange's grants (and the federated exchange's); introspect: verify JWTs and
+  // read what a handler reads of its caller; revoke: revoke the client's own token or JWTs.
   oauth2: [
     'sign',
     'hash-with-pepper',
     'read-caller-records',
     'record-token-use',
     'read-public-keys',
-    'read-deny-list',
     'revoke-own-tokens',
     'read-federated-callers',
+    'read-revoked-jwts',
     'federated-exchange',
   ],
   // A document generated from the schemas at build time: no data, no keys.
@@ -184,6 +194,7 @@ export const PARTITIONS = {
   /** Every trust policy: one partition, no pattern. */
   trustPolicies: itemKeys.trustPolicy('id').pk,
   denyList: partitionPattern(itemKeys.denyListPartition('hour').pk),
+  revokedJwts: partitionPattern(itemKeys.revokedJwt('jti').pk),
   publicKeySet: itemKeys.publicKeySet().pk,
 } as const
 
@@ -295,6 +306,9 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
   'read-federated-callers': (t) => [
     onPartitions(t, 'ReadFederatedCallers', 'GetItem', PARTITIONS.trustPolicies, PARTITIONS.owners),
   ],
+  'read-revoked-jwts': (t) => [
+    onPartitions(t, 'ReadRevokedJwts', 'GetItem', PARTITIONS.revokedJwts),
+  ],
   'federated-exchange': (t) => [
     onPartitions(t, 'QueryTrustPolicies', 'Query', PARTITIONS.trustPolicies),
   ],
@@ -383,6 +397,7 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
       'PutItem',
       PARTITIONS.owners,
       PARTITIONS.denyList,
+      PARTITIONS.revokedJwts,
       PARTITIONS.tokenAudit,
     ),
     onPartitions(t, 'MarkOwnTokensRevoked', 'UpdateItem', PARTITIONS.tokens),

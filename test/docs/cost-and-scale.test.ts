@@ -61,7 +61,7 @@ describe('the model', () => {
         traced: true,
         logRetentionDays: 30,
         // Half the minting budget of 13: /oauth2 signs too and holds the other 6.
-      reservedConcurrency: 7,
+        reservedConcurrency: 7,
       },
       stageThrottle: { rateLimit: 1000, burstLimit: 2000 },
       rotationSchedule: undefined,

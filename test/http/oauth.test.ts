@@ -340,7 +340,7 @@ describe('the OAuth 2.0 endpoints', () => {
     const revoke = (by: Issued, token: string) =>
       post('/oauth2/revoke', { token }, { authorization: basic(by.tokenId, by.secret) })
 
-    it('denies the client’s own JWT by jti until it expires, and introspection sees it at once', async () => {
+    it('denies the client’s own JWT by jti until it expires: introspection and Tollgate’s routes see it at once', async () => {
       const jwt = await exchangeFor(tollgate, ci.secret)
       const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString())
 
@@ -354,6 +354,9 @@ describe('the OAuth 2.0 endpoints', () => {
       const entry = entries.find((e) => e.kind === 'jwt' && e.jti === claims.jti)
       expect(entry?.expiresAt).toBeGreaterThanOrEqual(claims.exp * 1000)
       expect((await introspect(jwt)).text).toBe('{"active":false}')
+      // Tollgate's own routes refuse it at once; the authorizer, through the deny-list entry.
+      expect((await whoami(jwt)).status).toBe(401)
+      expect((await whoami(await exchangeFor(tollgate, ci.secret))).status).toBe(200)
     })
 
     it('leaves a third party’s access token and JWT alone, answering 200', async () => {

@@ -123,6 +123,7 @@ describe('the per-handler permission map', () => {
       ...PEPPER,
       READ_CALLER_RECORDS,
       onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
       onTable('ReadServiceAccounts', 'dynamodb:GetItem', ['OWNER#*']),
       onTable('WriteServiceAccounts', 'dynamodb:PutItem', [
         'OWNER#*',
@@ -142,6 +143,7 @@ describe('the per-handler permission map', () => {
       ...PEPPER,
       READ_CALLER_RECORDS,
       onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
       onTable('ReadTokenOwners', 'dynamodb:GetItem', ['OWNER#*']),
       onTable('WriteAccessTokens', 'dynamodb:PutItem', [
         'TOKEN#*',
@@ -167,6 +169,7 @@ describe('the per-handler permission map', () => {
       PUBLIC_KEYS,
       ...PEPPER,
       READ_CALLER_RECORDS,
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
       onTable('ReadTrustPolicies', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
       onTable('WriteTrustPolicies', 'dynamodb:PutItem', [
         'TRUST_POLICIES',
@@ -178,13 +181,20 @@ describe('the per-handler permission map', () => {
     ])
   })
 
-  it('oauth2 mints, verifies, reads the deny-list, and writes only a revocation: never a query of an index, never a name', () => {
+  it('oauth2 mints, verifies, reads revoked JWTs, and writes only a revocation: never a query of an index, never a name', () => {
     const statements = render(ROUTED_HANDLER_CAPABILITIES.oauth2)
 
     expect(statements).toContainEqual(READ_CALLER_RECORDS)
-    expect(statements).toContainEqual(onTable('ReadDenyList', 'dynamodb:Query', ['DENY#*']))
     expect(statements).toContainEqual(
-      onTable('RevokeOwnTokens', 'dynamodb:PutItem', ['OWNER#*', 'DENY#*', 'AUDIT#token#*']),
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
+    )
+    expect(statements).toContainEqual(
+      onTable('RevokeOwnTokens', 'dynamodb:PutItem', [
+        'OWNER#*',
+        'DENY#*',
+        'REVOKED_JWT#*',
+        'AUDIT#token#*',
+      ]),
     )
     expect(statements).toContainEqual(
       onTable('MarkOwnTokensRevoked', 'dynamodb:UpdateItem', ['TOKEN#*']),
@@ -285,6 +295,7 @@ describe('the per-handler permission map', () => {
       trustPolicyAudit: 'AUDIT#trust_policy#*',
       trustPolicies: itemKeys.trustPolicy('x').pk,
       denyList: 'DENY#*',
+      revokedJwts: 'REVOKED_JWT#*',
       publicKeySet: itemKeys.publicKeySet().pk,
     })
   })
@@ -430,9 +441,11 @@ describe("every function's DynamoDB grant, as synthesized", () => {
   const CALLER_RECORDS = 'ReadCallerRecords | dynamodb:BatchGetItem | table | TOKEN#* OWNER#*'
   const FEDERATED_CALLERS =
     'ReadFederatedCallers | dynamodb:GetItem | table | TRUST_POLICIES OWNER#*'
+  const REVOKED_JWTS = 'ReadRevokedJwts | dynamodb:GetItem | table | REVOKED_JWT#*'
   const MANAGE_SERVICE_ACCOUNTS = [
     CALLER_RECORDS,
     FEDERATED_CALLERS,
+    REVOKED_JWTS,
     'ReadServiceAccounts | dynamodb:GetItem | table | OWNER#*',
     'WriteServiceAccounts | dynamodb:PutItem | table | OWNER#* SA_NAME#* DENY#* AUDIT#service_account#*',
     'FreeAccountNames | dynamodb:DeleteItem | table | SA_NAME#*',
@@ -442,6 +455,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
   const MANAGE_ACCESS_TOKENS = [
     CALLER_RECORDS,
     FEDERATED_CALLERS,
+    REVOKED_JWTS,
     'ReadTokenOwners | dynamodb:GetItem | table | OWNER#*',
     'WriteAccessTokens | dynamodb:PutItem | table | TOKEN#* OWNER#* DENY#* AUDIT#token#* AUDIT#service_account#* AUDIT#user#*',
     'ChangeAccessTokens | dynamodb:UpdateItem | table | TOKEN#*',
@@ -450,6 +464,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
   ]
   const MANAGE_TRUST_POLICIES = [
     CALLER_RECORDS,
+    REVOKED_JWTS,
     'ReadTrustPolicies | dynamodb:GetItem | table | TRUST_POLICIES OWNER#*',
     'WriteTrustPolicies | dynamodb:PutItem | table | TRUST_POLICIES DENY#* AUDIT#trust_policy#*',
     'DeleteTrustPolicies | dynamodb:DeleteItem | table | TRUST_POLICIES',
@@ -459,10 +474,10 @@ describe("every function's DynamoDB grant, as synthesized", () => {
   const OAUTH2 = [
     CALLER_RECORDS,
     'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*',
-    DENY_LIST,
-    'RevokeOwnTokens | dynamodb:PutItem | table | OWNER#* DENY#* AUDIT#token#*',
+    'RevokeOwnTokens | dynamodb:PutItem | table | OWNER#* DENY#* REVOKED_JWT#* AUDIT#token#*',
     'MarkOwnTokensRevoked | dynamodb:UpdateItem | table | TOKEN#*',
     FEDERATED_CALLERS,
+    REVOKED_JWTS,
     'QueryTrustPolicies | dynamodb:Query | table | TRUST_POLICIES',
   ]
   const BOOTSTRAP = [
@@ -490,7 +505,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'exchange-jwt': [CALLER_RECORDS, 'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*'],
       jwks: [],
       'openid-configuration': [],
-      whoami: [CALLER_RECORDS, FEDERATED_CALLERS],
+      whoami: [CALLER_RECORDS, FEDERATED_CALLERS, REVOKED_JWTS],
       'service-accounts': MANAGE_SERVICE_ACCOUNTS,
       'access-tokens': MANAGE_ACCESS_TOKENS,
       'trust-policies': MANAGE_TRUST_POLICIES,
@@ -511,7 +526,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'exchange-jwt': [CALLER_RECORDS, 'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*'],
       jwks: [PUBLIC_KEY_SET],
       'openid-configuration': [],
-      whoami: [PUBLIC_KEY_SET, CALLER_RECORDS, FEDERATED_CALLERS],
+      whoami: [PUBLIC_KEY_SET, CALLER_RECORDS, FEDERATED_CALLERS, REVOKED_JWTS],
       'service-accounts': [PUBLIC_KEY_SET, ...MANAGE_SERVICE_ACCOUNTS],
       'access-tokens': [PUBLIC_KEY_SET, ...MANAGE_ACCESS_TOKENS],
       'trust-policies': [PUBLIC_KEY_SET, ...MANAGE_TRUST_POLICIES],

@@ -75,6 +75,8 @@ export class MemoryStore implements Store {
   readonly trustPolicies = new Map<string, TrustPolicy>()
   readonly audit: AuditEvent[] = []
   readonly denied: DenyEntry[] = []
+  /** `jti` → until when (RFC 7009 revocations). */
+  readonly revokedJwts = new Map<string, number>()
   readonly uses: Array<{ id: string; at: number }> = []
   bootstrapped = false
   /** Runs before each commit; a test can make a concurrent write happen there. */
@@ -127,6 +129,10 @@ export class MemoryStore implements Store {
   async listTrustPolicies(page: PageRequest) {
     const all = [...this.trustPolicies.values()].sort((a, b) => (a.id < b.id ? 1 : -1))
     return pageOf(all, page, () => true)
+  }
+
+  async jwtRevokedUntil(jti: string) {
+    return this.revokedJwts.get(jti)
   }
 
   async getPolicyGrant(tpid: string) {
@@ -194,6 +200,7 @@ export class MemoryStore implements Store {
       case 'deleteTrustPolicy':
         return this.trustPolicies.get(intent.id)?.version === intent.expectedVersion
       case 'deny':
+      case 'markJwtRevoked':
       case 'audit':
         return true
     }
@@ -231,6 +238,9 @@ export class MemoryStore implements Store {
         return
       case 'deny':
         this.denied.push(intent.entry)
+        return
+      case 'markJwtRevoked':
+        this.revokedJwts.set(intent.jti, intent.expiresAt)
         return
       case 'audit':
         this.audit.push(intent.event)

@@ -1,8 +1,8 @@
 import type { Config } from '../config.js'
 import { looksLikeJwt } from '../credential-kinds.js'
-import type { DenyListReader } from '../deny-list.js'
 import { TollgateError } from '../errors.js'
-import { CLOCK_SKEW_SECONDS, type JwtVerifier } from '../jwt-verifier.js'
+import type { JwtVerifier } from '../jwt-verifier.js'
+import type { RevokedJwtReader, TrustPolicyGrantReader } from '../ports.js'
 import {
   type AuthenticationDependencies,
   authenticateAccessToken,
@@ -10,8 +10,10 @@ import {
 import { assertStillValid } from './authenticate-caller.js'
 
 export interface IntrospectionDependencies extends AuthenticationDependencies {
+  readonly store: AuthenticationDependencies['store'] & RevokedJwtReader
   readonly verifier: JwtVerifier
-  readonly denyListReader: DenyListReader
+  /** Federated JWTs' policies and accounts; absent, those are never active. */
+  readonly policies?: TrustPolicyGrantReader | undefined
   readonly config: Pick<Config, 'issuer'>
 }
 
@@ -89,20 +91,8 @@ const introspectJwt = async (
   jwt: string,
 ): Promise<Introspection> => {
   const claims = await deps.verifier.verify(jwt)
+  // The source's generations, its status and a revocation by jti: as Tollgate's own routes decide.
   await assertStillValid(deps, claims)
-  const now = deps.clock.now()
-  // A JWT is revoked by jti only after it was minted: its entries lie between iat and now.
-  const entries = await deps.denyListReader.entriesSince(
-    (claims.iat - CLOCK_SKEW_SECONDS) * 1000,
-    now,
-  )
-  if (
-    entries.some(
-      (entry) => entry.kind === 'jwt' && entry.jti === claims.jti && entry.expiresAt > now,
-    )
-  ) {
-    return INACTIVE
-  }
   return {
     active: true,
     kind: 'jwt',

@@ -92,6 +92,7 @@ const revokeJwt = async (
   const now = deps.clock.now()
   await deps.store.commit([
     { kind: 'deny', entry: jwtDenyEntry(claims.jti, claims.exp * 1000, now) },
+    { kind: 'markJwtRevoked', jti: claims.jti, expiresAt: claims.exp * 1000 },
     {
       kind: 'audit',
       event: auditEvent(

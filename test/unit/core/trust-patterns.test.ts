@@ -3,10 +3,10 @@ import {
   claimPattern,
   closesTenant,
   literalPrefix,
-  MAX_PATTERN_LENGTH,
   matchesSubject,
   subjectPattern,
 } from '../../../functions/core/trust-patterns.js'
+import { MAX_PATTERN_LENGTH } from '../../../functions/core/trust-policy-limits.js'
 import { errorOf } from '../../support/errors.js'
 
 describe('literalPrefix', () => {
