@@ -391,20 +391,22 @@ describe('federation and client_credentials: refusals say what to do next', () =
     })
   })
 
-  it('federation off: the operator sets FEDERATION_ISSUERS', async () => {
+  it('federation off: the operator sets FEDERATION_ISSUERS; no Tollgate credential is looked at', async () => {
     const server = refusingTokenEndpoint(
       400,
       'invalid_request',
       'federation is not configured: FEDERATION_ISSUERS is empty',
     )
 
-    const run = await cli(['jwt', '--federate'], await envWith(), {
+    // A credential other commands would refuse as misplaced: federation never reads it.
+    const run = await cli(['jwt', '--federate'], await envWith({ TOLLGATE_ACCESS_TOKEN: JWT }), {
       stdin: OUTSIDE_TOKEN,
       fetch: server.fetch,
     })
 
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('its operator lists yours in FEDERATION_ISSUERS')
+    expect(server.forms).toHaveLength(1)
   })
 
   it.each([

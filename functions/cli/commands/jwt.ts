@@ -65,7 +65,7 @@ Refused? An admin sees why with \`tollgate trust-policies simulate\`.`,
     }
     if (values.federate === true) {
       const subjectToken = await readOutsideToken('jwt --federate', io)
-      const { client } = await openSession(values, io, { required: false })
+      const { client } = await openSession(values, io, { anonymous: true })
       const answer = await client.federate({
         subjectToken,
         policy: values.policy,
