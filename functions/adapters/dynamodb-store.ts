@@ -10,7 +10,14 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import { TollgateError } from '../core/errors.js'
 import { isSameOwner, type OwnerRef, ownerTagOfTokenId } from '../core/owners.js'
-import type { Page, PageRequest, Store, TokenWithOwner, WriteIntent } from '../core/ports.js'
+import type {
+  Page,
+  PageRequest,
+  PolicyGrant,
+  Store,
+  TokenWithOwner,
+  WriteIntent,
+} from '../core/ports.js'
 import type { AccessTokenRecord, AuditEvent, AuditSubject, OwnerRecord } from '../core/records.js'
 import type { TrustPolicy } from '../core/trust-policy.js'
 import { translateDynamoDbError } from './dynamodb-errors.js'
@@ -128,6 +135,14 @@ export class DynamoDbStore implements Store {
       ),
     )
     return Item === undefined ? undefined : itemToTrustPolicy(Item)
+  }
+
+  async getPolicyGrant(tpid: string): Promise<PolicyGrant> {
+    const policy = await this.getTrustPolicy(tpid)
+    if (policy === undefined) return { policy: undefined, owner: undefined }
+    // The account is known only once the policy is read: two reads, both strongly consistent.
+    const owner = await this.getOwner({ type: 'service_account', id: policy.serviceAccountId })
+    return { policy, owner }
   }
 
   listTrustPolicies(page: PageRequest): Promise<Page<TrustPolicy>> {

@@ -8,7 +8,7 @@ import {
   shown,
 } from './issuer-jwt.js'
 import { decodeJsonObject, decodeJwt } from './jws-parts.js'
-import type { Clock, KeySet } from './ports.js'
+import type { Clock, KeySet, OutsideToken, OutsideTokenVerifier } from './ports.js'
 import { checkSignature, createKeyCache, type KeyCache } from './verification-keys.js'
 
 /** An issuer on FEDERATION_ISSUERS, and where its keys are when discovery should not be used. */
@@ -19,16 +19,18 @@ export interface FederationIssuer {
   readonly jwksUri?: string | undefined
 }
 
-/** A JWT from a federation issuer whose signature, header and times hold; its claims are for a trust policy to judge. */
-export interface OutsideToken {
-  readonly issuer: string
+/**
+ * A JWT from a federation issuer whose signature, header and times hold (the
+ * port's OutsideToken, with the header it was checked under); its claims are
+ * for a trust policy to judge.
+ */
+export interface VerifiedOutsideToken extends OutsideToken {
   readonly header: IssuerJwtHeader
-  readonly claims: Readonly<Record<string, unknown>>
 }
 
-export interface OutsideTokenVerifier {
-  /** The verified token; a refusal throws `invalid_request` with `failed_check` (OutsideTokenCheck). */
-  verify(jwt: string): Promise<OutsideToken>
+/** The port's verifier; a refusal throws `invalid_request` with `failed_check` (OutsideTokenCheck). */
+export interface StrictOutsideTokenVerifier extends OutsideTokenVerifier {
+  verify(jwt: string): Promise<VerifiedOutsideToken>
 }
 
 /**
@@ -98,7 +100,7 @@ const refused = (check: OutsideTokenCheck, detail: string, cause?: unknown): Tol
  */
 export const createOutsideTokenVerifier = (
   options: OutsideTokenVerifierOptions,
-): OutsideTokenVerifier => {
+): StrictOutsideTokenVerifier => {
   const keysByIssuer = new Map<string, KeyCache>(
     options.issuers.map((issuer) => [
       issuer,

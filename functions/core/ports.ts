@@ -50,12 +50,15 @@ export interface TokenReader {
 }
 
 /** Reads of owner items: service accounts and people. */
-/** What a federated JWT's validity depends on, read strongly consistently in one round trip. */
+/** A trust policy and its service account's owner item: what a federated JWT's validity depends on. */
+export interface PolicyGrant {
+  readonly policy: { readonly generation: number; readonly serviceAccountId: string } | undefined
+  readonly owner: OwnerRecord | undefined
+}
+
 export interface TrustPolicyGrantReader {
-  getPolicyGrant(tpid: string): Promise<{
-    readonly policy: { readonly generation: number; readonly serviceAccountId: string } | undefined
-    readonly owner: OwnerRecord | undefined
-  }>
+  /** Read strongly consistently. */
+  getPolicyGrant(tpid: string): Promise<PolicyGrant>
 }
 
 export interface OwnerReader {
@@ -154,6 +157,7 @@ export interface Store
   extends TokenReader,
     OwnerReader,
     TrustPolicyReader,
+    TrustPolicyGrantReader,
     AuditReader,
     TokenUseRecorder,
     UnitOfWork {}

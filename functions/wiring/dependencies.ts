@@ -7,8 +7,18 @@ import type { DenyListReader } from '../core/deny-list.js'
 import { type JwtVerifier, jwtVerifierFor } from '../core/jwt-verifier.js'
 import { requireKeyMaterial } from '../core/key-material.js'
 import type { PersonVerifier } from '../core/person-verifier.js'
-import type { Clock, KeySet, OutsideTokenVerifier, Secrets, Signer, Store } from '../core/ports.js'
+import type {
+  Clock,
+  KeySet,
+  OutsideTokenVerifier,
+  Secrets,
+  Signer,
+  Store,
+  TrustPolicyGrantReader,
+} from '../core/ports.js'
+import type { FederatedExchange } from '../core/use-cases/grant-token.js'
 import type { ExchangeHandlerDependencies } from './exchange.js'
+import { federatedExchangeFor, simulationVerifierFor } from './federation.js'
 import { type KeyMaterial, keyMaterialFor } from './key-material.js'
 import { lambdaParts } from './lambda-parts.js'
 import { logSkippedKey, logUseNotRecorded } from './observability.js'
@@ -27,6 +37,8 @@ export interface CallerDependencies {
   readonly verifier: JwtVerifier
   /** People's JWTs from trusted issuers; undefined when nobody is trusted. */
   readonly people: PersonVerifier | undefined
+  /** Trust policies, for federated JWTs: their policy and account are checked on every call. */
+  readonly policies: TrustPolicyGrantReader
   readonly clock: Clock
 }
 
@@ -53,6 +65,8 @@ export interface Dependencies extends TrustPolicyHandlerDependencies, ExchangeHa
   /** The deny-list, as the authorizer reads it (the dev server runs one in front of its routes). */
   readonly denyListReader: DenyListReader
   readonly keySet: KeySet
+  /** The federated exchange of `/oauth2/token`; undefined without FEDERATION_ISSUERS. */
+  readonly federation: FederatedExchange | undefined
 }
 
 export type DependencyProvider = () => Promise<Dependencies>
@@ -84,16 +98,20 @@ export const buildDependencies = async (
     devIssuer,
     denyListReader: new DynamoDbDenyListReader(dynamoDb, config.tableName),
     onUseNotRecorded: logUseNotRecorded,
-    outsideTokens: undefined,
+    outsideTokens: simulationVerifierFor(caller),
+    federation: federatedExchangeFor(caller, signer),
   }
 }
 
 /** What every composition that authenticates callers shares: store, verifiers, clock. */
 export const callerParts = async (config: Config, dynamoDb: DynamoDBClient, keys: KeyMaterial) => {
   const [keySet, devIssuer] = await Promise.all([keys.publicKeys(), keys.devIssuer()])
+  const store = new DynamoDbStore(dynamoDb, config.tableName)
   return {
     config,
-    store: new DynamoDbStore(dynamoDb, config.tableName),
+    store,
+    // A federated JWT's policy and account, read only when one is presented.
+    policies: store,
     keySet,
     verifier: jwtVerifierFor(config, keySet, systemClock, logSkippedKey),
     people: peopleVerifierFor(config, systemClock, devIssuer?.keySet),
@@ -140,7 +158,7 @@ export const buildManagementDependencies = async (
  */
 export const buildTrustPolicyDependencies = async (
   config: Config,
-): Promise<TrustPolicyHandlerDependencies> => ({
-  ...(await buildManagementDependencies(config)),
-  outsideTokens: undefined,
-})
+): Promise<TrustPolicyHandlerDependencies> => {
+  const management = await buildManagementDependencies(config)
+  return { ...management, outsideTokens: simulationVerifierFor(management) }
+}

@@ -5,6 +5,7 @@ import type { GrantDependencies } from '../core/use-cases/grant-token.js'
 import type { IntrospectionDependencies } from '../core/use-cases/introspect-token.js'
 import type { RevocationDependencies } from '../core/use-cases/revoke-issued-token.js'
 import { type CallerDependencies, callerParts } from './dependencies.js'
+import { federatedExchangeFor } from './federation.js'
 import { lambdaParts } from './lambda-parts.js'
 import { logUseNotRecorded } from './observability.js'
 
@@ -41,6 +42,7 @@ export const buildOAuthDependencies = async (config: Config): Promise<OAuthDepen
     ...caller,
     signer,
     secrets,
+    federation: federatedExchangeFor(caller, signer),
     denyListReader: new DynamoDbDenyListReader(dynamoDb, config.tableName),
     onUseNotRecorded: logUseNotRecorded,
   }

@@ -21,6 +21,10 @@ export type Capability =
   | 'hash-with-pepper'
   /** One strongly consistent BatchGetItem of a caller's token record and owner item. */
   | 'read-caller-records'
+  /** A federated JWT's trust policy and service account (GetItem), checked on every call. */
+  | 'read-federated-callers'
+  /** The federated exchange: query the trust policies' partition (an issuer's policies). */
+  | 'federated-exchange'
   /** `last_used_at`: UpdateItem on token records only. */
   | 'record-token-use'
   /** Query the deny-list's hourly partitions, nothing else. */
@@ -74,19 +78,21 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
   // Names the JWKS URL and the algorithm from its configuration; reads no key.
   'openid-configuration': [],
   // Verifies its caller in the handler (token + owner item); never hashes or signs.
-  whoami: ['read-public-keys', 'read-caller-records'],
+  whoami: ['read-public-keys', 'read-caller-records', 'read-federated-callers'],
   // Both authenticate callers in the handler and seal list cursors with the pepper;
   // caller records also cover their other batch reads (an account's tokens, tokens' owners).
   'service-accounts': [
     'read-public-keys',
     'hash-with-pepper',
     'read-caller-records',
+    'read-federated-callers',
     'manage-service-accounts',
   ],
   'access-tokens': [
     'read-public-keys',
     'hash-with-pepper',
     'read-caller-records',
+    'read-federated-callers',
     'manage-access-tokens',
   ],
   'trust-policies': [
@@ -105,6 +111,8 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
     'read-public-keys',
     'read-deny-list',
     'revoke-own-tokens',
+    'read-federated-callers',
+    'federated-exchange',
   ],
   // A document generated from the schemas at build time: no data, no keys.
   openapi: [],
@@ -283,6 +291,12 @@ const STATEMENTS: Readonly<Record<Capability, (t: GrantTargets) => StatementProp
       resources: [t.tableArn],
       conditions: leadingKeys(PARTITIONS.tokens, PARTITIONS.owners),
     },
+  ],
+  'read-federated-callers': (t) => [
+    onPartitions(t, 'ReadFederatedCallers', 'GetItem', PARTITIONS.trustPolicies, PARTITIONS.owners),
+  ],
+  'federated-exchange': (t) => [
+    onPartitions(t, 'QueryTrustPolicies', 'Query', PARTITIONS.trustPolicies),
   ],
   'record-token-use': (t) => [
     {

@@ -148,8 +148,8 @@ export const HANDLER_SETTINGS: Readonly<Record<RoutedHandlerName, readonly Setti
   'service-accounts': ['people'],
   'access-tokens': ['people', 'tokenPolicy'],
   'trust-policies': ['people', 'federation'],
-  // Introspection's bearer may be a person's JWT (an admin's holds tokens:introspect).
-  oauth2: ['people'],
+  // Introspection's bearer may be a person's JWT; the token endpoint exchanges outside tokens.
+  oauth2: ['people', 'federation'],
   openapi: [],
 }
 

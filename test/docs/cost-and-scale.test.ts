@@ -60,7 +60,8 @@ describe('the model', () => {
         arm64: true,
         traced: true,
         logRetentionDays: 30,
-        reservedConcurrency: 13,
+        // Half the minting budget of 13: /oauth2 signs too and holds the other 6.
+      reservedConcurrency: 7,
       },
       stageThrottle: { rateLimit: 1000, burstLimit: 2000 },
       rotationSchedule: undefined,

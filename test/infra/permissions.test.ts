@@ -122,6 +122,7 @@ describe('the per-handler permission map', () => {
       PUBLIC_KEYS,
       ...PEPPER,
       READ_CALLER_RECORDS,
+      onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
       onTable('ReadServiceAccounts', 'dynamodb:GetItem', ['OWNER#*']),
       onTable('WriteServiceAccounts', 'dynamodb:PutItem', [
         'OWNER#*',
@@ -140,6 +141,7 @@ describe('the per-handler permission map', () => {
       PUBLIC_KEYS,
       ...PEPPER,
       READ_CALLER_RECORDS,
+      onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
       onTable('ReadTokenOwners', 'dynamodb:GetItem', ['OWNER#*']),
       onTable('WriteAccessTokens', 'dynamodb:PutItem', [
         'TOKEN#*',
@@ -426,8 +428,11 @@ describe("every function's DynamoDB grant, as synthesized", () => {
     }
   }
   const CALLER_RECORDS = 'ReadCallerRecords | dynamodb:BatchGetItem | table | TOKEN#* OWNER#*'
+  const FEDERATED_CALLERS =
+    'ReadFederatedCallers | dynamodb:GetItem | table | TRUST_POLICIES OWNER#*'
   const MANAGE_SERVICE_ACCOUNTS = [
     CALLER_RECORDS,
+    FEDERATED_CALLERS,
     'ReadServiceAccounts | dynamodb:GetItem | table | OWNER#*',
     'WriteServiceAccounts | dynamodb:PutItem | table | OWNER#* SA_NAME#* DENY#* AUDIT#service_account#*',
     'FreeAccountNames | dynamodb:DeleteItem | table | SA_NAME#*',
@@ -436,6 +441,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
   ]
   const MANAGE_ACCESS_TOKENS = [
     CALLER_RECORDS,
+    FEDERATED_CALLERS,
     'ReadTokenOwners | dynamodb:GetItem | table | OWNER#*',
     'WriteAccessTokens | dynamodb:PutItem | table | TOKEN#* OWNER#* DENY#* AUDIT#token#* AUDIT#service_account#* AUDIT#user#*',
     'ChangeAccessTokens | dynamodb:UpdateItem | table | TOKEN#*',
@@ -456,6 +462,8 @@ describe("every function's DynamoDB grant, as synthesized", () => {
     DENY_LIST,
     'RevokeOwnTokens | dynamodb:PutItem | table | OWNER#* DENY#* AUDIT#token#*',
     'MarkOwnTokensRevoked | dynamodb:UpdateItem | table | TOKEN#*',
+    FEDERATED_CALLERS,
+    'QueryTrustPolicies | dynamodb:Query | table | TRUST_POLICIES',
   ]
   const BOOTSTRAP = [
     'ReadBootstrapMarker | dynamodb:GetItem | table | META',
@@ -482,7 +490,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'exchange-jwt': [CALLER_RECORDS, 'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*'],
       jwks: [],
       'openid-configuration': [],
-      whoami: [CALLER_RECORDS],
+      whoami: [CALLER_RECORDS, FEDERATED_CALLERS],
       'service-accounts': MANAGE_SERVICE_ACCOUNTS,
       'access-tokens': MANAGE_ACCESS_TOKENS,
       'trust-policies': MANAGE_TRUST_POLICIES,
@@ -503,7 +511,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'exchange-jwt': [CALLER_RECORDS, 'RecordTokenUse | dynamodb:UpdateItem | table | TOKEN#*'],
       jwks: [PUBLIC_KEY_SET],
       'openid-configuration': [],
-      whoami: [PUBLIC_KEY_SET, CALLER_RECORDS],
+      whoami: [PUBLIC_KEY_SET, CALLER_RECORDS, FEDERATED_CALLERS],
       'service-accounts': [PUBLIC_KEY_SET, ...MANAGE_SERVICE_ACCOUNTS],
       'access-tokens': [PUBLIC_KEY_SET, ...MANAGE_ACCESS_TOKENS],
       'trust-policies': [PUBLIC_KEY_SET, ...MANAGE_TRUST_POLICIES],

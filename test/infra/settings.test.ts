@@ -153,7 +153,7 @@ const READERS: Readonly<Record<string, readonly string[]>> = {
   MAX_PERSONAL_TOKEN_TTL_SECONDS: ['access-tokens', 'bootstrap'],
   TRUSTED_ISSUERS: PEOPLE,
   ROLE_SCOPES: PEOPLE,
-  FEDERATION_ISSUERS: ['trust-policies'],
+  FEDERATION_ISSUERS: ['oauth2', 'trust-policies'],
   BASIC_AUTH_USERNAME: ['authorizer'],
   BASIC_AUTH_ENABLED: ['authorizer'],
   REVOCATION_CHECK: ['authorizer'],

@@ -238,9 +238,7 @@ describe('keys and secrets (KEY_SOURCE=secrets-manager)', () => {
       handler('oauth2'),
       tollgate.keysInit,
       tollgate.keyRotation,
-    ].filter(
-      (fn): fn is TollgateFunction => fn !== undefined,
-    )
+    ].filter((fn): fn is TollgateFunction => fn !== undefined)
     expect(decryptors(signingSecretKey)).toEqual(readers.map((fn) => arnOf(fn.role)))
   })
 

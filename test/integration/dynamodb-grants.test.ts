@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { systemClock } from '../../functions/adapters/system-clock.js'
+import { buildFederatedClaims } from '../../functions/core/claims.js'
 import { parseConfig } from '../../functions/core/config.js'
+import { signJwt } from '../../functions/core/jws.js'
 import { bootstrapAdmin } from '../../functions/core/use-cases/bootstrap-admin.js'
 import { createToken } from '../../functions/core/use-cases/create-token.js'
+import { createTrustPolicy } from '../../functions/core/use-cases/trust-policies.js'
 import type { LambdaHttpHandler } from '../../functions/handlers/http-middleware.js'
 import { initKeys } from '../../functions/operations/keys-init.js'
 import { buildDependencies } from '../../functions/wiring/dependencies.js'
@@ -53,6 +56,16 @@ let adminId: string
 let unusedToken: string
 /** The OAuth client of oauth2's own test: it mints, then revokes one of its JWTs and itself. */
 let oauthClient: string
+/** A JWT minted through a trust policy: handlers read its policy and account on every call. */
+let federatedJwt: string
+/** An outside token naming GitHub's issuer (unsigned: it never gets past the key fetch). */
+const outsideToken = [
+  { alg: 'RS256', kid: 'k' },
+  { iss: GITHUB, sub: 'repo:acme/api:ref:refs/heads/main', aud: 'sts.tollgate' },
+]
+  .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+  .concat('c2ln')
+  .join('.')
 
 beforeAll(async () => {
   aws = await startFakeAws({ dynamoDb: inject('dynamoDbEndpoint') })
@@ -88,6 +101,58 @@ beforeAll(async () => {
     .secret
   oauthClient = (await bootstrapAdmin(dependencies, { name: 'oauth-client', asFirstAdmin: false }))
     .secret
+  // An outside workload's JWT through a trust policy for the admin account, signed as the
+  // exchange would (the outside issuer's keys are out of reach of a Lambda-mode function).
+  const adminContext = {
+    caller: {
+      sub: adminId,
+      kind: 'service' as const,
+      roles: ['admin'],
+      scopes: ['tollgate:admin'],
+      atid: null,
+      jti: 'j',
+    },
+    requestId: null,
+  }
+  const policy = await createTrustPolicy(dependencies, adminContext, {
+    name: 'ci',
+    description: '',
+    issuer: GITHUB,
+    audience: 'sts.tollgate',
+    subject: 'repo:acme/api:ref:refs/heads/main',
+    claims: {},
+    serviceAccountId: adminId,
+    scopes: ['service-accounts:read', 'tokens:read'],
+    maxDurationSeconds: 600,
+  })
+  await createTrustPolicy(dependencies, adminContext, {
+    name: 'ci-private-keys',
+    description: '',
+    issuer: GITHUB,
+    jwksUri: 'https://10.0.0.1/jwks.json',
+    audience: 'sts.tollgate',
+    subject: 'repo:acme/api:ref:refs/heads/main',
+    claims: {},
+    serviceAccountId: adminId,
+    scopes: ['tokens:read'],
+    maxDurationSeconds: 600,
+  })
+  const owner = await dependencies.store.getOwner({ type: 'service_account', id: adminId })
+  federatedJwt = await signJwt(
+    dependencies.signer,
+    buildFederatedClaims({
+      issuer: ISSUER,
+      audience: 'tollgate',
+      serviceAccountId: adminId,
+      policy,
+      actor: { iss: GITHUB, sub: 'repo:acme/api:ref:refs/heads/main' },
+      ownerGeneration: owner?.otv ?? 1,
+      scopes: policy.scopes,
+      issuedAt: Date.now(),
+      durationSeconds: 600,
+      jti: randomUUID(),
+    }),
+  )
   // A person who holds a token, so that revoking every token of a person writes something.
   await createToken(
     dependencies,
@@ -111,13 +176,19 @@ const coldStart = async (name: Name): Promise<LambdaHttpHandler> => {
 /** Runs `calls` against one function and returns every DynamoDB access they made. */
 const accessesOf = async (
   name: Name,
-  calls: (call: (event: APIGatewayProxyEventV2) => Promise<Answer>) => Promise<void>,
+  calls: (
+    call: (event: APIGatewayProxyEventV2, status?: number) => Promise<Answer>,
+  ) => Promise<void>,
 ): Promise<DynamoDbAccess[]> => {
   const handler = await coldStart(name)
   const before = aws.dynamoDbAccesses.length
-  await calls(async (event) => {
+  await calls(async (event, status) => {
     const response = (await handler(event, lambdaContext(name))) as APIGatewayProxyResult
-    expect(response.statusCode, `${event.routeKey}: ${response.body}`).toBeLessThan(300)
+    if (status === undefined) {
+      expect(response.statusCode, `${event.routeKey}: ${response.body}`).toBeLessThan(300)
+    } else {
+      expect(response.statusCode, `${event.routeKey}: ${response.body}`).toBe(status)
+    }
     return { body: response.body === '' ? {} : JSON.parse(response.body) }
   })
   return aws.dynamoDbAccesses.slice(before)
@@ -184,6 +255,7 @@ const EVERY_ROUTE: Readonly<Record<Name, () => Promise<DynamoDbAccess[]>>> = {
     const bearer = await jwt()
     return accessesOf('whoami', async (call) => {
       await call(request(bearer, 'GET /whoami'))
+      await call(request(federatedJwt, 'GET /whoami'))
     })
   },
   'service-accounts': async () => {
@@ -196,6 +268,7 @@ const EVERY_ROUTE: Readonly<Record<Name, () => Promise<DynamoDbAccess[]>>> = {
       )
       const id = String(created.body.id)
       await call(request(bearer, 'GET /service-accounts'))
+      await call(request(federatedJwt, 'GET /service-accounts'))
       await call(request(bearer, 'GET /service-accounts/{id}', { id }))
       // A rename frees one name and reserves another; a narrowing denies older JWTs.
       await call(
@@ -219,6 +292,7 @@ const EVERY_ROUTE: Readonly<Record<Name, () => Promise<DynamoDbAccess[]>>> = {
       const id = String(created.body.id)
       await call(request(bearer, 'GET /access-tokens'))
       await call(request(bearer, 'GET /access-tokens', { query: { owner: adminId } }))
+      await call(request(federatedJwt, 'GET /access-tokens/{id}', { id }))
       await call(request(bearer, 'GET /access-tokens/{id}', { id }))
       await call(
         request(bearer, 'PATCH /access-tokens/{id}', {
@@ -285,6 +359,25 @@ const EVERY_ROUTE: Readonly<Record<Name, () => Promise<DynamoDbAccess[]>>> = {
           { token: clientJwt },
           { authorization: `Bearer ${bearer}` },
         ),
+      )
+      // A federated JWT's policy and account are read to introspect it.
+      await call(
+        formRequest(
+          'POST /oauth2/introspect',
+          { token: federatedJwt },
+          { authorization: `Bearer ${bearer}` },
+        ),
+      )
+      // The federated exchange reads the issuer's policies, then its keys: a private address
+      // is refused before any connection (a Lambda-mode function reaches no test issuer).
+      await call(
+        formRequest('POST /oauth2/token', {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: outsideToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          policy: 'ci-private-keys',
+        }),
+        503,
       )
       await call(formRequest('POST /oauth2/revoke', { token: clientJwt, ...client }))
       await call(formRequest('POST /oauth2/revoke', { token: oauthClient, ...client }))

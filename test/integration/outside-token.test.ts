@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TollgateError } from '../../functions/core/errors.js'
 import {
   createOutsideTokenVerifier,
-  type OutsideTokenVerifier,
+  type StrictOutsideTokenVerifier,
 } from '../../functions/core/outside-token.js'
 import { outsideTokenVerifierFor } from '../../functions/wiring/federation.js'
 import { fixedClock } from '../support/fakes.js'
@@ -42,7 +42,7 @@ afterAll(() => Promise.all([github.close(), gitlab.close(), kubernetes.close()])
 const verifierOf = (
   issuers: ReadonlyArray<{ readonly issuer: string; readonly jwksUri?: string }>,
   localMode = true,
-): OutsideTokenVerifier => {
+): StrictOutsideTokenVerifier => {
   const verifier = outsideTokenVerifierFor({ issuers, localMode, keysCacheTtlSeconds: 300 }, clock)
   if (verifier === undefined) throw new Error('no verifier for a non-empty list of issuers')
   return verifier

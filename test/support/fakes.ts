@@ -129,6 +129,15 @@ export class MemoryStore implements Store {
     return pageOf(all, page, () => true)
   }
 
+  async getPolicyGrant(tpid: string) {
+    const policy = this.trustPolicies.get(tpid)
+    if (policy === undefined) return { policy: undefined, owner: undefined }
+    return {
+      policy,
+      owner: await this.getOwner({ type: 'service_account', id: policy.serviceAccountId }),
+    }
+  }
+
   async trustPoliciesOf(issuer: string) {
     return [...this.trustPolicies.values()].filter((policy) => policy.issuer === issuer)
   }
@@ -257,7 +266,9 @@ export const fakeDependencies = (parts: {
   ...parts,
   verifier: jwtVerifierFor(parts.config, parts.keySet, parts.clock),
   people: parts.people,
+  policies: parts.store,
   devIssuer: undefined,
   denyListReader: parts.denyListReader ?? { entriesSince: async () => [] },
   outsideTokens: parts.outsideTokens,
+  federation: undefined,
 })

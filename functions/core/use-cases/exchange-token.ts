@@ -1,4 +1,4 @@
-import { type AccessTokenJwtClaims, buildClaims } from '../claims.js'
+import { type AccessTokenJwtClaims, buildClaims, type TollgateClaims } from '../claims.js'
 import type { Config } from '../config.js'
 import { TollgateError } from '../errors.js'
 import { signJwt } from '../jws.js'
@@ -26,10 +26,10 @@ export interface ExchangeRequest {
   readonly scope?: string | undefined
 }
 
-export interface ExchangeResult {
+export interface ExchangeResult<C extends TollgateClaims = TollgateClaims> {
   readonly jwt: string
   /** What the JWT says, for the issuance log (never the JWT itself). */
-  readonly claims: AccessTokenJwtClaims
+  readonly claims: C
   readonly expiresIn: number
   /** Epoch milliseconds. */
   readonly expiresAt: number
@@ -50,7 +50,7 @@ export interface ExchangeResult {
 export const exchangeToken = async (
   deps: ExchangeDependencies,
   request: ExchangeRequest,
-): Promise<ExchangeResult> => {
+): Promise<ExchangeResult<AccessTokenJwtClaims>> => {
   const requestedScopes = request.scope === undefined ? undefined : parseScopeString(request.scope)
   const durationSeconds = request.durationSeconds ?? DEFAULT_JWT_DURATION_SECONDS
   checkDurationBounds(durationSeconds, deps.config.maxJwtDurationSeconds)
@@ -87,7 +87,7 @@ export const exchangeToken = async (
   }
 }
 
-const checkDurationBounds = (durationSeconds: number, max: number): void => {
+export const checkDurationBounds = (durationSeconds: number, max: number): void => {
   if (
     !Number.isSafeInteger(durationSeconds) ||
     durationSeconds < MIN_JWT_DURATION_SECONDS ||
