@@ -125,10 +125,10 @@ describe('tollgate CLI: trust policies, federation and client_credentials agains
     expect(JSON.parse(run.stdout)).toMatchObject({ matched_policy: policyId })
   })
 
-  it('jwt --federate: a GitHub Actions token on stdin becomes a JWT that opens whoami with the policy’s scopes', async () => {
+  it('jwt --federate --policy NAME: a GitHub Actions token on stdin becomes a JWT that opens whoami with the policy’s scopes', async () => {
     const token = await github.mint(githubActionsClaims({ aud: AUDIENCE }))
 
-    const run = await cli(['jwt', '--federate', '--policy', policyId], workload, {
+    const run = await cli(['jwt', '--federate', '--policy', 'api deploys from main'], workload, {
       stdin: `${token}\n`,
     })
     const whoami = await cli(['whoami', '--json'], { ...workload, TOLLGATE_JWT: run.stdout.trim() })
