@@ -2,6 +2,7 @@ import {
   type ApiErrorCode,
   TollgateApiError,
   TollgateNetworkError,
+  TollgateOAuthError,
   TollgateResponseError,
 } from '../client/index.js'
 
@@ -87,6 +88,33 @@ const REFUSAL_HINTS: Partial<Record<string, string>> = {
     '\nThe target holds more than your JWT, or is not yours: see "Who may act on whom" in docs/authorization.md.',
 }
 
+/**
+ * What to do next after an `/oauth2/token` refusal: by what the refusal is
+ * about (federation's are all `invalid_request`), else by its RFC 6749 code.
+ */
+const oauthNextStep = (error: TollgateOAuthError): string => {
+  const about = error.errorDescription
+  if (/federation is not configured/i.test(about)) {
+    return '\nThis Tollgate accepts no outside issuer: its operator lists yours in FEDERATION_ISSUERS (docs/federation.md).'
+  }
+  if (/trust polic/i.test(about)) {
+    return (
+      '\nTo see which condition each policy fails and the value it saw, an admin runs ' +
+      "`tollgate trust-policies simulate --claims claims.json` with the token's claims (or the token on stdin)."
+    )
+  }
+  return OAUTH_HINTS[error.error] ?? ''
+}
+
+const OAUTH_HINTS: Partial<Record<string, string>> = {
+  invalid_client:
+    '\nThe access token is not a working OAuth client: check TOLLGATE_ACCESS_TOKEN (revoked or expired? `tollgate tokens show ID`).',
+  unauthorized_client:
+    '\nclient_credentials is for service tokens (tgs_…): with a personal token, run `tollgate jwt` without --client-credentials.',
+  invalid_scope:
+    '\nAsk only for scopes the token (or the trust policy and its account) grants, or leave out --scope.',
+}
+
 /** The exit code and the one-line message for an error, or undefined for a bug (exit 1, stack). */
 export const describeFailure = (
   error: unknown,
@@ -94,6 +122,13 @@ export const describeFailure = (
   if (error instanceof UsageError) return { code: EXIT.usage, message: error.message }
   if (error instanceof MissingPackageError) return { code: EXIT.usage, message: error.message }
   if (error instanceof MissingCredentialsError) return { code: EXIT.auth, message: error.message }
+  if (error instanceof TollgateOAuthError) {
+    const id = error.requestId === undefined ? '' : `, request ${error.requestId}`
+    return {
+      code: EXIT_BY_CODE[error.code],
+      message: `${error.errorDescription} (${error.error}, HTTP ${error.status}${id})${oauthNextStep(error)}`,
+    }
+  }
   if (error instanceof TollgateApiError) {
     const id = error.requestId === undefined ? '' : `, request ${error.requestId}`
     return {

@@ -80,15 +80,20 @@ export interface Session {
   readonly client: TollgateClient
 }
 
-/** A client for the command's URL and credential; `required` refuses to go on without one. */
+/**
+ * A client for the command's URL and credential; `required` refuses to go
+ * on without one, `anonymous` looks for none (a federated exchange, whose
+ * outside token is its own credential).
+ */
 export const openSession = async (
   values: GlobalValues,
   io: CliIo,
-  options: { readonly required?: boolean } = {},
+  options: { readonly required?: boolean; readonly anonymous?: boolean } = {},
 ): Promise<Session> => {
   const url = resolveUrl(values, io)
-  const credential = await resolveCredential(values, io, url)
-  if (credential === undefined && options.required !== false) {
+  const credential =
+    options.anonymous === true ? undefined : await resolveCredential(values, io, url)
+  if (credential === undefined && options.required !== false && options.anonymous !== true) {
     throw new MissingCredentialsError(NO_CREDENTIALS(url))
   }
   if (credential !== undefined) checkCredentialKind(credential)

@@ -6,6 +6,7 @@ import { keysCommands } from './commands/keys.js'
 import { loginCommand, logoutCommand } from './commands/login.js'
 import { serviceAccountsCommands } from './commands/service-accounts.js'
 import { tokensCommands } from './commands/tokens.js'
+import { trustPoliciesCommands } from './commands/trust-policies.js'
 import { whoamiCommand } from './commands/whoami.js'
 import {
   describeFailure,
@@ -29,6 +30,7 @@ export const COMMANDS: readonly (Command | CommandGroup)[] = [
   whoamiCommand,
   serviceAccountsCommands,
   tokensCommands,
+  trustPoliciesCommands,
   bootstrapCommand,
   keysCommands,
 ]
@@ -46,8 +48,8 @@ const rootHelp = (): string => {
   const width = Math.max(...rows.map(([name]) => name.length))
   return `Usage: tollgate <command> [options]
 
-Tollgate's command line: manage service accounts and access tokens over the
-HTTP API, and get JWTs for scripts. \`tollgate <command> --help\` shows each
+Tollgate's command line: manage service accounts, access tokens and trust
+policies over the HTTP API, and get JWTs for scripts and CI jobs. \`tollgate <command> --help\` shows each
 command with an example.
 
 Commands:
@@ -66,6 +68,7 @@ ${EXIT_CODES_HELP}
 Examples:
   export TOLLGATE_URL=http://127.0.0.1:3000 TOLLGATE_ACCESS_TOKEN=tgs_…
   curl -H "Authorization: Bearer $(tollgate jwt)" "$TOLLGATE_URL/whoami"
+  tollgate jwt --federate --policy "api deploys from main" < "$OIDC_TOKEN_FILE"
   tollgate tokens list --json | jq -r '.items[] | [.id, .name, .status] | @tsv'
 `
 }

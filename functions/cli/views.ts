@@ -4,6 +4,8 @@ import type {
   AuditEvent,
   Page,
   ServiceAccount,
+  TrustPolicy,
+  TrustPolicySimulation,
 } from '../client/index.js'
 import { type Cell, fields, SHOWN_ONCE, table } from './output.js'
 
@@ -83,3 +85,61 @@ export const nextPageNote = (page: Page<unknown>): string | undefined =>
   page.next_cursor === null
     ? undefined
     : `More results: add --cursor ${page.next_cursor} (or --all for every page).`
+
+const seconds = (value: number): string => `${value} s`
+
+export const trustPolicyText = (policy: TrustPolicy, etag?: string): string =>
+  fields([
+    ['id', policy.id],
+    ['name', policy.name],
+    ['description', policy.description],
+    ['issuer', policy.issuer],
+    ['jwks_uri', policy.jwks_uri ?? 'from discovery'],
+    ['audience', policy.audience],
+    ...(policy.subject === null
+      ? ([['subject_pattern', policy.subject_pattern]] as const)
+      : ([['subject', policy.subject]] as const)),
+    ...Object.entries(policy.claims).map(([name, pattern]) => [`claims.${name}`, pattern] as const),
+    ['service_account', policy.service_account_id],
+    ['scopes', policy.scopes],
+    ['max_duration', seconds(policy.max_duration_seconds)],
+    ['max_token_age', seconds(policy.max_token_age_seconds)],
+    ['generation', policy.generation],
+    ['created_at', policy.created_at],
+    ['created_by', policy.created_by],
+    ['updated_at', policy.updated_at],
+    ['etag', etag ?? `"${policy.version}"`],
+  ])
+
+export const trustPoliciesTable = (policies: readonly TrustPolicy[]): string =>
+  table(
+    ['id', 'name', 'issuer', 'subject', 'service_account', 'scopes'],
+    policies.map((p) => [
+      p.id,
+      p.name,
+      p.issuer,
+      p.subject ?? p.subject_pattern,
+      p.service_account_id,
+      p.scopes,
+    ]),
+  )
+
+/** Which policy an exchange would use, then each policy's first failing condition and what it saw. */
+export const simulationText = (result: TrustPolicySimulation): string =>
+  fields([
+    ['issuer', result.issuer],
+    ['matched_policy', result.matched_policy ?? 'none'],
+    ['reason', result.reason],
+  ]) +
+  (result.policies.length === 0
+    ? ''
+    : `\n${table(
+        ['id', 'name', 'matched', 'condition', 'saw'],
+        result.policies.map((p) => [
+          p.id,
+          p.name,
+          p.matched ? 'yes' : 'no',
+          p.condition,
+          p.saw === undefined ? undefined : JSON.stringify(p.saw),
+        ]),
+      )}`)

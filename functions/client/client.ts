@@ -7,6 +7,7 @@ import {
   fixedJwtSource,
   type JwtSource,
 } from './jwt-source.js'
+import { clientIdOf, SUBJECT_TOKEN_TYPES, TOKEN_EXCHANGE_GRANT } from './oauth-client.js'
 import { type RetryOptions, retryPolicy } from './retry.js'
 import type {
   Answer,
@@ -28,6 +29,13 @@ export interface TollgateClientOptions {
    * `POST /access-tokens/jwt` and renews the JWT before it expires.
    */
   readonly accessToken?: string | undefined
+  /**
+   * A service access token (`tgs_…`) used as an OAuth 2.0 client: the
+   * client gets its JWTs from `POST /oauth2/token` with `client_credentials`
+   * (client_secret_basic, the `client_id` read from the token) and renews
+   * them before they expire. An alternative to `accessToken`, not both.
+   */
+  readonly clientCredentials?: string | undefined
   /** A JWT obtained elsewhere (a person's, from `tollgate login --dev`): used as is. */
   readonly jwt?: string | undefined
   /**
@@ -61,6 +69,30 @@ export type TrustPolicy = RouteAnswer<'GET /trust-policies/{id}'>
 /** What `POST /trust-policies/simulate` answers. */
 export type TrustPolicySimulation = RouteAnswer<'POST /trust-policies/simulate'>
 export type Whoami = RouteAnswer<'GET /whoami'>
+/** What `POST /oauth2/token` answers: `access_token` is the JWT. */
+export type OAuthTokenResponse = RouteAnswer<'POST /oauth2/token'>
+
+/** A `client_credentials` grant: what the JWT holds and how long it lives. */
+export interface ClientCredentialsRequest {
+  /** Space-separated scopes (default: all of the token's). */
+  readonly scope?: string | undefined
+  /** 60 s to the server's maximum (default 300 s). */
+  readonly durationSeconds?: number | undefined
+}
+
+/** A federated exchange: an outside OIDC token for a Tollgate JWT (docs/federation.md). */
+export interface FederationRequest {
+  /** The outside token (a CI job's or a pod's): sent in the form body, never logged or kept. */
+  readonly subjectToken: string
+  /** RFC 8693's type of it: `jwt` (default) or `id_token`; Tollgate treats both alike. */
+  readonly subjectTokenType?: keyof typeof SUBJECT_TOKEN_TYPES | undefined
+  /** The trust policy to match, by id or name (default: the one policy that matches). */
+  readonly policy?: string | undefined
+  /** Space-separated scopes, within the policy's and the account's (default: all of them). */
+  readonly scope?: string | undefined
+  /** 60 s to the policy's `max_duration_seconds`. */
+  readonly durationSeconds?: number | undefined
+}
 
 /** A list query: the wire's fields, with `limit` also as a number. */
 export type ListQuery<K extends RouteKey> = Omit<NonNullable<RouteQuery<K>>, 'limit'> & {
@@ -107,38 +139,48 @@ export class TollgateClient {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       random: options.random ?? Math.random,
     }
-    if (options.accessToken !== undefined && options.jwt !== undefined) {
-      throw new TypeError('Give the client an accessToken or a jwt, not both')
+    const given = [options.accessToken, options.clientCredentials, options.jwt]
+    if (given.filter((credential) => credential !== undefined).length > 1) {
+      throw new TypeError(
+        'Give the client one of accessToken, clientCredentials or jwt, not several',
+      )
     }
     // Each mix-up would otherwise surface as a "malformed" refusal from the server.
-    if (looksLikeJwt(options.accessToken)) {
-      throw new TypeError('accessToken holds a JWT: pass it as `jwt`, which is sent as is')
+    if (looksLikeJwt(options.accessToken) || looksLikeJwt(options.clientCredentials)) {
+      throw new TypeError(
+        `${options.accessToken === undefined ? 'clientCredentials' : 'accessToken'} holds a JWT: pass it as \`jwt\`, which is sent as is`,
+      )
     }
     if (looksLikeAccessToken(options.jwt)) {
       throw new TypeError(
         'jwt holds an access token: pass it as `accessToken`, which the client exchanges for JWTs',
       )
     }
-    const { accessToken } = options
+    const { accessToken, clientCredentials } = options
+    const renewal = {
+      refreshBeforeMs: (options.refreshBeforeSeconds ?? 60) * 1000,
+      now: this.#transport.now,
+    }
     this.#jwtSource =
       options.jwt !== undefined
         ? fixedJwtSource(options.jwt)
-        : accessToken !== undefined
-          ? exchangedJwtSource({
-              refreshBeforeMs: (options.refreshBeforeSeconds ?? 60) * 1000,
-              now: this.#transport.now,
-              exchange: async () => {
-                const answer = await this.exchange({
-                  access_token: accessToken,
-                  ...(options.jwtDurationSeconds === undefined
-                    ? {}
-                    : { duration_seconds: options.jwtDurationSeconds }),
-                  ...(options.jwtScope === undefined ? {} : { scope: options.jwtScope }),
-                })
-                return { jwt: answer.jwt, expiresIn: answer.expires_in }
-              },
-            })
-          : undefined
+        : clientCredentials !== undefined
+          ? clientCredentialsJwtSource(this, clientCredentials, options, renewal)
+          : accessToken !== undefined
+            ? exchangedJwtSource({
+                ...renewal,
+                exchange: async () => {
+                  const answer = await this.exchange({
+                    access_token: accessToken,
+                    ...(options.jwtDurationSeconds === undefined
+                      ? {}
+                      : { duration_seconds: options.jwtDurationSeconds }),
+                    ...(options.jwtScope === undefined ? {} : { scope: options.jwtScope }),
+                  })
+                  return { jwt: answer.jwt, expiresIn: answer.expires_in }
+                },
+              })
+            : undefined
   }
 
   /**
@@ -184,6 +226,60 @@ export class TollgateClient {
         this.#data('POST /access-tokens/jwt', { body: { ...rest, duration_seconds } }),
       chosen,
     )
+  }
+
+  /**
+   * `POST /oauth2/token` with `client_credentials`: a JWT for a service
+   * access token, authenticated by client_secret_basic with the `client_id`
+   * inside the token (not cached; `clientCredentials` in the options caches
+   * and renews). Refusals are `TollgateOAuthError`.
+   *
+   * @example
+   * const { access_token } = await client.clientCredentials(process.env.TOLLGATE_ACCESS_TOKEN, { scope: 'datasets:read' })
+   */
+  async clientCredentials(
+    accessToken: string,
+    request: ClientCredentialsRequest = {},
+  ): Promise<OAuthTokenResponse> {
+    const body: RouteBody<'POST /oauth2/token'> = {
+      grant_type: 'client_credentials',
+      ...optionalFields(request),
+    }
+    const basic = { clientId: clientIdOf(accessToken), clientSecret: accessToken }
+    const answer = await send(
+      this.#transport,
+      { key: 'POST /oauth2/token', body, basic },
+      undefined,
+    )
+    return answer.data as OAuthTokenResponse
+  }
+
+  /**
+   * `POST /oauth2/token` with the RFC 8693 token exchange of an outside OIDC
+   * token (a GitHub Actions, GitLab CI or Kubernetes token) that a trust
+   * policy matches: a federated JWT, with no Tollgate secret at all. Needs
+   * no credentials. Refusals are `TollgateOAuthError`: `error` and
+   * `errorDescription` say which condition failed (`tollgate trust-policies
+   * simulate` shows every policy's).
+   *
+   * @example
+   * const { access_token } = await new TollgateClient({ baseUrl }).federate({ subjectToken: oidcToken, policy: 'deploy api from main' })
+   */
+  async federate(request: FederationRequest): Promise<OAuthTokenResponse> {
+    if (looksLikeAccessToken(request.subjectToken)) {
+      throw new TypeError(
+        'subjectToken holds a Tollgate access token: federate exchanges outside OIDC tokens; give an access token to the client as `accessToken` or `clientCredentials`',
+      )
+    }
+    return this.#data('POST /oauth2/token', {
+      body: {
+        grant_type: TOKEN_EXCHANGE_GRANT,
+        subject_token: request.subjectToken,
+        subject_token_type: SUBJECT_TOKEN_TYPES[request.subjectTokenType ?? 'jwt'],
+        ...(request.policy === undefined ? {} : { policy: request.policy }),
+        ...optionalFields(request),
+      },
+    })
   }
 
   /** `GET /whoami`: the caller as Tollgate sees them. */
@@ -403,6 +499,35 @@ export const ROUTE_METHODS = {
   'DELETE /trust-policies/{id}': 'trustPolicies.delete',
   'GET /trust-policies/{id}/events': 'trustPolicies.events',
 } as const satisfies Record<RouteKey, string>
+
+/** `scope` and Tollgate's `duration_seconds` extension, as form fields when given. */
+const optionalFields = (request: ClientCredentialsRequest) => ({
+  ...(request.scope === undefined ? {} : { scope: request.scope }),
+  ...(request.durationSeconds === undefined
+    ? {}
+    : { duration_seconds: String(request.durationSeconds) }),
+})
+
+/** JWTs from `client_credentials`, renewed like exchanged ones (see `exchangedJwtSource`). */
+const clientCredentialsJwtSource = (
+  client: TollgateClient,
+  accessToken: string,
+  options: TollgateClientOptions,
+  renewal: { readonly refreshBeforeMs: number; readonly now: () => number },
+): JwtSource => {
+  // Checked now: a malformed secret is a mistake in the options, not a failure of some later call.
+  clientIdOf(accessToken)
+  return exchangedJwtSource({
+    ...renewal,
+    exchange: async () => {
+      const answer = await client.clientCredentials(accessToken, {
+        scope: options.jwtScope,
+        durationSeconds: options.jwtDurationSeconds,
+      })
+      return { jwt: answer.access_token, expiresIn: answer.expires_in }
+    },
+  })
+}
 
 const baseUrlOf = (value: string | URL): string => {
   const url = new URL(value)

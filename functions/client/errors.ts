@@ -62,6 +62,44 @@ export class TollgateApiError extends TollgateClientError {
   }
 }
 
+/**
+ * An `/oauth2/*` route refused in RFC 6749 §5.2 form: `error` is the RFC's
+ * code (`invalid_client`, `invalid_scope`, `invalid_request`…) and
+ * `errorDescription` the server's sentence; `code` and `status` are as for
+ * any refusal, so code that handles `TollgateApiError` handles this too.
+ *
+ * @example
+ * try {
+ *   await client.federate({ subjectToken })
+ * } catch (error) {
+ *   if (error instanceof TollgateOAuthError) console.error(error.error, error.errorDescription)
+ *   throw error
+ * }
+ */
+export class TollgateOAuthError extends TollgateApiError {
+  readonly error: string
+  readonly errorDescription: string
+
+  constructor(fields: {
+    error: string
+    errorDescription: string
+    status: number
+    requestId: string | undefined
+    route: string
+  }) {
+    super({
+      code: apiErrorCode(undefined, fields.status),
+      status: fields.status,
+      detail: `${fields.error}: ${fields.errorDescription}`,
+      requestId: fields.requestId,
+      route: fields.route,
+    })
+    this.name = 'TollgateOAuthError'
+    this.error = fields.error
+    this.errorDescription = fields.errorDescription
+  }
+}
+
 /** The server could not be reached, or did not answer in time (after any retries). */
 export class TollgateNetworkError extends TollgateClientError {
   readonly code = 'network_error' as const

@@ -7,10 +7,13 @@ export type {
   AccessToken,
   AccessTokenWithSecret,
   AuditEvent,
+  ClientCredentialsRequest,
   DevLoginResponse,
   ExchangeRequest,
   ExchangeResponse,
+  FederationRequest,
   ListQuery,
+  OAuthTokenResponse,
   ServiceAccount,
   TollgateClientOptions,
   TrustPolicy,
@@ -23,6 +26,7 @@ export {
   TollgateApiError,
   TollgateClientError,
   TollgateNetworkError,
+  TollgateOAuthError,
   TollgateResponseError,
 } from './errors.js'
 export type { RetryOptions } from './retry.js'

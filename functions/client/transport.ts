@@ -6,6 +6,7 @@ import {
   apiErrorCode,
   TollgateApiError,
   TollgateNetworkError,
+  TollgateOAuthError,
   TollgateResponseError,
 } from './errors.js'
 import type { JwtSource } from './jwt-source.js'
@@ -33,6 +34,14 @@ export interface Request {
   readonly body?: unknown
   readonly ifMatch?: string | number | undefined
   readonly signal?: AbortSignal | undefined
+  /** An OAuth client's credentials, sent as `client_secret_basic` (RFC 6749 §2.3.1). */
+  readonly basic?: ClientSecretBasic | undefined
+}
+
+/** An OAuth client's id and secret: Tollgate's access token id and the token itself. */
+export interface ClientSecretBasic {
+  readonly clientId: string
+  readonly clientSecret: string
 }
 
 interface KnownRoute {
@@ -157,8 +166,20 @@ const headersOf = (
       spec.oauth === undefined ? 'application/json' : 'application/x-www-form-urlencoded'
   }
   if (jwt !== undefined) headers.authorization = `Bearer ${jwt}`
+  if (request.basic !== undefined && spec.oauth?.credential === 'client') {
+    headers.authorization = basicAuthorization(request.basic)
+  }
   if (request.ifMatch !== undefined) headers['if-match'] = entityTag(request.ifMatch)
   return headers
+}
+
+/**
+ * `Basic base64(id ":" secret)`, each part form-urlencoded first (RFC 6749
+ * §2.3.1), which servers decode; base64 of the ASCII this leaves.
+ */
+const basicAuthorization = ({ clientId, clientSecret }: ClientSecretBasic): string => {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
+  return `Basic ${btoa(`${encode(clientId)}:${encode(clientSecret)}`)}`
 }
 
 /** A token's `version` (3) or an ETag as the server sent it (`"3"`). */
@@ -238,20 +259,24 @@ const readAnswer = (
     )
   }
   const json = parseJson(text)
-  const body = json.ok ? z.safeParse(z.partial(problem), json.value) : undefined
-  const fields = body?.success === true ? body.data : {}
-  // `/oauth2/*` refuse in RFC 6749 form: its `error_description` is the detail.
+  // `/oauth2/*` refuse in RFC 6749 form, which OAuth's own error type carries.
   const oauth =
     json.ok && spec.oauth !== undefined ? z.safeParse(oauthError, json.value) : undefined
+  if (oauth?.success === true) {
+    throw new TollgateOAuthError({
+      error: oauth.data.error,
+      errorDescription: oauth.data.error_description,
+      status,
+      requestId,
+      route: key,
+    })
+  }
+  const body = json.ok ? z.safeParse(z.partial(problem), json.value) : undefined
+  const fields = body?.success === true ? body.data : {}
   throw new TollgateApiError({
     code: apiErrorCode(fields.code, status),
     status,
-    detail:
-      fields.detail ??
-      (oauth?.success === true
-        ? `${oauth.data.error}: ${oauth.data.error_description}`
-        : undefined) ??
-      `HTTP ${status} without a problem+json body.`,
+    detail: fields.detail ?? `HTTP ${status} without a problem+json body.`,
     requestId: fields.request_id ?? requestId,
     route: key,
     maxDurationSeconds: fields.max_duration_seconds,

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { durationOption } from '../../functions/cli/args.js'
 import { closestNames } from '../../functions/cli/suggest.js'
@@ -323,5 +325,140 @@ describe('closestNames', () => {
     expect(closestNames('--desc', options)).toEqual(['--description'])
     expect(closestNames('--frobnicate', options)).toEqual([])
     expect(closestNames('', options)).toEqual([])
+  })
+})
+
+describe('federation and client_credentials: refusals say what to do next', () => {
+  const OUTSIDE_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2NpLnRlc3QifQ.c2lnbmF0dXJl'
+
+  /** A token endpoint refusing every form with `error`, recording what it was sent. */
+  const refusingTokenEndpoint = (status: number, error: string, description: string) => {
+    const forms: URLSearchParams[] = []
+    const fetch = async (_url: string | URL | Request, init?: RequestInit) => {
+      forms.push(new URLSearchParams(String(init?.body)))
+      return Response.json({ error, error_description: description }, { status })
+    }
+    return { fetch, forms }
+  }
+
+  it('jwt --federate with a terminal for stdin: pipe the token, never an argument', async () => {
+    const run = await cli(['jwt', '--federate'], await envWith())
+
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(
+      /^tollgate jwt --federate: pipe the outside OIDC token on stdin \(`tollgate jwt --federate < token`\)/,
+    )
+  })
+
+  it('a Tollgate access token on stdin is named and never sent', async () => {
+    const server = refusingTokenEndpoint(400, 'invalid_request', 'x')
+
+    const run = await cli(['jwt', '--federate'], await envWith(), {
+      stdin: `${ACCESS_TOKEN}\n`,
+      fetch: server.fetch,
+    })
+
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('stdin holds a Tollgate access token')
+    expect(run.stderr).toContain('TOLLGATE_ACCESS_TOKEN')
+    expect(run.stderr).not.toContain(ACCESS_TOKEN.slice(4))
+    expect(server.forms).toEqual([])
+  })
+
+  it('no policy matched: the reason, then "simulate as an admin"; the token is not echoed', async () => {
+    const server = refusingTokenEndpoint(
+      400,
+      'invalid_request',
+      'No trust policy matches: tp_1 (deploy) fails subject, saw "repo:acme/api:ref:refs/heads/dev".',
+    )
+
+    const run = await cli(['jwt', '--federate', '--policy', 'deploy'], await envWith(), {
+      stdin: OUTSIDE_TOKEN,
+      fetch: server.fetch,
+    })
+
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    const [first, hint] = run.stderr.split('\n')
+    expect(first).toBe(
+      'tollgate jwt: No trust policy matches: tp_1 (deploy) fails subject, saw "repo:acme/api:ref:refs/heads/dev". (invalid_request, HTTP 400)',
+    )
+    expect(hint).toContain('an admin runs `tollgate trust-policies simulate --claims claims.json`')
+    expect(run.stderr).not.toContain(OUTSIDE_TOKEN.split('.')[1])
+    expect(Object.fromEntries(server.forms[0] ?? [])).toMatchObject({
+      subject_token: OUTSIDE_TOKEN,
+      policy: 'deploy',
+    })
+  })
+
+  it('federation off: the operator sets FEDERATION_ISSUERS; no Tollgate credential is looked at', async () => {
+    const server = refusingTokenEndpoint(
+      400,
+      'invalid_request',
+      'federation is not configured: FEDERATION_ISSUERS is empty',
+    )
+
+    // A credential other commands would refuse as misplaced: federation never reads it.
+    const run = await cli(['jwt', '--federate'], await envWith({ TOLLGATE_ACCESS_TOKEN: JWT }), {
+      stdin: OUTSIDE_TOKEN,
+      fetch: server.fetch,
+    })
+
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('its operator lists yours in FEDERATION_ISSUERS')
+    expect(server.forms).toHaveLength(1)
+  })
+
+  it.each([
+    ['invalid_client', 401, 3, 'check TOLLGATE_ACCESS_TOKEN'],
+    ['unauthorized_client', 400, 2, 'run `tollgate jwt` without --client-credentials'],
+    ['invalid_scope', 400, 2, 'or leave out --scope'],
+  ])(
+    'jwt --client-credentials refused with %s → exit %i (HTTP %i), saying what to do',
+    async (error, status, code, next) => {
+      const server = refusingTokenEndpoint(status, error, `${error} here`)
+
+      const run = await cli(
+        ['jwt', '--client-credentials'],
+        await envWith({ TOLLGATE_ACCESS_TOKEN: ACCESS_TOKEN }),
+        { fetch: server.fetch },
+      )
+
+      expect(run.code).toBe(code)
+      expect(run.stderr).toMatch(
+        new RegExp(`^tollgate jwt: ${error} here \\(${error}, HTTP ${status}\\)\\n`),
+      )
+      expect(run.stderr).toContain(next)
+      expect(run.stderr).not.toContain(ACCESS_TOKEN.slice(4))
+    },
+  )
+
+  it('--client-credentials with a TOLLGATE_JWT, or with --federate: which credential it needs', async () => {
+    const withJwt = await cli(['jwt', '--client-credentials'], await envWith({ TOLLGATE_JWT: JWT }))
+    const both = await cli(['jwt', '--client-credentials', '--federate'], await envWith())
+
+    expect(withJwt.code).toBe(2)
+    expect(withJwt.stderr).toMatch(/^tollgate jwt: .*--client-credentials need an access token/)
+    expect(both.code).toBe(2)
+    expect(both.stderr).toMatch(/^tollgate jwt: --federate and --client-credentials .* choose one/)
+  })
+
+  it('trust-policies create: a malformed --claim and an unreadable --file, without their content', async () => {
+    const env = await envWith({ TOLLGATE_ACCESS_TOKEN: ACCESS_TOKEN })
+    const home = env.XDG_CONFIG_HOME
+    const notJson = join(home, 'policy.json')
+    await writeFile(notJson, `{"audience": "${ACCESS_TOKEN}"`)
+
+    const claim = await cli(['tp', 'create', 'x', '--claim', 'repository_owner'], env)
+    const missing = await cli(['tp', 'create', '--file', join(home, 'none.json')], env)
+    const broken = await cli(['tp', 'create', '--file', notJson], env)
+    const noName = await cli(['tp', 'create', '--issuer', 'https://ci.test'], env)
+
+    expect(claim.stderr).toMatch(/^tollgate trust-policies create: --claim takes NAME=PATTERN/)
+    expect(missing.stderr).toMatch(/--file: cannot read .*none\.json \(ENOENT\)/)
+    expect(broken.stderr).toMatch(/--file: .*policy\.json is not valid JSON; check it with `jq/)
+    expect(broken.stderr).not.toContain(ACCESS_TOKEN.slice(4))
+    expect(noName.stderr).toMatch(/missing NAME \(or "name" in --file\)/)
+    expect([claim, missing, broken, noName].map((run) => run.code)).toEqual([2, 2, 2, 2])
   })
 })

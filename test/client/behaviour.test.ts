@@ -4,9 +4,12 @@ import {
   TollgateClient,
   type TollgateClientOptions,
   TollgateNetworkError,
+  TollgateOAuthError,
   TollgateResponseError,
 } from '../../functions/client/index.js'
+import { ACCESS_TOKEN_ID_LENGTH, clientIdOf } from '../../functions/client/oauth-client.js'
 import { parseRetryAfter } from '../../functions/client/retry.js'
+import { generateAccessToken, TOKEN_ID_LENGTH } from '../../functions/core/access-token.js'
 
 const ACCESS_TOKEN = `tgs_${'A'.repeat(71)}`
 const WHOAMI = { sub: 'sa_1', kind: 'service', roles: [], scopes: [], atid: 'a', jti: 'j' }
@@ -444,5 +447,142 @@ describe('parseRetryAfter', () => {
     [null, undefined],
   ])('reads %j as %j ms', (value, expected) => {
     expect(parseRetryAfter(value, Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(expected)
+  })
+})
+
+describe('TollgateClient: OAuth 2.0 client_credentials and federation', () => {
+  /** A token endpoint that records each form and answers `answer(form)`. */
+  const tokenEndpoint = (answer: (form: URLSearchParams) => Response = () => oauthToken(300)) => {
+    const forms: { form: URLSearchParams; authorization: string | null }[] = []
+    const fetch = async (url: string | URL | Request, init?: RequestInit) => {
+      const path = new URL(String(url)).pathname
+      if (path === '/whoami') return Response.json(WHOAMI)
+      const form = new URLSearchParams(String(init?.body))
+      forms.push({ form, authorization: new Headers(init?.headers).get('authorization') })
+      return answer(form)
+    }
+    return { fetch, forms }
+  }
+  const oauthToken = (expiresIn: number) =>
+    Response.json({
+      access_token: `jwt-${expiresIn}`,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: '',
+    })
+  const oauthRefusal = (status: number, error: string, description: string) =>
+    Response.json({ error, error_description: description }, { status })
+
+  it('reads the client_id from the token and authenticates by client_secret_basic', async () => {
+    const { id, value } = generateAccessToken('service', 'k'.repeat(TOKEN_ID_LENGTH))
+    const server = tokenEndpoint()
+    const { client } = clientOf(server.fetch, {
+      accessToken: undefined,
+      clientCredentials: value,
+      jwtScope: 'tokens:read',
+      jwtDurationSeconds: 120,
+    })
+
+    await client.whoami()
+
+    expect(clientIdOf(value)).toBe(id)
+    expect(ACCESS_TOKEN_ID_LENGTH).toBe(TOKEN_ID_LENGTH)
+    const [sent] = server.forms
+    expect(Object.fromEntries(sent?.form ?? [])).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'tokens:read',
+      duration_seconds: '120',
+    })
+    expect(sent?.authorization).toBe(`Basic ${btoa(`${id}:${value}`)}`)
+  })
+
+  it('renews the client_credentials JWT before it expires, single flight', async () => {
+    const server = tokenEndpoint()
+    const { client, advance } = clientOf(server.fetch, {
+      accessToken: undefined,
+      clientCredentials: ACCESS_TOKEN,
+    })
+
+    await Promise.all([client.whoami(), client.whoami()])
+    advance(239_000)
+    await client.whoami()
+    expect(server.forms).toHaveLength(1)
+    advance(1_000)
+    await client.whoami()
+    expect(server.forms).toHaveLength(2)
+  })
+
+  it('refuses a JWT or a second credential given as clientCredentials', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYV8xIn0.c2ln'
+
+    expect(() => new TollgateClient({ baseUrl: 'http://x.test', clientCredentials: jwt })).toThrow(
+      /^clientCredentials holds a JWT/,
+    )
+    expect(
+      () =>
+        new TollgateClient({
+          baseUrl: 'http://x.test',
+          accessToken: ACCESS_TOKEN,
+          clientCredentials: ACCESS_TOKEN,
+        }),
+    ).toThrow(TypeError)
+    expect(
+      () => new TollgateClient({ baseUrl: 'http://x.test', clientCredentials: 'tgs_short' }),
+    ).toThrow(/too short/)
+  })
+
+  it('federates: an outside token, policy, scope and duration in an RFC 8693 form, no credentials', async () => {
+    const server = tokenEndpoint()
+    const client = new TollgateClient({ baseUrl: 'http://tollgate.test', fetch: server.fetch })
+    const outside = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2kifQ.c2ln'
+
+    const answer = await client.federate({
+      subjectToken: outside,
+      policy: 'deploy api',
+      scope: 'datasets:write',
+      durationSeconds: 600,
+    })
+
+    expect(answer.access_token).toBe('jwt-300')
+    const [sent] = server.forms
+    expect(Object.fromEntries(sent?.form ?? [])).toEqual({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: outside,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      policy: 'deploy api',
+      scope: 'datasets:write',
+      duration_seconds: '600',
+    })
+    expect(sent?.authorization).toBeNull()
+  })
+
+  it('throws RFC 6749 refusals as TollgateOAuthError, without the outside token', async () => {
+    const server = tokenEndpoint(() =>
+      oauthRefusal(400, 'invalid_request', 'No trust policy matches: tp_1 fails subject.'),
+    )
+    const client = new TollgateClient({ baseUrl: 'http://tollgate.test', fetch: server.fetch })
+    const outside = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2kifQ.c2ln'
+
+    const error = await client.federate({ subjectToken: outside }).catch((e: unknown) => e)
+
+    expect(error).toBeInstanceOf(TollgateOAuthError)
+    expect(error).toBeInstanceOf(TollgateApiError)
+    expect(error).toMatchObject({
+      error: 'invalid_request',
+      errorDescription: 'No trust policy matches: tp_1 fails subject.',
+      code: 'invalid_request',
+      status: 400,
+    })
+    expect(String((error as Error).message)).not.toContain(outside)
+  })
+
+  it('refuses a Tollgate access token as the outside token, before sending it', async () => {
+    const server = tokenEndpoint()
+    const client = new TollgateClient({ baseUrl: 'http://tollgate.test', fetch: server.fetch })
+
+    await expect(client.federate({ subjectToken: ACCESS_TOKEN })).rejects.toThrow(
+      /^subjectToken holds a Tollgate access token/,
+    )
+    expect(server.forms).toEqual([])
   })
 })
