@@ -111,6 +111,16 @@ describe('workload identity federation', () => {
     expect(create.body).toMatchObject({ code: 'forbidden' })
     // Reads follow its scopes.
     expect((await ci.get('/access-tokens')).status).toBe(200)
+    // Behind the Lambda authorizer, a downstream API sees the policy and the outside workload.
+    const downstream = await ci.get('/whoami/authorizer')
+    expect(downstream.body).toMatchObject({
+      sub: accountId,
+      token_type: 'federated',
+      atid: '',
+      tpid: policyId,
+      act_sub: 'repo:acme/api:ref:refs/heads/main',
+      scope: 'datasets:read tokens:read tokens:write',
+    })
   })
 
   it('grants requested ∩ policy ∩ account, never more: a scope outside the policy is not granted', async () => {
