@@ -5,6 +5,7 @@ import type { AuditEvent, ServiceAccount } from '../core/records.js'
 import type { TokenState } from '../core/token-state.js'
 import type { TrustPolicy } from '../core/trust-policy.js'
 import type { Simulation } from '../core/use-cases/simulate-trust-policies.js'
+import { viewFields } from '../core/use-cases/trust-policies.js'
 
 /** The JSON of core values, typed by the API schemas so the two cannot drift. */
 
@@ -51,18 +52,7 @@ export const accessTokenJson = (state: TokenState): z.infer<typeof api.accessTok
 
 export const trustPolicyJson = (policy: TrustPolicy): z.infer<typeof api.trustPolicy> => ({
   id: policy.id,
-  name: policy.name,
-  description: policy.description,
-  issuer: policy.issuer,
-  jwks_uri: policy.jwksUri ?? null,
-  audience: policy.audience,
-  subject: policy.subject ?? null,
-  subject_pattern: policy.subjectPattern ?? null,
-  claims: { ...policy.claims },
-  service_account_id: policy.serviceAccountId,
-  scopes: [...policy.scopes],
-  max_duration_seconds: policy.maxDurationSeconds,
-  max_token_age_seconds: policy.maxTokenAgeSeconds,
+  ...viewFields(policy),
   generation: policy.generation,
   version: policy.version,
   created_at: iso(policy.createdAt),

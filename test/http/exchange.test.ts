@@ -132,6 +132,7 @@ describe.each(['RS256', 'ES256'] as const)('POST /access-tokens/jwt (%s)', (alg)
       [
         'service-accounts:read',
         'service-accounts:write',
+        'tokens:introspect',
         'tokens:read',
         'tokens:write',
         'tollgate:admin',

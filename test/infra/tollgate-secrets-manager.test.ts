@@ -53,6 +53,13 @@ const READ_PUBLIC_KEY_SET = {
   Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['KEYSET#public'] } },
 }
 const PEPPER = pepperStatements(pepperSecret, pepperKey)
+const onTable = (Sid: string, Action: string, keys: string[]) => ({
+  Sid,
+  Action,
+  Effect: 'Allow',
+  Resource: TABLE,
+  Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
+})
 const CALLER_RECORDS = [
   {
     Sid: 'ReadCallerRecords',
@@ -133,6 +140,8 @@ describe('least privilege, statement by statement (KEY_SOURCE=secrets-manager)',
       ...baseStatements(fn.logGroup),
       READ_PUBLIC_KEY_SET,
       CALLER_RECORDS[0],
+      onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
     ])
   })
 

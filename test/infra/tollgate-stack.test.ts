@@ -224,6 +224,8 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
       READ_PUBLIC_KEYS,
       ...PEPPER,
       READ_CALLER_RECORDS,
+      onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
       onTable('ReadServiceAccounts', 'dynamodb:GetItem', ['OWNER#*']),
       onTable('WriteServiceAccounts', 'dynamodb:PutItem', [
         'OWNER#*',
@@ -249,6 +251,8 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
       READ_PUBLIC_KEYS,
       ...PEPPER,
       READ_CALLER_RECORDS,
+      onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
       onTable('ReadTokenOwners', 'dynamodb:GetItem', ['OWNER#*']),
       onTable('WriteAccessTokens', 'dynamodb:PutItem', [
         'TOKEN#*',
@@ -275,6 +279,8 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
       ...baseStatements(fn.logGroup),
       READ_PUBLIC_KEYS,
       READ_CALLER_RECORDS,
+      onTable('ReadFederatedCallers', 'dynamodb:GetItem', ['TRUST_POLICIES', 'OWNER#*']),
+      onTable('ReadRevokedJwts', 'dynamodb:GetItem', ['REVOKED_JWT#*']),
     ])
   })
 

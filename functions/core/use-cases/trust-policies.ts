@@ -154,7 +154,7 @@ export const readTrustPolicy = async (
  * A policy's fields as the API names them: what audit records hold and
  * what tells a cosmetic change from one that revokes.
  */
-export const viewFields = (policy: TrustPolicyRules): Record<string, unknown> => ({
+export const viewFields = (policy: TrustPolicyRules) => ({
   name: policy.name,
   description: policy.description,
   issuer: policy.issuer,
@@ -162,9 +162,9 @@ export const viewFields = (policy: TrustPolicyRules): Record<string, unknown> =>
   audience: policy.audience,
   subject: policy.subject ?? null,
   subject_pattern: policy.subjectPattern ?? null,
-  claims: policy.claims,
+  claims: { ...policy.claims },
   service_account_id: policy.serviceAccountId,
-  scopes: policy.scopes,
+  scopes: [...policy.scopes],
   max_duration_seconds: policy.maxDurationSeconds,
   max_token_age_seconds: policy.maxTokenAgeSeconds,
 })
