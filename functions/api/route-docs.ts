@@ -33,6 +33,11 @@ export const API_TAGS = [
     description:
       'Long-lived credentials of a service account or a person: the secret is shown once, and only a keyed hash is stored.',
   },
+  {
+    name: 'Console',
+    description:
+      'The page people manage their tokens and accounts with, served by Tollgate itself (docs/console.md).',
+  },
 ] as const
 
 export type ApiTag = (typeof API_TAGS)[number]['name']
@@ -148,6 +153,20 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
     description:
       'The token’s audit trail, newest first: who changed what, when, and with which token.',
   },
+  'GET /console': {
+    tag: 'Console',
+    description:
+      'The console, an HTML page: sign in, then list, create, narrow, regenerate and revoke tokens and manage service accounts. Strict Content-Security-Policy; it calls this API from the same origin.',
+  },
+  'GET /console/config.json': {
+    tag: 'Console',
+    description:
+      'How people may sign in to the console: the identity providers with a public `client_id`, and whether the development issuer is there (local mode).',
+  },
+  'GET /console/{asset}': {
+    tag: 'Console',
+    description: 'The console’s script (`app.js`) and styles (`app.css`).',
+  },
 }
 
 /** The description of a route key, if it names a route of the table. */
@@ -167,6 +186,7 @@ export const QUERY_PARAMETER_DOCS: Readonly<Record<string, string>> = {
 export const PATH_ID_DOCS: Readonly<Partial<Record<ApiTag, string>>> = {
   'Service accounts': 'The service account’s id (`sa_…`).',
   'Access tokens': 'The access token’s id, the public part of the token (22 base62 characters).',
+  Console: 'The file’s name: `app.js` or `app.css`.',
 }
 
 /** Who may call a route, in words, from the route table. */

@@ -232,3 +232,15 @@ export const openidConfiguration = z.looseObject({
 })
 
 export const openapiDocument = z.looseObject({ openapi: z.string() })
+
+/**
+ * `GET /console/config.json`: how people may sign in to the console. Each
+ * identity provider with a public `client_id` in TRUSTED_ISSUERS; the
+ * development issuer in local mode.
+ */
+export const consoleConfig = z.object({
+  identity_providers: z.array(
+    z.object({ id: z.string(), issuer: z.string(), client_id: z.string() }),
+  ),
+  development_sign_in: z.boolean(),
+})

@@ -57,6 +57,7 @@ export type AccessToken = RouteAnswer<'GET /access-tokens/{id}'>
 export type AccessTokenWithSecret = RouteAnswer<'POST /access-tokens'>
 export type AuditEvent = RouteAnswer<'GET /access-tokens/{id}/events'>['items'][number]
 export type Whoami = RouteAnswer<'GET /whoami'>
+export type ConsoleConfig = RouteAnswer<'GET /console/config.json'>
 
 /** A list query: the wire's fields, with `limit` also as a number. */
 export type ListQuery<K extends RouteKey> = Omit<NonNullable<RouteQuery<K>>, 'limit'> & {
@@ -290,6 +291,19 @@ export class TollgateClient {
       this.#data('GET /access-tokens/{id}/events', { params: { id }, query: wireQuery(query) }),
   }
 
+  readonly console = {
+    /** `GET /console`: whether this Tollgate serves the console (the page itself is HTML). */
+    page: async (): Promise<void> => {
+      await this.call('GET /console', {})
+    },
+    /** `GET /console/config.json`: the sign-in options the console offers. */
+    config: (): Promise<ConsoleConfig> => this.#data('GET /console/config.json', {}),
+    /** `GET /console/{asset}`: whether the console's script or styles are served. */
+    asset: async (name: string): Promise<void> => {
+      await this.call('GET /console/{asset}', { params: { asset: name } })
+    },
+  }
+
   readonly dev = {
     /**
      * `POST /dev/login` on a dev server (local mode only): a person's JWT
@@ -333,6 +347,9 @@ export const ROUTE_METHODS = {
   'DELETE /access-tokens/{id}': 'accessTokens.revoke',
   'POST /access-tokens/{id}/regenerate': 'accessTokens.regenerate',
   'GET /access-tokens/{id}/events': 'accessTokens.events',
+  'GET /console': 'console.page',
+  'GET /console/config.json': 'console.config',
+  'GET /console/{asset}': 'console.asset',
 } as const satisfies Record<RouteKey, string>
 
 const baseUrlOf = (value: string | URL): string => {

@@ -7,6 +7,7 @@ export type {
   AccessToken,
   AccessTokenWithSecret,
   AuditEvent,
+  ConsoleConfig,
   DevLoginResponse,
   ExchangeRequest,
   ExchangeResponse,

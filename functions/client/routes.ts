@@ -35,6 +35,9 @@ export const CLIENT_ROUTES = {
   'DELETE /access-tokens/{id}': { answer: api.accessToken },
   'POST /access-tokens/{id}/regenerate': { answer: api.accessTokenWithSecret },
   'GET /access-tokens/{id}/events': { query: api.pageQuery, answer: api.listOf(api.auditEvent) },
+  'GET /console': { answer: undefined },
+  'GET /console/config.json': { answer: api.consoleConfig },
+  'GET /console/{asset}': { answer: undefined },
 } as const satisfies Record<
   TableRouteKey,
   { body?: z.core.$ZodType; query?: z.core.$ZodType; answer: z.core.$ZodType | undefined }

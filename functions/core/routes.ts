@@ -14,6 +14,7 @@ export type HandlerName =
   | 'whoami'
   | 'service-accounts'
   | 'access-tokens'
+  | 'console'
 
 /**
  * Who checks the caller:
@@ -215,6 +216,27 @@ const ROUTE_TABLE = [
     ...tokens,
     ...tokensRead,
     summary: "An access token's audit trail",
+  },
+  {
+    method: 'GET',
+    path: '/console',
+    handler: 'console',
+    authorization: 'none',
+    summary: 'The console: tokens and accounts in the browser (an HTML page)',
+  },
+  {
+    method: 'GET',
+    path: '/console/config.json',
+    handler: 'console',
+    authorization: 'none',
+    summary: "The console's sign-in options: the identity providers it may use",
+  },
+  {
+    method: 'GET',
+    path: '/console/{asset}',
+    handler: 'console',
+    authorization: 'none',
+    summary: "The console's script and styles",
   },
 ] as const satisfies readonly Route[]
 

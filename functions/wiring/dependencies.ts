@@ -44,9 +44,20 @@ export interface Dependencies extends ManagementDependencies, ExchangeHandlerDep
   /** The deny-list, as the authorizer reads it (the dev server runs one in front of its routes). */
   readonly denyListReader: DenyListReader
   readonly keySet: KeySet
+  /** The built console; the dev server builds it from `console/` when not given. */
+  readonly consoleAssets?: (() => Promise<ConsoleAssets>) | undefined
 }
 
 export type DependencyProvider = () => Promise<Dependencies>
+
+/** One built file of the console: its media type and its text. */
+export interface ConsoleAsset {
+  readonly contentType: string
+  readonly body: string
+}
+
+/** The built console (`console/build.ts`), by file name: `index.html`, `app.js`, `app.css`. */
+export type ConsoleAssets = Readonly<Record<string, ConsoleAsset>>
 
 /**
  * The dev server's (and tools') composition root: every port, with the

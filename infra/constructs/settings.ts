@@ -145,6 +145,8 @@ export const HANDLER_SETTINGS: Readonly<Record<RoutedHandlerName, readonly Setti
   'service-accounts': ['people'],
   'access-tokens': ['people', 'tokenPolicy'],
   openapi: [],
+  // Which identity providers the console signs in with, and its connect-src.
+  console: ['people'],
 }
 
 /** A prop's value as its variable's text. */
