@@ -27,7 +27,7 @@ export const AccountList = ({
   useEffect(() => {
     load(undefined, [])
   }, [])
-  const mayCreate = session.me.allowed_actions.includes('create_service_account')
+  const mayCreate = (session.me.allowed_actions ?? []).includes('create_service_account')
   return (
     <section aria-labelledby="accounts-title">
       <div class="heading">

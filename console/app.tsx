@@ -70,7 +70,7 @@ export const App = () => {
       />
     )
   }
-  const mayCreatePersonal = session.me.allowed_actions.includes('create_personal_token')
+  const mayCreatePersonal = (session.me.allowed_actions ?? []).includes('create_personal_token')
   return (
     <>
       <Header session={session} onSignOut={() => setSession(undefined)} />

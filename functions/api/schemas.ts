@@ -166,8 +166,8 @@ export const whoami = z.object({
   scopes: z.array(z.string()),
   atid: z.nullable(z.string()),
   jti: z.nullable(z.string()),
-  /** What the caller may create (a UI's create buttons). */
-  allowed_actions: z.array(z.enum(CALLER_ACTIONS)),
+  /** What the caller may create (a UI's create buttons); absent from older servers. */
+  allowed_actions: z.optional(z.array(z.enum(CALLER_ACTIONS))),
 })
 
 /** The Lambda authorizer's context, as `GET /whoami/authorizer` echoes it (primitives only). */

@@ -53,8 +53,11 @@ export const trustedIssuersProblem = (
   if (issuers.some((i) => ownIssuers.includes(i.issuer.replace(/\/+$/, '')))) {
     return 'TRUSTED_ISSUERS may not name ISSUER (or its development issuer)'
   }
-  if (issuers.some((i) => i.audience === own.audience || i.clientId === own.audience)) {
-    return 'TRUSTED_ISSUERS audiences and client ids may not equal AUDIENCE'
+  if (issuers.some((i) => i.audience === own.audience)) {
+    return 'TRUSTED_ISSUERS audiences may not equal AUDIENCE'
+  }
+  if (issuers.some((i) => i.clientId === own.audience)) {
+    return 'TRUSTED_ISSUERS client ids may not equal AUDIENCE'
   }
   return undefined
 }

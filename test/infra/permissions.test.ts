@@ -166,7 +166,7 @@ describe('the per-handler permission map', () => {
     ).not.toMatch(/kms:Sign|secret:jwks|key\/jwks/)
   })
 
-  it.each(['openapi', 'openid-configuration'] as const)(
+  it.each(['openapi', 'openid-configuration', 'console'] as const)(
     '%s gets no grant at all: it answers from its configuration',
     (name) => {
       expect(render(ROUTED_HANDLER_CAPABILITIES[name])).toEqual([])
@@ -435,6 +435,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'service-accounts': MANAGE_SERVICE_ACCOUNTS,
       'access-tokens': MANAGE_ACCESS_TOKENS,
       openapi: [],
+      console: [],
       authorizer: [DENY_LIST],
       'keys-init': [],
       bootstrap: BOOTSTRAP,
@@ -454,6 +455,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'service-accounts': [PUBLIC_KEY_SET, ...MANAGE_SERVICE_ACCOUNTS],
       'access-tokens': [PUBLIC_KEY_SET, ...MANAGE_ACCESS_TOKENS],
       openapi: [],
+      console: [],
       authorizer: [PUBLIC_KEY_SET, DENY_LIST],
       'keys-init': [PUBLISH_KEY_SET],
       'key-rotation': [PUBLISH_KEY_SET],

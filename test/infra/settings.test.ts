@@ -118,12 +118,14 @@ const EVERY_FUNCTION = [
   'service-accounts',
   'access-tokens',
   'openapi',
+  'console',
   'authorizer',
   'keys-init',
   'key-rotation',
   'bootstrap',
 ]
-const PEOPLE = ['access-tokens', 'authorizer', 'service-accounts', 'whoami']
+// The console names the identity providers people sign in with, and allows their origins.
+const PEOPLE = ['access-tokens', 'authorizer', 'console', 'service-accounts', 'whoami']
 
 /** Which functions read each variable a deployment chooses: the contract this file holds. */
 const READERS: Readonly<Record<string, readonly string[]>> = {
@@ -346,7 +348,7 @@ describe('a bad setting fails synth, naming the variable, the rule and where it 
     [
       'trustedIssuers',
       { trustedIssuers: [{ ...TRUSTED_ISSUERS[0], jwks_uri: 'not a url' }] as never },
-      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens\): Invalid configuration: TRUSTED_ISSUERS must be/,
+      /Tollgate \(Authorizer\/Function, Whoami, ServiceAccounts, AccessTokens, Console\): Invalid configuration: TRUSTED_ISSUERS must be/,
     ],
     [
       'authorizer.revocationMaxDelay',

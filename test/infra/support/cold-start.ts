@@ -9,6 +9,7 @@ const MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
   'service-accounts': () => import('../../../functions/entries/service-accounts.js'),
   'access-tokens': () => import('../../../functions/entries/access-tokens.js'),
   openapi: () => import('../../../functions/entries/openapi.js'),
+  console: () => import('../../../functions/entries/console.js'),
   'keys-init': () => import('../../../functions/entries/keys-init.js'),
   'key-rotation': () => import('../../../functions/entries/key-rotation.js'),
   bootstrap: () => import('../../../functions/entries/bootstrap.js'),
