@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, extname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BuildOptions, build, buildSync, type Metafile } from 'esbuild'
+import { buildConsoleAssets, buildConsoleAssetsSync } from '../console/build.js'
 import {
   PREBUILT_MANIFEST,
   type PrebuiltFunction,
@@ -65,10 +66,21 @@ export const esbuildOptions = ({
   sourcemap = true,
 }: BundleOptions): BuildOptions => ({
   ...LAMBDA_OPTIONS,
+  ...(entry === CONSOLE_ENTRY ? { define: consoleDefine(buildConsoleAssetsSync()) } : {}),
   entryPoints: [entry],
   outdir,
   sourcemap: sourcemap ? 'linked' : false,
   sourcesContent: false,
+})
+
+const CONSOLE_ENTRY = 'functions/entries/console.ts'
+
+/**
+ * The console's Lambda serves the very build the dev server serves: its
+ * files go into the bundle as `TOLLGATE_CONSOLE_ASSETS` (functions/entries/console.ts).
+ */
+const consoleDefine = (assets: object): Record<string, string> => ({
+  TOLLGATE_CONSOLE_ASSETS: JSON.stringify(assets),
 })
 
 /** `functions/entries/exchange-jwt.ts` → `exchange-jwt.handler`, the Lambda handler setting. */
@@ -112,6 +124,9 @@ export const bundleFunctions = async (options: {
 }): Promise<{ readonly manifest: PrebuiltManifest; readonly metafile: Metafile }> => {
   const result = await build({
     ...LAMBDA_OPTIONS,
+    ...(options.entries.includes(CONSOLE_ENTRY)
+      ? { define: consoleDefine(await buildConsoleAssets()) }
+      : {}),
     entryPoints: [...options.entries],
     outdir: options.outdir,
     entryNames: '[name]/index',

@@ -43,6 +43,11 @@ export const API_TAGS = [
     description:
       'Workload identity federation: which JWTs of an outside issuer (CI jobs, Kubernetes pods) may act as a service account, with no long-lived secret.',
   },
+  {
+    name: 'Console',
+    description:
+      'The page people manage their tokens and accounts with, served by Tollgate itself (docs/console.md).',
+  },
 ] as const
 
 export type ApiTag = (typeof API_TAGS)[number]['name']
@@ -215,6 +220,20 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
     description:
       'The policy’s audit trail, newest first, also after it was deleted: who changed what, when, and with which token.',
   },
+  'GET /console': {
+    tag: 'Console',
+    description:
+      'The console, an HTML page: sign in, then list, create, narrow, regenerate and revoke tokens and manage service accounts. Strict Content-Security-Policy; it calls this API from the same origin.',
+  },
+  'GET /console/config.json': {
+    tag: 'Console',
+    description:
+      'How people may sign in to the console: the identity providers with a public `client_id`, and whether the development issuer is there (local mode).',
+  },
+  'GET /console/{asset}': {
+    tag: 'Console',
+    description: 'The console’s script (`app.js`) and styles (`app.css`).',
+  },
 }
 
 /** The description of a route key, if it names a route of the table. */
@@ -235,6 +254,7 @@ export const PATH_ID_DOCS: Readonly<Partial<Record<ApiTag, string>>> = {
   'Service accounts': 'The service account’s id (`sa_…`).',
   'Access tokens': 'The access token’s id, the public part of the token (22 base62 characters).',
   'Trust policies': 'The trust policy’s id (`tp_…`).',
+  Console: 'The file’s name: `app.js` or `app.css`.',
 }
 
 /** Who may call a route, in words, from the route table. */

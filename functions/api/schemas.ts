@@ -1,9 +1,7 @@
 import * as z from 'zod/mini'
 import en from 'zod/v4/locales/en.js'
-import { ACCESS_TOKEN_LENGTH } from '../core/access-token.js'
 import { JWT_IN_ACCESS_TOKEN_FIELD, looksLikeJwt } from '../core/credential-kinds.js'
-import { MAX_CURSOR_LENGTH } from '../core/cursor.js'
-import { MAX_JWT_LENGTH } from '../core/jws-parts.js'
+import { ACCESS_TOKEN_LENGTH, MAX_CURSOR_LENGTH, MAX_JWT_LENGTH } from '../core/input-lengths.js'
 import {
   DESCRIPTION_TEXT,
   DESCRIPTION_TEXT_RULE,
@@ -78,6 +76,15 @@ export const serviceAccountPatch = z.strictObject({
   scopes: z.optional(permissions),
 })
 
+/**
+ * What the reader may do to what it reads (`allowed_actions` on reads),
+ * decided by the same checks the write routes run; the server still
+ * decides each call. A UI offers only these.
+ */
+export const TOKEN_ACTIONS = ['update', 'revoke', 'regenerate'] as const
+export const SERVICE_ACCOUNT_ACTIONS = ['update', 'delete', 'create_token'] as const
+export const CALLER_ACTIONS = ['create_personal_token', 'create_service_account'] as const
+
 export const serviceAccount = z.object({
   id: z.string(),
   name: z.string(),
@@ -88,6 +95,8 @@ export const serviceAccount = z.object({
   created_by: z.string(),
   /** The account's ETag value, for `If-Match` on `PATCH` (like a token's `version`). */
   version: z.int(),
+  /** On reads (`GET` one, list items): what the reader may do to it. */
+  allowed_actions: z.optional(z.array(z.enum(SERVICE_ACCOUNT_ACTIONS))),
 })
 
 export const accessTokenCreate = z.strictObject({
@@ -134,6 +143,8 @@ export const accessToken = z.object({
   token_hint: z.string(),
   version: z.int(),
   generation: z.int(),
+  /** On reads (`GET` one, list items): what the reader may do to it. */
+  allowed_actions: z.optional(z.array(z.enum(TOKEN_ACTIONS))),
 })
 
 /** The create and regenerate answers: the resource plus the secret, this once. */
@@ -240,6 +251,8 @@ export const whoami = z.object({
   scopes: z.array(z.string()),
   atid: z.nullable(z.string()),
   jti: z.nullable(z.string()),
+  /** What the caller may create (a UI's create buttons); absent from older servers. */
+  allowed_actions: z.optional(z.array(z.enum(CALLER_ACTIONS))),
 })
 
 /** The Lambda authorizer's context, as `GET /whoami/authorizer` echoes it (primitives only). */
@@ -375,4 +388,16 @@ export const oauthRevocationRequest = z.object({
 export const oauthError = z.object({
   error: z.string(),
   error_description: z.string(),
+})
+
+/**
+ * `GET /console/config.json`: how people may sign in to the console. Each
+ * identity provider with a public `client_id` in TRUSTED_ISSUERS; the
+ * development issuer in local mode.
+ */
+export const consoleConfig = z.object({
+  identity_providers: z.array(
+    z.object({ id: z.string(), issuer: z.string(), client_id: z.string() }),
+  ),
+  development_sign_in: z.boolean(),
 })

@@ -121,6 +121,10 @@ export const ROUTE_SPECS: Readonly<Record<RouteKey, RouteSpec>> = {
     query: api.pageQuery,
     success: ok(api.listOf(api.auditEvent)),
   },
+  // HTML, JavaScript and CSS: no JSON schema to check.
+  'GET /console': { success: { status: 200, schema: undefined } },
+  'GET /console/config.json': { success: ok(api.consoleConfig) },
+  'GET /console/{asset}': { success: { status: 200, schema: undefined } },
 }
 
 /** The spec of a route key read from an event, if it names a route of the table. */

@@ -93,6 +93,7 @@ export interface FederationRequest {
   /** 60 s to the policy's `max_duration_seconds`. */
   readonly durationSeconds?: number | undefined
 }
+export type ConsoleConfig = RouteAnswer<'GET /console/config.json'>
 
 /** A list query: the wire's fields, with `limit` also as a number. */
 export type ListQuery<K extends RouteKey> = Omit<NonNullable<RouteQuery<K>>, 'limit'> & {
@@ -445,6 +446,19 @@ export class TollgateClient {
       this.#data('GET /trust-policies/{id}/events', { params: { id }, query: wireQuery(query) }),
   }
 
+  readonly console = {
+    /** `GET /console`: whether this Tollgate serves the console (the page itself is HTML). */
+    page: async (): Promise<void> => {
+      await this.call('GET /console', {})
+    },
+    /** `GET /console/config.json`: the sign-in options the console offers. */
+    config: (): Promise<ConsoleConfig> => this.#data('GET /console/config.json', {}),
+    /** `GET /console/{asset}`: whether the console's script or styles are served. */
+    asset: async (name: string): Promise<void> => {
+      await this.call('GET /console/{asset}', { params: { asset: name } })
+    },
+  }
+
   readonly dev = {
     /**
      * `POST /dev/login` on a dev server (local mode only): a person's JWT
@@ -498,6 +512,9 @@ export const ROUTE_METHODS = {
   'PATCH /trust-policies/{id}': 'trustPolicies.update',
   'DELETE /trust-policies/{id}': 'trustPolicies.delete',
   'GET /trust-policies/{id}/events': 'trustPolicies.events',
+  'GET /console': 'console.page',
+  'GET /console/config.json': 'console.config',
+  'GET /console/{asset}': 'console.asset',
 } as const satisfies Record<RouteKey, string>
 
 /** `scope` and Tollgate's `duration_seconds` extension, as form fields when given. */

@@ -8,6 +8,7 @@ export type {
   AccessTokenWithSecret,
   AuditEvent,
   ClientCredentialsRequest,
+  ConsoleConfig,
   DevLoginResponse,
   ExchangeRequest,
   ExchangeResponse,

@@ -51,6 +51,9 @@ export const CLIENT_ROUTES = {
   'PATCH /trust-policies/{id}': { body: api.trustPolicyPatch, answer: api.trustPolicy },
   'DELETE /trust-policies/{id}': { answer: undefined },
   'GET /trust-policies/{id}/events': { query: api.pageQuery, answer: api.listOf(api.auditEvent) },
+  'GET /console': { answer: undefined },
+  'GET /console/config.json': { answer: api.consoleConfig },
+  'GET /console/{asset}': { answer: undefined },
 } as const satisfies Record<
   TableRouteKey,
   { body?: z.core.$ZodType; query?: z.core.$ZodType; answer: z.core.$ZodType | undefined }

@@ -1,18 +1,21 @@
-import { BASE62_PATTERN, base62Width, encodeBase62 } from './base62.js'
+import { BASE62_PATTERN, encodeBase62 } from './base62.js'
 import { JWT_AS_ACCESS_TOKEN, looksLikeJwt } from './credential-kinds.js'
 import { TollgateError } from './errors.js'
+import {
+  BODY_LENGTH,
+  CHECKSUM_LENGTH,
+  SECRET_BYTES,
+  SECRET_LENGTH,
+  TOKEN_ID_LENGTH,
+} from './input-lengths.js'
 import { randomBytes } from './node-crypto.js'
 import { OWNER_TAG_LENGTH } from './owners.js'
+
+export { ACCESS_TOKEN_LENGTH, TOKEN_ID_LENGTH } from './input-lengths.js'
 
 export type TokenKind = 'service' | 'personal'
 
 const PREFIX_BY_KIND: Readonly<Record<TokenKind, string>> = { service: 'tgs_', personal: 'tgp_' }
-const ID_BYTES = 16
-const SECRET_BYTES = 32
-export const TOKEN_ID_LENGTH = base62Width(ID_BYTES)
-const SECRET_LENGTH = base62Width(SECRET_BYTES)
-const CHECKSUM_LENGTH = 6
-const BODY_LENGTH = TOKEN_ID_LENGTH + SECRET_LENGTH
 
 /**
  * What a secret scanner matches: `tgs_`/`tgp_`, a base62 body (public token id,
@@ -21,9 +24,6 @@ const BODY_LENGTH = TOKEN_ID_LENGTH + SECRET_LENGTH
 export const ACCESS_TOKEN_PATTERN = new RegExp(
   `^tg[sp]_${BASE62_PATTERN}{${BODY_LENGTH + CHECKSUM_LENGTH}}$`,
 )
-
-/** Longest string worth looking at; anything longer is rejected unread. */
-export const ACCESS_TOKEN_LENGTH = 4 + BODY_LENGTH + CHECKSUM_LENGTH
 
 export interface ParsedAccessToken {
   readonly kind: TokenKind

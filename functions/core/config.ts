@@ -88,7 +88,7 @@ const ENV_SCHEMA = z.object({
   /** People's identity providers. */
   TRUSTED_ISSUERS: z._default(
     json(
-      'must be a JSON list of {id, issuer, jwks_uri, audience, subject_claim?, roles_claim?, role_map?}',
+      'must be a JSON list of {id, issuer, jwks_uri, audience, client_id?, subject_claim?, roles_claim?, role_map?}',
       trustedIssuersSchema,
     ),
     [],

@@ -1,9 +1,9 @@
 import { TollgateError } from './errors.js'
+import { MAX_CURSOR_LENGTH } from './input-lengths.js'
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from './node-crypto.js'
 
 const IV_BYTES = 12
 const TAG_BYTES = 16
-export const MAX_CURSOR_LENGTH = 2048
 
 /**
  * What a cursor is bound to: who asked and with which filters. A cursor

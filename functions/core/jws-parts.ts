@@ -1,7 +1,6 @@
 import { TollgateError } from './errors.js'
+import { MAX_JWT_LENGTH } from './input-lengths.js'
 
-/** Longest compact JWS looked at; Tollgate's own JWTs are well under 2 KiB. */
-export const MAX_JWT_LENGTH = 8192
 /** Longest protected-header segment; ours (`{alg, kid, typ}`) is about 100 characters. */
 export const MAX_HEADER_SEGMENT_LENGTH = 1024
 

@@ -92,7 +92,9 @@ export const createPersonVerifier = (options: PersonVerifierOptions): PersonVeri
 const checkAudience = (payload: Record<string, unknown>, issuer: TrustedIssuer): void => {
   const { aud } = payload
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
-  if (audiences.length > MAX_AUDIENCES || !audiences.includes(issuer.audience)) {
+  const accepted = (audience: unknown) =>
+    audience === issuer.audience || (issuer.clientId !== undefined && audience === issuer.clientId)
+  if (audiences.length > MAX_AUDIENCES || !audiences.some(accepted)) {
     throw invalid('The JWT audience is not accepted.')
   }
 }

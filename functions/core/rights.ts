@@ -102,28 +102,44 @@ export const holdingsOf = (
 export const holdsAllOf = (caller: Pick<Caller, 'scopes'>, holdings: readonly string[]): boolean =>
   holdsAdmin(caller) || holdings.every((scope) => holdsScope(caller, scope))
 
-/** Throws `insufficient_scope` unless the caller's JWT holds `tollgate:admin`. */
+/** `insufficient_scope` unless the caller's JWT holds `tollgate:admin`; undefined if it does. */
+export const adminRefusal = (
+  caller: Pick<Caller, 'scopes'>,
+  what: string,
+): TollgateError | undefined =>
+  holdsAdmin(caller)
+    ? undefined
+    : new TollgateError(
+        'insufficient_scope',
+        `To ${what}, the JWT needs the scope ${TOLLGATE_ADMIN_SCOPE} (exchange an admin token without narrowing it away).`,
+      )
+
+/** Throws `adminRefusal`'s error, if any. */
 export const requireAdmin = (caller: Pick<Caller, 'scopes'>, what: string): void => {
-  if (!holdsAdmin(caller)) {
-    throw new TollgateError(
-      'insufficient_scope',
-      `To ${what}, the JWT needs the scope ${TOLLGATE_ADMIN_SCOPE} (exchange an admin token without narrowing it away).`,
-    )
-  }
+  const refused = adminRefusal(caller, what)
+  if (refused !== undefined) throw refused
 }
 
 /**
- * Refuses a caller whose JWT came from a personal token: such a JWT may
- * list, read, narrow and revoke its owner's personal tokens and nothing
+ * The refusal of a caller whose JWT came from a personal token: such a JWT
+ * may list, read, narrow and revoke its owner's personal tokens and nothing
  * else, so a leaked laptop or CI token cannot grant itself more.
  */
+export const derivedCredentialRefusal = (
+  caller: Pick<Caller, 'kind'>,
+  what: string,
+): TollgateError | undefined =>
+  caller.kind === 'personal'
+    ? new TollgateError(
+        'forbidden',
+        `A JWT from a personal token cannot ${what}; sign in with your identity provider instead.`,
+      )
+    : undefined
+
+/** Throws `derivedCredentialRefusal`'s error, if any. */
 export const refuseDerivedCredential = (caller: Pick<Caller, 'kind'>, what: string): void => {
-  if (caller.kind === 'personal') {
-    throw new TollgateError(
-      'forbidden',
-      `A JWT from a personal token cannot ${what}; sign in with your identity provider instead.`,
-    )
-  }
+  const refused = derivedCredentialRefusal(caller, what)
+  if (refused !== undefined) throw refused
 }
 
 /**

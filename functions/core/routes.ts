@@ -16,6 +16,7 @@ export type HandlerName =
   | 'access-tokens'
   | 'trust-policies'
   | 'oauth2'
+  | 'console'
 
 /**
  * Who checks the caller:
@@ -293,6 +294,27 @@ const ROUTE_TABLE = [
     path: '/trust-policies/{id}/events',
     ...trustPolicies,
     summary: "A trust policy's audit trail",
+  },
+  {
+    method: 'GET',
+    path: '/console',
+    handler: 'console',
+    authorization: 'none',
+    summary: 'The console: tokens and accounts in the browser (an HTML page)',
+  },
+  {
+    method: 'GET',
+    path: '/console/config.json',
+    handler: 'console',
+    authorization: 'none',
+    summary: "The console's sign-in options: the identity providers it may use",
+  },
+  {
+    method: 'GET',
+    path: '/console/{asset}',
+    handler: 'console',
+    authorization: 'none',
+    summary: "The console's script and styles",
   },
 ] as const satisfies readonly Route[]
 

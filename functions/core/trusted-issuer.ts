@@ -19,6 +19,12 @@ export interface TrustedIssuer {
   readonly jwksUri: string
   /** The exact `aud` its JWTs must carry for Tollgate; never Tollgate's own AUDIENCE. */
   readonly audience: string
+  /**
+   * A public OIDC client (no secret) registered at the IdP for the console
+   * and `tollgate login --issuer`: ID tokens whose `aud` is this id are
+   * accepted too. Undefined: people bring their JWTs some other way.
+   */
+  readonly clientId?: string | undefined
   /** The claim naming the person, `sub` unless configured. */
   readonly subjectClaim: string
   /** The claim holding the person's groups or roles at the IdP, if any. */
@@ -49,6 +55,9 @@ export const trustedIssuersProblem = (
   }
   if (issuers.some((i) => i.audience === own.audience)) {
     return 'TRUSTED_ISSUERS audiences may not equal AUDIENCE'
+  }
+  if (issuers.some((i) => i.clientId === own.audience)) {
+    return 'TRUSTED_ISSUERS client ids may not equal AUDIENCE'
   }
   return undefined
 }

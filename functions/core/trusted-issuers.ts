@@ -24,6 +24,7 @@ export const trustedIssuersSchema = z
       issuer: z.string().check(z.refine(isHttpUrl)),
       jwks_uri: z.string().check(z.refine(isHttpUrl)),
       audience: z.string().check(z.minLength(1), z.maxLength(256)),
+      client_id: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
       subject_claim: z.optional(claimName),
       roles_claim: z.optional(claimName),
       role_map: z.optional(
@@ -47,6 +48,7 @@ export const toTrustedIssuers = (
     issuer: entry.issuer,
     jwksUri: entry.jwks_uri,
     audience: entry.audience,
+    clientId: entry.client_id,
     subjectClaim: entry.subject_claim ?? 'sub',
     rolesClaim: entry.roles_claim,
     roleMap: entry.role_map ?? {},

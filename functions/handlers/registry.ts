@@ -1,6 +1,7 @@
 import type { HandlerName } from '../core/routes.js'
 import type { DependencyProvider } from '../wiring/dependencies.js'
 import { createAccessTokensHandler } from './access-tokens.js'
+import { createConsoleHandler } from './console.js'
 import { createExchangeJwtHandler } from './exchange-jwt.js'
 import type { LambdaHttpHandler } from './http-middleware.js'
 import { createJwksHandler } from './jwks.js'
@@ -24,4 +25,5 @@ export const HANDLER_FACTORIES: Readonly<
   'access-tokens': createAccessTokensHandler,
   'trust-policies': createTrustPoliciesHandler,
   oauth2: createOAuth2Handler,
+  console: createConsoleHandler,
 }

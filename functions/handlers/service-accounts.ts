@@ -1,9 +1,12 @@
 import * as api from '../api/schemas.js'
-import { listServiceAccountEvents, listServiceAccounts } from '../core/use-cases/queries.js'
+import {
+  getServiceAccount,
+  listServiceAccountEvents,
+  listServiceAccounts,
+} from '../core/use-cases/queries.js'
 import {
   createServiceAccount,
   deleteServiceAccount,
-  readAccount,
   updateServiceAccount,
 } from '../core/use-cases/service-accounts.js'
 import type { ManagementDependencies } from '../wiring/dependencies.js'
@@ -36,8 +39,8 @@ export const createServiceAccountsHandler = (dependencies: () => Promise<Managem
         next_cursor: found.nextCursor,
       })
     },
-    'GET /service-accounts/{id}': async ({ request, deps }) => {
-      const { account } = await readAccount(deps, pathParameter(request, 'id'))
+    'GET /service-accounts/{id}': async ({ request, deps, context }) => {
+      const account = await getServiceAccount(deps, context, pathParameter(request, 'id'))
       return answer(request, serviceAccountJson(account), { version: account.version })
     },
     'PATCH /service-accounts/{id}': async ({ request, deps, context }) => {

@@ -4,6 +4,8 @@ import type { Caller } from '../core/caller.js'
 import type { AuditEvent, ServiceAccount } from '../core/records.js'
 import type { TokenState } from '../core/token-state.js'
 import type { TrustPolicy } from '../core/trust-policy.js'
+import { callerActions } from '../core/use-cases/allowed-actions.js'
+import type { ServiceAccountView, TokenView } from '../core/use-cases/queries.js'
 import type { Simulation } from '../core/use-cases/simulate-trust-policies.js'
 import { viewFields } from '../core/use-cases/trust-policies.js'
 
@@ -13,7 +15,7 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
 
 export const serviceAccountJson = (
-  account: ServiceAccount,
+  account: ServiceAccount | ServiceAccountView,
 ): z.infer<typeof api.serviceAccount> => ({
   id: account.id,
   name: account.name,
@@ -23,10 +25,11 @@ export const serviceAccountJson = (
   created_at: iso(account.createdAt),
   created_by: account.createdBy,
   version: account.version,
+  ...('allowedActions' in account ? { allowed_actions: [...account.allowedActions] } : {}),
 })
 
 /** Never the secret or its hash: only the hint. */
-export const accessTokenJson = (state: TokenState): z.infer<typeof api.accessToken> => {
+export const accessTokenJson = (state: TokenState | TokenView): z.infer<typeof api.accessToken> => {
   const { record } = state
   return {
     id: record.id,
@@ -47,6 +50,7 @@ export const accessTokenJson = (state: TokenState): z.infer<typeof api.accessTok
     token_hint: record.tokenHint,
     version: record.version,
     generation: record.generation,
+    ...('allowedActions' in state ? { allowed_actions: [...state.allowedActions] } : {}),
   }
 }
 
@@ -93,4 +97,5 @@ export const whoamiJson = (caller: Caller): z.infer<typeof api.whoami> => ({
   scopes: [...caller.scopes],
   atid: caller.atid,
   jti: caller.jti,
+  allowed_actions: [...callerActions(caller)],
 })

@@ -8,6 +8,7 @@ import { problemResponse } from '../handlers/http-response.js'
 import { HANDLER_FACTORIES } from '../handlers/registry.js'
 import { buildAuthorizerDependencies } from '../wiring/authorizer.js'
 import type { Dependencies } from '../wiring/dependencies.js'
+import { builtConsole } from './console-assets.js'
 import { devRouteFor } from './dev-routes.js'
 import { lambdaContext, toHttpApiEvent } from './http-api-event.js'
 import { createHardenedServer, DEFAULT_LIMITS, type DevServerLimits } from './http-hardening.js'
@@ -59,7 +60,11 @@ interface ServeContext {
 export const startDevServer = async (options: DevServerOptions): Promise<DevServer> => {
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const invoke = await enableInvocationScopes(limits.maxConnections)
-  const provider = () => Promise.resolve(options.dependencies)
+  const dependencies = {
+    ...options.dependencies,
+    consoleAssets: options.dependencies.consoleAssets ?? builtConsole,
+  }
+  const provider = () => Promise.resolve(dependencies)
   const routes = ROUTES.map((route) =>
     compileRoute(route, HANDLER_FACTORIES[route.handler](provider)),
   )

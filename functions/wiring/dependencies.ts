@@ -67,9 +67,20 @@ export interface Dependencies extends TrustPolicyHandlerDependencies, ExchangeHa
   readonly keySet: KeySet
   /** The federated exchange of `/oauth2/token`; undefined without FEDERATION_ISSUERS. */
   readonly federation: FederatedExchange | undefined
+  /** The built console; the dev server builds it from `console/` when not given. */
+  readonly consoleAssets?: (() => Promise<ConsoleAssets>) | undefined
 }
 
 export type DependencyProvider = () => Promise<Dependencies>
+
+/** One built file of the console: its media type and its text. */
+export interface ConsoleAsset {
+  readonly contentType: string
+  readonly body: string
+}
+
+/** The built console (`console/build.ts`), by file name: `index.html`, `app.js`, `app.css`. */
+export type ConsoleAssets = Readonly<Record<string, ConsoleAsset>>
 
 /**
  * The dev server's (and tools') composition root: every port, with the

@@ -126,6 +126,8 @@ export const ROUTED_HANDLER_CAPABILITIES: Readonly<
   ],
   // A document generated from the schemas at build time: no data, no keys.
   openapi: [],
+  // Static files built into the bundle, and the issuers' public client ids: no data, no keys.
+  console: [],
 }
 
 /** The authorizer: public keys, the deny-list when revocation is on, Basic auth's reads when on. */

@@ -151,6 +151,8 @@ export const HANDLER_SETTINGS: Readonly<Record<RoutedHandlerName, readonly Setti
   // Introspection's bearer may be a person's JWT; the token endpoint exchanges outside tokens.
   oauth2: ['people', 'federation'],
   openapi: [],
+  // Which identity providers the console signs in with, and its connect-src.
+  console: ['people'],
 }
 
 /** A prop's value as its variable's text. */

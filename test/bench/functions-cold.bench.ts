@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { buildConsoleAssets } from '../../console/build.js'
 import { systemClock } from '../../functions/adapters/system-clock.js'
 import { parseConfig } from '../../functions/core/config.js'
 import { ROUTES } from '../../functions/core/routes.js'
@@ -28,6 +30,23 @@ const TABLE_NAME = 'tollgate-bench-functions'
 const FUNCTIONS = [
   ...new Set([...ROUTES.map((route) => route.handler), 'authorizer', 'keys-init', 'key-rotation']),
 ]
+
+/**
+ * The console as a browser downloads it (`console/build.ts`, the build the
+ * dev server and the console Lambda serve): its bytes, and gzip's, which is
+ * closer to what travels.
+ */
+const consoleBundleFigures = async (): Promise<Figure[]> => {
+  const bodies = Object.values(await buildConsoleAssets()).map((asset) => asset.body)
+  const bytes = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0)
+  const gzipped = bodies.reduce((sum, body) => sum + gzipSync(body).byteLength, 0)
+  return [
+    figure('console.bundle.bytes', 'console bundle (index.html, app.js, app.css)', 'kB', [
+      kB(bytes),
+    ]),
+    figure('console.bundle.gzip_bytes', 'console bundle, gzipped', 'kB', [kB(gzipped)]),
+  ]
+}
 
 /** What a first call answers when it worked: an HTTP status, or an authorizer's allow. */
 const succeeded = (answer: unknown): boolean => {
@@ -171,7 +190,7 @@ export const runFunctionsColdSuite = async (env: BenchEnvironment): Promise<Suit
     return {
       id: 'functions.cold',
       title: 'Every function, cold start (KEY_SOURCE=kms, RS256)',
-      figures: [],
+      figures: await consoleBundleFigures(),
       grid: {
         rowHeader: 'function',
         columns: rows[0]?.cells.map((cell) => cell.label) ?? [],

@@ -39,6 +39,8 @@ describe('GET /whoami, authorized in its handler', () => {
       roles: [],
       atid: claims.atid,
       jti: claims.jti,
+      // A service's JWT creates no personal token, and without tollgate:admin no account.
+      allowed_actions: [],
     })
   })
 

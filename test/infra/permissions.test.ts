@@ -213,7 +213,7 @@ describe('the per-handler permission map', () => {
     },
   )
 
-  it.each(['openapi', 'openid-configuration'] as const)(
+  it.each(['openapi', 'openid-configuration', 'console'] as const)(
     '%s gets no grant at all: it answers from its configuration',
     (name) => {
       expect(render(ROUTED_HANDLER_CAPABILITIES[name])).toEqual([])
@@ -511,6 +511,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'trust-policies': MANAGE_TRUST_POLICIES,
       oauth2: OAUTH2,
       openapi: [],
+      console: [],
       authorizer: [DENY_LIST],
       'keys-init': [],
       bootstrap: BOOTSTRAP,
@@ -532,6 +533,7 @@ describe("every function's DynamoDB grant, as synthesized", () => {
       'trust-policies': [PUBLIC_KEY_SET, ...MANAGE_TRUST_POLICIES],
       oauth2: [...OAUTH2.slice(0, 2), PUBLIC_KEY_SET, ...OAUTH2.slice(2)],
       openapi: [],
+      console: [],
       authorizer: [PUBLIC_KEY_SET, DENY_LIST],
       'keys-init': [PUBLISH_KEY_SET],
       'key-rotation': [PUBLISH_KEY_SET],

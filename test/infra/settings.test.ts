@@ -123,14 +123,17 @@ const EVERY_FUNCTION = [
   'trust-policies',
   'oauth2',
   'openapi',
+  'console',
   'authorizer',
   'keys-init',
   'key-rotation',
   'bootstrap',
 ]
+// The console names the identity providers people sign in with, and allows their origins.
 const PEOPLE = [
   'access-tokens',
   'authorizer',
+  'console',
   'oauth2',
   'service-accounts',
   'trust-policies',
@@ -366,7 +369,7 @@ describe('a bad setting fails synth, naming the variable, the rule and where it 
     [
       'trustedIssuers',
       { trustedIssuers: [{ ...TRUSTED_ISSUERS[0], jwks_uri: 'not a url' }] as never },
-      /Tollgate \(Authorizer\/Function, Oauth2, Whoami, ServiceAccounts, AccessTokens, TrustPolicies\): Invalid configuration: TRUSTED_ISSUERS must be/,
+      /Tollgate \(Authorizer\/Function, Oauth2, Whoami, ServiceAccounts, AccessTokens, TrustPolicies, Console\): Invalid configuration: TRUSTED_ISSUERS must be/,
     ],
     [
       'authorizer.revocationMaxDelay',

@@ -200,7 +200,7 @@ describe('least privilege, statement by statement (KEY_SOURCE=kms)', () => {
     expect(statements(fn)).toEqual([...baseStatements(fn.logGroup), READ_PUBLIC_KEYS])
   })
 
-  it.each(['openid-configuration', 'openapi'])(
+  it.each(['openid-configuration', 'openapi', 'console'])(
     '%s reads nothing: it answers from its configuration',
     (name) => {
       const fn = handler(name)

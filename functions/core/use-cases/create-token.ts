@@ -8,7 +8,7 @@ import { withTokenAdded } from '../owner-tokens.js'
 import { type OwnerRef, ownerTag } from '../owners.js'
 import type { Clock, OwnerReader, Secrets, UnitOfWork, WriteIntent } from '../ports.js'
 import type { AccessTokenRecord, AuditSubject, OwnerRecord } from '../records.js'
-import { refuseDerivedCredential, requireAdmin, storableScopes } from '../rights.js'
+import { adminRefusal, refuseDerivedCredential, storableScopes } from '../rights.js'
 import { TOLLGATE_ADMIN_SCOPE } from '../routes.js'
 import { newTokenRecord } from '../token-records.js'
 import { retryOnConflict } from './retry-on-conflict.js'
@@ -126,21 +126,33 @@ export const createToken = async (
 }
 
 const tokenOwner = (caller: Caller, serviceAccountId: string | undefined): OwnerRef => {
-  if (serviceAccountId !== undefined) {
-    requireAdmin(caller, "create a service account's tokens")
-    if (!holdsScope(caller, 'tokens:write')) {
-      throw new TollgateError('insufficient_scope', 'Creating this token needs tokens:write.')
-    }
-    return { type: 'service_account', id: serviceAccountId }
-  }
-  if (caller.kind !== 'person') {
-    throw new TollgateError(
-      'invalid_request',
-      'service_account_id is required: only people hold personal tokens.',
-    )
-  }
-  return { type: 'user', id: caller.sub }
+  const refused =
+    serviceAccountId === undefined
+      ? personalTokenRefusal(caller)
+      : serviceAccountTokenRefusal(caller)
+  if (refused !== undefined) throw refused
+  return serviceAccountId === undefined
+    ? { type: 'user', id: caller.sub }
+    : { type: 'service_account', id: serviceAccountId }
 }
+
+/** Why the caller may not create a service account's token (secrets only by an admin). */
+export const serviceAccountTokenRefusal = (caller: Caller): TollgateError | undefined => {
+  const refused = adminRefusal(caller, "create a service account's tokens")
+  if (refused !== undefined) return refused
+  return holdsScope(caller, 'tokens:write')
+    ? undefined
+    : new TollgateError('insufficient_scope', 'Creating this token needs tokens:write.')
+}
+
+/** Why the caller may not create a personal token of their own (only people hold them). */
+export const personalTokenRefusal = (caller: Caller): TollgateError | undefined =>
+  caller.kind === 'person'
+    ? undefined
+    : new TollgateError(
+        'invalid_request',
+        'service_account_id is required: only people hold personal tokens.',
+      )
 
 /**
  * What the new token may hold at most: the account's ceiling, or what the

@@ -13,6 +13,15 @@ import type {
 import { serviceAccountOf } from '../records.js'
 import { type TokenState, tokenState } from '../token-state.js'
 import { isTrustPolicyId, type TrustPolicy } from '../trust-policy.js'
+import {
+  type AccountWithOwner,
+  type ServiceAccountAction,
+  serviceAccountActions,
+  type TokenAction,
+  type TokenWithOwner,
+  tokenActions,
+} from './allowed-actions.js'
+import { readAccount } from './service-accounts.js'
 import { readTokenFor } from './token-access.js'
 
 export interface QueryDependencies {
@@ -32,14 +41,62 @@ export interface ListPage<T> {
   readonly nextCursor: string | null
 }
 
+/** A token as its reader sees it: its state, and what this reader may do to it. */
+export interface TokenView extends TokenState {
+  readonly allowedActions: readonly TokenAction[]
+}
+
+/** A service account as its reader sees it, with what this reader may do to it. */
+export interface ServiceAccountView extends ServiceAccount {
+  readonly allowedActions: readonly ServiceAccountAction[]
+}
+
 /** One token the caller may see, with its derived status. */
 export const getToken = async (
   deps: QueryDependencies,
   context: RequestContext,
   tokenId: string,
-): Promise<TokenState> => {
+): Promise<TokenView> => {
   const { token, owner } = await readTokenFor(deps.store, context.caller, tokenId, 'read')
-  return tokenState(token, owner, deps.clock.now())
+  const [view] = await tokenViews(deps, context, [
+    { state: tokenState(token, owner, deps.clock.now()), owner },
+  ])
+  return view as TokenView
+}
+
+const tokenViews = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  tokens: readonly TokenWithOwner[],
+): Promise<TokenView[]> => {
+  const actions = await tokenActions(deps.store, context.caller, tokens)
+  return tokens.map(({ state }) => ({
+    ...state,
+    allowedActions: actions.get(state.record.id) ?? [],
+  }))
+}
+
+/** One active service account, with what the caller may do to it. */
+export const getServiceAccount = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  accountId: string,
+): Promise<ServiceAccountView> => {
+  const { owner, account } = await readAccount(deps, accountId)
+  const [view] = await accountViews(deps, context, [{ owner, account }])
+  return view as ServiceAccountView
+}
+
+const accountViews = async (
+  deps: QueryDependencies,
+  context: RequestContext,
+  accounts: readonly AccountWithOwner[],
+): Promise<ServiceAccountView[]> => {
+  const actions = await serviceAccountActions(deps.store, context.caller, accounts)
+  return accounts.map(({ account }) => ({
+    ...account,
+    allowedActions: actions.get(account.id) ?? [],
+  }))
 }
 
 export interface TokenFilter {
@@ -59,7 +116,7 @@ export const listTokens = async (
   context: RequestContext,
   filter: TokenFilter,
   page: PageQuery,
-): Promise<ListPage<TokenState>> => {
+): Promise<ListPage<TokenView>> => {
   const { caller } = context
   let owner: OwnerRef | undefined
   if (filter.owner !== undefined) {
@@ -95,16 +152,13 @@ export const listTokens = async (
       distinctOwners(found.items.map((token) => token.owner)),
     )
     const now = deps.clock.now()
-    const items = found.items
-      .map((token) =>
-        tokenState(
-          token,
-          owners.find((o) => isSameOwner(o.ref, token.owner)),
-          now,
-        ),
-      )
-      .filter((state) => filter.status === undefined || state.status === filter.status)
-    return { items, next: found.next }
+    const shown = found.items
+      .map((token) => {
+        const owner = owners.find((o) => isSameOwner(o.ref, token.owner))
+        return { state: tokenState(token, owner, now), owner }
+      })
+      .filter(({ state }) => filter.status === undefined || state.status === filter.status)
+    return { items: await tokenViews(deps, context, shown), next: found.next }
   })
 }
 
@@ -113,15 +167,18 @@ export const listServiceAccounts = (
   deps: QueryDependencies,
   context: RequestContext,
   page: PageQuery,
-): Promise<ListPage<ServiceAccount>> =>
+): Promise<ListPage<ServiceAccountView>> =>
   paged(
     deps,
     { caller: context.caller.sub, query: { route: 'service-accounts' } },
     page,
     async (after) => {
       const found = await deps.store.listServiceAccounts({ limit: page.limit, after })
-      const items = found.items.map(serviceAccountOf).filter((a) => a !== undefined)
-      return { items, next: found.next }
+      const accounts = found.items.flatMap((owner) => {
+        const account = serviceAccountOf(owner)
+        return account === undefined ? [] : [{ owner, account }]
+      })
+      return { items: await accountViews(deps, context, accounts), next: found.next }
     },
   )
 

@@ -14,7 +14,7 @@ import {
   serviceAccountOf,
 } from '../records.js'
 import {
-  holdingsOf,
+  adminRefusal,
   holdsAdmin,
   holdsAllOf,
   refuseDerivedCredential,
@@ -22,6 +22,7 @@ import {
   storableScopes,
 } from '../rights.js'
 import { commitExplained, retryOnConflict } from './retry-on-conflict.js'
+import { accountHoldings } from './token-access.js'
 
 export interface ServiceAccountDependencies {
   readonly store: OwnerReader & Pick<TokenReader, 'getTokens'> & UnitOfWork
@@ -213,18 +214,32 @@ const authorizeAccountChange = async (
   owner: OwnerRecord,
   widening: boolean,
 ): Promise<void> => {
-  if (holdsAdmin(caller)) return
+  const holdings = holdsAdmin(caller) ? [] : await accountHoldings(deps.store, owner, [])
+  const refused = accountChangeRefusal(caller, owner, widening, holdings)
+  if (refused !== undefined) throw refused
+}
+
+/**
+ * `authorizeAccountChange` as a pure decision, given what the account holds
+ * (`holdingsOf` its ceiling and usable tokens; ignored for `tollgate:admin`).
+ */
+export const accountChangeRefusal = (
+  caller: Caller,
+  owner: Pick<OwnerRecord, 'ref'>,
+  widening: boolean,
+  holdings: readonly string[],
+): TollgateError | undefined => {
+  if (holdsAdmin(caller)) return undefined
   const visible = caller.sub === owner.ref.id || holdsScope(caller, 'service-accounts:read')
-  if (!visible) throw new TollgateError('not_found', 'No such service account.')
-  if (widening) requireAdmin(caller, "widen a service account's roles or scopes")
-  const tokens =
-    owner.tokens.length === 0 ? [] : await deps.store.getTokens(owner.tokens.map((t) => t.id))
-  if (!holdsAllOf(caller, holdingsOf(owner, tokens))) {
-    throw new TollgateError(
+  if (!visible) return new TollgateError('not_found', 'No such service account.')
+  if (widening) return adminRefusal(caller, "widen a service account's roles or scopes")
+  if (!holdsAllOf(caller, holdings)) {
+    return new TollgateError(
       'forbidden',
       'The service account holds scopes your JWT does not; only a caller holding all of them (or tollgate:admin) can change or delete it.',
     )
   }
+  return undefined
 }
 
 const viewFields = (account: ServiceAccount): Record<string, unknown> => ({

@@ -59,7 +59,7 @@ export const readTokenFor = async (
     if (!visible) throw new TollgateError('not_found', 'No such access token.')
     return { token, owner }
   }
-  const why = await whyNot(store, caller, token, owner, operation, ownsIt)
+  const why = await whyNot(store, caller, token, owner, operation)
   if (why !== undefined) throw refusal(visible, 'access token', why)
   return { token, owner }
 }
@@ -71,8 +71,57 @@ const whyNot = async (
   token: AccessTokenRecord,
   owner: OwnerRecord | undefined,
   operation: 'change' | 'regenerate',
-  ownsIt: boolean,
 ): Promise<string | undefined> => {
+  const holdings = needsAccountHoldings(caller, token, operation)
+    ? await accountHoldings(store, owner, [token])
+    : []
+  return tokenRefusalReason(caller, token, operation, holdings)
+}
+
+/**
+ * Whether deciding needs what the token's service account holds: a caller
+ * without `tollgate:admin` changing a service account's token, which it may
+ * only when its JWT holds all of that.
+ */
+export const needsAccountHoldings = (
+  caller: Caller,
+  token: Pick<AccessTokenRecord, 'owner'>,
+  operation: TokenOperation,
+): boolean =>
+  operation === 'change' &&
+  token.owner.type === 'service_account' &&
+  caller.kind !== 'personal' &&
+  holdsScope(caller, 'tokens:write') &&
+  !holdsAdmin(caller)
+
+/**
+ * What a service account holds (`holdingsOf`): its ceiling and its usable
+ * tokens, reading those of its tokens not already at hand.
+ */
+export const accountHoldings = async (
+  store: Pick<TokenReader, 'getTokens'>,
+  owner: OwnerRecord | undefined,
+  known: readonly AccessTokenRecord[],
+): Promise<readonly string[]> => {
+  const knownIds = new Set(known.map((token) => token.id))
+  const others = (owner?.tokens ?? []).map((entry) => entry.id).filter((id) => !knownIds.has(id))
+  const tokens = others.length === 0 ? [] : await store.getTokens(others)
+  return holdingsOf(owner, [...known, ...tokens])
+}
+
+/**
+ * Why the caller may not change or regenerate this token, or undefined if
+ * it may: the rules of `readTokenFor`, as a pure decision. `holdings` is
+ * what the token's service account holds where `needsAccountHoldings` says
+ * it counts (else ignored).
+ */
+export const tokenRefusalReason = (
+  caller: Caller,
+  token: Pick<AccessTokenRecord, 'owner'>,
+  operation: 'change' | 'regenerate',
+  holdings: readonly string[],
+): string | undefined => {
+  const ownsIt = token.owner.id === caller.sub
   const personal = token.owner.type === 'user'
   if (operation === 'regenerate') {
     if (personal) {
@@ -95,9 +144,7 @@ const whyNot = async (
       : "Changing another person's personal token needs tollgate:admin."
   }
   if (holdsAdmin(caller)) return undefined
-  const others = (owner?.tokens ?? []).map((entry) => entry.id).filter((id) => id !== token.id)
-  const tokens = others.length === 0 ? [] : await store.getTokens(others)
-  return holdsAllOf(caller, holdingsOf(owner, [token, ...tokens]))
+  return holdsAllOf(caller, holdings)
     ? undefined
     : 'The service account holds scopes your JWT does not; only a caller holding all of them (or tollgate:admin) can change its tokens.'
 }

@@ -11,6 +11,7 @@ const MODULES: Readonly<Record<string, () => Promise<unknown>>> = {
   'access-tokens': () => import('../../../functions/entries/access-tokens.js'),
   oauth2: () => import('../../../functions/entries/oauth2.js'),
   openapi: () => import('../../../functions/entries/openapi.js'),
+  console: () => import('../../../functions/entries/console.js'),
   'keys-init': () => import('../../../functions/entries/keys-init.js'),
   'key-rotation': () => import('../../../functions/entries/key-rotation.js'),
   bootstrap: () => import('../../../functions/entries/bootstrap.js'),

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { TollgateError } from '../../../functions/core/errors.js'
-import { MAX_JWT_LENGTH } from '../../../functions/core/jws-parts.js'
+import { MAX_JWT_LENGTH } from '../../../functions/core/input-lengths.js'
 import {
   CLOCK_SKEW_SECONDS,
   createJwtVerifier,

@@ -20,12 +20,14 @@ const okta: TrustedIssuer = {
   issuer: 'https://acme.okta.com',
   jwksUri: 'https://acme.okta.com/oauth2/v1/keys',
   audience: 'api://tollgate',
+  clientId: '0oa-console',
   subjectClaim: 'sub',
   rolesClaim: 'groups',
   roleMap: { 'Platform Admins': 'admin', Analysts: 'analyst' },
 }
 const entra: TrustedIssuer = {
   ...okta,
+  clientId: undefined,
   id: 'entra',
   issuer: 'https://login.example.com/tenant/v2.0',
   audience: 'api://tollgate-entra',
@@ -101,6 +103,24 @@ describe('createPersonVerifier', () => {
 
     expect(person.roles).toEqual([])
     expect(person.scopes).toEqual([])
+  })
+
+  it('accepts an ID token for the console’s public client (aud = client_id), as it is', async () => {
+    const { people } = setup()
+
+    const person = await people.verify(
+      await sign(oktaKey, idpClaims({ aud: '0oa-console', nonce: 'n-1' })),
+    )
+
+    expect(person.sub).toBe('user:okta:00u1abcd')
+  })
+
+  it('refuses another issuer’s client id, and any client id where none is configured', async () => {
+    const { people } = setup()
+    const entraClaims = { iss: entra.issuer, oid: 'o1', iat: NOW_SECONDS, exp: NOW_SECONDS + 600 }
+
+    await refusal(people.verify(await sign(entraKey, { ...entraClaims, aud: '0oa-console' })))
+    await refusal(people.verify(await sign(oktaKey, idpClaims({ aud: '0oa-other' }))))
   })
 
   it('uses the configured subject claim and reads a single role string', async () => {
