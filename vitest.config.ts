@@ -16,6 +16,9 @@ const SERIAL = 'test/**/*.serial.test.ts'
  */
 const RESILIENCE = 'test/**/*.resilience.test.ts'
 
+/** The console in a real browser: `npm run test:browser`, not part of `npm test`. */
+const BROWSER = 'test/**/*.browser.test.ts'
+
 export default defineConfig({
   test: {
     globalSetup: ['test/support/global-setup.ts'],
@@ -29,7 +32,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [SERIAL, RESILIENCE] },
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts'],
+          exclude: [SERIAL, RESILIENCE, BROWSER],
+        },
       },
       {
         extends: true,
@@ -49,6 +56,16 @@ export default defineConfig({
           fileParallelism: false,
           sequence: { groupOrder: 2 },
           testTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: [BROWSER],
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
+          testTimeout: 60_000,
         },
       },
     ],

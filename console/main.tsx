@@ -9,6 +9,8 @@ z.config({ jitless: true })
 
 const root = document.getElementById('app')
 if (root !== null) {
+  // The loading note goes: render() appends beside what static HTML left in the root.
+  root.replaceChildren()
   if (handOverCallback(location.search)) {
     render(<p>Signed in. You may close this window.</p>, root)
   } else {

@@ -37,9 +37,22 @@ export const handOverCallback = (search: string): boolean => {
   return true
 }
 
+/**
+ * Plain http only for a provider on loopback, which Tollgate itself trusts
+ * only in local mode (the tests' provider, a developer's); https otherwise.
+ */
+const transport = (provider: IdentityProvider) => {
+  const { protocol, hostname } = new URL(provider.issuer)
+  const loopback = hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]'
+  return { [oauth.allowInsecureRequests]: protocol === 'http:' && loopback }
+}
+
 const discover = async (provider: IdentityProvider) => {
   const issuer = new URL(provider.issuer)
-  const response = await oauth.discoveryRequest(issuer, { algorithm: 'oidc' })
+  const response = await oauth.discoveryRequest(issuer, {
+    algorithm: 'oidc',
+    ...transport(provider),
+  })
   return oauth.processDiscoveryResponse(issuer, response)
 }
 
@@ -125,6 +138,7 @@ export const signInWithProvider = async (
       params,
       redirectUri,
       verifier,
+      transport(provider),
     )
     return tokensOf(
       await oauth.processAuthorizationCodeResponse(server, client, response, {
@@ -151,6 +165,7 @@ export const refreshWithProvider = async (
     client,
     oauth.None(),
     tokens.refreshToken,
+    transport(provider),
   )
   return tokensOf(await oauth.processRefreshTokenResponse(server, client, response), tokens)
 }
