@@ -34,12 +34,13 @@ export interface LoopbackRedirect {
  * finally { await redirect.close() }
  */
 export const listenForRedirect = async (): Promise<LoopbackRedirect> => {
+  let origin = 'http://127.0.0.1'
   let deliver: (answer: { url: URL; response: ServerResponse }) => void = () => {}
   const arrived = new Promise<{ url: URL; response: ServerResponse }>((resolve) => {
     deliver = resolve
   })
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    const url = new URL(request.url ?? '/', origin)
     if (request.method !== 'GET' || url.pathname !== CALLBACK_PATH) {
       reply(response, 404, 'Not found.')
       return
@@ -51,7 +52,8 @@ export const listenForRedirect = async (): Promise<LoopbackRedirect> => {
     server.listen(0, '127.0.0.1', resolve)
   })
   const { port } = server.address() as AddressInfo
-  const redirectUri = `http://127.0.0.1:${port}${CALLBACK_PATH}`
+  origin = `http://127.0.0.1:${port}`
+  const redirectUri = `${origin}${CALLBACK_PATH}`
   return {
     redirectUri,
     answer: async ({ state, timeoutMs, command }) => {
@@ -74,11 +76,8 @@ export const listenForRedirect = async (): Promise<LoopbackRedirect> => {
         clearTimeout(timer)
       }
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    // Every reply closes its connection, so closing waits only for replies still being written.
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
 
@@ -117,6 +116,7 @@ const reply = (response: ServerResponse, status: number, text: string): void => 
     'content-type': 'text/plain; charset=utf-8',
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',
+    connection: 'close',
   })
   response.end(`${text}\n`)
 }
