@@ -37,7 +37,7 @@ beforeAll(async () => {
   // One registration, two redirect URIs: the console's and the CLI's loopback (any port).
   idp = await startOidcProvider({
     clientId: CLIENT_ID,
-    redirectUris: [`${tollgate.server.url}/console/`, 'http://127.0.0.1/callback'],
+    redirectUris: [`${tollgate.server.url}/console`, 'http://127.0.0.1/callback'],
     people: { ada: ['tollgate-admins'] },
     port: idpPort,
   })
