@@ -19,8 +19,8 @@ export const loginCommand: Command = {
   help: helpText({
     usage:
       'tollgate login [--token TOKEN | --token -]\n       tollgate login --issuer ID [--no-browser] [--timeout 5m]\n       tollgate login --dev NAME [--roles r1,r2]',
-    description: `Without --dev: checks an access token against Tollgate (one exchange), then
-stores it for this URL in $XDG_CONFIG_HOME/tollgate/credentials.json
+    description: `With --token (or neither --issuer nor --dev): checks an access token against
+Tollgate (one exchange), then stores it for this URL in $XDG_CONFIG_HOME/tollgate/credentials.json
 (~/.config/tollgate/credentials.json), mode 0600 in a 0700 directory, and says
 where. Later commands use it when TOLLGATE_ACCESS_TOKEN is not set. The token
 comes from --token (\`-\`: read it from stdin, which keeps it out of process
