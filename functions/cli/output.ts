@@ -4,7 +4,7 @@ import type { CliIo } from './io.js'
  * Stored text can hold anything a caller sent (a description, say); control
  * characters would let it drive the reader's terminal, so people see them escaped.
  */
-const printable = (text: string): string =>
+export const printable = (text: string): string =>
   [...text]
     .map((char) => {
       const code = char.charCodeAt(0)

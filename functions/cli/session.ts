@@ -1,7 +1,7 @@
 import { TollgateClient } from '../client/index.js'
 import { looksLikeAccessToken, looksLikeJwt } from '../core/credential-kinds.js'
 import type { GLOBAL_OPTIONS, Values } from './args.js'
-import { storedAccessToken } from './credentials.js'
+import { type StoredSignIn, storedCredential, storeSignIn } from './credentials.js'
 import { MissingCredentialsError, UsageError } from './exit-codes.js'
 import { type CliIo, cliVersion } from './io.js'
 
@@ -31,8 +31,9 @@ export const resolveUrl = (values: GlobalValues, io: CliIo): string => {
 
 /**
  * The credential, first found: `--access-token`, TOLLGATE_ACCESS_TOKEN,
- * TOLLGATE_JWT (a person's JWT, e.g. from `login --dev`), then the access
- * token stored by `tollgate login` for this URL.
+ * TOLLGATE_JWT (a person's JWT, e.g. from `login --dev`), then what
+ * `tollgate login` stored for this URL: an access token, or a sign-in
+ * through an IdP, whose ID token is renewed here when it is about to end.
  */
 export const resolveCredential = async (
   values: GlobalValues,
@@ -46,10 +47,38 @@ export const resolveCredential = async (
   if (envToken) return { kind: 'access_token', value: envToken, source: 'TOLLGATE_ACCESS_TOKEN' }
   const envJwt = io.env.TOLLGATE_JWT?.trim()
   if (envJwt) return { kind: 'jwt', value: envJwt, source: 'TOLLGATE_JWT' }
-  const stored = await storedAccessToken(io.env, url)
+  const stored = await storedCredential(io.env, url)
   if (stored === undefined) return undefined
   if (stored.warning !== undefined) io.stderr.write(`${stored.warning}\n`)
-  return { kind: 'access_token', value: stored.token, source: stored.path }
+  if (stored.kind === 'access_token') {
+    return { kind: 'access_token', value: stored.token, source: stored.path }
+  }
+  const signIn = await currentSignIn(io, url, stored.signIn)
+  return {
+    kind: 'jwt',
+    value: signIn.id_token,
+    source: `${stored.path} (sign-in through ${signIn.identity_provider.id}, until ${signIn.expires_at})`,
+  }
+}
+
+/** An ID token this close to its end is renewed first, so a command never starts with one about to fail. */
+const RENEW_BEFORE_MS = 60_000
+
+/**
+ * The stored sign-in, renewed with its refresh token (and stored again)
+ * when its ID token ends within a minute. The IdP code is loaded only then.
+ */
+const currentSignIn = async (
+  io: CliIo,
+  url: string,
+  signIn: StoredSignIn,
+  now: Date = new Date(),
+): Promise<StoredSignIn> => {
+  if (Date.parse(signIn.expires_at) - now.getTime() > RENEW_BEFORE_MS) return signIn
+  const { renewSignIn } = await import('./identity-provider.js')
+  const renewed = await renewSignIn(signIn)
+  await storeSignIn(io.env, url, renewed, now)
+  return renewed
 }
 
 export const NO_CREDENTIALS = (url: string) =>
@@ -97,12 +126,15 @@ export const openSession = async (
     throw new MissingCredentialsError(NO_CREDENTIALS(url))
   }
   if (credential !== undefined) checkCredentialKind(credential)
-  const client = new TollgateClient({
+  return { url, credential, client: clientFor(url, io, credential) }
+}
+
+/** A client for `url` acting with `credential`, or with none (public routes). */
+export const clientFor = (url: string, io: CliIo, credential?: Credential): TollgateClient =>
+  new TollgateClient({
     baseUrl: url,
     userAgent: `tollgate-cli/${cliVersion()}`,
     ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
     ...(credential?.kind === 'access_token' ? { accessToken: credential.value } : {}),
     ...(credential?.kind === 'jwt' ? { jwt: credential.value } : {}),
   })
-  return { url, credential, client }
-}

@@ -21,13 +21,23 @@ export const tempConfigHome = () => tempDir('cli-config')
 export const cli = async (
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  options: { readonly stdin?: string; readonly fetch?: typeof fetch } = {},
+  options: {
+    readonly stdin?: string
+    readonly fetch?: typeof fetch
+    /** Sees stderr as it grows, for a command that waits on the test (`login --issuer`). */
+    readonly onStderr?: (soFar: string) => void
+  } = {},
 ): Promise<CliRun> => {
   let stdout = ''
   let stderr = ''
   const io: CliIo = {
     stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+    stderr: {
+      write: (text: string) => {
+        stderr += text
+        options.onStderr?.(stderr)
+      },
+    },
     env,
     readStdin: async () => options.stdin ?? '',
     stdinIsTty: options.stdin === undefined,
