@@ -80,6 +80,8 @@ describe('people over HTTP (real dev server, DynamoDB Local)', () => {
       scopes: ['datasets:read', 'reports:read'],
       atid: null,
       jti: null,
+      // A person creates their own personal tokens, whatever their scopes.
+      allowed_actions: ['create_personal_token'],
     })
   })
 
