@@ -104,7 +104,9 @@ describe('Tollgate while DynamoDB is gone', () => {
             if (route.authorization === 'authorizer') {
               return { key, status: 500, code: undefined, retryAfter: null }
             }
-            return { key, status: 503, code: 'unavailable', retryAfter: '1' }
+            // /oauth2/* answers in RFC 6749's form: the same outage is temporarily_unavailable.
+            const code = key.startsWith('POST /oauth2/') ? 'temporarily_unavailable' : 'unavailable'
+            return { key, status: 503, code, retryAfter: '1' }
           }),
         )
       } finally {

@@ -226,12 +226,13 @@ export const sweepEveryRoute = (url: string, jwt: string, ids: SampleIds) =>
       })
       const text = await response.text()
       const parsed = response.headers.get('content-type')?.includes('json')
-        ? (JSON.parse(text) as { code?: string })
+        ? (JSON.parse(text) as { code?: string; error?: string })
         : {}
       return {
         key: routeKey(route),
         status: response.status,
-        code: parsed.code,
+        // problem+json's code, or RFC 6749's error on /oauth2/*.
+        code: parsed.code ?? parsed.error,
         retryAfter: response.headers.get('retry-after'),
         endedAt: Date.now(),
       }

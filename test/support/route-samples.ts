@@ -8,6 +8,8 @@ export interface SampleIds {
   readonly tokenId: string
   /** The ETag of the resource a PATCH names (any value while the store is down). */
   readonly ifMatch?: string
+  /** The admin's JWT, for routes that take a bearer in their own way (introspection). */
+  readonly jwt?: string
 }
 
 export interface SampleRequest {
@@ -22,6 +24,15 @@ const json = (value: unknown) => ({
   body: JSON.stringify(value),
 })
 const unique = () => `s-${randomUUID().slice(0, 8)}`
+const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  body: new URLSearchParams(fields).toString(),
+})
+/** The access token as an OAuth client: its id (inside it) and the token as the secret. */
+const clientOf = (accessToken: string) => ({
+  client_id: accessToken.slice(4, 26),
+  client_secret: accessToken,
+})
 
 /** A valid body (and If-Match) per route key; routes absent here take none. */
 const SAMPLES: Readonly<
@@ -50,6 +61,12 @@ const SAMPLES: Readonly<
       scopes: [],
       max_duration_seconds: 900,
     }),
+  'POST /oauth2/token': (ids) =>
+    form({ grant_type: 'client_credentials', ...clientOf(ids.accessToken) }),
+  'POST /oauth2/introspect': (ids) =>
+    form({ token: ids.accessToken }, { authorization: `Bearer ${ids.jwt}` }),
+  // A malformed token: 200 with no effect once the client is authenticated (RFC 7009 §2.2).
+  'POST /oauth2/revoke': (ids) => form({ token: 'not-a-token', ...clientOf(ids.accessToken) }),
   'POST /trust-policies/simulate': () =>
     json({ claims: { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/x' } }),
   'PATCH /trust-policies/{id}': (ids) => {
@@ -70,7 +87,8 @@ export const sampleRequest = (route: Route, jwt: string, ids: SampleIds): Sample
     .replace('/service-accounts/{id}', `/service-accounts/${ids.serviceAccountId}`)
     .replace('/access-tokens/{id}', `/access-tokens/${ids.tokenId}`)
     .replace('/trust-policies/{id}', `/trust-policies/${SAMPLE_TRUST_POLICY_ID}`)
-  const sample = SAMPLES[routeKey(route)]?.(ids) ?? {}
+    .replace('/console/{asset}', '/console/app.js')
+  const sample = SAMPLES[routeKey(route)]?.({ ...ids, jwt }) ?? {}
   return {
     method: route.method,
     path,
@@ -86,5 +104,9 @@ export const sampleRequest = (route: Route, jwt: string, ids: SampleIds): Sample
 export const NEEDS_NO_STORE: ReadonlySet<string> = new Set([
   'GET /.well-known/jwks.json',
   'GET /.well-known/openid-configuration',
+  'GET /.well-known/oauth-authorization-server',
   'GET /openapi.json',
+  'GET /console',
+  'GET /console/config.json',
+  'GET /console/{asset}',
 ])
