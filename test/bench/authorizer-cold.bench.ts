@@ -4,10 +4,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { setTimeout } from 'node:timers/promises'
+import { loadLocalKeys } from '../../functions/adapters/local-key-file.js'
 import { systemClock } from '../../functions/adapters/system-clock.js'
 import { buildClaims } from '../../functions/core/claims.js'
 import { parseConfig } from '../../functions/core/config.js'
 import { signJwt } from '../../functions/core/jws.js'
+import type { Signer } from '../../functions/core/ports.js'
 import { isAllowedByPolicy, type PolicyDocument } from '../../functions/core/route-permissions.js'
 import { initKeys } from '../../functions/operations/keys-init.js'
 import { keyMaterialFor } from '../../functions/wiring/key-material.js'
@@ -87,6 +89,7 @@ export const runAuthorizerColdSuite = async (
     }
     const local = await mintBenchJwt(env, 'RS256')
     const localEvent = restTokenEvent(local.jwt)
+    const localSigner = (await loadLocalKeys(env.dataDir, 'RS256')).signer
 
     // As on Lambda: not local mode, keys from the key source, AWS calls to the fake endpoint.
     const lambdaEnv = (extra: Record<string, string>, revocationCheck: boolean) => ({
@@ -133,7 +136,7 @@ export const runAuthorizerColdSuite = async (
         durationSeconds: 3600,
         jti: randomUUID(),
       })
-      return { jwt: await signJwt(signer, claims), sub: claims.sub }
+      return { jwt: await signJwt(signer, claims), sub: claims.sub, signer }
     }
     const kms = await mintWith(lambdaEnv(kmsExtra, false))
     const sm = await mintWith(lambdaEnv(smExtra, false))
@@ -185,17 +188,26 @@ export const runAuthorizerColdSuite = async (
     for (const variant of variants) {
       Object.assign(variant.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' })
     }
+    // Commits before RFC 9068 (baff277 among them) accept only `typ: JWT`: the before build
+    // gets the same claims, signed by the same key, with the header it accepts.
+    const legacyEvents: Readonly<Record<string, Promise<ReturnType<typeof restTokenEvent>>>> = {
+      local_off: withLegacyType(localSigner, local.jwt).then(restTokenEvent),
+      kms_on: withLegacyType(kms.signer, kms.jwt).then(restTokenEvent),
+    }
     const beforeVariants: Variant[] =
       before === undefined
         ? []
-        : variants
-            .filter((variant) => (BEFORE_VARIANTS as readonly string[]).includes(variant.id))
-            .map((variant) => ({
-              ...variant,
-              id: `before.${variant.id}`,
-              label: `${variant.label}, before (${before.commit})`,
-              entryFile: before.entryFile,
-            }))
+        : await Promise.all(
+            variants
+              .filter((variant) => (BEFORE_VARIANTS as readonly string[]).includes(variant.id))
+              .map(async (variant) => ({
+                ...variant,
+                id: `before.${variant.id}`,
+                label: `${variant.label}, before (${before.commit})`,
+                entryFile: before.entryFile,
+                event: (await legacyEvents[variant.id]) ?? variant.event,
+              })),
+          )
     const measured = [...variants, ...beforeVariants]
 
     const allowed = (variant: Variant, child: ChildReport): ChildReport => {
@@ -398,4 +410,16 @@ const bundleBefore = async (
   const entry = relative(REPO_ROOT, join(source, AUTHORIZER_ENTRY))
   const metafile = await bundle({ entry, outdir: join(workDir, 'before'), sourcemap: false })
   return { commit, entryFile: bundleSizes(metafile, entry).entryFile }
+}
+
+/** The JWT's claims signed again by `signer` under the header Tollgate wrote before RFC 9068. */
+const withLegacyType = async (signer: Signer, jwt: string): Promise<string> => {
+  const payload = jwt.split('.')[1] ?? ''
+  const { signingInput, signature } = await signer.sign((kid) =>
+    Buffer.from(
+      `${Buffer.from(JSON.stringify({ alg: signer.alg, kid, typ: 'JWT' })).toString('base64url')}.${payload}`,
+      'ascii',
+    ),
+  )
+  return `${Buffer.from(signingInput).toString('ascii')}.${Buffer.from(signature).toString('base64url')}`
 }
