@@ -148,7 +148,7 @@ const Header = ({
       <dt>Scopes</dt>
       <dd>{session.me.scopes.join(' ') || 'none'}</dd>
       <dt>Session ends</dt>
-      <dd>{new Date(session.endsAt).toLocaleTimeString()}</dd>
+      <dd data-testid="session-ends">{new Date(session.endsAt).toLocaleTimeString()}</dd>
     </dl>
     <button type="button" onClick={onSignOut}>
       Sign out

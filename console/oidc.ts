@@ -116,17 +116,22 @@ export const signInWithProvider = async (
     const verifier = oauth.generateRandomCodeVerifier()
     const state = oauth.generateRandomState()
     const nonce = oauth.generateRandomNonce()
+    // A refresh token renews the session with no window at all (a timer's window.open is
+    // blocked without a click). OIDC Core §11: offline_access is granted only with
+    // prompt=consent, so the interactive sign-in asks for both where the provider offers it.
+    const offline = server.scopes_supported?.includes('offline_access') === true
+    const prompt = options.prompt ?? (offline ? 'consent' : undefined)
     const url = new URL(server.authorization_endpoint ?? '')
     url.search = new URLSearchParams({
       client_id: provider.client_id,
       redirect_uri: redirectUri,
       response_type: 'code',
-      scope: 'openid offline_access',
+      scope: offline ? 'openid offline_access' : 'openid',
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state,
       nonce,
-      ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
+      ...(prompt === undefined ? {} : { prompt }),
     }).toString()
     popup.location.href = url.href
     const answer = await waitForCallback(state, popup)

@@ -19,6 +19,7 @@ const chromiumPath = execFileSync('which', ['chromium'], { encoding: 'utf8' }).t
 
 let idp: RunningOidcProvider
 let tollgate: RunningTollgate
+const ID_TOKEN_TTL_SECONDS = 90
 let browser: Browser
 let consoleUrl: string
 
@@ -45,6 +46,8 @@ beforeAll(async () => {
     redirectUris: [`${tollgate.server.url}/console`],
     people: { ada: ['tollgate-admins'], grace: [] },
     port: idpPort,
+    // Sessions renew a minute before they end: 90 s ID tokens renew 30 s after sign-in.
+    idTokenTtlSeconds: ID_TOKEN_TTL_SECONDS,
   })
   consoleUrl = `${tollgate.server.url}/console`
   browser = await chromium.launch({ executablePath: chromiumPath })
@@ -288,4 +291,36 @@ describe('the console', () => {
     expect(await scan()).toEqual([])
     await context.close()
   })
+
+  it('renews a provider session with its refresh token, no window, and ends it with a clear message when it cannot', async () => {
+    const { context, page } = await openConsole()
+    let popups = 0
+    page.on('popup', () => {
+      popups += 1
+    })
+    const popupOpened = page.waitForEvent('popup')
+    await page.getByRole('button', { name: 'Sign in with acme' }).click()
+    const popup = await popupOpened
+    await popup.locator('input[name="login"]').fill('grace')
+    await popup.locator('input[name="password"]').fill('any')
+    await popup.locator('button[type="submit"]').click()
+    await popup.getByRole('button', { name: 'Continue' }).click()
+    await page.getByTestId('who').waitFor()
+    const firstEnd = await page.getByTestId('session-ends').textContent()
+
+    // 30 s in, a minute before the end, the session renews with the in-memory refresh token.
+    await expect
+      .poll(() => page.getByTestId('session-ends').textContent(), { timeout: 60_000 })
+      .not.toBe(firstEnd)
+    expect(await page.getByTestId('who').textContent()).toContain('user:acme:grace')
+    expect(popups).toBe(1)
+
+    // Without the provider, the next renewal fails and the session ends, saying so.
+    await idp.close()
+    await page
+      .getByText('Your session ended. Sign in again to go on.')
+      .waitFor({ timeout: (ID_TOKEN_TTL_SECONDS + 30) * 1000 })
+    expect(await page.getByTestId('who').count()).toBe(0)
+    await context.close()
+  }, 240_000)
 })

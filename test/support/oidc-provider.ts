@@ -21,6 +21,8 @@ export interface OidcProviderOptions {
   readonly people: Readonly<Record<string, readonly string[]>>
   /** Listen here (a port reserved with `freePort`, when Tollgate must trust it first); any free one by default. */
   readonly port?: number
+  /** How long its ID tokens live (oidc-provider's default is an hour): short, to see renewal. */
+  readonly idTokenTtlSeconds?: number
 }
 
 export interface RunningOidcProvider {
@@ -64,6 +66,9 @@ export const startOidcProvider = async (
       client: { readonly redirectUris: readonly string[] },
     ) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
     pkce: { required: () => true },
+    ...(options.idTokenTtlSeconds === undefined
+      ? {}
+      : { ttl: { IdToken: options.idTokenTtlSeconds } }),
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['test-only-cookie-key'] },
   })
