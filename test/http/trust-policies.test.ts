@@ -187,6 +187,23 @@ describe('/trust-policies (real dev server, DynamoDB Local)', () => {
     expect((await admin.get(`/trust-policies/${id}`)).body).toMatchObject({ version: 1 })
   })
 
+  it('refuses an admin JWT narrowed at the exchange: asking for less drops tollgate:admin', async () => {
+    const id = (await admin.post('/trust-policies', policyBody())).body.id as string
+    const narrowed = await apiAs(
+      tollgate,
+      tollgate.adminToken,
+      'service-accounts:read service-accounts:write tokens:read tokens:write',
+    )
+    expectRefused(await narrowed.post('/trust-policies', policyBody()), 403, 'insufficient_scope')
+    expectRefused(
+      await narrowed.patch(`/trust-policies/${id}`, { scopes: ['datasets:read'] }, '*'),
+      403,
+      'insufficient_scope',
+    )
+    expectRefused(await narrowed.delete(`/trust-policies/${id}`), 403, 'insufficient_scope')
+    expect((await admin.get(`/trust-policies/${id}`)).body).toMatchObject({ version: 1 })
+  })
+
   it('refuses a personal-token JWT, even an admin’s', async () => {
     expectRefused(await personal.post('/trust-policies', policyBody()), 403, 'insufficient_scope')
     expectRefused(await personal.get('/trust-policies'), 403, 'insufficient_scope')

@@ -63,6 +63,21 @@ describe('authenticateCaller', () => {
     })
   })
 
+  it('refuses a JWT revoked by its jti until it expires, and forgets the mark after', async () => {
+    const { deps, mint, store, clock } = await withCaller()
+    const authorization = await mint()
+    const jti = JSON.parse(Buffer.from(authorization.split('.')[1] ?? '', 'base64url').toString())
+      .jti as string
+    await store.commit([{ kind: 'markJwtRevoked', jti, expiresAt: clock.now() + 60_000 }])
+
+    expect((await rejectionOf(authenticateCaller(deps, authorization))).code).toBe('invalid_token')
+    // Another JWT of the same token is not touched by it.
+    expect((await authenticateCaller(deps, await mint())).atid).toBeDefined()
+    // Past its mark (the JWT's exp), the mark refuses nothing: the JWT's own exp does.
+    store.revokedJwts.set(jti, clock.now() - 1)
+    expect((await authenticateCaller(deps, authorization)).jti).toBe(jti)
+  })
+
   it.each([
     ['nothing', undefined],
     ['an empty header', ''],
