@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { AuditEvent, ServiceAccount } from '../functions/client/index.js'
 import type { Session } from './session.js'
 import { Timeline, TokenList } from './tokens.js'
-import { ConfirmButton, ErrorNote, Field, useAction } from './ui.js'
+import { ConfirmButton, ErrorNote, Field, Unreadable, useAction } from './ui.js'
 
 const names = (text: string): string[] => text.split(/[\s,]+/).filter((name) => name !== '')
 
@@ -169,14 +169,7 @@ export const AccountDetail = ({
     reload()
   }, [id])
   if (account === undefined) {
-    return (
-      <section>
-        <ErrorNote error={error} />
-        <button type="button" onClick={onBack}>
-          Back
-        </button>
-      </section>
-    )
+    return <Unreadable error={error} onBack={onBack} />
   }
   const allowed = account.allowed_actions ?? []
   return (

@@ -13,6 +13,7 @@ import {
   Field,
   NamePicker,
   SecretOnce,
+  Unreadable,
   useAction,
   When,
 } from './ui.js'
@@ -307,14 +308,7 @@ export const TokenDetail = ({
     )
   }
   if (token === undefined) {
-    return (
-      <section>
-        <ErrorNote error={error} />
-        <button type="button" onClick={onBack}>
-          Back
-        </button>
-      </section>
-    )
+    return <Unreadable error={error} onBack={onBack} />
   }
   const allowed = token.allowed_actions ?? []
   return (

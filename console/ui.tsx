@@ -11,6 +11,22 @@ export const ErrorNote = ({ error }: { readonly error: unknown }) =>
     </p>
   )
 
+/** What a detail screen shows when its record could not be read: why, and the way back. */
+export const Unreadable = ({
+  error,
+  onBack,
+}: {
+  readonly error: unknown
+  readonly onBack: () => void
+}) => (
+  <section>
+    <ErrorNote error={error} />
+    <button type="button" onClick={onBack}>
+      Back
+    </button>
+  </section>
+)
+
 /** Runs an action, keeping its error and whether it is busy. */
 export const useAction = () => {
   const [busy, setBusy] = useState(false)

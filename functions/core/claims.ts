@@ -49,17 +49,6 @@ export type RevocationClaims =
   | Pick<AccessTokenJwtClaims, 'token_type' | 'atid' | 'atv' | 'sub' | 'otv' | 'jti'>
   | Pick<FederatedClaims, 'token_type' | 'tpid' | 'ptv' | 'sub' | 'otv' | 'jti'>
 
-/**
- * What revocation keys a JWT on: the access token or trust policy it came
- * from, and that source's generation when it was minted.
- */
-export const grantOf = (
-  claims: RevocationClaims,
-): { readonly id: string; readonly generation: number } =>
-  claims.token_type === 'federated'
-    ? { id: claims.tpid, generation: claims.ptv }
-    : { id: claims.atid, generation: claims.atv }
-
 interface TimeInput {
   readonly issuer: string
   readonly audience: string

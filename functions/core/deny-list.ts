@@ -1,4 +1,4 @@
-import { grantOf, type RevocationClaims } from './claims.js'
+import type { RevocationClaims } from './claims.js'
 import { TollgateError } from './errors.js'
 import type { Clock } from './ports.js'
 import type { DenyEntry } from './records.js'
@@ -166,11 +166,13 @@ export const createDenyList = (options: DenyListOptions): DenyList => {
           noteAge(options.clock.now())
         }
       } else noteAge(now)
-      const grant = grantOf(claims)
-      const source = (claims.token_type === 'federated' ? byPolicy : byToken).get(grant.id)
+      // The access token or trust policy it came from, and that source's generation then.
+      const federated = claims.token_type === 'federated'
+      const source = federated ? byPolicy.get(claims.tpid) : byToken.get(claims.atid)
+      const generation = federated ? claims.ptv : claims.atv
       const owner = byOwner.get(claims.sub)
       if (
-        (source !== undefined && grant.generation < source.min) ||
+        (source !== undefined && generation < source.min) ||
         (owner !== undefined && claims.otv < owner.min) ||
         byJti.has(claims.jti)
       ) {

@@ -220,7 +220,39 @@ const checkClaims = (
   ) {
     throw notTollgateClaims()
   }
-  const common = {
+  // One object literal per branch, no spread: distinct JWTs take this path on every decision.
+  if (token_type === 'federated') {
+    const { tpid, ptv, act } = payload
+    if (!isNonEmptyString(tpid) || !isGeneration(ptv) || !isActor(act)) throw notTollgateClaims()
+    const actor = { iss: act.iss, sub: act.sub }
+    return {
+      iss,
+      sub,
+      aud: options.audience,
+      scope,
+      roles,
+      is_bot,
+      client_id,
+      otv,
+      jti,
+      iat,
+      nbf,
+      exp,
+      token_type,
+      tpid,
+      ptv,
+      act: actor,
+    }
+  }
+  const { atid, atv } = payload
+  if (
+    (token_type !== 'service' && token_type !== 'personal') ||
+    !isNonEmptyString(atid) ||
+    !isGeneration(atv)
+  ) {
+    throw notTollgateClaims()
+  }
+  return {
     iss,
     sub,
     aud: options.audience,
@@ -233,21 +265,10 @@ const checkClaims = (
     iat,
     nbf,
     exp,
+    token_type,
+    atid,
+    atv,
   }
-  if (token_type === 'federated') {
-    const { tpid, ptv, act } = payload
-    if (!isNonEmptyString(tpid) || !isGeneration(ptv) || !isActor(act)) throw notTollgateClaims()
-    return { ...common, token_type, tpid, ptv, act: { iss: act.iss, sub: act.sub } }
-  }
-  const { atid, atv } = payload
-  if (
-    (token_type !== 'service' && token_type !== 'personal') ||
-    !isNonEmptyString(atid) ||
-    !isGeneration(atv)
-  ) {
-    throw notTollgateClaims()
-  }
-  return { ...common, token_type, atid, atv }
 }
 
 const notTollgateClaims = (): TollgateError => invalid('The JWT claims are not Tollgate claims.')

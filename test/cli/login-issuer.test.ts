@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../functions/local/free-port.js'
 import { type RunningTollgate, startTollgate } from '../support/dev-server.js'
-import { type RunningOidcProvider, startOidcProvider } from '../support/oidc-provider.js'
+import {
+  type RunningOidcProvider,
+  startOidcProvider,
+  trustedIssuerEntry,
+} from '../support/oidc-provider.js'
 import { type CliRun, cli, tempConfigHome } from './run-cli.js'
 
 /**
@@ -22,17 +26,7 @@ beforeAll(async () => {
   const idpPort = await freePort()
   const issuer = `http://127.0.0.1:${idpPort}`
   tollgate = await startTollgate({
-    TRUSTED_ISSUERS: JSON.stringify([
-      {
-        id: 'acme',
-        issuer,
-        jwks_uri: `${issuer}/jwks`,
-        audience: 'api://tollgate',
-        client_id: CLIENT_ID,
-        roles_claim: 'groups',
-        role_map: { 'tollgate-admins': 'admin' },
-      },
-    ]),
+    TRUSTED_ISSUERS: JSON.stringify([trustedIssuerEntry(issuer, CLIENT_ID)]),
   })
   // One registration, two redirect URIs: the console's and the CLI's loopback (any port).
   idp = await startOidcProvider({

@@ -79,3 +79,18 @@ export const startOidcProvider = async (
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }
+
+/**
+ * Tollgate's TRUSTED_ISSUERS entry for a test provider at `issuer`: people
+ * as `user:acme:<login>`, the group `tollgate-admins` as the admin role, and
+ * ID tokens for `clientId` (the console's or the CLI's) accepted.
+ */
+export const trustedIssuerEntry = (issuer: string, clientId: string) => ({
+  id: 'acme',
+  issuer,
+  jwks_uri: `${issuer}/jwks`,
+  audience: 'api://tollgate',
+  client_id: clientId,
+  roles_claim: 'groups',
+  role_map: { 'tollgate-admins': 'admin' },
+})
